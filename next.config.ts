@@ -1,0 +1,11 @@
+import type { NextConfig } from 'next';
+
+const nextConfig: NextConfig = {
+  // PGlite ships WASM + data files it loads from its own package directory; bundling breaks that.
+  serverExternalPackages: ['@electric-sql/pglite', 'postgres'],
+  poweredByHeader: false,
+  // Read at runtime by the migration runner and the embedded database's seed.
+  outputFileTracingIncludes: { '/api/**': ['./supabase/migrations/*.sql', './supabase/seed.sql'] },
+};
+
+export default nextConfig;

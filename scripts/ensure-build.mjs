@@ -1,0 +1,26 @@
+// Before `npm test`: the HTTP and browser suites run the real server (`next start`), which needs
+// a production build. Builds when there is none or when sources are newer than it.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+const root = process.cwd();
+const buildId = path.join(root, '.next', 'BUILD_ID');
+const inputs = ['src', 'next.config.ts', 'package-lock.json', 'tsconfig.json'];
+
+function newestMtime(target) {
+  if (!existsSync(target)) return 0;
+  const stat = statSync(target);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return readdirSync(target).reduce((max, entry) => Math.max(max, newestMtime(path.join(target, entry))), stat.mtimeMs);
+}
+
+const builtAt = existsSync(buildId) ? statSync(buildId).mtimeMs : 0;
+const changedAt = Math.max(...inputs.map((input) => newestMtime(path.join(root, input))));
+if (builtAt < changedAt) {
+  console.info(builtAt ? 'Sources changed since the last build: rebuilding for the HTTP tests.' : 'No build yet: building for the HTTP tests.');
+  execFileSync(process.execPath, [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'], {
+    stdio: 'inherit',
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+  });
+}

@@ -1,0 +1,39 @@
+// POST /api/circuits/metrics/attribution: executors (CX07) register which circuit / test /
+// variant a provider message or post belongs to; waiting events are applied at once.
+import { z } from 'zod';
+import { upsertAttributionMap } from '@/lib/decision-circuits/metrics';
+import { attributionInputSchema } from '@/lib/decision-circuits/metrics/metrics-attribution';
+import { workspaceQuerySchema } from '@/lib/decision-circuits/metrics/api/read-schemas';
+import { readJsonBody } from '@/lib/http/body';
+import { methodNotAllowed } from '@/lib/http/errors';
+import { parseQuery, requireMembership, withUser } from '@/lib/http/handlers';
+
+export const dynamic = 'force-dynamic';
+
+const MAX_MAPPINGS_PER_REQUEST = 1_000;
+const mappingsSchema = z.union([
+  z.record(z.string(), z.unknown()),
+  z.array(z.record(z.string(), z.unknown())).min(1).max(MAX_MAPPINGS_PER_REQUEST),
+]);
+
+export const POST = withUser(async (request, { claims, url }) => {
+  const { workspaceId } = parseQuery(workspaceQuerySchema, url);
+  await requireMembership(workspaceId, claims);
+  const body = mappingsSchema.parse(await readJsonBody(request));
+  // Every mapping is validated before any is written: bad input changes nothing.
+  const inputs = z
+    .array(attributionInputSchema)
+    .parse((Array.isArray(body) ? body : [body]).map((m) => ({ ...m, workspace_id: workspaceId })));
+  const results = [];
+  for (const input of inputs) results.push(await upsertAttributionMap(input));
+  return Response.json({
+    workspace_id: workspaceId,
+    mappings: results.map((r) => ({ ...r.mapping, applied_events: r.applied_events })),
+    count: results.length,
+    applied_events: results.reduce((n, r) => n + r.applied_events, 0),
+    timestamp: new Date().toISOString(),
+  });
+});
+
+const notAllowed = methodNotAllowed(['POST']);
+export { notAllowed as GET, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };

@@ -1,0 +1,79 @@
+// Supabase access tokens (JWTs), verified with jose: HS256 with SUPABASE_JWT_SECRET, or the
+// project's JWKS (asymmetric keys) from SUPABASE_URL. Expiry and audience are always checked.
+import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { ApiError } from '../http/errors';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Only for `npm run dev` on the embedded database: never accepted in production. */
+export const DEV_JWT_SECRET = 'dev-only-jwt-secret-for-embedded-mode-do-not-use-in-production';
+const DEFAULT_AUDIENCE = 'authenticated';
+
+export interface VerifiedClaims extends JWTPayload {
+  sub: string;
+  role?: string;
+  email?: string;
+}
+
+export function isEmbeddedDevMode(env: Env = process.env): boolean {
+  return !env.DATABASE_URL && env.NODE_ENV !== 'production';
+}
+
+function hmacSecret(env: Env): Uint8Array | null {
+  const configured = env.SUPABASE_JWT_SECRET?.trim();
+  if (configured) return new TextEncoder().encode(configured);
+  if (!env.SUPABASE_URL && isEmbeddedDevMode(env)) return new TextEncoder().encode(DEV_JWT_SECRET);
+  return null;
+}
+
+const jwksCache = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+function jwksFor(supabaseUrl: string): ReturnType<typeof createRemoteJWKSet> {
+  const url = new URL('/auth/v1/.well-known/jwks.json', supabaseUrl).toString();
+  let set = jwksCache.get(url);
+  if (!set) {
+    set = createRemoteJWKSet(new URL(url));
+    jwksCache.set(url, set);
+  }
+  return set;
+}
+
+function unauthorized(message: string): ApiError {
+  return new ApiError(401, message, {}, { 'www-authenticate': 'Bearer' });
+}
+
+/** Verifies signature, expiry and audience; 401 ApiError otherwise. */
+export async function verifyAccessToken(token: string, env: Env = process.env): Promise<VerifiedClaims> {
+  const audience = env.SUPABASE_JWT_AUDIENCE?.trim() || DEFAULT_AUDIENCE;
+  const secret = hmacSecret(env);
+  let payload: JWTPayload;
+  try {
+    if (secret) {
+      ({ payload } = await jwtVerify(token, secret, { algorithms: ['HS256'], audience }));
+    } else if (env.SUPABASE_URL) {
+      ({ payload } = await jwtVerify(token, jwksFor(env.SUPABASE_URL), { algorithms: ['RS256', 'ES256'], audience }));
+    } else {
+      throw unauthorized('Authentication is not configured: set SUPABASE_JWT_SECRET or SUPABASE_URL');
+    }
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    const code = (error as { code?: string }).code;
+    throw unauthorized(code === 'ERR_JWT_EXPIRED' ? 'Access token expired' : 'Invalid access token');
+  }
+  if (typeof payload.sub !== 'string' || payload.sub === '') throw unauthorized('Access token has no subject');
+  return payload as VerifiedClaims;
+}
+
+/** Mints an HS256 access token shaped like Supabase's (dev tooling and tests). */
+export async function mintAccessToken(
+  claims: { sub: string; email?: string; workspace_id?: string },
+  options: { secret?: string; audience?: string; expiresIn?: string | number } = {},
+): Promise<string> {
+  const secret = new TextEncoder().encode(options.secret ?? process.env.SUPABASE_JWT_SECRET ?? DEV_JWT_SECRET);
+  return new SignJWT({ role: 'authenticated', ...claims })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(claims.sub)
+    .setAudience(options.audience ?? DEFAULT_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(options.expiresIn ?? '1h')
+    .sign(secret);
+}

@@ -1,0 +1,65 @@
+import postgres from 'postgres';
+import { classifyDatabaseError } from './errors';
+import type { Database, ScriptQueryable } from './types';
+
+export interface PostgresOptions {
+  /** Pool size: the hard bound on concurrent database work from this process. */
+  max?: number;
+  connectTimeoutSeconds?: number;
+}
+
+type Sql = postgres.Sql | postgres.TransactionSql;
+
+function wrap(sql: Sql): ScriptQueryable {
+  return {
+    async exec(script: string): Promise<void> {
+      try {
+        // No parameters: simple protocol, so a script may hold many statements.
+        await sql.unsafe(script).simple();
+      } catch (error) {
+        throw classifyDatabaseError(error);
+      }
+    },
+    async query<T extends object>(text: string, params: readonly unknown[] = []): Promise<T[]> {
+      try {
+        // unsafe() is the parameterised-text entry point; values travel as bind parameters.
+        const rows = await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[]);
+        return rows as unknown as T[];
+      } catch (error) {
+        throw classifyDatabaseError(error);
+      }
+    },
+  };
+}
+
+/** Any PostgreSQL 15+ (including Supabase direct or Supavisor pooler URLs). */
+export function createPostgresDatabase(url: string, options: PostgresOptions = {}): Database {
+  const sql = postgres(url, {
+    max: options.max ?? 10,
+    connect_timeout: options.connectTimeoutSeconds ?? 5,
+    idle_timeout: 30,
+    // Supavisor in transaction mode does not support prepared statements.
+    prepare: !/pooler\.supabase\.com|:6543\b/.test(url),
+    onnotice: () => undefined,
+    types: {
+      // Keep bigint counts as JS numbers; all counters here fit in 2^53.
+      bigint: { to: 20, from: [20], serialize: (x: number) => x.toString(), parse: (x: string) => Number(x) },
+    },
+  });
+  const queryable = wrap(sql);
+  return {
+    kind: 'postgres',
+    query: queryable.query,
+    exec: queryable.exec,
+    async transaction<T>(fn: (tx: ScriptQueryable) => Promise<T>): Promise<T> {
+      try {
+        return (await sql.begin((tx) => fn(wrap(tx)))) as T;
+      } catch (error) {
+        throw classifyDatabaseError(error);
+      }
+    },
+    async close(): Promise<void> {
+      await sql.end({ timeout: 5 });
+    },
+  };
+}

@@ -1,0 +1,18 @@
+/** Anything that runs parameterised SQL ($1, $2, ...): a database, or a transaction on it. */
+export interface Queryable {
+  query<T extends object = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<T[]>;
+}
+
+export type DatabaseKind = 'pglite' | 'postgres';
+
+/** A connection or transaction that can also run a multi-statement script (migrations). */
+export interface ScriptQueryable extends Queryable {
+  exec(script: string): Promise<void>;
+}
+
+export interface Database extends ScriptQueryable {
+  readonly kind: DatabaseKind;
+  /** Runs fn in one transaction: committed if it resolves, rolled back if it throws. */
+  transaction<T>(fn: (tx: ScriptQueryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,78 @@
+// zod schemas for the read APIs' query parameters (the single source for validation and docs).
+import { z } from 'zod';
+import { METRICS_CHANNELS, METRICS_PROVIDERS, ROLLUPS_DEFAULT_LIMIT, ROLLUPS_MAX_LIMIT } from '../metrics-types';
+
+const isoTime = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 timestamp, e.g. 2025-01-01T00:00:00Z' });
+
+function timeRangeOk(value: { timeStart?: string; timeEnd?: string }): boolean {
+  return !value.timeStart || !value.timeEnd || Date.parse(value.timeStart) <= Date.parse(value.timeEnd);
+}
+const timeRangeIssue = { message: 'timeStart must not be after timeEnd', path: ['timeStart'] };
+
+const scope = {
+  workspaceId: z.uuid({ message: 'must be a UUID' }),
+  abTestId: z.uuid({ message: 'must be a UUID' }).optional(),
+  circuitExecutionId: z.string().trim().min(1).max(256).optional(),
+  channel: z.enum(METRICS_CHANNELS).optional(),
+  timeStart: isoTime.optional(),
+  timeEnd: isoTime.optional(),
+};
+
+export const rollupsQuerySchema = z
+  .object({
+    ...scope,
+    variantId: z.uuid({ message: 'must be a UUID' }).optional(),
+    limit: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be an integer')
+      .min(1, 'must be at least 1')
+      .max(ROLLUPS_MAX_LIMIT, `must be at most ${ROLLUPS_MAX_LIMIT}`)
+      .default(ROLLUPS_DEFAULT_LIMIT),
+  })
+  .strict()
+  .refine(timeRangeOk, timeRangeIssue);
+
+export const summaryQuerySchema = z
+  .object({ ...scope, variantId: z.uuid({ message: 'must be a UUID' }).optional() })
+  .strict()
+  .refine(timeRangeOk, timeRangeIssue);
+
+export const variantsQuerySchema = z
+  .object({ ...scope, abTestId: z.uuid({ message: 'must be a UUID' }) })
+  .strict()
+  .refine(timeRangeOk, timeRangeIssue);
+
+export const workspaceQuerySchema = z.object({ workspaceId: z.uuid({ message: 'must be a UUID' }) }).strict();
+
+export const healthQuerySchema = z
+  .object({ workspaceId: z.uuid({ message: 'must be a UUID' }), provider: z.enum(METRICS_PROVIDERS).optional() })
+  .strict();
+
+export type RollupsQuery = z.output<typeof rollupsQuerySchema>;
+
+/** API query names → library filter names. */
+export function toRollupFilters(q: {
+  workspaceId: string;
+  abTestId?: string;
+  variantId?: string;
+  circuitExecutionId?: string;
+  channel?: (typeof METRICS_CHANNELS)[number];
+  timeStart?: string;
+  timeEnd?: string;
+  limit?: number;
+}) {
+  return {
+    workspace_id: q.workspaceId,
+    ab_test_id: q.abTestId,
+    variant_id: q.variantId,
+    circuit_execution_id: q.circuitExecutionId,
+    channel: q.channel,
+    time_start: q.timeStart,
+    time_end: q.timeEnd,
+    limit: q.limit,
+  };
+}
+
+export const latestQuerySchema = z
+  .object({ workspaceId: scope.workspaceId, abTestId: scope.abTestId, channel: scope.channel })
+  .strict();

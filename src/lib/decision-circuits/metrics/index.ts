@@ -1,0 +1,49 @@
+// Public API of the metrics domain: CX07 (upsertAttributionMap), CX08 and CX09 (getRollups)
+// import from here. Every function works as the service (no claims) or as a user under RLS.
+export * from './metrics-types';
+export {
+  verifyWebhookSignature,
+  verifySendGridSignature,
+  verifyResendSignature,
+  verifyMetaSignature,
+  verifyLinkedInSignature,
+  getProviderSecret,
+  findProviderSecret,
+} from './metrics-signatures';
+export {
+  normalizeProviderEvent,
+  normalizeProviderEvents,
+  upsertAttributionMap,
+  findAttributionMapping,
+  getAttributionHealth,
+  hashEmail,
+  UNMAPPED_CIRCUIT_EXECUTION_ID,
+  type UpsertAttributionResult,
+} from './metrics-attribution';
+export {
+  computeDerivedMetrics,
+  mapEventToRollupColumns,
+  getRollups,
+  getRollupSummary,
+  getVariantComparison,
+  recalculateDerivedMetrics,
+  getLatestRollups,
+  type LatestRollup,
+  type VariantComparison,
+} from './metrics-rollup';
+export {
+  ingestWebhookEvent,
+  ingestWebhookEvents,
+  ingestWebhookPayload,
+  ingestNormalizedEvents,
+  reprocessUnprocessedWebhooks,
+  markForReprocessing,
+  getIngestionHealth,
+  type IngestResult,
+  type IngestOutcome,
+  type IngestedEvent,
+  type ReprocessSummary,
+  type IngestionHealthReport,
+} from './metrics-ingestion';
+export { isWorkspaceMember, assertWorkspaceMember, type AccessOptions } from './metrics-access';
+export { UnknownWorkspaceError, ForbiddenWorkspaceError } from './metrics-errors';

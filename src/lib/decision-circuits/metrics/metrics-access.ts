@@ -1,0 +1,44 @@
+import { getDb, withUserContext, type Database, type Queryable } from '../../db';
+import { ForbiddenWorkspaceError } from './metrics-errors';
+
+/** How a library call reaches the data: as a user (RLS decides) or as the service. */
+export interface AccessOptions {
+  db?: Database;
+  /**
+   * Verified JWT claims of the caller. Present: the query runs as role `authenticated` and
+   * row-level security hides every other workspace. Absent: the trusted service path (cron,
+   * CX09 on the server), which still filters by workspace_id explicitly.
+   */
+  claims?: Readonly<Record<string, unknown>>;
+}
+
+export async function runScoped<T>(
+  workspaceId: string,
+  options: AccessOptions,
+  fn: (q: Queryable) => Promise<T>,
+): Promise<T> {
+  const db = options.db ?? (await getDb());
+  if (options.claims) return withUserContext(db, { claims: options.claims, workspaceId }, fn);
+  return fn(db);
+}
+
+/** Asks Postgres (not application code) whether the caller may act in this workspace. */
+export async function isWorkspaceMember(
+  workspaceId: string,
+  claims: Readonly<Record<string, unknown>>,
+  db?: Database,
+): Promise<boolean> {
+  const database = db ?? (await getDb());
+  const rows = await withUserContext(database, { claims, workspaceId }, (q) =>
+    q.query<{ member: boolean }>('select get_current_workspace_id() is not null as member'),
+  );
+  return rows[0]?.member === true;
+}
+
+export async function assertWorkspaceMember(
+  workspaceId: string,
+  claims: Readonly<Record<string, unknown>>,
+  db?: Database,
+): Promise<void> {
+  if (!(await isWorkspaceMember(workspaceId, claims, db))) throw new ForbiddenWorkspaceError(workspaceId);
+}

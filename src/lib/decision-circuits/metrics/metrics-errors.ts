@@ -1,0 +1,32 @@
+import { ApiError } from '../../http/errors';
+
+/** Domain errors carry their HTTP status so routes can answer them as they are. */
+export class UnknownWorkspaceError extends ApiError {
+  constructor(workspaceId: string) {
+    super(404, 'Unknown workspace', { workspace_id: workspaceId });
+    this.name = 'UnknownWorkspaceError';
+  }
+}
+
+export class ForbiddenWorkspaceError extends ApiError {
+  constructor(workspaceId: string) {
+    super(403, 'Not a member of this workspace', { workspace_id: workspaceId });
+    this.name = 'ForbiddenWorkspaceError';
+  }
+}
+
+function sqlState(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Postgres said the workspace does not exist: our own raise (P0002) or a foreign key (23503). */
+export function isUnknownWorkspaceSqlError(error: unknown): boolean {
+  const code = sqlState(error);
+  if (code === 'P0002') return true;
+  if (code === '23503') {
+    const detail = String((error as { detail?: unknown; constraint_name?: unknown; constraint?: unknown }).detail ?? '');
+    return detail.includes('workspaces');
+  }
+  return false;
+}

@@ -1,0 +1,280 @@
+// The ingest path: normalised events → one SQL call → one transaction (DESIGN.md "Data path").
+import { z } from 'zod';
+import { getDb, type Database } from '../../db';
+import { isUnknownWorkspaceSqlError, UnknownWorkspaceError } from './metrics-errors';
+import { normalizeProviderEvents } from './metrics-normalize';
+import { runScoped, type AccessOptions } from './metrics-access';
+import { toIso, toNumber } from './metrics-rows';
+import {
+  METRICS_CHANNELS,
+  METRICS_EVENT_TYPES,
+  METRICS_PROVIDERS,
+  type IngestionHealth,
+  type MetricsProvider,
+  type NormalizedEvent,
+} from './metrics-types';
+
+export const INGEST_OUTCOMES = ['applied', 'pending', 'recorded', 'orphaned', 'duplicate'] as const;
+export type IngestOutcome = (typeof INGEST_OUTCOMES)[number];
+
+export interface IngestedEvent {
+  provider_event_id: string;
+  event_id: string;
+  outcome: IngestOutcome;
+}
+
+export interface RejectedEvent {
+  index: number;
+  reason: string;
+}
+
+export interface IngestResult {
+  /** Events stored or already stored (duplicates are a success: the provider may stop retrying). */
+  succeeded: number;
+  failed: number;
+  events: IngestedEvent[];
+  rejected: RejectedEvent[];
+  counts: Record<IngestOutcome, number>;
+}
+
+// A 5 MB webhook body holds fewer events than this, so a delivery is always one call and one
+// transaction; only large backfill pages are split (each chunk is still exactly-once).
+const INGEST_CHUNK_SIZE = 10_000;
+
+const uuid = z.uuid();
+const selfAttributionSchema = z.object({
+  circuit_execution_id: z.string().min(1).max(256),
+  ab_test_id: uuid.nullable(),
+  variant_id: uuid.nullable(),
+});
+
+/** Last line of defence before SQL casts: a normaliser bug must be a rejected event, not a 500. */
+export const normalizedEventSchema = z.object({
+  provider: z.enum(METRICS_PROVIDERS),
+  provider_event_id: z.string().min(1).max(512),
+  provider_object_id: z.string().min(1).max(512).nullable(),
+  event_type: z.enum(METRICS_EVENT_TYPES),
+  provider_event_type: z.string().max(128),
+  channel: z.enum(METRICS_CHANNELS),
+  occurred_at: z.iso.datetime({ offset: true }),
+  quantity: z.number().int().min(-1_000_000).max(1_000_000_000),
+  recipient_hash: z.string().max(128).nullable(),
+  recipient_identifier: z.string().max(320).nullable(),
+  attribution: selfAttributionSchema.nullable(),
+  raw_payload: z.record(z.string(), z.unknown()),
+});
+
+function emptyCounts(): Record<IngestOutcome, number> {
+  return { applied: 0, pending: 0, recorded: 0, orphaned: 0, duplicate: 0 };
+}
+
+async function ingestChunk(
+  db: Database,
+  workspaceId: string,
+  provider: MetricsProvider,
+  events: NormalizedEvent[],
+  signatureVerified: boolean,
+): Promise<IngestedEvent[]> {
+  // recipient_identifier never reaches the ledger row itself; it only lives in raw_payload when opted in.
+  const rows = events.map(({ recipient_identifier: _omit, ...event }) => event);
+  try {
+    const result = await db.query<{ provider_event_id: string; event_id: string; outcome: IngestOutcome }>(
+      'select provider_event_id, event_id, outcome from metrics_ingest_events($1, $2, $3::jsonb, $4)',
+      [workspaceId, provider, rows, signatureVerified],
+    );
+    return result.map((r) => ({ provider_event_id: r.provider_event_id, event_id: String(r.event_id), outcome: r.outcome }));
+  } catch (error) {
+    if (isUnknownWorkspaceSqlError(error)) throw new UnknownWorkspaceError(workspaceId);
+    throw error;
+  }
+}
+
+/** Stores normalised events exactly once and applies the attributable ones to rollups. */
+export async function ingestNormalizedEvents(
+  workspaceId: string,
+  provider: MetricsProvider,
+  events: readonly NormalizedEvent[],
+  signatureVerified: boolean,
+  options: { db?: Database } = {},
+): Promise<IngestResult> {
+  const db = options.db ?? (await getDb());
+  const valid: NormalizedEvent[] = [];
+  const rejected: RejectedEvent[] = [];
+  events.forEach((event, index) => {
+    const parsed = normalizedEventSchema.safeParse(event);
+    if (parsed.success && parsed.data.provider === provider) valid.push(parsed.data as NormalizedEvent);
+    else rejected.push({ index, reason: parsed.success ? 'provider mismatch' : `invalid normalised event: ${parsed.error.issues[0]?.message}` });
+  });
+
+  const ingested: IngestedEvent[] = [];
+  // An empty delivery still makes one call, which checks the workspace: a typo'd URL is a 404.
+  const chunkCount = Math.max(1, Math.ceil(valid.length / INGEST_CHUNK_SIZE));
+  for (let i = 0; i < chunkCount; i += 1) {
+    const chunk = valid.slice(i * INGEST_CHUNK_SIZE, (i + 1) * INGEST_CHUNK_SIZE);
+    ingested.push(...(await ingestChunk(db, workspaceId, provider, chunk, signatureVerified)));
+  }
+  const counts = emptyCounts();
+  for (const event of ingested) counts[event.outcome] += 1;
+  return { succeeded: ingested.length, failed: rejected.length, events: ingested, rejected, counts };
+}
+
+export interface WebhookPayloadInput {
+  workspaceId: string;
+  provider: MetricsProvider;
+  payload: unknown;
+  signatureVerified: boolean;
+  /** Provider delivery id (svix-id) when the provider sends one: Resend's dedup key. */
+  deliveryId?: string | null;
+  receivedAt?: Date;
+}
+
+/** Normalise a provider payload (often a batch) and ingest it; the release notes' batch entry point. */
+export async function ingestWebhookPayload(input: WebhookPayloadInput, options: { db?: Database } = {}): Promise<IngestResult> {
+  const normalized = normalizeProviderEvents(input.provider, input.payload, {
+    receivedAt: input.receivedAt ?? new Date(),
+    deliveryId: input.deliveryId ?? null,
+    storeRawEmail: process.env.METRICS_STORE_RAW_EMAIL === 'true',
+  });
+  const result = await ingestNormalizedEvents(
+    input.workspaceId,
+    input.provider,
+    normalized.events,
+    input.signatureVerified,
+    options,
+  );
+  return { ...result, failed: result.failed + normalized.rejected.length, rejected: [...normalized.rejected, ...result.rejected] };
+}
+
+/** Release-notes signature: batch of raw provider payloads (each may itself be a batch). */
+export async function ingestWebhookEvents(
+  workspaceId: string,
+  provider: MetricsProvider,
+  payloads: unknown,
+  signatureVerified: boolean,
+  options: { db?: Database } = {},
+): Promise<IngestResult> {
+  return ingestWebhookPayload({ workspaceId, provider, payload: payloads, signatureVerified }, options);
+}
+
+/** Release-notes signature for one event. */
+export async function ingestWebhookEvent(
+  workspaceId: string,
+  provider: MetricsProvider,
+  rawPayload: unknown,
+  signatureVerified: boolean,
+  options: { db?: Database } = {},
+): Promise<{ success: boolean; event_id?: string; normalized_event?: NormalizedEvent; reason?: string }> {
+  const normalized = normalizeProviderEvents(provider, rawPayload, {
+    receivedAt: new Date(),
+    storeRawEmail: process.env.METRICS_STORE_RAW_EMAIL === 'true',
+  });
+  const first = normalized.events[0];
+  if (!first) return { success: false, reason: `Failed to normalize payload: ${normalized.rejected[0]?.reason ?? 'no event'}` };
+  try {
+    const result = await ingestNormalizedEvents(workspaceId, provider, [first], signatureVerified, options);
+    const stored = result.events[0];
+    if (!stored) return { success: false, reason: `Failed to persist event: ${result.rejected[0]?.reason ?? 'unknown'}` };
+    return { success: true, event_id: stored.event_id, normalized_event: first };
+  } catch (error) {
+    if (error instanceof UnknownWorkspaceError) throw error;
+    return { success: false, reason: `Ingestion error: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+export interface ReprocessSummary {
+  applied: number;
+  orphaned_mappings: number;
+  orphaned_events: number;
+  passes: number;
+  /** True when the time budget ran out with work left; the next run continues. */
+  budget_exhausted: boolean;
+}
+
+/**
+ * The hourly job: applies events whose mapping has appeared and orphans objects unmapped past
+ * 24 h, in passes of `batchSize` until the backlog is drained or the time budget is spent.
+ * Returns the number of events applied (release notes) inside a summary.
+ */
+export async function reprocessUnprocessedWebhooks(
+  workspaceId: string | null = null,
+  options: { db?: Database; batchSize?: number; timeBudgetMs?: number; orphanAfterHours?: number } = {},
+): Promise<ReprocessSummary> {
+  const db = options.db ?? (await getDb());
+  const batchSize = options.batchSize ?? 5_000;
+  const deadline = Date.now() + (options.timeBudgetMs ?? 50_000);
+  const summary: ReprocessSummary = { applied: 0, orphaned_mappings: 0, orphaned_events: 0, passes: 0, budget_exhausted: false };
+  for (;;) {
+    const [row] = await db.query<{ applied: number; orphaned_mappings: number; orphaned_events: number }>(
+      `select applied, orphaned_mappings, orphaned_events
+       from metrics_reprocess_batch($1, $2, make_interval(hours => $3))`,
+      [workspaceId, batchSize, options.orphanAfterHours ?? 24],
+    );
+    summary.passes += 1;
+    const applied = toNumber(row?.applied);
+    const orphanedMappings = toNumber(row?.orphaned_mappings);
+    const orphanedEvents = toNumber(row?.orphaned_events);
+    summary.applied += applied;
+    summary.orphaned_mappings += orphanedMappings;
+    summary.orphaned_events += orphanedEvents;
+    const moreLeft = applied >= batchSize || orphanedMappings >= batchSize || orphanedEvents >= batchSize;
+    if (!moreLeft) break;
+    if (Date.now() >= deadline) {
+      summary.budget_exhausted = true;
+      break;
+    }
+  }
+  return summary;
+}
+
+/** Sets processed=false (and counts the retry); an event already in a rollup is never added again. */
+export async function markForReprocessing(eventId: string, options: { db?: Database } = {}): Promise<boolean> {
+  if (!uuid.safeParse(eventId).success) return false;
+  const db = options.db ?? (await getDb());
+  const [row] = await db.query<{ marked: boolean }>('select metrics_mark_for_reprocessing($1) as marked', [eventId]);
+  return row?.marked === true;
+}
+
+export interface ProviderIngestionHealth {
+  provider: MetricsProvider;
+  total_events: number;
+  unprocessed_events: number;
+  last_ingest_at: string | null;
+}
+
+export interface IngestionHealthReport extends IngestionHealth {
+  by_provider: ProviderIngestionHealth[];
+}
+
+/** Ledger counts for monitoring, per provider and in total. */
+export async function getIngestionHealth(workspaceId: string, options: AccessOptions = {}): Promise<IngestionHealthReport> {
+  return runScoped(workspaceId, options, async (q) => {
+    const rows = await q.query(
+      `select provider, count(*)::bigint as total_events,
+              count(*) filter (where not processed)::bigint as unprocessed_events,
+              max(received_at) as last_ingest_at
+       from metrics_webhook_events where workspace_id = $1 group by provider order by provider`,
+      [workspaceId],
+    );
+    const [unmapped] = await q.query(
+      `select count(*)::bigint as n from metrics_attribution_map where workspace_id = $1 and status = 'unmapped'`,
+      [workspaceId],
+    );
+    const byProvider = rows.map((row) => ({
+      provider: row.provider as MetricsProvider,
+      total_events: toNumber(row.total_events),
+      unprocessed_events: toNumber(row.unprocessed_events),
+      last_ingest_at: toIso(row.last_ingest_at),
+    }));
+    const total = byProvider.reduce((sum, p) => sum + p.total_events, 0);
+    const unprocessed = byProvider.reduce((sum, p) => sum + p.unprocessed_events, 0);
+    const last = byProvider.map((p) => p.last_ingest_at).filter((t): t is string => t !== null).sort().at(-1);
+    return {
+      total_events: total,
+      processed_events: total - unprocessed,
+      unprocessed_events: unprocessed,
+      unmapped_attributions: toNumber(unmapped?.n),
+      ...(last ? { last_ingest_at: last } : {}),
+      by_provider: byProvider,
+    };
+  });
+}

@@ -1,0 +1,104 @@
+// Webhook signature verification (release-notes API), dispatching to the provider modules.
+import { isMetricsProvider, type HeaderBag, type MetricsProvider, type VerificationResult } from './metrics-types';
+import type { EnvBag, MetricsProviderModule, ProviderSecret } from './providers/provider';
+import { getProviderModule } from './providers/registry';
+
+export type { ProviderSecret } from './providers/provider';
+
+/** A configured secret, or a bare string as the release notes' `getProviderSecret` returned. */
+export type WebhookSecret = string | ProviderSecret;
+
+export interface VerifyOptions {
+  /** Clock for timestamp tolerance checks (tests, replays of captured requests). */
+  now?: Date;
+}
+
+export class MissingWebhookSecretError extends Error {
+  constructor(
+    readonly provider: MetricsProvider,
+    readonly envVars: readonly string[],
+  ) {
+    super(`No webhook secret configured for ${provider}: set ${envVars.join(' or ')}`);
+    this.name = 'MissingWebhookSecretError';
+  }
+}
+
+function stringSecret(providerModule: MetricsProviderModule, secret: string): ProviderSecret | null {
+  const trimmed = secret.trim();
+  return trimmed === '' ? null : providerModule.secretFromString(trimmed);
+}
+
+/**
+ * Verifies `rawBody` (the exact request bytes) against the provider's real scheme, plus the
+ * release notes' HMAC variants where that kind of secret is configured. Never throws.
+ */
+export function verifyWebhookSignature(
+  provider: MetricsProvider,
+  headers: HeaderBag,
+  rawBody: Uint8Array | string,
+  secret: WebhookSecret | null | undefined,
+  options: VerifyOptions = {},
+): VerificationResult {
+  try {
+    if (!isMetricsProvider(provider)) return { valid: false, error: 'Unknown provider' };
+    const providerModule = getProviderModule(provider);
+    const resolved = typeof secret === 'string' ? stringSecret(providerModule, secret) : (secret ?? null);
+    if (resolved === null || resolved.value.trim() === '') {
+      return { valid: false, error: 'Webhook secret not configured' };
+    }
+    return providerModule.verify({ headers, rawBody, now: options.now }, resolved);
+  } catch {
+    return { valid: false, error: 'Signature verification failed' };
+  }
+}
+
+/** ECDSA with SENDGRID_WEBHOOK_PUBLIC_KEY; the notes' HMAC with SENDGRID_WEBHOOK_SECRET. */
+export function verifySendGridSignature(
+  headers: HeaderBag,
+  rawBody: Uint8Array | string,
+  secret: WebhookSecret,
+  options?: VerifyOptions,
+): VerificationResult {
+  return verifyWebhookSignature('sendgrid', headers, rawBody, secret, options);
+}
+
+/** Svix: `whsec_` secret, `id.timestamp.body`, any matching `v1,` entry, 5-minute window. */
+export function verifyResendSignature(
+  headers: HeaderBag,
+  rawBody: Uint8Array | string,
+  secret: WebhookSecret,
+  options?: VerifyOptions,
+): VerificationResult {
+  return verifyWebhookSignature('resend', headers, rawBody, secret, options);
+}
+
+/** `x-hub-signature-256: sha256=<hex HMAC(app secret, body)>`; Facebook and Instagram alike. */
+export function verifyMetaSignature(
+  headers: HeaderBag,
+  rawBody: Uint8Array | string,
+  secret: WebhookSecret,
+  options?: VerifyOptions,
+): VerificationResult {
+  return verifyWebhookSignature('facebook', headers, rawBody, secret, options);
+}
+
+/** `X-LI-Signature` (either reading) or the notes' `x-linkedin-signature` + timestamp HMAC. */
+export function verifyLinkedInSignature(
+  headers: HeaderBag,
+  rawBody: Uint8Array | string,
+  secret: WebhookSecret,
+  options?: VerifyOptions,
+): VerificationResult {
+  return verifyWebhookSignature('linkedin', headers, rawBody, secret, options);
+}
+
+export function findProviderSecret(provider: MetricsProvider, env: EnvBag = process.env): ProviderSecret | null {
+  return getProviderModule(provider).readSecret(env);
+}
+
+/** Like findProviderSecret, but throws MissingWebhookSecretError (naming the env vars) when unset. */
+export function getProviderSecret(provider: MetricsProvider, env: EnvBag = process.env): ProviderSecret {
+  const secret = findProviderSecret(provider, env);
+  if (secret === null) throw new MissingWebhookSecretError(provider, getProviderModule(provider).secretEnvVars);
+  return secret;
+}

@@ -1,0 +1,323 @@
+// Types and constants named in the v2.0.0 release notes, plus the few the corrections need.
+
+export const METRICS_PROVIDERS = ['sendgrid', 'resend', 'facebook', 'instagram', 'linkedin'] as const;
+export type MetricsProvider = (typeof METRICS_PROVIDERS)[number];
+
+export const METRICS_CHANNELS = ['email', 'social'] as const;
+export type MetricsChannel = (typeof METRICS_CHANNELS)[number];
+
+export const ATTRIBUTION_STATUSES = ['mapped', 'unmapped', 'orphaned'] as const;
+export type AttributionStatus = (typeof ATTRIBUTION_STATUSES)[number];
+
+export const BACKFILL_STATUSES = ['pending', 'processing', 'completed', 'failed'] as const;
+export type BackfillStatus = (typeof BACKFILL_STATUSES)[number];
+
+/** Normalised event kinds. `provider_only` is kept in the ledger but counts nowhere. */
+export const METRICS_EVENT_TYPES = [
+  'email_sent',
+  'email_delivered',
+  'email_bounce',
+  'email_complaint',
+  'email_unsubscribe',
+  'email_open',
+  'email_click',
+  'social_impression',
+  'social_like',
+  'social_comment',
+  'social_share',
+  'social_click',
+  'provider_only',
+] as const;
+export type MetricsEventType = (typeof METRICS_EVENT_TYPES)[number];
+
+/** Counter columns of `metrics_rollups`. */
+export const ROLLUP_COUNTERS = [
+  'email_sent',
+  'email_delivered',
+  'email_bounced',
+  'email_complained',
+  'email_unsubscribed',
+  'email_opened',
+  'email_clicked',
+  'social_impressions',
+  'social_likes',
+  'social_comments',
+  'social_shares',
+  'social_clicks',
+] as const;
+export type RollupCounter = (typeof ROLLUP_COUNTERS)[number];
+export type RollupCounters = Record<RollupCounter, number>;
+
+/** One counter per event kind (the notes' "+1 to likes, comments and shares" is corrected). */
+export const EVENT_TYPE_TO_ROLLUP_COLUMN: Record<Exclude<MetricsEventType, 'provider_only'>, RollupCounter> = {
+  email_sent: 'email_sent',
+  email_delivered: 'email_delivered',
+  email_bounce: 'email_bounced',
+  email_complaint: 'email_complained',
+  email_unsubscribe: 'email_unsubscribed',
+  email_open: 'email_opened',
+  email_click: 'email_clicked',
+  social_impression: 'social_impressions',
+  social_like: 'social_likes',
+  social_comment: 'social_comments',
+  social_share: 'social_shares',
+  social_click: 'social_clicks',
+};
+
+export const DERIVED_RATES = [
+  'delivery_rate',
+  'bounce_rate',
+  'open_rate',
+  'click_rate',
+  'engagement_rate',
+  'social_engagement_rate',
+] as const;
+export type DerivedRate = (typeof DERIVED_RATES)[number];
+export type DerivedMetrics = Record<DerivedRate, number>;
+
+export interface MetricsGuardrails {
+  webhook_signature_required: boolean;
+  max_payload_size_mb: number;
+  rollup_time_bucket_hours: number;
+}
+
+export const DEFAULT_METRICS_GUARDRAILS: MetricsGuardrails = {
+  webhook_signature_required: true,
+  max_payload_size_mb: 5,
+  rollup_time_bucket_hours: 1,
+};
+
+export const MAX_PAYLOAD_BYTES = DEFAULT_METRICS_GUARDRAILS.max_payload_size_mb * 1024 * 1024;
+export const SIGNATURE_TOLERANCE_SECONDS = 5 * 60;
+export const ORPHAN_AFTER_HOURS = 24;
+export const ROLLUPS_DEFAULT_LIMIT = 100;
+export const ROLLUPS_MAX_LIMIT = 500;
+export const BACKFILL_MAX_DAYS = 30;
+
+/** Signature header names per provider, as in the release notes (lower-case: headers are case-insensitive). */
+export const PROVIDER_WEBHOOK_HEADERS: Record<
+  MetricsProvider,
+  { signature: string; timestamp?: string; id?: string; alternates?: readonly string[] }
+> = {
+  sendgrid: {
+    signature: 'x-twilio-email-event-webhook-signature',
+    timestamp: 'x-twilio-email-event-webhook-timestamp',
+  },
+  resend: {
+    signature: 'svix-signature',
+    timestamp: 'svix-timestamp',
+    id: 'svix-id',
+    alternates: ['webhook-signature', 'webhook-timestamp', 'webhook-id'],
+  },
+  facebook: { signature: 'x-hub-signature-256' },
+  instagram: { signature: 'x-hub-signature-256' },
+  linkedin: {
+    signature: 'x-linkedin-signature',
+    timestamp: 'x-linkedin-timestamp',
+    alternates: ['x-li-signature'],
+  },
+};
+
+/** Provider event strings → normalised kind (providers.md §5). Anything absent is `provider_only`. */
+export const PROVIDER_EVENT_MAPPINGS: Record<MetricsProvider, Readonly<Record<string, MetricsEventType>>> = {
+  sendgrid: {
+    processed: 'email_sent',
+    delivered: 'email_delivered',
+    bounce: 'email_bounce',
+    open: 'email_open',
+    click: 'email_click',
+    spamreport: 'email_complaint',
+    unsubscribe: 'email_unsubscribe',
+    group_unsubscribe: 'email_unsubscribe',
+  },
+  resend: {
+    'email.sent': 'email_sent',
+    'email.delivered': 'email_delivered',
+    'email.bounced': 'email_bounce',
+    'email.opened': 'email_open',
+    'email.clicked': 'email_click',
+    'email.complained': 'email_complaint',
+    'contact.updated:unsubscribed': 'email_unsubscribe',
+  },
+  facebook: {
+    'feed:comment': 'social_comment',
+    'feed:reaction': 'social_like',
+    'feed:like': 'social_like',
+  },
+  instagram: {
+    comments: 'social_comment',
+    live_comments: 'social_comment',
+    story_insights: 'social_impression',
+  },
+  linkedin: {
+    LIKE: 'social_like',
+    COMMENT: 'social_comment',
+    COMMENT_DELETE: 'social_comment',
+    SHARE: 'social_share',
+  },
+};
+
+export const PROVIDER_CHANNEL: Record<MetricsProvider, MetricsChannel> = {
+  sendgrid: 'email',
+  resend: 'email',
+  facebook: 'social',
+  instagram: 'social',
+  linkedin: 'social',
+};
+
+/** Circuit context an event may carry itself (SendGrid custom args, Resend tags). */
+export interface SelfAttribution {
+  circuit_execution_id: string;
+  ab_test_id: string | null;
+  variant_id: string | null;
+}
+
+/** Standard format after provider normalisation; what the ingest SQL function consumes. */
+export interface NormalizedEvent {
+  provider: MetricsProvider;
+  /** Dedup key: the provider's event id, or a deterministic hash where the provider has none. */
+  provider_event_id: string;
+  /** Attribution key: message id / post id / media id. Null when the event names no object. */
+  provider_object_id: string | null;
+  event_type: MetricsEventType;
+  /** The provider's own event name, e.g. `delivered`, `email.opened`, `feed:reaction`. */
+  provider_event_type: string;
+  channel: MetricsChannel;
+  /** ISO-8601 UTC. */
+  occurred_at: string;
+  /** Counter delta: 1 per event, N for snapshots (story impressions), -1 for removals. */
+  quantity: number;
+  recipient_hash: string | null;
+  /** Raw recipient, only when METRICS_STORE_RAW_EMAIL=true. */
+  recipient_identifier: string | null;
+  attribution: SelfAttribution | null;
+  /** This event's own slice of the payload, with emails redacted unless opted in. */
+  raw_payload: Record<string, unknown>;
+}
+
+export interface WebhookEvent {
+  id: string;
+  workspace_id: string;
+  provider: MetricsProvider;
+  provider_event_id: string;
+  event_type: string;
+  raw_payload: Record<string, unknown>;
+  signature_verified: boolean;
+  occurred_at: string;
+  received_at: string;
+  processed: boolean;
+  processed_at: string | null;
+  reprocessing_count: number;
+  created_at: string;
+}
+
+export interface AttributionMap {
+  id: string;
+  workspace_id: string;
+  provider: MetricsProvider;
+  provider_object_id: string;
+  circuit_execution_id: string;
+  ab_test_id: string | null;
+  variant_id: string | null;
+  channel: MetricsChannel;
+  platform: string | null;
+  recipient_hash: string | null;
+  recipient_identifier: string | null;
+  status: AttributionStatus;
+  mapped_at: string;
+  created_at: string;
+}
+
+export interface AttributionInput {
+  workspace_id: string;
+  provider: MetricsProvider;
+  provider_object_id: string;
+  circuit_execution_id: string;
+  ab_test_id?: string | null;
+  variant_id?: string | null;
+  channel: MetricsChannel;
+  platform?: string | null;
+  recipient_hash?: string | null;
+  recipient_identifier?: string | null;
+}
+
+export interface MetricsRollup extends RollupCounters, DerivedMetrics {
+  id: string;
+  workspace_id: string;
+  circuit_execution_id: string;
+  ab_test_id: string | null;
+  variant_id: string | null;
+  channel: MetricsChannel;
+  time_bucket: string;
+  updated_at: string;
+  created_at: string;
+}
+
+export interface RollupFilters {
+  workspace_id: string;
+  circuit_execution_id?: string;
+  ab_test_id?: string;
+  variant_id?: string;
+  channel?: MetricsChannel;
+  time_start?: string;
+  time_end?: string;
+  limit?: number;
+}
+
+export interface MetricsSummary {
+  workspace_id: string;
+  ab_test_id: string | null;
+  variant_id: string | null;
+  totals: RollupCounters;
+  rates: DerivedMetrics;
+  time_range_start: string | null;
+  time_range_end: string | null;
+  rollup_count: number;
+}
+
+export interface BackfillJob {
+  id: string;
+  workspace_id: string;
+  provider: MetricsProvider;
+  channel: MetricsChannel;
+  date_start: string;
+  date_end: string;
+  status: BackfillStatus;
+  events_fetched: number;
+  events_ingested: number;
+  error_message: string | null;
+  started_at: string | null;
+  completed_at: string | null;
+  created_at: string;
+}
+
+export interface AttributionHealthSummary {
+  provider: MetricsProvider;
+  total_mappings: number;
+  mapped_count: number;
+  unmapped_count: number;
+  orphaned_count: number;
+  mapped_percentage: number;
+}
+
+export interface IngestionHealth {
+  total_events: number;
+  processed_events: number;
+  unprocessed_events: number;
+  unmapped_attributions: number;
+  last_ingest_at?: string;
+}
+
+export interface VerificationResult {
+  valid: boolean;
+  error?: string;
+  /** Which scheme matched, for logs (never the secret). */
+  scheme?: string;
+}
+
+/** Lower-cased header lookup; route handlers pass `Headers`, tests may pass plain objects. */
+export type HeaderBag = Headers | Readonly<Record<string, string | undefined>>;
+
+export function isMetricsProvider(value: unknown): value is MetricsProvider {
+  return typeof value === 'string' && (METRICS_PROVIDERS as readonly string[]).includes(value);
+}

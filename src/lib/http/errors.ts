@@ -1,0 +1,66 @@
+import { ZodError } from 'zod';
+import { DatabaseUnavailableError, isDatabaseUnavailable } from '../db/errors';
+
+/** An error a caller can act on: carries the HTTP status and extra JSON context. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly context: Readonly<Record<string, unknown>>;
+  readonly headers: Readonly<Record<string, string>>;
+  constructor(
+    status: number,
+    message: string,
+    context: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.context = context;
+    this.headers = headers;
+  }
+}
+
+/** The release notes' error shape: `{ error, ...context, timestamp }`. */
+export function errorResponse(
+  status: number,
+  message: string,
+  context: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Response {
+  return Response.json(
+    { error: message, ...context, timestamp: new Date().toISOString() },
+    { status, headers: { 'cache-control': 'no-store', ...headers } },
+  );
+}
+
+export function describeZodError(error: ZodError): { message: string; issues: { field: string; message: string }[] } {
+  const issues = error.issues.map((issue) => ({
+    field: issue.path.map(String).join('.') || '(root)',
+    message: issue.message,
+  }));
+  const first = issues[0];
+  return { message: first ? `Invalid ${first.field}: ${first.message}` : 'Invalid request', issues };
+}
+
+/** Maps anything thrown below a route to a JSON answer; only genuine bugs become 500. */
+export function toErrorResponse(error: unknown, context: Record<string, unknown> = {}): Response {
+  if (error instanceof ApiError) {
+    return errorResponse(error.status, error.message, { ...context, ...error.context }, error.headers);
+  }
+  if (error instanceof ZodError) {
+    const { message, issues } = describeZodError(error);
+    return errorResponse(400, message, { ...context, issues });
+  }
+  if (isDatabaseUnavailable(error)) {
+    const retryAfter = error instanceof DatabaseUnavailableError ? error.retryAfterSeconds : 5;
+    return errorResponse(503, 'Database unavailable; retry later', context, { 'retry-after': String(retryAfter) });
+  }
+  console.error('Unhandled error', error);
+  return errorResponse(500, 'Internal error', context);
+}
+
+/** JSON 405 for the methods a route does not serve (Next's default 405 has no body). */
+export function methodNotAllowed(allowed: readonly string[]): () => Response {
+  return () =>
+    errorResponse(405, `Method not allowed; use ${allowed.join(' or ')}`, {}, { allow: allowed.join(', ') });
+}

@@ -1,0 +1,57 @@
+// Route wrappers: auth and error mapping written once (dub's withWorkspace / withCron idea).
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { z } from 'zod';
+import { authenticateRequest } from '../auth/request-auth';
+import type { VerifiedClaims } from '../auth/tokens';
+import { assertWorkspaceMember } from '../decision-circuits/metrics/metrics-access';
+import { ApiError, toErrorResponse } from './errors';
+
+export interface UserRequestContext {
+  claims: VerifiedClaims;
+  url: URL;
+}
+
+/** Authenticated user routes: 401 without a valid token, errors mapped to the JSON shape. */
+export function withUser(handler: (request: Request, ctx: UserRequestContext) => Promise<Response>) {
+  return async (request: Request): Promise<Response> => {
+    try {
+      const claims = await authenticateRequest(request);
+      return await handler(request, { claims, url: new URL(request.url) });
+    } catch (error) {
+      return toErrorResponse(error);
+    }
+  };
+}
+
+/** Parses query parameters with a zod schema; 400 naming the parameter on failure. */
+export function parseQuery<S extends z.ZodType>(schema: S, url: URL): z.output<S> {
+  return schema.parse(Object.fromEntries(url.searchParams.entries()));
+}
+
+/** 403 unless Postgres says the caller is a member (RLS then scopes every read). */
+export async function requireMembership(workspaceId: string, claims: VerifiedClaims): Promise<void> {
+  await assertWorkspaceMember(workspaceId, claims);
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  // Hash both so lengths match and the comparison time says nothing about the secret.
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+/** Vercel Cron routes: `Authorization: Bearer $CRON_SECRET`, else 401. */
+export function withCron(handler: (request: Request) => Promise<Response>) {
+  return async (request: Request): Promise<Response> => {
+    try {
+      const secret = process.env.CRON_SECRET;
+      if (!secret) throw new ApiError(401, 'Cron is not configured: set CRON_SECRET');
+      const header = request.headers.get('authorization') ?? '';
+      const token = /^Bearer\s+(.+)$/i.exec(header.trim())?.[1] ?? '';
+      if (!sameSecret(token, secret)) throw new ApiError(401, 'Invalid cron credentials');
+      return await handler(request);
+    } catch (error) {
+      return toErrorResponse(error);
+    }
+  };
+}

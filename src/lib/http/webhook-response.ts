@@ -1,0 +1,32 @@
+import type { IngestResult } from '../decision-circuits/metrics/metrics-ingestion';
+import type { MetricsProvider } from '../decision-circuits/metrics/metrics-types';
+import { errorResponse } from './errors';
+
+/**
+ * 202 with the release notes' fields plus what a batch needs: per-outcome counts and the
+ * events that could not be read. A delivery with events but none readable is the caller's
+ * error (400), so the provider's dashboard shows it instead of retrying it forever as a 5xx.
+ */
+export function acceptedWebhookBody(provider: MetricsProvider, workspaceId: string, result: IngestResult): Response {
+  if (result.events.length === 0 && result.rejected.length > 0) {
+    return errorResponse(400, `No valid events in payload: ${result.rejected[0]?.reason ?? 'unreadable'}`, {
+      provider,
+      rejected: result.rejected.slice(0, 20),
+    });
+  }
+  return Response.json(
+    {
+      success: true,
+      event_id: result.events[0]?.event_id ?? null,
+      provider,
+      workspace_id: workspaceId,
+      message: 'Webhook received and queued for processing',
+      events_received: result.events.length + result.rejected.length,
+      events_stored: result.events.length - result.counts.duplicate,
+      outcomes: result.counts,
+      rejected: result.rejected.slice(0, 20),
+      timestamp: new Date().toISOString(),
+    },
+    { status: 202 },
+  );
+}

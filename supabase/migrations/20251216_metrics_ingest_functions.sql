@@ -1,0 +1,380 @@
+-- State changes of the metrics engine, each one set-based and inside one transaction.
+-- The invariant every function keeps: an event adds to a rollup exactly when its ledger row's
+-- applied_at goes from NULL to a time, and that happens in the statement that adds it.
+
+-- Adds the given events to their hourly rollups, if they are not applied yet, attributable and
+-- their object is mapped. Rows another transaction is applying are skipped (it applies them),
+-- so concurrent callers neither wait on each other nor count an event twice.
+create or replace function metrics_apply_events(p_event_ids uuid[])
+returns int
+language plpgsql
+set search_path = public, pg_temp
+as $$
+declare
+  v_applied int;
+begin
+  if p_event_ids is null or cardinality(p_event_ids) = 0 then
+    return 0;
+  end if;
+
+  with claimable as (
+    select e.id
+    from metrics_webhook_events e
+    join metrics_attribution_map m
+      on m.workspace_id = e.workspace_id
+     and m.provider = e.provider
+     and m.provider_object_id = e.provider_object_id
+     and m.status = 'mapped'
+    where e.id = any(p_event_ids)
+      and e.applied_at is null
+      and e.event_type <> 'provider_only'
+    order by e.id
+    for update of e skip locked
+  ),
+  claimed as (
+    update metrics_webhook_events e
+       set applied_at = now(),
+           processed = true,
+           processed_at = now()
+      from claimable c, metrics_attribution_map m
+     where e.id = c.id
+       and m.workspace_id = e.workspace_id
+       and m.provider = e.provider
+       and m.provider_object_id = e.provider_object_id
+    returning e.workspace_id, e.occurred_at, e.event_type, e.quantity,
+              m.circuit_execution_id, m.ab_test_id, m.variant_id, m.channel
+  ),
+  increments as (
+    select workspace_id, circuit_execution_id, ab_test_id, variant_id, channel,
+           date_trunc('hour', occurred_at) as time_bucket,
+           coalesce(sum(quantity) filter (where event_type = 'email_sent'), 0) as email_sent,
+           coalesce(sum(quantity) filter (where event_type = 'email_delivered'), 0) as email_delivered,
+           coalesce(sum(quantity) filter (where event_type = 'email_bounce'), 0) as email_bounced,
+           coalesce(sum(quantity) filter (where event_type = 'email_complaint'), 0) as email_complained,
+           coalesce(sum(quantity) filter (where event_type = 'email_unsubscribe'), 0) as email_unsubscribed,
+           coalesce(sum(quantity) filter (where event_type = 'email_open'), 0) as email_opened,
+           coalesce(sum(quantity) filter (where event_type = 'email_click'), 0) as email_clicked,
+           coalesce(sum(quantity) filter (where event_type = 'social_impression'), 0) as social_impressions,
+           coalesce(sum(quantity) filter (where event_type = 'social_like'), 0) as social_likes,
+           coalesce(sum(quantity) filter (where event_type = 'social_comment'), 0) as social_comments,
+           coalesce(sum(quantity) filter (where event_type = 'social_share'), 0) as social_shares,
+           coalesce(sum(quantity) filter (where event_type = 'social_click'), 0) as social_clicks,
+           count(*) as event_count
+    from claimed
+    group by 1, 2, 3, 4, 5, 6
+  ),
+  upserted as (
+    insert into metrics_rollups as r (
+      workspace_id, circuit_execution_id, ab_test_id, variant_id, channel, time_bucket,
+      email_sent, email_delivered, email_bounced, email_complained, email_unsubscribed,
+      email_opened, email_clicked, social_impressions, social_likes, social_comments,
+      social_shares, social_clicks)
+    select workspace_id, circuit_execution_id, ab_test_id, variant_id, channel, time_bucket,
+           email_sent, email_delivered, email_bounced, email_complained, email_unsubscribed,
+           email_opened, email_clicked, social_impressions, social_likes, social_comments,
+           social_shares, social_clicks
+    from increments
+    -- One lock order for every writer, so concurrent batches cannot deadlock on rollup rows.
+    order by workspace_id, circuit_execution_id, ab_test_id nulls first, variant_id nulls first, channel, time_bucket
+    on conflict on constraint metrics_rollups_key do update set
+      email_sent = r.email_sent + excluded.email_sent,
+      email_delivered = r.email_delivered + excluded.email_delivered,
+      email_bounced = r.email_bounced + excluded.email_bounced,
+      email_complained = r.email_complained + excluded.email_complained,
+      email_unsubscribed = r.email_unsubscribed + excluded.email_unsubscribed,
+      email_opened = r.email_opened + excluded.email_opened,
+      email_clicked = r.email_clicked + excluded.email_clicked,
+      social_impressions = r.social_impressions + excluded.social_impressions,
+      social_likes = r.social_likes + excluded.social_likes,
+      social_comments = r.social_comments + excluded.social_comments,
+      social_shares = r.social_shares + excluded.social_shares,
+      social_clicks = r.social_clicks + excluded.social_clicks,
+      updated_at = now()
+    returning 1
+  )
+  -- (upserted runs to completion whether or not it is read: Postgres executes every
+  -- data-modifying CTE exactly once.)
+  select coalesce(sum(event_count), 0)::int into v_applied from increments;
+
+  return v_applied;
+end
+$$;
+
+-- Pending (unapplied, attributable) events of some objects: what a new mapping unlocks.
+create or replace function metrics_pending_event_ids(p_workspace_id uuid, p_provider text, p_object_ids text[])
+returns uuid[]
+language sql
+stable
+set search_path = public, pg_temp
+as $$
+  select coalesce(array_agg(e.id), '{}')
+  from metrics_webhook_events e
+  where e.workspace_id = p_workspace_id
+    and e.provider = p_provider
+    and e.provider_object_id = any(p_object_ids)
+    and e.applied_at is null
+    and e.event_type <> 'provider_only'
+$$;
+
+-- One webhook delivery (any number of normalised events) in one call and one transaction:
+-- ledger insert (duplicates do nothing), self-attribution, unmapped placeholders, rollups.
+create or replace function metrics_ingest_events(
+  p_workspace_id uuid,
+  p_provider text,
+  p_events jsonb,
+  p_signature_verified boolean default false
+)
+returns table (provider_event_id text, event_id uuid, outcome text)
+language plpgsql
+set search_path = public, pg_temp
+as $$
+#variable_conflict use_column
+declare
+  v_new_ids uuid[];
+  v_objects text[];
+begin
+  if jsonb_typeof(p_events) is distinct from 'array' then
+    raise exception 'p_events must be a JSON array' using errcode = '22023';
+  end if;
+  if not exists (select 1 from workspaces w where w.id = p_workspace_id) then
+    raise exception 'unknown workspace %', p_workspace_id using errcode = 'P0002';
+  end if;
+
+  with incoming as (
+    select distinct on (x.provider_event_id) x.*
+    from jsonb_to_recordset(p_events) as x(
+      provider_event_id text, provider_object_id text, event_type text, provider_event_type text,
+      channel text, occurred_at timestamptz, quantity int, recipient_hash text, raw_payload jsonb)
+    order by x.provider_event_id
+  ),
+  inserted as (
+    insert into metrics_webhook_events (
+      workspace_id, provider, provider_event_id, event_type, provider_event_type, provider_object_id,
+      channel, occurred_at, received_at, quantity, recipient_hash, raw_payload, signature_verified,
+      processed, processed_at)
+    select p_workspace_id, p_provider, i.provider_event_id, i.event_type, i.provider_event_type,
+           i.provider_object_id, i.channel, i.occurred_at, now(), coalesce(i.quantity, 1),
+           i.recipient_hash, coalesce(i.raw_payload, '{}'::jsonb), coalesce(p_signature_verified, false),
+           -- Nothing to attribute: the event is fully processed the moment it is recorded.
+           (i.event_type = 'provider_only' or i.provider_object_id is null),
+           case when i.event_type = 'provider_only' or i.provider_object_id is null then now() end
+    from incoming i
+    order by i.provider_event_id
+    on conflict (workspace_id, provider, provider_event_id) do nothing
+    returning id
+  )
+  select coalesce(array_agg(id), '{}') into v_new_ids from inserted;
+
+  select coalesce(array_agg(distinct x.provider_object_id), '{}') into v_objects
+  from jsonb_to_recordset(p_events) as x(provider_object_id text, event_type text)
+  where x.provider_object_id is not null and x.event_type <> 'provider_only';
+
+  -- Self-attribution: events that carry their circuit context map their object at once.
+  insert into metrics_attribution_map as m (
+    workspace_id, provider, provider_object_id, circuit_execution_id, ab_test_id, variant_id,
+    channel, platform, recipient_hash, status, mapped_at)
+  select distinct on (x.provider_object_id)
+         p_workspace_id, p_provider, x.provider_object_id, x.attribution ->> 'circuit_execution_id',
+         (x.attribution ->> 'ab_test_id')::uuid, (x.attribution ->> 'variant_id')::uuid,
+         x.channel, p_provider, x.recipient_hash, 'mapped', now()
+  from jsonb_to_recordset(p_events) as x(provider_object_id text, channel text, recipient_hash text, attribution jsonb)
+  where x.provider_object_id is not null
+    and jsonb_typeof(x.attribution) = 'object'
+    and coalesce(x.attribution ->> 'circuit_execution_id', '') <> ''
+  order by x.provider_object_id
+  on conflict (workspace_id, provider, provider_object_id) do update
+     set circuit_execution_id = excluded.circuit_execution_id,
+         ab_test_id = excluded.ab_test_id,
+         variant_id = excluded.variant_id,
+         recipient_hash = coalesce(m.recipient_hash, excluded.recipient_hash),
+         status = 'mapped',
+         mapped_at = now()
+   where m.status <> 'mapped';
+
+  -- Unknown objects get an 'unmapped' row: the reprocessing job and late mappings find them.
+  insert into metrics_attribution_map (
+    workspace_id, provider, provider_object_id, circuit_execution_id, channel, platform, status, mapped_at)
+  select distinct p_workspace_id, p_provider, e.provider_object_id, 'UNMAPPED', e.channel, p_provider, 'unmapped', null::timestamptz
+  from metrics_webhook_events e
+  where e.id = any(v_new_ids) and e.provider_object_id is not null and e.event_type <> 'provider_only'
+  order by 3
+  on conflict (workspace_id, provider, provider_object_id) do nothing;
+
+  perform metrics_apply_events(metrics_pending_event_ids(p_workspace_id, p_provider, v_objects));
+
+  -- New events of an object already given up on stay unapplied but are done with.
+  update metrics_webhook_events e
+     set processed = true, processed_at = now()
+    from metrics_attribution_map m
+   where e.id = any(v_new_ids)
+     and e.applied_at is null
+     and not e.processed
+     and m.workspace_id = e.workspace_id and m.provider = e.provider
+     and m.provider_object_id = e.provider_object_id and m.status = 'orphaned';
+
+  return query
+  select e.provider_event_id, e.id,
+         case
+           when not (e.id = any(v_new_ids)) then 'duplicate'
+           when e.applied_at is not null then 'applied'
+           when e.event_type = 'provider_only' or e.provider_object_id is null then 'recorded'
+           when m.status = 'orphaned' then 'orphaned'
+           else 'pending'
+         end
+  from (select distinct x.provider_event_id from jsonb_to_recordset(p_events) as x(provider_event_id text)) x
+  join metrics_webhook_events e
+    on e.workspace_id = p_workspace_id and e.provider = p_provider and e.provider_event_id = x.provider_event_id
+  left join metrics_attribution_map m
+    on m.workspace_id = e.workspace_id and m.provider = e.provider and m.provider_object_id = e.provider_object_id;
+end
+$$;
+
+-- Registers (or upgrades) a mapping and applies that object's pending events in the same
+-- transaction. An existing 'mapped' row wins: its events are already counted under it.
+create or replace function metrics_upsert_attribution(
+  p_workspace_id uuid,
+  p_provider text,
+  p_provider_object_id text,
+  p_circuit_execution_id text,
+  p_ab_test_id uuid,
+  p_variant_id uuid,
+  p_channel text,
+  p_platform text,
+  p_recipient_hash text,
+  p_recipient_identifier text
+)
+returns table (mapping jsonb, applied_events int)
+language plpgsql
+set search_path = public, pg_temp
+as $$
+#variable_conflict use_column
+declare
+  v_status text := case when p_circuit_execution_id = 'UNMAPPED' then 'unmapped' else 'mapped' end;
+  v_applied int := 0;
+begin
+  insert into metrics_attribution_map as m (
+    workspace_id, provider, provider_object_id, circuit_execution_id, ab_test_id, variant_id,
+    channel, platform, recipient_hash, recipient_identifier, status, mapped_at)
+  values (p_workspace_id, p_provider, p_provider_object_id, p_circuit_execution_id, p_ab_test_id,
+          p_variant_id, p_channel, p_platform, p_recipient_hash, p_recipient_identifier, v_status,
+          case when v_status = 'mapped' then now() end)
+  on conflict (workspace_id, provider, provider_object_id) do update
+     set circuit_execution_id = excluded.circuit_execution_id,
+         ab_test_id = excluded.ab_test_id,
+         variant_id = excluded.variant_id,
+         channel = excluded.channel,
+         platform = coalesce(excluded.platform, m.platform),
+         recipient_hash = coalesce(excluded.recipient_hash, m.recipient_hash),
+         recipient_identifier = coalesce(excluded.recipient_identifier, m.recipient_identifier),
+         status = 'mapped',
+         mapped_at = now()
+   where m.status <> 'mapped' and excluded.status = 'mapped';
+
+  if v_status = 'mapped' then
+    v_applied := metrics_apply_events(
+      metrics_pending_event_ids(p_workspace_id, p_provider, array[p_provider_object_id]));
+  end if;
+
+  return query
+  select to_jsonb(m), v_applied
+  from metrics_attribution_map m
+  where m.workspace_id = p_workspace_id and m.provider = p_provider
+    and m.provider_object_id = p_provider_object_id;
+end
+$$;
+
+-- One bounded pass of the reprocessing job: apply unprocessed events whose object is now
+-- mapped, give up on objects unmapped past the grace period. Claims with SKIP LOCKED so two
+-- runs at once split the work instead of repeating it.
+create or replace function metrics_reprocess_batch(
+  p_workspace_id uuid default null,
+  p_batch_size int default 5000,
+  p_orphan_after interval default interval '24 hours'
+)
+returns table (applied int, orphaned_mappings int, orphaned_events int)
+language plpgsql
+set search_path = public, pg_temp
+as $$
+declare
+  v_ids uuid[];
+  v_applied int := 0;
+  v_orphaned_mappings int := 0;
+  v_orphaned_events int := 0;
+begin
+  select coalesce(array_agg(s.id), '{}') into v_ids
+  from (
+    select e.id
+    from metrics_webhook_events e
+    join metrics_attribution_map m
+      on m.workspace_id = e.workspace_id and m.provider = e.provider
+     and m.provider_object_id = e.provider_object_id and m.status = 'mapped'
+    where not e.processed
+      and e.applied_at is null
+      and (p_workspace_id is null or e.workspace_id = p_workspace_id)
+    limit p_batch_size
+    for update of e skip locked
+  ) s;
+  v_applied := metrics_apply_events(v_ids);
+
+  with expired as (
+    select m.id
+    from metrics_attribution_map m
+    where m.status = 'unmapped'
+      and m.created_at < now() - p_orphan_after
+      and (p_workspace_id is null or m.workspace_id = p_workspace_id)
+    limit p_batch_size
+    for update skip locked
+  ),
+  marked as (
+    update metrics_attribution_map m set status = 'orphaned'
+    from expired x where m.id = x.id
+    returning 1
+  )
+  select count(*) into v_orphaned_mappings from marked;
+
+  with stale as (
+    select e.id
+    from metrics_webhook_events e
+    join metrics_attribution_map m
+      on m.workspace_id = e.workspace_id and m.provider = e.provider
+     and m.provider_object_id = e.provider_object_id and m.status = 'orphaned'
+    where not e.processed
+      and (p_workspace_id is null or e.workspace_id = p_workspace_id)
+    limit p_batch_size
+    for update of e skip locked
+  ),
+  marked as (
+    update metrics_webhook_events e
+       set processed = true, processed_at = now(), reprocessing_count = e.reprocessing_count + 1
+      from stale s where e.id = s.id
+    returning 1
+  )
+  select count(*) into v_orphaned_events from marked;
+
+  return query select v_applied, v_orphaned_mappings, v_orphaned_events;
+end
+$$;
+
+-- Manual reprocessing: safe by construction, since an applied event is never applied again.
+create or replace function metrics_mark_for_reprocessing(p_event_id uuid)
+returns boolean
+language sql
+set search_path = public, pg_temp
+as $$
+  with marked as (
+    update metrics_webhook_events
+       set processed = false, processed_at = null, reprocessing_count = reprocessing_count + 1
+     where id = p_event_id
+    returning 1
+  )
+  select exists (select 1 from marked)
+$$;
+
+revoke execute on function metrics_apply_events(uuid[]) from public;
+revoke execute on function metrics_ingest_events(uuid, text, jsonb, boolean) from public;
+revoke execute on function metrics_upsert_attribution(uuid, text, text, text, uuid, uuid, text, text, text, text) from public;
+revoke execute on function metrics_reprocess_batch(uuid, int, interval) from public;
+revoke execute on function metrics_mark_for_reprocessing(uuid) from public;
+grant execute on function metrics_apply_events(uuid[]), metrics_ingest_events(uuid, text, jsonb, boolean),
+  metrics_upsert_attribution(uuid, text, text, text, uuid, uuid, text, text, text, text),
+  metrics_reprocess_batch(uuid, int, interval), metrics_mark_for_reprocessing(uuid) to service_role;

@@ -1,0 +1,198 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  computeDerivedMetrics,
+  getRollups,
+  ingestNormalizedEvents,
+  markForReprocessing,
+  reprocessUnprocessedWebhooks,
+  upsertAttributionMap,
+  type NormalizedEvent,
+} from '../../src/lib/decision-circuits/metrics';
+import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from '../helpers/db';
+import { createWorkspace, makeEvent } from '../helpers/factories';
+
+const AB_TEST = '11111111-1111-4111-8111-111111111111';
+const VARIANT = '22222222-2222-4222-8222-222222222222';
+
+describe.each(DATABASE_KINDS)('exactly-once ingestion on %s', (kind) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase(kind);
+  });
+  afterAll(async () => {
+    await t.drop();
+  });
+
+  async function mapped(objectId: string, workspaceId: string) {
+    await upsertAttributionMap(
+      { workspace_id: workspaceId, provider: 'sendgrid', provider_object_id: objectId, circuit_execution_id: 'circuit-1', ab_test_id: AB_TEST, variant_id: VARIANT, channel: 'email' },
+      { db: t.db },
+    );
+  }
+
+  async function counters(workspaceId: string) {
+    const rows = await getRollups({ workspace_id: workspaceId }, { db: t.db });
+    return rows.reduce(
+      (sum, r) => ({ sent: sum.sent + r.email_sent, delivered: sum.delivered + r.email_delivered, opened: sum.opened + r.email_opened, clicked: sum.clicked + r.email_clicked }),
+      { sent: 0, delivered: 0, opened: 0, clicked: 0 },
+    );
+  }
+
+  it('the same batch delivered three times at once counts exactly once', async () => {
+    const ws = await createWorkspace(t.db);
+    await mapped('msg-1', ws);
+    const batch: NormalizedEvent[] = [
+      ...Array.from({ length: 40 }, () => makeEvent({ event_type: 'email_delivered' })),
+      ...Array.from({ length: 25 }, () => makeEvent({ event_type: 'email_open', provider_event_type: 'open' })),
+      ...Array.from({ length: 10 }, () => makeEvent({ event_type: 'email_click', provider_event_type: 'click' })),
+    ];
+    const results = await Promise.all([1, 2, 3].map(() => ingestNormalizedEvents(ws, 'sendgrid', batch, true, { db: t.db })));
+    expect(await counters(ws)).toEqual({ sent: 0, delivered: 40, opened: 25, clicked: 10 });
+    const applied = results.reduce((n, r) => n + r.counts.applied, 0);
+    const duplicates = results.reduce((n, r) => n + r.counts.duplicate, 0);
+    expect(applied).toBe(75);
+    expect(duplicates).toBe(150);
+    const [ledger] = await t.db.query<{ n: number }>('select count(*)::int as n from metrics_webhook_events where workspace_id = $1', [ws]);
+    expect(ledger!.n).toBe(75);
+  });
+
+  it('events for an unknown object wait, then count once when the mapping is registered', async () => {
+    const ws = await createWorkspace(t.db);
+    const events = [makeEvent({ provider_object_id: 'late' }), makeEvent({ provider_object_id: 'late', event_type: 'email_open' })];
+    const first = await ingestNormalizedEvents(ws, 'sendgrid', events, true, { db: t.db });
+    expect(first.counts.pending).toBe(2);
+    expect(await counters(ws)).toEqual({ sent: 0, delivered: 0, opened: 0, clicked: 0 });
+
+    const result = await upsertAttributionMap(
+      { workspace_id: ws, provider: 'sendgrid', provider_object_id: 'late', circuit_execution_id: 'c', channel: 'email' },
+      { db: t.db },
+    );
+    expect(result.applied_events).toBe(2);
+    expect(result.mapping.status).toBe('mapped');
+    // Registering again, reprocessing and re-delivering must not add anything.
+    await upsertAttributionMap(
+      { workspace_id: ws, provider: 'sendgrid', provider_object_id: 'late', circuit_execution_id: 'c', channel: 'email' },
+      { db: t.db },
+    );
+    await reprocessUnprocessedWebhooks(ws, { db: t.db });
+    await ingestNormalizedEvents(ws, 'sendgrid', events, true, { db: t.db });
+    expect(await counters(ws)).toEqual({ sent: 0, delivered: 1, opened: 1, clicked: 0 });
+  });
+
+  it('an event carrying its circuit context maps its object itself', async () => {
+    const ws = await createWorkspace(t.db);
+    const attribution = { circuit_execution_id: 'exec-9', ab_test_id: AB_TEST, variant_id: VARIANT };
+    const result = await ingestNormalizedEvents(ws, 'sendgrid', [makeEvent({ provider_object_id: 'self', attribution })], true, { db: t.db });
+    expect(result.counts.applied).toBe(1);
+    const [rollup] = await getRollups({ workspace_id: ws, ab_test_id: AB_TEST, variant_id: VARIANT }, { db: t.db });
+    expect(rollup).toMatchObject({ circuit_execution_id: 'exec-9', email_delivered: 1 });
+  });
+
+  it('provider-only kinds are kept in the ledger and count nowhere', async () => {
+    const ws = await createWorkspace(t.db);
+    await mapped('msg-1', ws);
+    const result = await ingestNormalizedEvents(ws, 'sendgrid', [makeEvent({ event_type: 'provider_only', provider_event_type: 'deferred' })], true, { db: t.db });
+    expect(result.counts.recorded).toBe(1);
+    expect(await getRollups({ workspace_id: ws }, { db: t.db })).toEqual([]);
+  });
+
+  it('a poison event is rejected and the good ones are stored', async () => {
+    const ws = await createWorkspace(t.db);
+    await mapped('msg-1', ws);
+    const poison = { ...makeEvent(), occurred_at: 'not a time' } as NormalizedEvent;
+    const result = await ingestNormalizedEvents(ws, 'sendgrid', [makeEvent(), poison, makeEvent()], true, { db: t.db });
+    expect(result.rejected).toEqual([{ index: 1, reason: expect.stringContaining('invalid normalised event') }]);
+    expect(result.counts.applied).toBe(2);
+    expect((await counters(ws)).delivered).toBe(2);
+  });
+
+  it('a failure inside the transaction leaves no ledger row and no count behind', async () => {
+    const ws = await createWorkspace(t.db);
+    await mapped('msg-1', ws);
+    // A trigger that fails on the third ledger row stands in for the database failing mid-batch.
+    await t.db.exec(`
+      create or replace function fail_on_marker() returns trigger language plpgsql as $$
+      begin
+        if new.raw_payload ? 'explode' then raise exception 'simulated failure'; end if;
+        return new;
+      end $$;
+      create trigger fail_on_marker before insert on metrics_webhook_events for each row execute function fail_on_marker();
+    `);
+    try {
+      const batch = [makeEvent(), makeEvent(), makeEvent({ raw_payload: { explode: true } }), makeEvent()];
+      await expect(ingestNormalizedEvents(ws, 'sendgrid', batch, true, { db: t.db })).rejects.toThrow(/simulated failure/);
+      const [ledger] = await t.db.query<{ n: number }>('select count(*)::int as n from metrics_webhook_events where workspace_id = $1', [ws]);
+      expect(ledger!.n).toBe(0);
+      expect(await counters(ws)).toEqual({ sent: 0, delivered: 0, opened: 0, clicked: 0 });
+    } finally {
+      await t.db.exec('drop trigger fail_on_marker on metrics_webhook_events; drop function fail_on_marker();');
+    }
+  });
+
+  it('an unknown workspace is refused and nothing is stored', async () => {
+    await expect(
+      ingestNormalizedEvents('99999999-9999-4999-8999-999999999999', 'sendgrid', [makeEvent()], true, { db: t.db }),
+    ).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('orphans objects unmapped past 24 h, and a later mapping still counts their events', async () => {
+    const ws = await createWorkspace(t.db);
+    await ingestNormalizedEvents(ws, 'sendgrid', [makeEvent({ provider_object_id: 'old' })], true, { db: t.db });
+    await t.db.query(`update metrics_attribution_map set created_at = now() - interval '25 hours' where workspace_id = $1`, [ws]);
+    const summary = await reprocessUnprocessedWebhooks(ws, { db: t.db });
+    expect(summary).toMatchObject({ orphaned_mappings: 1, orphaned_events: 1, applied: 0 });
+    const [event] = await t.db.query<{ id: string; processed: boolean }>('select id, processed from metrics_webhook_events where workspace_id = $1', [ws]);
+    expect(event!.processed).toBe(true);
+
+    const late = await upsertAttributionMap(
+      { workspace_id: ws, provider: 'sendgrid', provider_object_id: 'old', circuit_execution_id: 'c', channel: 'email' },
+      { db: t.db },
+    );
+    expect(late.applied_events).toBe(1);
+    expect(await markForReprocessing(event!.id, { db: t.db })).toBe(true);
+    await reprocessUnprocessedWebhooks(ws, { db: t.db });
+    expect((await counters(ws)).delivered).toBe(1);
+  });
+
+  it('the reprocessing backlog drains in one run, in several passes', async () => {
+    const ws = await createWorkspace(t.db);
+    const events = Array.from({ length: 120 }, (_, i) => makeEvent({ provider_object_id: `obj-${i % 3}` }));
+    await ingestNormalizedEvents(ws, 'sendgrid', events, true, { db: t.db });
+    // Mappings inserted behind the engine's back (e.g. restored from a dump) are found by the job.
+    await t.db.query(
+      `update metrics_attribution_map set status = 'mapped', circuit_execution_id = 'c' where workspace_id = $1`,
+      [ws],
+    );
+    const summary = await reprocessUnprocessedWebhooks(ws, { db: t.db, batchSize: 50 });
+    expect(summary.applied).toBe(120);
+    expect(summary.passes).toBeGreaterThanOrEqual(3);
+    expect((await counters(ws)).delivered).toBe(120);
+  });
+
+  it('SQL rates equal computeDerivedMetrics for any counters', async () => {
+    const ws = await createWorkspace(t.db);
+    const counter = fc.integer({ min: 0, max: 2_000_000 });
+    await fc.assert(
+      fc.asyncProperty(fc.tuple(counter, counter, counter, counter, counter, counter, counter, counter, counter, counter, counter), async ([sent, delivered, bounced, opened, clicked, impressions, likes, comments, shares, sclicks, hour]) => {
+        const [row] = await t.db.query<Record<string, string>>(
+          `insert into metrics_rollups (workspace_id, circuit_execution_id, channel, time_bucket, email_sent, email_delivered,
+             email_bounced, email_opened, email_clicked, social_impressions, social_likes, social_comments, social_shares, social_clicks)
+           values ($1, 'prop', 'email', to_timestamp($2::bigint * 3600), $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+           on conflict on constraint metrics_rollups_key do update set email_sent = excluded.email_sent, email_delivered = excluded.email_delivered,
+             email_bounced = excluded.email_bounced, email_opened = excluded.email_opened, email_clicked = excluded.email_clicked,
+             social_impressions = excluded.social_impressions, social_likes = excluded.social_likes, social_comments = excluded.social_comments,
+             social_shares = excluded.social_shares, social_clicks = excluded.social_clicks
+           returning delivery_rate, bounce_rate, open_rate, click_rate, engagement_rate, social_engagement_rate`,
+          [ws, hour, sent, delivered, bounced, opened, clicked, impressions, likes, comments, shares, sclicks],
+        );
+        const expected = computeDerivedMetrics({
+          email_sent: sent, email_delivered: delivered, email_bounced: bounced, email_opened: opened, email_clicked: clicked,
+          social_impressions: impressions, social_likes: likes, social_comments: comments, social_shares: shares, social_clicks: sclicks,
+        });
+        for (const [rate, value] of Object.entries(expected)) expect(Number(row![rate])).toBe(value);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});

@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listMigrations, runMigrations } from '../../src/lib/db';
+import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from '../helpers/db';
+
+describe.each(DATABASE_KINDS)('schema on %s', (kind) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase(kind);
+  });
+  afterAll(async () => {
+    await t.drop();
+  });
+
+  // The release notes' "Verification SQL", run as written.
+  it('creates the four metrics tables', async () => {
+    const rows = await t.db.query<{ table_name: string }>(
+      `select table_name from information_schema.tables
+       where table_schema = 'public' and table_name like 'metrics_%' and table_type = 'BASE TABLE' order by 1`,
+    );
+    expect(rows.map((r) => r.table_name)).toEqual([
+      'metrics_attribution_map',
+      'metrics_backfill_jobs',
+      'metrics_rollups',
+      'metrics_webhook_events',
+    ]);
+  });
+
+  it('enables row level security on every metrics table', async () => {
+    const rows = await t.db.query<{ tablename: string; rowsecurity: boolean }>(
+      `select schemaname, tablename, rowsecurity from pg_tables where tablename like 'metrics_%'`,
+    );
+    expect(rows).toHaveLength(4);
+    expect(rows.every((r) => r.rowsecurity === true)).toBe(true);
+  });
+
+  it('creates both views, running with the caller\'s rights', async () => {
+    const rows = await t.db.query<{ table_name: string }>(
+      `select table_name from information_schema.views where table_schema = 'public' and table_name like 'metrics_%' order by 1`,
+    );
+    expect(rows.map((r) => r.table_name)).toEqual(['metrics_attribution_health', 'metrics_rollup_latest']);
+    const options = await t.db.query<{ relname: string; reloptions: string[] | null }>(
+      `select relname, reloptions from pg_class where relname in ('metrics_attribution_health', 'metrics_rollup_latest')`,
+    );
+    for (const view of options) expect(view.reloptions).toContain('security_invoker=true');
+  });
+
+  it('creates every index the release notes list (12+)', async () => {
+    const rows = await t.db.query<{ indexname: string }>(
+      `select indexname from pg_indexes where tablename like 'metrics_%' and indexname like 'idx_%'`,
+    );
+    const names = rows.map((r) => r.indexname);
+    expect(names.length).toBeGreaterThanOrEqual(12);
+    for (const expected of [
+      'idx_metrics_webhook_events_workspace',
+      'idx_metrics_webhook_events_provider',
+      'idx_metrics_webhook_events_occurred_at',
+      'idx_metrics_webhook_events_processed',
+      'idx_metrics_attribution_workspace',
+      'idx_metrics_attribution_provider_object',
+      'idx_metrics_attribution_circuit',
+      'idx_metrics_attribution_test',
+      'idx_metrics_rollups_workspace',
+      'idx_metrics_rollups_circuit',
+      'idx_metrics_rollups_test_variant',
+      'idx_metrics_rollups_time_bucket',
+      'idx_metrics_backfill_workspace',
+      'idx_metrics_backfill_status',
+    ]) {
+      expect(names).toContain(expected);
+    }
+  });
+
+  it('has a tenant isolation policy on all four tables', async () => {
+    const rows = await t.db.query<{ tablename: string; policyname: string }>(
+      `select tablename, policyname from pg_policies where tablename like 'metrics_%' order by 1`,
+    );
+    expect(rows.map((r) => r.policyname)).toEqual([
+      'metrics_attribution_map_tenant_isolation',
+      'metrics_backfill_jobs_tenant_isolation',
+      'metrics_rollups_tenant_isolation',
+      'metrics_webhook_events_tenant_isolation',
+    ]);
+  });
+
+  it('treats NULL ab_test_id / variant_id as equal in the rollup key', async () => {
+    const [ws] = await t.db.query<{ id: string }>(`insert into workspaces (name) values ('n') returning id`);
+    const insert = `insert into metrics_rollups (workspace_id, circuit_execution_id, channel, time_bucket)
+                    values ($1, 'c', 'email', '2025-01-01T00:00:00Z')`;
+    await t.db.query(insert, [ws!.id]);
+    await expect(t.db.query(insert, [ws!.id])).rejects.toThrow();
+  });
+
+  it('stores rates far above 100 % without overflow', async () => {
+    const [ws] = await t.db.query<{ id: string }>(`insert into workspaces (name) values ('o') returning id`);
+    const [row] = await t.db.query<{ open_rate: string }>(
+      `insert into metrics_rollups (workspace_id, circuit_execution_id, channel, time_bucket, email_delivered, email_opened)
+       values ($1, 'c', 'email', now(), 1, 2000000000) returning open_rate`,
+      [ws!.id],
+    );
+    expect(Number(row!.open_rate)).toBe(200000000000);
+  });
+
+  it('applies migrations once: a second run changes nothing', async () => {
+    expect(await runMigrations(t.db)).toEqual([]);
+    const [row] = await t.db.query<{ n: number }>('select count(*)::int as n from supabase_migrations.schema_migrations');
+    expect(row!.n).toBe((await listMigrations()).length);
+  });
+});
