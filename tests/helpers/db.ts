@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { createPgliteDatabase, createPostgresDatabase, runMigrations, type Database, type DatabaseKind } from '../../src/lib/db';
-import { TEMPLATE_DB, adminUrl, databaseUrl } from './pg-urls';
+import { adminUrl, currentRunId, databaseUrl, templateDbName, testDbPrefix } from './pg-urls';
 
 export const DATABASE_KINDS: DatabaseKind[] = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
 
@@ -23,9 +23,10 @@ export async function createTestDatabase(kind: DatabaseKind, options: { poolMax?
   }
   const base = process.env.TEST_DATABASE_URL;
   if (!base) throw new Error('TEST_DATABASE_URL is not set');
-  const name = `metrics_t_${randomBytes(6).toString('hex')}`;
+  const runId = currentRunId();
+  const name = `${testDbPrefix(runId)}${randomBytes(5).toString('hex')}`;
   const admin = postgres(adminUrl(base), { max: 1, onnotice: () => undefined });
-  await admin.unsafe(`create database ${name} template ${TEMPLATE_DB}`);
+  await admin.unsafe(`create database ${name} template ${templateDbName(runId)}`);
   await admin.end();
   const url = databaseUrl(base, name);
   const db = createPostgresDatabase(url, { max: options.poolMax ?? 8 });

@@ -1,4 +1,4 @@
-export const TEMPLATE_DB = 'metrics_test_template';
+import { inject } from 'vitest';
 
 export function databaseUrl(base: string, name: string): string {
   const url = new URL(base);
@@ -9,4 +9,22 @@ export function databaseUrl(base: string, name: string): string {
 /** The server's maintenance database, for CREATE/DROP DATABASE. */
 export function adminUrl(base: string): string {
   return databaseUrl(base, 'postgres');
+}
+
+/** Per-run names, so two test runs on one server never drop each other's databases. */
+export function templateDbName(runId: string): string {
+  return `metrics_tpl_${runId}`;
+}
+export function testDbPrefix(runId: string): string {
+  return `metrics_t_${runId}_`;
+}
+
+export function currentRunId(): string {
+  return inject('pgRunId');
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    pgRunId: string;
+  }
 }

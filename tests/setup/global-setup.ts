@@ -1,24 +1,29 @@
 // Prepares a migrated template database on the real PostgreSQL (when TEST_DATABASE_URL is set),
 // so each test file gets its own fresh database in milliseconds with CREATE DATABASE ... TEMPLATE.
+import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
+import type { TestProject } from 'vitest/node';
 import { createPostgresDatabase, runMigrations } from '../../src/lib/db';
-import { TEMPLATE_DB, adminUrl, databaseUrl } from '../helpers/pg-urls';
+import { adminUrl, databaseUrl, templateDbName, testDbPrefix } from '../helpers/pg-urls';
 
-export default async function setup(): Promise<() => Promise<void>> {
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const runId = randomBytes(4).toString('hex');
+  project.provide('pgRunId', runId);
   const base = process.env.TEST_DATABASE_URL;
   if (!base) return async () => undefined;
+  const template = templateDbName(runId);
   const admin = postgres(adminUrl(base), { max: 1, onnotice: () => undefined });
-  await admin.unsafe(`drop database if exists ${TEMPLATE_DB} with (force)`);
-  await admin.unsafe(`create database ${TEMPLATE_DB}`);
-  const template = createPostgresDatabase(databaseUrl(base, TEMPLATE_DB), { max: 1 });
-  await runMigrations(template);
-  await template.close();
+  await admin.unsafe(`create database ${template}`);
+  const db = createPostgresDatabase(databaseUrl(base, template), { max: 1 });
+  await runMigrations(db);
+  await db.close();
   await admin.end();
   return async () => {
     const cleanup = postgres(adminUrl(base), { max: 1, onnotice: () => undefined });
-    const leftovers = await cleanup<{ datname: string }[]>`select datname from pg_database where datname like 'metrics_t_%'`;
+    const leftovers = await cleanup<{ datname: string }[]>`
+      select datname from pg_database where datname like ${`${testDbPrefix(runId)}%`}`;
     for (const { datname } of leftovers) await cleanup.unsafe(`drop database if exists ${datname} with (force)`);
-    await cleanup.unsafe(`drop database if exists ${TEMPLATE_DB} with (force)`);
+    await cleanup.unsafe(`drop database if exists ${template} with (force)`);
     await cleanup.end();
   };
 }

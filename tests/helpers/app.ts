@@ -1,0 +1,41 @@
+// The app under test: the real server on PGlite (it seeds itself) or on a fresh PostgreSQL
+// database seeded with supabase/seed.sql. Both start with the same two seeded workspaces.
+import { seedDevWorkspace, DEV_USER_ID, DEV_WORKSPACE_ID, OTHER_USER_ID, OTHER_WORKSPACE_ID, type DatabaseKind } from '../../src/lib/db';
+import { mintAccessToken } from '../../src/lib/auth/tokens';
+import { createTestDatabase, type TestDatabase } from './db';
+import { startServer, TEST_SECRETS, type TestServer } from './server';
+
+export { DEV_USER_ID, DEV_WORKSPACE_ID, OTHER_USER_ID, OTHER_WORKSPACE_ID, TEST_SECRETS };
+
+export interface AppUnderTest {
+  kind: DatabaseKind;
+  server: TestServer;
+  url: string;
+  /** Direct access to the server's database (postgres only: PGlite cannot be shared between processes). */
+  testDb: TestDatabase | null;
+  stop(): Promise<void>;
+}
+
+export async function startApp(kind: DatabaseKind, env: Record<string, string> = {}): Promise<AppUnderTest> {
+  let testDb: TestDatabase | null = null;
+  if (kind === 'postgres') {
+    testDb = await createTestDatabase('postgres');
+    await seedDevWorkspace(testDb.db);
+  }
+  const server = await startServer({ ...(testDb?.url ? { DATABASE_URL: testDb.url } : {}), ...env });
+  return {
+    kind,
+    server,
+    url: server.url,
+    testDb,
+    async stop() {
+      await server.stop();
+      await testDb?.drop();
+    },
+  };
+}
+
+/** An access token as Supabase would issue it, signed with the test server's JWT secret. */
+export function tokenFor(userId: string, options: { expiresIn?: string | number; audience?: string; secret?: string } = {}): Promise<string> {
+  return mintAccessToken({ sub: userId }, { secret: TEST_SECRETS.SUPABASE_JWT_SECRET, ...options });
+}
