@@ -1,7 +1,7 @@
 // Supabase access tokens (JWTs), verified with jose: HS256 with SUPABASE_JWT_SECRET, or the
 // project's JWKS (asymmetric keys) from SUPABASE_URL. Expiry and audience are always checked.
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload } from 'jose';
-import { ApiError } from '../http/errors';
+import { ApiError, isApiError } from '../http/errors';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -55,7 +55,7 @@ export async function verifyAccessToken(token: string, env: Env = process.env): 
       throw unauthorized('Authentication is not configured: set SUPABASE_JWT_SECRET or SUPABASE_URL');
     }
   } catch (error) {
-    if (error instanceof ApiError) throw error;
+    if (isApiError(error)) throw error;
     const code = (error as { code?: string }).code;
     throw unauthorized(code === 'ERR_JWT_EXPIRED' ? 'Access token expired' : 'Invalid access token');
   }

@@ -1,5 +1,7 @@
 /** The database could not be reached or refused work for now: callers answer 503 and retry later. */
 export class DatabaseUnavailableError extends Error {
+  // A code, not only a class: bundlers may load this module twice, and instanceof then fails.
+  readonly code = 'DATABASE_UNAVAILABLE';
   readonly retryAfterSeconds: number;
   constructor(message: string, options?: { cause?: unknown; retryAfterSeconds?: number }) {
     super(message, { cause: options?.cause });
@@ -9,6 +11,7 @@ export class DatabaseUnavailableError extends Error {
 }
 
 const UNAVAILABLE_NODE_CODES = new Set([
+  'DATABASE_UNAVAILABLE',
   'ECONNREFUSED',
   'ECONNRESET',
   'ETIMEDOUT',

@@ -1,4 +1,4 @@
-import { ApiError } from './errors';
+import { ApiError, isApiError } from './errors';
 
 /**
  * Reads the raw body as bytes, stopping at maxBytes: a declared or actual size past the cap
@@ -33,7 +33,7 @@ export async function readRawBody(request: Request, maxBytes: number, timeoutMs 
       chunks.push(value);
     }
   } catch (error) {
-    if (error instanceof ApiError) throw error;
+    if (isApiError(error)) throw error;
     throw new ApiError(408, 'Request body could not be read in time');
   } finally {
     clearTimeout(deadline);

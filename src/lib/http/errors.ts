@@ -1,8 +1,11 @@
 import { ZodError } from 'zod';
-import { DatabaseUnavailableError, isDatabaseUnavailable } from '../db/errors';
+import { isDatabaseUnavailable, type DatabaseUnavailableError } from '../db/errors';
+
+const API_ERROR_BRAND = Symbol.for('decision-circuits.ApiError');
 
 /** An error a caller can act on: carries the HTTP status and extra JSON context. */
 export class ApiError extends Error {
+  readonly [API_ERROR_BRAND] = true;
   readonly status: number;
   readonly context: Readonly<Record<string, unknown>>;
   readonly headers: Readonly<Record<string, string>>;
@@ -18,6 +21,11 @@ export class ApiError extends Error {
     this.context = context;
     this.headers = headers;
   }
+}
+
+/** instanceof across bundler chunks can fail when a module is loaded twice; the brand cannot. */
+export function isApiError(error: unknown): error is ApiError {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[API_ERROR_BRAND] === true;
 }
 
 /** The release notes' error shape: `{ error, ...context, timestamp }`. */
@@ -44,15 +52,15 @@ export function describeZodError(error: ZodError): { message: string; issues: { 
 
 /** Maps anything thrown below a route to a JSON answer; only genuine bugs become 500. */
 export function toErrorResponse(error: unknown, context: Record<string, unknown> = {}): Response {
-  if (error instanceof ApiError) {
+  if (isApiError(error)) {
     return errorResponse(error.status, error.message, { ...context, ...error.context }, error.headers);
   }
-  if (error instanceof ZodError) {
-    const { message, issues } = describeZodError(error);
+  if (error instanceof ZodError || (error as { name?: unknown } | null)?.name === 'ZodError') {
+    const { message, issues } = describeZodError(error as ZodError);
     return errorResponse(400, message, { ...context, issues });
   }
   if (isDatabaseUnavailable(error)) {
-    const retryAfter = error instanceof DatabaseUnavailableError ? error.retryAfterSeconds : 5;
+    const retryAfter = (error as Partial<DatabaseUnavailableError>).retryAfterSeconds ?? 5;
     return errorResponse(503, 'Database unavailable; retry later', context, { 'retry-after': String(retryAfter) });
   }
   console.error('Unhandled error', error);
