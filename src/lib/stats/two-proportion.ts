@@ -1,0 +1,149 @@
+// Two-proportion z-test for A/B variants (click rate, open rate), with the normal CDF it needs.
+// No dependency: erfc below is the Chebyshev fit from Numerical Recipes (2nd ed., §6.2, `erfcc`),
+// whose *fractional* error is below 1.2e-7 for every x, so tail p-values (1e-9) stay accurate too.
+
+/** Complementary error function, relative error < 1.2e-7 everywhere (Numerical Recipes `erfcc`). */
+export function erfc(x: number): number {
+  if (Number.isNaN(x)) return Number.NaN;
+  const z = Math.abs(x);
+  const t = 1 / (1 + 0.5 * z);
+  const poly =
+    -z * z -
+    1.26551223 +
+    t *
+      (1.00002368 +
+        t *
+          (0.37409196 +
+            t *
+              (0.09678418 +
+                t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  const value = t * Math.exp(poly);
+  return x >= 0 ? value : 2 - value;
+}
+
+/** Standard normal CDF Φ(z) = erfc(-z/√2)/2; same relative accuracy in the lower tail. */
+export function normalCdf(z: number): number {
+  return 0.5 * erfc(-z / Math.SQRT2);
+}
+
+/** Two-sided p-value of a standard normal statistic: 2·(1 − Φ(|z|)), computed in the tail. */
+export function twoSidedPValue(z: number): number {
+  if (Number.isNaN(z)) return Number.NaN;
+  return Math.min(1, erfc(Math.abs(z) / Math.SQRT2));
+}
+
+export interface ProportionSample {
+  /** Successes, e.g. clicks. */
+  successes: number;
+  /** Trials, e.g. delivered emails. */
+  trials: number;
+}
+
+export interface TwoProportionResult {
+  rateA: number;
+  rateB: number;
+  /** rateB − rateA, as a fraction (0.1 = 10 percentage points). */
+  difference: number;
+  pooledRate: number;
+  standardError: number;
+  z: number;
+  pValue: number;
+}
+
+function validSample(sample: ProportionSample): boolean {
+  const { successes, trials } = sample;
+  return Number.isInteger(successes) && Number.isInteger(trials) && trials > 0 && successes >= 0 && successes <= trials;
+}
+
+/**
+ * Pooled two-proportion z-test (no continuity correction; the same statistic as R's
+ * `prop.test(correct = FALSE)`, whose χ² is z²). Null when either sample is not a proportion:
+ * no trials, or more successes than trials (repeat opens and clicks can exceed deliveries).
+ */
+export function twoProportionZTest(a: ProportionSample, b: ProportionSample): TwoProportionResult | null {
+  if (!validSample(a) || !validSample(b)) return null;
+  const rateA = a.successes / a.trials;
+  const rateB = b.successes / b.trials;
+  const pooledRate = (a.successes + b.successes) / (a.trials + b.trials);
+  const standardError = Math.sqrt(pooledRate * (1 - pooledRate) * (1 / a.trials + 1 / b.trials));
+  // Both rates 0 % or both 100 %: no variance, no evidence of a difference.
+  if (standardError === 0) {
+    return { rateA, rateB, difference: rateB - rateA, pooledRate, standardError, z: 0, pValue: 1 };
+  }
+  const z = (rateB - rateA) / standardError;
+  return { rateA, rateB, difference: rateB - rateA, pooledRate, standardError, z, pValue: twoSidedPValue(z) };
+}
+
+/** Below this many trials per variant the dashboard shows numbers but no verdict. */
+export const MIN_TRIALS_PER_VARIANT = 100;
+/** The normal approximation needs n·p̂ and n·(1 − p̂) of at least this in each variant. */
+export const MIN_EXPECTED_COUNT = 5;
+export const DEFAULT_SIGNIFICANCE_LEVEL = 0.05;
+
+export type SignificanceVerdict = 'significant' | 'not_significant' | 'insufficient_sample' | 'not_a_proportion';
+
+export interface SignificanceAssessment {
+  verdict: SignificanceVerdict;
+  /** Why there is no verdict, or what the verdict means, in one sentence. */
+  explanation: string;
+  /** The test itself; present whenever it could be computed, even without a verdict. */
+  test: TwoProportionResult | null;
+  alpha: number;
+  a: ProportionSample;
+  b: ProportionSample;
+}
+
+export interface AssessOptions {
+  /** Significance level for the verdict (already Bonferroni-adjusted by the caller if needed). */
+  alpha?: number;
+  minTrials?: number;
+  minExpected?: number;
+}
+
+/**
+ * The verdict the dashboard shows: only when both variants have enough trials and the normal
+ * approximation holds; otherwise the p-value is still reported but marked as not yet decisive.
+ */
+export function assessDifference(a: ProportionSample, b: ProportionSample, options: AssessOptions = {}): SignificanceAssessment {
+  const alpha = options.alpha ?? DEFAULT_SIGNIFICANCE_LEVEL;
+  const minTrials = options.minTrials ?? MIN_TRIALS_PER_VARIANT;
+  const minExpected = options.minExpected ?? MIN_EXPECTED_COUNT;
+  const base = { alpha, a, b };
+
+  if (a.successes > a.trials || b.successes > b.trials) {
+    return {
+      ...base,
+      verdict: 'not_a_proportion',
+      explanation: 'More events than deliveries (repeat opens or clicks are counted), so this rate is not a proportion and cannot be tested.',
+      test: null,
+    };
+  }
+  const test = twoProportionZTest(a, b);
+  const smallest = Math.min(a.trials, b.trials);
+  if (test === null || smallest < minTrials) {
+    return {
+      ...base,
+      verdict: 'insufficient_sample',
+      explanation: `Not enough data for a verdict: each variant needs at least ${minTrials} deliveries (smallest has ${smallest}).`,
+      test,
+    };
+  }
+  const expected = [a.trials, b.trials].flatMap((n) => [n * test.pooledRate, n * (1 - test.pooledRate)]);
+  if (Math.min(...expected) < minExpected) {
+    return {
+      ...base,
+      verdict: 'insufficient_sample',
+      explanation: `Not enough data for a verdict: too few events (or non-events) for the normal approximation (need at least ${minExpected} expected in each variant).`,
+      test,
+    };
+  }
+  const significant = test.pValue < alpha;
+  return {
+    ...base,
+    verdict: significant ? 'significant' : 'not_significant',
+    explanation: significant
+      ? `The difference is statistically significant (p < ${alpha}).`
+      : `The difference is not statistically significant (p ≥ ${alpha}).`,
+    test,
+  };
+}
