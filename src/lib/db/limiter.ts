@@ -1,0 +1,78 @@
+import { DatabaseUnavailableError } from './errors';
+import type { Database, Queryable, ScriptQueryable } from './types';
+
+export interface LimiterOptions {
+  /** Database calls in flight at once (match the connection pool). */
+  maxConcurrent: number;
+  /** Calls allowed to wait for a slot; past this the caller gets 503 at once. */
+  maxQueued: number;
+  /** How long a queued call may wait before it gives up with 503. */
+  queueTimeoutMs: number;
+}
+
+/**
+ * Backpressure: at most maxConcurrent calls reach Postgres, at most maxQueued wait, and none
+ * waits longer than queueTimeoutMs. Everything past that fails fast with 503 + Retry-After,
+ * so a burst costs the providers a retry instead of costing this process unbounded memory.
+ */
+export class ConcurrencyLimiter {
+  private active = 0;
+  private readonly waiting: { grant: () => void; timer: NodeJS.Timeout }[] = [];
+
+  constructor(private readonly options: LimiterOptions) {}
+
+  get stats(): { active: number; queued: number } {
+    return { active: this.active, queued: this.waiting.length };
+  }
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    await this.acquire();
+    try {
+      return await fn();
+    } finally {
+      this.release();
+    }
+  }
+
+  private acquire(): Promise<void> {
+    if (this.active < this.options.maxConcurrent) {
+      this.active += 1;
+      return Promise.resolve();
+    }
+    if (this.waiting.length >= this.options.maxQueued) {
+      return Promise.reject(new DatabaseUnavailableError('Database busy', { retryAfterSeconds: 1 }));
+    }
+    return new Promise<void>((resolve, reject) => {
+      const entry = {
+        grant: () => {
+          clearTimeout(entry.timer);
+          resolve();
+        },
+        timer: setTimeout(() => {
+          const index = this.waiting.indexOf(entry);
+          if (index >= 0) this.waiting.splice(index, 1);
+          reject(new DatabaseUnavailableError('Database busy', { retryAfterSeconds: 1 }));
+        }, this.options.queueTimeoutMs),
+      };
+      this.waiting.push(entry);
+    });
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    // The slot passes straight to the next waiter, so `active` only drops when nobody waits.
+    if (next) next.grant();
+    else this.active -= 1;
+  }
+}
+
+/** The same database, with every top-level call going through the limiter. */
+export function withConcurrencyLimit(db: Database, limiter: ConcurrencyLimiter): Database {
+  return {
+    kind: db.kind,
+    query: <T extends object>(text: string, params?: readonly unknown[]) => limiter.run(() => db.query<T>(text, params)),
+    exec: (script: string) => limiter.run(() => db.exec(script)),
+    transaction: <T>(fn: (tx: ScriptQueryable) => Promise<T>) => limiter.run(() => db.transaction(fn)),
+    close: () => db.close(),
+  } satisfies Database & Queryable;
+}
