@@ -33,11 +33,11 @@ create index if not exists idx_metrics_webhook_events_workspace on metrics_webho
 create index if not exists idx_metrics_webhook_events_provider on metrics_webhook_events (provider, provider_event_id);
 create index if not exists idx_metrics_webhook_events_occurred_at on metrics_webhook_events (occurred_at desc);
 create index if not exists idx_metrics_webhook_events_processed on metrics_webhook_events (processed);
--- Events still waiting for attribution, found by object when a mapping appears.
-create index if not exists idx_metrics_webhook_events_pending_object
+-- Events of one provider object (what a new mapping unlocks, what a backfill tops up). Every
+-- ledger index costs each insert, so this one partial index serves both.
+create index if not exists idx_metrics_webhook_events_object
   on metrics_webhook_events (workspace_id, provider, provider_object_id)
-  where applied_at is null and event_type <> 'provider_only';
-create index if not exists idx_metrics_webhook_events_received_at on metrics_webhook_events (workspace_id, received_at desc);
+  where provider_object_id is not null and event_type <> 'provider_only';
 
 -- 2. Provider object → circuit context.
 create table if not exists metrics_attribution_map (

@@ -2,65 +2,44 @@
 -- The invariant every function keeps: an event adds to a rollup exactly when its ledger row's
 -- applied_at goes from NULL to a time, and that happens in the statement that adds it.
 
--- Adds the given events to their hourly rollups, if they are not applied yet, attributable and
--- their object is mapped. Rows another transaction is applying are skipped (it applies them),
--- so concurrent callers neither wait on each other nor count an event twice.
-create or replace function metrics_apply_events(p_event_ids uuid[])
+-- Adds events that were just marked applied (applied_at set in this transaction) to their
+-- hourly rollups. The one place that writes rollup counters; callers only decide which events.
+create or replace function metrics_rollup_events(p_event_ids uuid[])
 returns int
 language plpgsql
 set search_path = public, pg_temp
 as $$
 declare
-  v_applied int;
+  v_events int;
 begin
   if p_event_ids is null or cardinality(p_event_ids) = 0 then
     return 0;
   end if;
 
-  with claimable as (
-    select e.id
+  with increments as (
+    select e.workspace_id, m.circuit_execution_id, m.ab_test_id, m.variant_id, m.channel,
+           date_trunc('hour', e.occurred_at) as time_bucket,
+           coalesce(sum(e.quantity) filter (where e.event_type = 'email_sent'), 0) as email_sent,
+           coalesce(sum(e.quantity) filter (where e.event_type = 'email_delivered'), 0) as email_delivered,
+           coalesce(sum(e.quantity) filter (where e.event_type = 'email_bounce'), 0) as email_bounced,
+           coalesce(sum(e.quantity) filter (where e.event_type = 'email_complaint'), 0) as email_complained,
+           coalesce(sum(e.quantity) filter (where e.event_type = 'email_unsubscribe'), 0) as email_unsubscribed,
+           coalesce(sum(e.quantity) filter (where e.event_type = 'email_open'), 0) as email_opened,
+           coalesce(sum(e.quantity) filter (where e.event_type = 'email_click'), 0) as email_clicked,
+           coalesce(sum(e.quantity) filter (where e.event_type = 'social_impression'), 0) as social_impressions,
+           coalesce(sum(e.quantity) filter (where e.event_type = 'social_like'), 0) as social_likes,
+           coalesce(sum(e.quantity) filter (where e.event_type = 'social_comment'), 0) as social_comments,
+           coalesce(sum(e.quantity) filter (where e.event_type = 'social_share'), 0) as social_shares,
+           coalesce(sum(e.quantity) filter (where e.event_type = 'social_click'), 0) as social_clicks,
+           count(*) as event_count
     from metrics_webhook_events e
     join metrics_attribution_map m
       on m.workspace_id = e.workspace_id
      and m.provider = e.provider
      and m.provider_object_id = e.provider_object_id
-     and m.status = 'mapped'
     where e.id = any(p_event_ids)
-      and e.applied_at is null
+      and e.applied_at is not null
       and e.event_type <> 'provider_only'
-    order by e.id
-    for update of e skip locked
-  ),
-  claimed as (
-    update metrics_webhook_events e
-       set applied_at = now(),
-           processed = true,
-           processed_at = now()
-      from claimable c, metrics_attribution_map m
-     where e.id = c.id
-       and m.workspace_id = e.workspace_id
-       and m.provider = e.provider
-       and m.provider_object_id = e.provider_object_id
-    returning e.workspace_id, e.occurred_at, e.event_type, e.quantity,
-              m.circuit_execution_id, m.ab_test_id, m.variant_id, m.channel
-  ),
-  increments as (
-    select workspace_id, circuit_execution_id, ab_test_id, variant_id, channel,
-           date_trunc('hour', occurred_at) as time_bucket,
-           coalesce(sum(quantity) filter (where event_type = 'email_sent'), 0) as email_sent,
-           coalesce(sum(quantity) filter (where event_type = 'email_delivered'), 0) as email_delivered,
-           coalesce(sum(quantity) filter (where event_type = 'email_bounce'), 0) as email_bounced,
-           coalesce(sum(quantity) filter (where event_type = 'email_complaint'), 0) as email_complained,
-           coalesce(sum(quantity) filter (where event_type = 'email_unsubscribe'), 0) as email_unsubscribed,
-           coalesce(sum(quantity) filter (where event_type = 'email_open'), 0) as email_opened,
-           coalesce(sum(quantity) filter (where event_type = 'email_click'), 0) as email_clicked,
-           coalesce(sum(quantity) filter (where event_type = 'social_impression'), 0) as social_impressions,
-           coalesce(sum(quantity) filter (where event_type = 'social_like'), 0) as social_likes,
-           coalesce(sum(quantity) filter (where event_type = 'social_comment'), 0) as social_comments,
-           coalesce(sum(quantity) filter (where event_type = 'social_share'), 0) as social_shares,
-           coalesce(sum(quantity) filter (where event_type = 'social_click'), 0) as social_clicks,
-           count(*) as event_count
-    from claimed
     group by 1, 2, 3, 4, 5, 6
   ),
   upserted as (
@@ -94,9 +73,51 @@ begin
   )
   -- (upserted runs to completion whether or not it is read: Postgres executes every
   -- data-modifying CTE exactly once.)
-  select coalesce(sum(event_count), 0)::int into v_applied from increments;
+  select coalesce(sum(event_count), 0)::int into v_events from increments;
+  return v_events;
+end
+$$;
 
-  return v_applied;
+-- Applies the given events, if they are not applied yet, attributable and their object is
+-- mapped: sets applied_at (the claim) and adds them to rollups in the same transaction. Rows
+-- another transaction is applying are skipped (it applies them), so concurrent callers neither
+-- wait on each other nor count an event twice.
+create or replace function metrics_apply_events(p_event_ids uuid[])
+returns int
+language plpgsql
+set search_path = public, pg_temp
+as $$
+declare
+  v_claimed uuid[];
+begin
+  if p_event_ids is null or cardinality(p_event_ids) = 0 then
+    return 0;
+  end if;
+
+  with claimable as (
+    select e.id
+    from metrics_webhook_events e
+    join metrics_attribution_map m
+      on m.workspace_id = e.workspace_id
+     and m.provider = e.provider
+     and m.provider_object_id = e.provider_object_id
+     and m.status = 'mapped'
+    where e.id = any(p_event_ids)
+      and e.applied_at is null
+      and e.event_type <> 'provider_only'
+    order by e.id
+    for update of e skip locked
+  ),
+  claimed as (
+    update metrics_webhook_events e
+       set applied_at = now(), processed = true, processed_at = now()
+      from claimable c
+     where e.id = c.id
+    returning e.id
+  )
+  select coalesce(array_agg(id), '{}') into v_claimed from claimed;
+
+  return metrics_rollup_events(v_claimed);
 end
 $$;
 
@@ -117,7 +138,9 @@ as $$
 $$;
 
 -- One webhook delivery (any number of normalised events) in one call and one transaction:
--- ledger insert (duplicates do nothing), self-attribution, unmapped placeholders, rollups.
+-- self-attribution, ledger insert (duplicates do nothing), rollups, unmapped placeholders.
+-- An event whose object is already mapped is written as applied and counted straight away,
+-- so the hot path writes each ledger row once and never updates it.
 create or replace function metrics_ingest_events(
   p_workspace_id uuid,
   p_provider text,
@@ -130,8 +153,9 @@ set search_path = public, pg_temp
 as $$
 #variable_conflict use_column
 declare
+  v_self_mapped text[];
   v_new_ids uuid[];
-  v_objects text[];
+  v_applied_ids uuid[];
 begin
   if jsonb_typeof(p_events) is distinct from 'array' then
     raise exception 'p_events must be a JSON array' using errcode = '22023';
@@ -140,6 +164,40 @@ begin
     raise exception 'unknown workspace %', p_workspace_id using errcode = 'P0002';
   end if;
 
+  -- 1. Self-attribution: events that carry their circuit context map their object first.
+  with carried as (
+    select distinct on (x.provider_object_id)
+           x.provider_object_id, x.channel, x.recipient_hash,
+           x.attribution ->> 'circuit_execution_id' as circuit_execution_id,
+           (x.attribution ->> 'ab_test_id')::uuid as ab_test_id,
+           (x.attribution ->> 'variant_id')::uuid as variant_id
+    from jsonb_to_recordset(p_events) as x(provider_object_id text, channel text, recipient_hash text, attribution jsonb)
+    where x.provider_object_id is not null
+      and jsonb_typeof(x.attribution) = 'object'
+      and coalesce(x.attribution ->> 'circuit_execution_id', '') <> ''
+    order by x.provider_object_id
+  ),
+  upserted as (
+    insert into metrics_attribution_map as m (
+      workspace_id, provider, provider_object_id, circuit_execution_id, ab_test_id, variant_id,
+      channel, platform, recipient_hash, status, mapped_at)
+    select p_workspace_id, p_provider, c.provider_object_id, c.circuit_execution_id, c.ab_test_id,
+           c.variant_id, c.channel, p_provider, c.recipient_hash, 'mapped', now()
+    from carried c
+    order by c.provider_object_id
+    on conflict (workspace_id, provider, provider_object_id) do update
+       set circuit_execution_id = excluded.circuit_execution_id,
+           ab_test_id = excluded.ab_test_id,
+           variant_id = excluded.variant_id,
+           recipient_hash = coalesce(m.recipient_hash, excluded.recipient_hash),
+           status = 'mapped',
+           mapped_at = now()
+     where m.status <> 'mapped'
+  )
+  select coalesce(array_agg(c.provider_object_id), '{}') into v_self_mapped
+  from carried c;
+
+  -- 2. The ledger rows, each written once with its final state, and their placeholders.
   with incoming as (
     select distinct on (x.provider_event_id) x.*
     from jsonb_to_recordset(p_events) as x(
@@ -147,70 +205,52 @@ begin
       channel text, occurred_at timestamptz, quantity int, recipient_hash text, raw_payload jsonb)
     order by x.provider_event_id
   ),
+  resolved as (
+    select i.*,
+           (i.event_type = 'provider_only' or i.provider_object_id is null) as nothing_to_attribute,
+           coalesce(m.status, 'none') as map_status
+    from incoming i
+    left join metrics_attribution_map m
+      on m.workspace_id = p_workspace_id and m.provider = p_provider and m.provider_object_id = i.provider_object_id
+  ),
   inserted as (
     insert into metrics_webhook_events (
       workspace_id, provider, provider_event_id, event_type, provider_event_type, provider_object_id,
       channel, occurred_at, received_at, quantity, recipient_hash, raw_payload, signature_verified,
-      processed, processed_at)
-    select p_workspace_id, p_provider, i.provider_event_id, i.event_type, i.provider_event_type,
-           i.provider_object_id, i.channel, i.occurred_at, now(), coalesce(i.quantity, 1),
-           i.recipient_hash, coalesce(i.raw_payload, '{}'::jsonb), coalesce(p_signature_verified, false),
-           -- Nothing to attribute: the event is fully processed the moment it is recorded.
-           (i.event_type = 'provider_only' or i.provider_object_id is null),
-           case when i.event_type = 'provider_only' or i.provider_object_id is null then now() end
-    from incoming i
-    order by i.provider_event_id
+      processed, processed_at, applied_at)
+    select p_workspace_id, p_provider, r.provider_event_id, r.event_type, r.provider_event_type,
+           r.provider_object_id, r.channel, r.occurred_at, now(), coalesce(r.quantity, 1),
+           r.recipient_hash, coalesce(r.raw_payload, '{}'::jsonb), coalesce(p_signature_verified, false),
+           -- Done at once: nothing to attribute, counted now, or its object was given up on.
+           r.nothing_to_attribute or r.map_status in ('mapped', 'orphaned'),
+           case when r.nothing_to_attribute or r.map_status in ('mapped', 'orphaned') then now() end,
+           case when not r.nothing_to_attribute and r.map_status = 'mapped' then now() end
+    from resolved r
+    order by r.provider_event_id
     on conflict (workspace_id, provider, provider_event_id) do nothing
-    returning id
+    returning id, provider_object_id, channel, applied_at, processed
+  ),
+  placeholders as (
+    -- Unknown objects get an 'unmapped' row: the reprocessing job and late mappings find them.
+    insert into metrics_attribution_map (
+      workspace_id, provider, provider_object_id, circuit_execution_id, channel, platform, status, mapped_at)
+    select distinct p_workspace_id, p_provider, i.provider_object_id, 'UNMAPPED', i.channel, p_provider, 'unmapped', null::timestamptz
+    from inserted i
+    where not i.processed
+    order by 3
+    on conflict (workspace_id, provider, provider_object_id) do nothing
   )
-  select coalesce(array_agg(id), '{}') into v_new_ids from inserted;
+  select coalesce(array_agg(i.id), '{}'),
+         coalesce(array_agg(i.id) filter (where i.applied_at is not null), '{}')
+    into v_new_ids, v_applied_ids
+  from inserted i;
 
-  select coalesce(array_agg(distinct x.provider_object_id), '{}') into v_objects
-  from jsonb_to_recordset(p_events) as x(provider_object_id text, event_type text)
-  where x.provider_object_id is not null and x.event_type <> 'provider_only';
+  perform metrics_rollup_events(v_applied_ids);
 
-  -- Self-attribution: events that carry their circuit context map their object at once.
-  insert into metrics_attribution_map as m (
-    workspace_id, provider, provider_object_id, circuit_execution_id, ab_test_id, variant_id,
-    channel, platform, recipient_hash, status, mapped_at)
-  select distinct on (x.provider_object_id)
-         p_workspace_id, p_provider, x.provider_object_id, x.attribution ->> 'circuit_execution_id',
-         (x.attribution ->> 'ab_test_id')::uuid, (x.attribution ->> 'variant_id')::uuid,
-         x.channel, p_provider, x.recipient_hash, 'mapped', now()
-  from jsonb_to_recordset(p_events) as x(provider_object_id text, channel text, recipient_hash text, attribution jsonb)
-  where x.provider_object_id is not null
-    and jsonb_typeof(x.attribution) = 'object'
-    and coalesce(x.attribution ->> 'circuit_execution_id', '') <> ''
-  order by x.provider_object_id
-  on conflict (workspace_id, provider, provider_object_id) do update
-     set circuit_execution_id = excluded.circuit_execution_id,
-         ab_test_id = excluded.ab_test_id,
-         variant_id = excluded.variant_id,
-         recipient_hash = coalesce(m.recipient_hash, excluded.recipient_hash),
-         status = 'mapped',
-         mapped_at = now()
-   where m.status <> 'mapped';
-
-  -- Unknown objects get an 'unmapped' row: the reprocessing job and late mappings find them.
-  insert into metrics_attribution_map (
-    workspace_id, provider, provider_object_id, circuit_execution_id, channel, platform, status, mapped_at)
-  select distinct p_workspace_id, p_provider, e.provider_object_id, 'UNMAPPED', e.channel, p_provider, 'unmapped', null::timestamptz
-  from metrics_webhook_events e
-  where e.id = any(v_new_ids) and e.provider_object_id is not null and e.event_type <> 'provider_only'
-  order by 3
-  on conflict (workspace_id, provider, provider_object_id) do nothing;
-
-  perform metrics_apply_events(metrics_pending_event_ids(p_workspace_id, p_provider, v_objects));
-
-  -- New events of an object already given up on stay unapplied but are done with.
-  update metrics_webhook_events e
-     set processed = true, processed_at = now()
-    from metrics_attribution_map m
-   where e.id = any(v_new_ids)
-     and e.applied_at is null
-     and not e.processed
-     and m.workspace_id = e.workspace_id and m.provider = e.provider
-     and m.provider_object_id = e.provider_object_id and m.status = 'orphaned';
+  -- 3. Objects this delivery mapped may have events from earlier deliveries waiting.
+  if cardinality(v_self_mapped) > 0 then
+    perform metrics_apply_events(metrics_pending_event_ids(p_workspace_id, p_provider, v_self_mapped));
+  end if;
 
   return query
   select e.provider_event_id, e.id,
@@ -218,14 +258,12 @@ begin
            when not (e.id = any(v_new_ids)) then 'duplicate'
            when e.applied_at is not null then 'applied'
            when e.event_type = 'provider_only' or e.provider_object_id is null then 'recorded'
-           when m.status = 'orphaned' then 'orphaned'
+           when e.processed then 'orphaned'
            else 'pending'
          end
   from (select distinct x.provider_event_id from jsonb_to_recordset(p_events) as x(provider_event_id text)) x
   join metrics_webhook_events e
-    on e.workspace_id = p_workspace_id and e.provider = p_provider and e.provider_event_id = x.provider_event_id
-  left join metrics_attribution_map m
-    on m.workspace_id = e.workspace_id and m.provider = e.provider and m.provider_object_id = e.provider_object_id;
+    on e.workspace_id = p_workspace_id and e.provider = p_provider and e.provider_event_id = x.provider_event_id;
 end
 $$;
 
@@ -370,7 +408,9 @@ as $$
   select exists (select 1 from marked)
 $$;
 
+revoke execute on function metrics_rollup_events(uuid[]) from public;
 revoke execute on function metrics_apply_events(uuid[]) from public;
+revoke execute on function metrics_pending_event_ids(uuid, text, text[]) from public;
 revoke execute on function metrics_ingest_events(uuid, text, jsonb, boolean) from public;
 revoke execute on function metrics_upsert_attribution(uuid, text, text, text, uuid, uuid, text, text, text, text) from public;
 revoke execute on function metrics_reprocess_batch(uuid, int, interval) from public;

@@ -1,0 +1,146 @@
+// npm run bench:ingest — ingestion throughput against `next start` + PostgreSQL (and PGlite),
+// with two ceilings measured in the same run: a bare route (framework) and a bare bulk INSERT
+// of the same ledger rows (database). Prints a table; not a test.
+import { randomUUID } from 'node:crypto';
+import { DEV_WORKSPACE_ID } from '../src/lib/db';
+import { generateSendGridKeyPair, signSendGridEcdsa } from '../src/lib/decision-circuits/metrics/providers/signing';
+import { normalizeProviderEvents } from '../src/lib/decision-circuits/metrics/metrics-normalize';
+import { createRng } from '../src/lib/decision-circuits/metrics/testing/random';
+import { newSendGridMessage, sendGridBatchBody, sendGridEvent } from '../src/lib/decision-circuits/metrics/testing/email-payloads';
+import { startServer, type TestServer } from '../tests/helpers/server';
+import { fmt, printTable, runCount, runFor, type LoadResult } from './lib/load';
+import { freshDatabase } from './lib/postgres-scratch';
+
+const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? 500);
+const BATCHES = Number(process.env.BENCH_BATCHES ?? 60);
+const PGLITE_BATCHES = Number(process.env.BENCH_PGLITE_BATCHES ?? 16);
+const CONCURRENCY = 4;
+const SINGLE_SECONDS = Number(process.env.BENCH_SINGLE_SECONDS ?? 10);
+const SINGLE_CONCURRENCY = Number(process.env.BENCH_SINGLE_CONCURRENCY ?? 8);
+
+const rng = createRng('bench-ingest');
+const keys = generateSendGridKeyPair();
+const AB_TEST = randomUUID();
+const VARIANTS = [randomUUID(), randomUUID()];
+
+/** A realistic batch: 100 messages x 5 events (processed, delivered, 2 opens, click), self-attributed. */
+function makeBatch(size: number): Record<string, unknown>[] {
+  const events: Record<string, unknown>[] = [];
+  const t = Date.UTC(2025, 5, 1, 9);
+  while (events.length < size) {
+    const variant = rng.pick(VARIANTS);
+    const message = newSendGridMessage(rng, `r${events.length}@example.com`, { circuit_execution_id: 'exec-bench', ab_test_id: AB_TEST, variant_id: variant! });
+    for (const kind of ['processed', 'delivered', 'open', 'open', 'click'] as const) {
+      if (events.length < size) events.push(sendGridEvent(rng, message, kind, t + rng.int(0, 3_600_000)));
+    }
+  }
+  return events;
+}
+
+interface Signed {
+  body: string;
+  headers: Record<string, string>;
+}
+function sign(events: Record<string, unknown>[]): Signed {
+  const body = sendGridBatchBody(events);
+  return { body, headers: { 'content-type': 'application/json', ...signSendGridEcdsa({ privateKey: keys.privateKey, body }) } };
+}
+
+function poster(server: TestServer, path: string) {
+  return async (request: Signed): Promise<number> => {
+    const response = await fetch(`${server.url}${path}`, { method: 'POST', headers: request.headers, body: request.body });
+    await response.arrayBuffer();
+    return response.status;
+  };
+}
+
+const webhookPath = `/api/webhooks/metrics?provider=sendgrid&workspace_id=${DEV_WORKSPACE_ID}`;
+
+async function main(): Promise<void> {
+  const results: { name: string; result: LoadResult; unit: 'events/s' | 'req/s'; eventsPerRequest: number }[] = [];
+  const batches = Array.from({ length: BATCHES }, () => sign(makeBatch(BATCH_SIZE)));
+  const singles = Array.from({ length: 20_000 }, () => sign(makeBatch(1)));
+
+  // --- PostgreSQL ---
+  const pg = await freshDatabase('metrics_bench_ingest');
+  const server = await startServer({ DATABASE_URL: pg.url, SENDGRID_WEBHOOK_PUBLIC_KEY: keys.publicKey, METRICS_BENCH_ROUTES: 'true', DATABASE_POOL_MAX: '8' });
+  try {
+    const postWebhook = poster(server, webhookPath);
+    const postBare = poster(server, '/api/bench/bare');
+    // Warm-up (JIT, connection pool, plan cache) on throwaway data.
+    await runCount(4, 2, () => postWebhook(sign(makeBatch(BATCH_SIZE))));
+    await runFor(1, SINGLE_CONCURRENCY, (i) => postBare(singles[i % singles.length]!));
+
+    results.push({ name: `webhook: SendGrid batches of ${BATCH_SIZE}, c=${CONCURRENCY} (PostgreSQL)`, result: await runCount(BATCHES, CONCURRENCY, (i) => postWebhook(batches[i]!)), unit: 'events/s', eventsPerRequest: BATCH_SIZE });
+
+    // Database ceiling: the same ledger rows, one bare bulk INSERT per batch, same concurrency.
+    const normalized = batches.map((b) => normalizeProviderEvents('sendgrid', JSON.parse(b.body), { receivedAt: new Date(), storeRawEmail: false }).events.map((e) => ({ ...e, provider_event_id: `ceiling-${e.provider_event_id}` })));
+    results.push({
+      name: `ceiling: bare bulk INSERT of ${BATCH_SIZE} ledger rows, c=${CONCURRENCY}`,
+      result: await runCount(BATCHES, CONCURRENCY, async (i) => {
+        await pg.db.query(
+          `insert into metrics_webhook_events (workspace_id, provider, provider_event_id, event_type, provider_event_type, provider_object_id, channel, occurred_at, quantity, recipient_hash, raw_payload)
+           select $1, 'sendgrid', x.provider_event_id, x.event_type, x.provider_event_type, x.provider_object_id, x.channel, x.occurred_at, x.quantity, x.recipient_hash, x.raw_payload
+           from jsonb_to_recordset($2::jsonb) as x(provider_event_id text, event_type text, provider_event_type text, provider_object_id text, channel text, occurred_at timestamptz, quantity int, recipient_hash text, raw_payload jsonb)`,
+          [DEV_WORKSPACE_ID, normalized[i]],
+        );
+        return 202;
+      }),
+      unit: 'events/s',
+      eventsPerRequest: BATCH_SIZE,
+    });
+
+    results.push({ name: `webhook: single-event posts, c=${SINGLE_CONCURRENCY} (PostgreSQL)`, result: await runFor(SINGLE_SECONDS, SINGLE_CONCURRENCY, (i) => postWebhook(singles[i % singles.length]!)), unit: 'req/s', eventsPerRequest: 1 });
+    results.push({ name: `ceiling: bare route (reads body, 202), c=${SINGLE_CONCURRENCY}`, result: await runFor(SINGLE_SECONDS, SINGLE_CONCURRENCY, (i) => postBare(singles[i % singles.length]!)), unit: 'req/s', eventsPerRequest: 1 });
+
+    const [check] = await pg.db.query<{ n: number; sum: number }>(
+      `select count(*)::int as n, (select coalesce(sum(email_sent + email_delivered + email_opened + email_clicked), 0)::int from metrics_rollups) as sum
+       from metrics_webhook_events where provider_event_id not like 'ceiling-%'`,
+    );
+    console.log(`\nCheck: ${fmt(check!.n)} ledger rows; rollup counters sum to ${fmt(check!.sum)} (every event counted once).`);
+  } finally {
+    await server.stop();
+    await pg.drop();
+  }
+
+  // --- PGlite (embedded) ---
+  const embedded = await startServer({ SENDGRID_WEBHOOK_PUBLIC_KEY: keys.publicKey });
+  try {
+    const postWebhook = poster(embedded, webhookPath);
+    await runCount(2, 2, () => postWebhook(sign(makeBatch(BATCH_SIZE))));
+    results.push({ name: `webhook: SendGrid batches of ${BATCH_SIZE}, c=${CONCURRENCY} (PGlite)`, result: await runCount(PGLITE_BATCHES, CONCURRENCY, (i) => postWebhook(batches[i]!)), unit: 'events/s', eventsPerRequest: BATCH_SIZE });
+  } finally {
+    await embedded.stop();
+  }
+
+  console.log('');
+  printTable(
+    ['scenario', 'rate', 'unit', 'p50 ms', 'p99 ms', 'requests', 'non-2xx'],
+    results.map(({ name, result, unit, eventsPerRequest }) => [
+      name,
+      fmt(result.perSecond * eventsPerRequest),
+      unit,
+      fmt(result.p50, 1),
+      fmt(result.p99, 1),
+      fmt(result.requests),
+      fmt(result.errors),
+    ]),
+  );
+  const rate = (prefix: string) => {
+    const found = results.find((r) => r.name.startsWith(prefix));
+    return found ? found.result.perSecond * found.eventsPerRequest : NaN;
+  };
+  const batchPg = results[0]!.result.perSecond * BATCH_SIZE;
+  const ceilingDb = results[1]!.result.perSecond * BATCH_SIZE;
+  const single = results[2]!.result;
+  const bare = results[3]!.result;
+  console.log('\nAgainst the targets:');
+  console.log(`  batches (PostgreSQL): ${fmt(batchPg)} events/s — target ≥ 10,000 and ≥ 50 % of the database ceiling (${fmt((100 * batchPg) / ceilingDb)} %)`);
+  console.log(`  single events: ${fmt(single.perSecond)} req/s = ${fmt((100 * single.perSecond) / bare.perSecond)} % of the bare route — target ≥ 70 %; p99 ${fmt(single.p99, 1)} ms — target < 50 ms`);
+  console.log(`  batches (PGlite): ${fmt(rate('webhook: SendGrid batches of 500, c=4 (PGlite)'))} events/s — target ≥ 2,000`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

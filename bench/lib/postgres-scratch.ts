@@ -1,0 +1,27 @@
+// A fresh, migrated, seeded PostgreSQL database for one benchmark run.
+import postgres from 'postgres';
+import { createPostgresDatabase, runMigrations, seedDevWorkspace, type Database } from '../../src/lib/db';
+
+export const BENCH_BASE_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export async function freshDatabase(name: string): Promise<{ url: string; db: Database; drop(): Promise<void> }> {
+  const admin = postgres(BENCH_BASE_URL, { max: 1, onnotice: () => undefined });
+  await admin.unsafe(`drop database if exists ${name} with (force)`);
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const url = new URL(BENCH_BASE_URL);
+  url.pathname = `/${name}`;
+  const db = createPostgresDatabase(url.toString(), { max: 4 });
+  await runMigrations(db);
+  await seedDevWorkspace(db);
+  return {
+    url: url.toString(),
+    db,
+    async drop() {
+      await db.close();
+      const cleanup = postgres(BENCH_BASE_URL, { max: 1, onnotice: () => undefined });
+      await cleanup.unsafe(`drop database if exists ${name} with (force)`);
+      await cleanup.end();
+    },
+  };
+}
