@@ -21,12 +21,12 @@ export const UNMAPPED_CIRCUIT_EXECUTION_ID = 'UNMAPPED';
 
 export const attributionInputSchema = z
   .object({
-    workspace_id: z.uuid(),
+    workspace_id: z.guid(),
     provider: z.enum(METRICS_PROVIDERS),
     provider_object_id: z.string().trim().min(1).max(512),
     circuit_execution_id: z.string().trim().min(1).max(256),
-    ab_test_id: z.uuid().nullish(),
-    variant_id: z.uuid().nullish(),
+    ab_test_id: z.guid().nullish(),
+    variant_id: z.guid().nullish(),
     channel: z.enum(METRICS_CHANNELS),
     platform: z.string().max(64).nullish(),
     recipient_hash: z

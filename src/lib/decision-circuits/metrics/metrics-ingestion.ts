@@ -42,7 +42,7 @@ export interface IngestResult {
 // transaction; only large backfill pages are split (each chunk is still exactly-once).
 const INGEST_CHUNK_SIZE = 10_000;
 
-const uuid = z.uuid();
+const uuid = z.guid();
 const selfAttributionSchema = z.object({
   circuit_execution_id: z.string().min(1).max(256),
   ab_test_id: uuid.nullable(),

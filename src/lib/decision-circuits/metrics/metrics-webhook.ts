@@ -21,7 +21,7 @@ export function parseProviderParam(value: string | null): MetricsProvider {
   return value;
 }
 
-const workspaceIdSchema = z.uuid();
+const workspaceIdSchema = z.guid();
 
 /** From `x-workspace-id` or, since providers cannot set headers, `?workspace_id=` in the registered URL. */
 export function parseWebhookWorkspaceId(headers: Headers, searchParams: URLSearchParams): string {

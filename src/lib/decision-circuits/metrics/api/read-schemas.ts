@@ -10,8 +10,8 @@ function timeRangeOk(value: { timeStart?: string; timeEnd?: string }): boolean {
 const timeRangeIssue = { message: 'timeStart must not be after timeEnd', path: ['timeStart'] };
 
 const scope = {
-  workspaceId: z.uuid({ message: 'must be a UUID' }),
-  abTestId: z.uuid({ message: 'must be a UUID' }).optional(),
+  workspaceId: z.guid({ message: 'must be a UUID' }),
+  abTestId: z.guid({ message: 'must be a UUID' }).optional(),
   circuitExecutionId: z.string().trim().min(1).max(256).optional(),
   channel: z.enum(METRICS_CHANNELS).optional(),
   timeStart: isoTime.optional(),
@@ -21,7 +21,7 @@ const scope = {
 export const rollupsQuerySchema = z
   .object({
     ...scope,
-    variantId: z.uuid({ message: 'must be a UUID' }).optional(),
+    variantId: z.guid({ message: 'must be a UUID' }).optional(),
     limit: z.coerce
       .number({ message: 'must be a number' })
       .int('must be an integer')
@@ -33,19 +33,19 @@ export const rollupsQuerySchema = z
   .refine(timeRangeOk, timeRangeIssue);
 
 export const summaryQuerySchema = z
-  .object({ ...scope, variantId: z.uuid({ message: 'must be a UUID' }).optional() })
+  .object({ ...scope, variantId: z.guid({ message: 'must be a UUID' }).optional() })
   .strict()
   .refine(timeRangeOk, timeRangeIssue);
 
 export const variantsQuerySchema = z
-  .object({ ...scope, abTestId: z.uuid({ message: 'must be a UUID' }) })
+  .object({ ...scope, abTestId: z.guid({ message: 'must be a UUID' }) })
   .strict()
   .refine(timeRangeOk, timeRangeIssue);
 
-export const workspaceQuerySchema = z.object({ workspaceId: z.uuid({ message: 'must be a UUID' }) }).strict();
+export const workspaceQuerySchema = z.object({ workspaceId: z.guid({ message: 'must be a UUID' }) }).strict();
 
 export const healthQuerySchema = z
-  .object({ workspaceId: z.uuid({ message: 'must be a UUID' }), provider: z.enum(METRICS_PROVIDERS).optional() })
+  .object({ workspaceId: z.guid({ message: 'must be a UUID' }), provider: z.enum(METRICS_PROVIDERS).optional() })
   .strict();
 
 export type RollupsQuery = z.output<typeof rollupsQuerySchema>;

@@ -1,0 +1,113 @@
+// OpenAPI 3.1 description of the HTTP API, generated from the same zod schemas that validate
+// requests, so the document cannot drift from the code (a test compares it with docs/openapi.json).
+import { z } from 'zod';
+import { attributionInputSchema } from '../metrics-attribution';
+import { METRICS_PROVIDERS } from '../metrics-types';
+import {
+  healthQuerySchema,
+  latestQuerySchema,
+  rollupsQuerySchema,
+  summaryQuerySchema,
+  variantsQuerySchema,
+  workspaceQuerySchema,
+} from './read-schemas';
+
+type JsonSchema = Record<string, unknown>;
+
+function jsonSchema(schema: z.ZodType): JsonSchema {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+}
+
+/** Query parameters of an object schema, each with its own JSON schema. */
+function queryParameters(schema: z.ZodType): JsonSchema[] {
+  const object = jsonSchema(schema) as { properties?: Record<string, JsonSchema>; required?: string[] };
+  return Object.entries(object.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: 'query',
+    required: (object.required ?? []).includes(name),
+    schema: property,
+  }));
+}
+
+const errorResponse = {
+  description: 'Error: `{ error, ...context, timestamp }`',
+  content: {
+    'application/json': {
+      schema: {
+        type: 'object',
+        required: ['error', 'timestamp'],
+        properties: { error: { type: 'string' }, timestamp: { type: 'string', format: 'date-time' } },
+      },
+    },
+  },
+};
+
+const errors = (...codes: number[]) => Object.fromEntries(codes.map((code) => [String(code), errorResponse]));
+const ok = (description: string) => ({ description, content: { 'application/json': { schema: { type: 'object' } } } });
+const bearer = [{ bearerAuth: [] }];
+
+function readRoute(summary: string, schema: z.ZodType) {
+  return {
+    get: {
+      summary,
+      security: bearer,
+      parameters: queryParameters(schema),
+      responses: { '200': ok(summary), ...errors(400, 401, 403, 503) },
+    },
+  };
+}
+
+export function buildOpenApiDocument(): JsonSchema {
+  const attributionBody = jsonSchema(attributionInputSchema) as { properties?: Record<string, JsonSchema>; required?: string[] };
+  const { workspace_id: _ws, ...mappingProperties } = attributionBody.properties ?? {};
+  const mapping = {
+    type: 'object',
+    required: (attributionBody.required ?? []).filter((name) => name !== 'workspace_id'),
+    properties: mappingProperties,
+  };
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Decision Circuits metrics engine',
+      version: '2.0.0',
+      description: 'Provider webhooks in; hourly rollups with rates out. See docs/api.md for the prose.',
+    },
+    components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    paths: {
+      '/api/webhooks/metrics': {
+        get: {
+          summary: 'Health, or a provider handshake (Meta hub.challenge, LinkedIn challengeCode)',
+          responses: { '200': ok('Health JSON or the handshake answer'), ...errors(400, 403) },
+        },
+        post: {
+          summary: 'Provider webhook intake (signature-verified, exactly-once)',
+          parameters: [
+            { name: 'provider', in: 'query', required: true, schema: { type: 'string', enum: [...METRICS_PROVIDERS] } },
+            { name: 'workspace_id', in: 'query', required: false, schema: { type: 'string', format: 'uuid' } },
+            { name: 'x-workspace-id', in: 'header', required: false, schema: { type: 'string', format: 'uuid' } },
+          ],
+          requestBody: { required: true, content: { 'application/json': { schema: {} } } },
+          responses: { '202': ok('Stored; per-outcome counts'), ...errors(400, 401, 404, 405, 408, 413, 415, 503) },
+        },
+      },
+      '/api/circuits/metrics/rollups': readRoute('Hourly rollups, newest first', rollupsQuerySchema),
+      '/api/circuits/metrics/summary': readRoute('Totals and rates over a range', summaryQuerySchema),
+      '/api/circuits/metrics/variants': readRoute('Every variant of one A/B test side by side', variantsQuerySchema),
+      '/api/circuits/metrics/latest': readRoute('Newest rollup per variant and channel', latestQuerySchema),
+      '/api/circuits/metrics/health': readRoute('Attribution and ingestion health', healthQuerySchema),
+      '/api/circuits/metrics/attribution': {
+        post: {
+          summary: 'Register provider object → circuit / A/B test / variant mappings',
+          security: bearer,
+          parameters: queryParameters(workspaceQuerySchema),
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { oneOf: [mapping, { type: 'array', items: mapping, minItems: 1, maxItems: 1000 }] } } },
+          },
+          responses: { '200': ok('Mappings and the events they applied'), ...errors(400, 401, 403, 413, 415, 503) },
+        },
+      },
+    },
+  };
+}
