@@ -137,6 +137,19 @@ as $$
     and e.event_type <> 'provider_only'
 $$;
 
+-- One advisory-lock key per provider object. Ingests hold it shared while they read the
+-- object's mapping and write its events; whoever changes a mapping from unmapped to mapped holds
+-- it exclusively. So an event and a mapping arriving at the same moment are serialised: either
+-- the event sees the mapping (counted at insert) or the mapping sees the event (applied then).
+create or replace function metrics_object_lock_key(p_workspace_id uuid, p_provider text, p_provider_object_id text)
+returns bigint
+language sql
+immutable
+set search_path = public, pg_temp
+as $$
+  select hashtextextended(p_workspace_id::text || '|' || p_provider || '|' || p_provider_object_id, 0)
+$$;
+
 -- One webhook delivery (any number of normalised events) in one call and one transaction:
 -- self-attribution, ledger insert (duplicates do nothing), rollups, unmapped placeholders.
 -- An event whose object is already mapped is written as applied and counted straight away,
@@ -163,6 +176,24 @@ begin
   if not exists (select 1 from workspaces w where w.id = p_workspace_id) then
     raise exception 'unknown workspace %', p_workspace_id using errcode = 'P0002';
   end if;
+
+  -- 0. Object locks, in key order, before any row lock: shared, or exclusive where this
+  -- delivery will map a not-yet-mapped object itself (see metrics_object_lock_key).
+  perform case when o.exclusive then pg_advisory_xact_lock(o.lock_key) else pg_advisory_xact_lock_shared(o.lock_key) end
+  from (
+    select metrics_object_lock_key(p_workspace_id, p_provider, x.provider_object_id) as lock_key,
+           bool_or(x.carries and coalesce(m.status, 'none') <> 'mapped') as exclusive
+    from (
+      select y.provider_object_id,
+             (jsonb_typeof(y.attribution) = 'object' and coalesce(y.attribution ->> 'circuit_execution_id', '') <> '') as carries
+      from jsonb_to_recordset(p_events) as y(provider_object_id text, attribution jsonb)
+      where y.provider_object_id is not null
+    ) x
+    left join metrics_attribution_map m
+      on m.workspace_id = p_workspace_id and m.provider = p_provider and m.provider_object_id = x.provider_object_id
+    group by 1
+    order by 1
+  ) o;
 
   -- 1. Self-attribution: events that carry their circuit context map their object first.
   with carried as (
@@ -290,6 +321,9 @@ declare
   v_status text := case when p_circuit_execution_id = 'UNMAPPED' then 'unmapped' else 'mapped' end;
   v_applied int := 0;
 begin
+  -- Waits for in-flight ingests of this object, so their events are visible below.
+  perform pg_advisory_xact_lock(metrics_object_lock_key(p_workspace_id, p_provider, p_provider_object_id));
+
   insert into metrics_attribution_map as m (
     workspace_id, provider, provider_object_id, circuit_execution_id, ab_test_id, variant_id,
     channel, platform, recipient_hash, recipient_identifier, status, mapped_at)

@@ -170,6 +170,26 @@ describe.each(DATABASE_KINDS)('exactly-once ingestion on %s', (kind) => {
     expect((await counters(ws)).delivered).toBe(120);
   });
 
+  it('an event and its mapping arriving at the same moment: the event always counts', async () => {
+    const ws = await createWorkspace(t.db);
+    const rounds = 40;
+    await Promise.all(
+      Array.from({ length: rounds }, async (_, i) => {
+        const objectId = `race-${i}`;
+        // A first event creates the unmapped placeholder; then a second event and the mapping race.
+        await ingestNormalizedEvents(ws, 'sendgrid', [makeEvent({ provider_object_id: objectId })], true, { db: t.db });
+        await Promise.all([
+          ingestNormalizedEvents(ws, 'sendgrid', [makeEvent({ provider_object_id: objectId, event_type: 'email_open' })], true, { db: t.db }),
+          upsertAttributionMap(
+            { workspace_id: ws, provider: 'sendgrid', provider_object_id: objectId, circuit_execution_id: 'race', channel: 'email' },
+            { db: t.db },
+          ),
+        ]);
+      }),
+    );
+    expect(await counters(ws)).toEqual({ sent: 0, delivered: rounds, opened: rounds, clicked: 0 });
+  });
+
   it('SQL rates equal computeDerivedMetrics for any counters', async () => {
     const ws = await createWorkspace(t.db);
     const counter = fc.integer({ min: 0, max: 2_000_000 });
