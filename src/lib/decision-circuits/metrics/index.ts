@@ -47,3 +47,27 @@ export {
 } from './metrics-ingestion';
 export { isWorkspaceMember, assertWorkspaceMember, type AccessOptions } from './metrics-access';
 export { UnknownWorkspaceError, ForbiddenWorkspaceError } from './metrics-errors';
+
+// Backfill and retention (cron)
+export {
+  enqueueBackfill,
+  getBackfillJob,
+  listBackfillJobs,
+  processBackfillJobs,
+  topUpEventId,
+  BACKFILL_MAX_ACTIVE_JOBS,
+  BACKFILL_LEDGER_HORIZON_DAYS,
+  type BackfillJobStatus,
+  type BackfillProgress,
+  type EnqueuedBackfill,
+  type ProcessBackfillOptions,
+  type ProcessBackfillSummary,
+} from './backfill';
+export {
+  runMetricsRetention,
+  RETENTION_POLICY,
+  RETENTION_TABLES,
+  LEDGER_RETENTION_DAYS,
+  type RetentionSummary,
+  type RetentionTableSummary,
+} from './metrics-retention';

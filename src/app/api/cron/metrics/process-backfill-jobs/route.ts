@@ -1,0 +1,21 @@
+// GET|POST /api/cron/metrics/process-backfill-jobs (every 5 minutes): runs waiting backfill
+// jobs against the provider APIs until none is left or the time budget is spent.
+import { processBackfillJobs } from '@/lib/decision-circuits/metrics';
+import { CRON_TIME_BUDGET_MS } from '@/lib/decision-circuits/metrics/metrics-retention';
+import { withCron } from '@/lib/http/handlers';
+
+export const dynamic = 'force-dynamic';
+export const maxDuration = 60;
+
+const handler = withCron(async () => {
+  const startedAt = Date.now();
+  const summary = await processBackfillJobs({ timeBudgetMs: CRON_TIME_BUDGET_MS });
+  return Response.json({
+    job: 'process-backfill-jobs',
+    ...summary,
+    duration_ms: Date.now() - startedAt,
+    timestamp: new Date().toISOString(),
+  });
+});
+
+export { handler as GET, handler as POST };

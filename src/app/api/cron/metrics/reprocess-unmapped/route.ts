@@ -1,0 +1,21 @@
+// GET|POST /api/cron/metrics/reprocess-unmapped (hourly): applies events whose mapping has
+// appeared and orphans objects unmapped past 24 h, until the backlog drains or the budget ends.
+import { reprocessUnprocessedWebhooks } from '@/lib/decision-circuits/metrics';
+import { CRON_TIME_BUDGET_MS } from '@/lib/decision-circuits/metrics/metrics-retention';
+import { withCron } from '@/lib/http/handlers';
+
+export const dynamic = 'force-dynamic';
+export const maxDuration = 60;
+
+const handler = withCron(async () => {
+  const startedAt = Date.now();
+  const summary = await reprocessUnprocessedWebhooks(null, { timeBudgetMs: CRON_TIME_BUDGET_MS });
+  return Response.json({
+    job: 'reprocess-unmapped',
+    ...summary,
+    duration_ms: Date.now() - startedAt,
+    timestamp: new Date().toISOString(),
+  });
+});
+
+export { handler as GET, handler as POST };

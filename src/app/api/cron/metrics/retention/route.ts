@@ -1,0 +1,21 @@
+// GET|POST /api/cron/metrics/retention (daily): deletes ledger rows past 30 days, rollups and
+// attribution past 365, finished backfill jobs past 90, in bounded batches.
+import { runMetricsRetention } from '@/lib/decision-circuits/metrics';
+import { CRON_TIME_BUDGET_MS } from '@/lib/decision-circuits/metrics/metrics-retention';
+import { withCron } from '@/lib/http/handlers';
+
+export const dynamic = 'force-dynamic';
+export const maxDuration = 60;
+
+const handler = withCron(async () => {
+  const startedAt = Date.now();
+  const summary = await runMetricsRetention({ timeBudgetMs: CRON_TIME_BUDGET_MS });
+  return Response.json({
+    job: 'retention',
+    ...summary,
+    duration_ms: Date.now() - startedAt,
+    timestamp: new Date().toISOString(),
+  });
+});
+
+export { handler as GET, handler as POST };

@@ -1,0 +1,74 @@
+// zod schemas for the backfill API: the enqueue body (release notes' validation rules) and the
+// status/list query.
+import { z } from 'zod';
+import { ApiError, describeZodError } from '../../../http/errors';
+import { BACKFILL_MAX_DAYS, METRICS_CHANNELS, METRICS_PROVIDERS, PROVIDER_CHANNEL } from '../metrics-types';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+export const BACKFILL_LIST_DEFAULT_LIMIT = 20;
+export const BACKFILL_LIST_MAX_LIMIT = 100;
+
+/** The release notes' error messages, kept word for word. */
+export const BACKFILL_ERRORS = {
+  order: 'date_start must be before date_end',
+  span: `Date range cannot exceed ${BACKFILL_MAX_DAYS} days per job`,
+  future: 'date_start must not be in the future',
+} as const;
+
+const isoDate = z.iso.date({ message: 'must be a date in YYYY-MM-DD format' });
+
+function daysBetween(start: string, end: string): number {
+  return (Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / DAY_MS;
+}
+
+export const backfillRequestSchema = z
+  .object({
+    provider: z.enum(METRICS_PROVIDERS, { message: `must be one of: ${METRICS_PROVIDERS.join(', ')}` }),
+    channel: z.enum(METRICS_CHANNELS, { message: `must be one of: ${METRICS_CHANNELS.join(', ')}` }),
+    date_start: isoDate,
+    date_end: isoDate,
+  })
+  .strict()
+  .superRefine((value, ctx) => {
+    const expected = PROVIDER_CHANNEL[value.provider];
+    if (value.channel !== expected) {
+      ctx.addIssue({ code: 'custom', path: ['channel'], message: `channel must be ${expected} for provider ${value.provider}` });
+    }
+    const days = daysBetween(value.date_start, value.date_end);
+    if (days <= 0) ctx.addIssue({ code: 'custom', path: ['date_start'], message: BACKFILL_ERRORS.order });
+    else if (days > BACKFILL_MAX_DAYS) ctx.addIssue({ code: 'custom', path: ['date_end'], message: BACKFILL_ERRORS.span });
+    if (value.date_start > new Date().toISOString().slice(0, 10)) {
+      ctx.addIssue({ code: 'custom', path: ['date_start'], message: BACKFILL_ERRORS.future });
+    }
+  });
+
+export type BackfillRequest = z.output<typeof backfillRequestSchema>;
+
+/**
+ * Parses an enqueue request. Field errors read "Invalid <field>: ..."; the cross-field rules
+ * answer with the release notes' own message (e.g. "date_start must be before date_end").
+ */
+export function parseBackfillRequest(body: unknown): BackfillRequest {
+  const parsed = backfillRequestSchema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const rule = parsed.error.issues.find((issue) => issue.code === 'custom');
+  if (rule) {
+    throw new ApiError(400, rule.message, { field: rule.path.map(String).join('.'), issues: describeZodError(parsed.error).issues });
+  }
+  throw parsed.error;
+}
+
+export const backfillQuerySchema = z
+  .object({
+    workspaceId: z.uuid({ message: 'must be a UUID' }),
+    jobId: z.uuid({ message: 'must be a UUID' }).optional(),
+    limit: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be an integer')
+      .min(1, 'must be at least 1')
+      .max(BACKFILL_LIST_MAX_LIMIT, `must be at most ${BACKFILL_LIST_MAX_LIMIT}`)
+      .default(BACKFILL_LIST_DEFAULT_LIMIT),
+  })
+  .strict();
+
+export type BackfillQuery = z.output<typeof backfillQuerySchema>;
