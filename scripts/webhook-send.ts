@@ -1,0 +1,150 @@
+// npm run webhook:send -- --provider <name> --event <kind>: posts one realistic provider webhook,
+// signed as the provider signs it with the secret the app is configured with (docs/try-it.md).
+import { parseArgs } from 'node:util';
+import { DEV_WORKSPACE_ID } from '../src/lib/db/dev-seed';
+import { METRICS_PROVIDERS, isMetricsProvider } from '../src/lib/decision-circuits/metrics/metrics-types';
+import {
+  SAMPLE_KINDS,
+  buildSampleDelivery,
+  createRng,
+  handshakeRequest,
+  loadAppEnv,
+  localSigningKeys,
+  resolveSampleKind,
+  signedWebhookRequest,
+  signingKeysFromEnv,
+} from '../src/lib/decision-circuits/metrics/testing';
+
+const USAGE = `Usage: npm run webhook:send -- --provider <${METRICS_PROVIDERS.join('|')}> --event <kind> [options]
+       npm run webhook:send -- --provider <facebook|instagram|linkedin> --handshake
+
+  --url <url>          the app (default http://localhost:3000)
+  --workspace <uuid>   workspace_id in the webhook URL (default: the seeded dev workspace)
+  --object-id <id>     reuse a message / post id (to send several events for one object)
+  --circuit <id>       carry circuit_execution_id as SendGrid custom args / Resend tags
+  --ab-test <uuid>     … with ab_test_id;  --variant <uuid>  … with variant_id
+  --unsigned           send without a signature (to see the 401 when a secret is set)
+  --dry-run            print the request instead of sending it
+  --list               list the event kinds per provider`;
+
+const { values } = parseArgs({
+  options: {
+    provider: { type: 'string' },
+    event: { type: 'string' },
+    url: { type: 'string', default: 'http://localhost:3000' },
+    workspace: { type: 'string', default: DEV_WORKSPACE_ID },
+    'object-id': { type: 'string' },
+    circuit: { type: 'string' },
+    'ab-test': { type: 'string' },
+    variant: { type: 'string' },
+    unsigned: { type: 'boolean', default: false },
+    'dry-run': { type: 'boolean', default: false },
+    handshake: { type: 'boolean', default: false },
+    list: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+
+function fail(message: string): never {
+  console.error(`${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+if (values.list) {
+  for (const provider of METRICS_PROVIDERS) console.log(`${provider.padEnd(10)} ${SAMPLE_KINDS[provider].join(', ')}`);
+  process.exit(0);
+}
+const provider = values.provider;
+if (!isMetricsProvider(provider)) fail(`--provider must be one of: ${METRICS_PROVIDERS.join(', ')}`);
+const env = loadAppEnv();
+
+async function send(url: string, init: RequestInit): Promise<boolean> {
+  try {
+    const response = await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) });
+    const text = await response.text();
+    let shown = text;
+    try {
+      shown = JSON.stringify(JSON.parse(text), null, 2);
+    } catch {
+      // not JSON (a handshake answers plain text)
+    }
+    console.log(`← ${response.status} ${response.statusText}\n${shown}`);
+    return response.ok;
+  } catch (error) {
+    console.error(`Could not reach ${url}: ${error instanceof Error ? error.message : String(error)}\nIs the app running (npm run dev)?`);
+    return false;
+  }
+}
+
+if (values.handshake) {
+  if (provider !== 'facebook' && provider !== 'instagram' && provider !== 'linkedin') fail('--handshake is for facebook, instagram or linkedin');
+  const handshake = handshakeRequest({
+    baseUrl: values.url,
+    workspaceId: values.workspace,
+    provider,
+    keys: signingKeysFromEnv(env),
+    rng: createRng(String(Date.now())),
+  });
+  console.log(`${handshake.note}\nGET ${handshake.url}`);
+  console.log(`expected: ${handshake.expectedStatus}${handshake.expectedBody ? ` ${handshake.expectedBody}` : ''}`);
+  if (values['dry-run']) process.exit(0);
+  const response = await fetch(handshake.url, { signal: AbortSignal.timeout(30_000) }).catch((error: unknown) => {
+    console.error(`Could not reach ${handshake.url}: ${String(error)}`);
+    return process.exit(1);
+  });
+  const body = await response.text();
+  const ok = response.status === handshake.expectedStatus && (!handshake.expectedBody || body === handshake.expectedBody);
+  const verdict = !ok
+    ? '✗ not the answer expected for this configuration'
+    : handshake.expectedStatus === 200
+      ? '✓ answered as the provider expects'
+      : '✓ answered as configured; the provider would reject it until the variable above is set';
+  console.log(`← ${response.status} ${body}\n${verdict}`);
+  process.exit(ok ? 0 : 1);
+}
+
+const kind = values.event ? resolveSampleKind(provider, values.event) : null;
+if (!kind) fail(`--event must be one of (${provider}): ${SAMPLE_KINDS[provider].join(', ')}`);
+const attribution = values.circuit
+  ? { circuit_execution_id: values.circuit, ab_test_id: values['ab-test'], variant_id: values.variant }
+  : undefined;
+if (attribution && provider !== 'sendgrid' && provider !== 'resend') console.log('(--circuit is carried by SendGrid and Resend only; ignored)');
+const sample = buildSampleDelivery(provider, kind, { objectId: values['object-id'], attribution });
+const signing = values.unsigned ? { keys: signingKeysFromEnv({}), notes: [] } : localSigningKeys(env, { generateSendGridKey: provider === 'sendgrid' });
+for (const note of provider === 'sendgrid' ? signing.notes : []) console.log(note);
+const request = signedWebhookRequest({
+  baseUrl: values.url,
+  workspaceId: values.workspace,
+  provider,
+  body: sample.body,
+  keys: signing.keys,
+  deliveryId: sample.deliveryId,
+});
+
+console.log(`${provider} ${kind}: ${values.unsigned ? 'unsigned (--unsigned)' : request.signature}`);
+if (values['dry-run']) {
+  console.log(`\n${request.method} ${request.url}`);
+  for (const [name, value] of Object.entries(request.headers)) console.log(`${name}: ${value}`);
+  console.log(`\n${request.body}`);
+  process.exit(0);
+}
+console.log(`→ POST ${request.url}`);
+const ok = await send(request.url, { method: request.method, headers: request.headers, body: request.body });
+const counts = sample.expected
+  .map((e) => (e.counter ? `${e.event} → ${e.counter} ${e.quantity > 0 ? '+' : ''}${e.quantity}` : `${e.event} → counts nowhere`))
+  .join('; ');
+console.log(`\n${counts}`);
+if (sample.objectId && sample.expected.some((e) => e.counter)) {
+  const selfMapped = attribution && (provider === 'sendgrid' || provider === 'resend');
+  console.log(
+    selfMapped
+      ? `Object ${sample.objectId} is mapped by the event's own circuit context (${values.circuit}): counted now.`
+      : `Counted once object ${sample.objectId} is mapped: POST /api/circuits/metrics/attribution?workspaceId=${values.workspace}` +
+          ` {"provider":"${provider}","provider_object_id":"${sample.objectId}",…} (rerun with --object-id ${sample.objectId} to add events to it).`,
+  );
+}
+process.exit(ok ? 0 : 1);
