@@ -93,6 +93,8 @@ export const ORPHAN_AFTER_HOURS = 24;
 export const ROLLUPS_DEFAULT_LIMIT = 100;
 export const ROLLUPS_MAX_LIMIT = 500;
 export const BACKFILL_MAX_DAYS = 30;
+/** The release notes' deployment checklist: "Set up alerts if mapped_percentage < 95%". */
+export const MAPPED_ALERT_THRESHOLD = 95;
 
 /** Signature header names per provider, as in the release notes (lower-case: headers are case-insensitive). */
 export const PROVIDER_WEBHOOK_HEADERS: Record<

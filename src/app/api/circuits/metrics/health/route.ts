@@ -1,12 +1,9 @@
 // GET /api/circuits/metrics/health: attribution health per provider and ingestion health.
-import { getAttributionHealth, getIngestionHealth } from '@/lib/decision-circuits/metrics';
+import { MAPPED_ALERT_THRESHOLD, getAttributionHealth, getIngestionHealth } from '@/lib/decision-circuits/metrics';
 import { healthQuerySchema } from '@/lib/decision-circuits/metrics/api/read-schemas';
 import { parseQuery, requireMembership, withUser } from '@/lib/http/handlers';
 
 export const dynamic = 'force-dynamic';
-
-/** The release notes' alert threshold for mapped_percentage. */
-const MAPPED_ALERT_THRESHOLD = 95;
 
 export const GET = withUser(async (_request, { claims, url }) => {
   const query = parseQuery(healthQuerySchema, url);

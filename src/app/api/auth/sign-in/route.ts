@@ -1,0 +1,27 @@
+// POST /api/auth/sign-in: Supabase Auth email + password; the session lands in cookies.
+import type { NextRequest } from 'next/server';
+import { readAuthForm, redirectTo, signInPageWithError } from '@/lib/dashboard/auth-routes';
+import { isSameOriginPost } from '@/lib/dashboard/request-origin';
+import { createRouteSupabaseClient } from '@/lib/dashboard/supabase';
+import { errorResponse, methodNotAllowed } from '@/lib/http/errors';
+
+export const dynamic = 'force-dynamic';
+
+export async function POST(request: NextRequest): Promise<Response> {
+  if (!isSameOriginPost(request)) return errorResponse(403, 'Cross-site sign-in refused');
+  const form = await readAuthForm(request);
+  const response = redirectTo(form.next);
+  const supabase = createRouteSupabaseClient(request, response);
+  if (!supabase) return errorResponse(404, 'Supabase Auth is not configured: set SUPABASE_URL and SUPABASE_ANON_KEY');
+  if (!form.email || !form.password) return signInPageWithError('missing_fields', form.next);
+  try {
+    const { error } = await supabase.auth.signInWithPassword({ email: form.email, password: form.password });
+    if (error) return signInPageWithError(error.status && error.status >= 500 ? 'auth_unavailable' : 'invalid_credentials', form.next);
+  } catch {
+    return signInPageWithError('auth_unavailable', form.next);
+  }
+  return response;
+}
+
+const notAllowed = methodNotAllowed(['POST']);
+export { notAllowed as GET, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };

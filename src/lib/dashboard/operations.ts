@@ -1,0 +1,102 @@
+// What the operations view shows: attribution and ingestion health, and how to connect each
+// provider (the webhook URL to register, whether its secret is set: never the secret itself).
+import {
+  findProviderSecret,
+  getAttributionHealth,
+  getIngestionHealth,
+  METRICS_PROVIDERS,
+  PROVIDER_CHANNEL,
+  type AttributionHealthSummary,
+  type IngestionHealthReport,
+  type MetricsChannel,
+  type MetricsProvider,
+} from '../decision-circuits/metrics';
+import type { ProviderSecretKind } from '../decision-circuits/metrics/providers/provider';
+import { getProviderModule } from '../decision-circuits/metrics/providers/registry';
+import type { DashboardSession } from './session';
+
+import { MAPPED_ALERT_THRESHOLD } from '../decision-circuits/metrics/metrics-types';
+
+export { MAPPED_ALERT_THRESHOLD };
+
+export const PROVIDER_LABELS: Record<MetricsProvider, string> = {
+  sendgrid: 'SendGrid',
+  resend: 'Resend',
+  facebook: 'Facebook',
+  instagram: 'Instagram',
+  linkedin: 'LinkedIn',
+};
+
+const SECRET_KIND_LABELS: Record<ProviderSecretKind, string> = {
+  ecdsa_public_key: 'ECDSA verification key',
+  hmac: 'HMAC secret',
+  svix: 'Svix signing secret',
+  meta_app_secret: 'App secret',
+  linkedin_client_secret: 'Client secret',
+};
+
+export interface ProviderConnection {
+  provider: MetricsProvider;
+  label: string;
+  channel: MetricsChannel;
+  webhookUrl: string;
+  secretEnvVars: readonly string[];
+  secretConfigured: boolean;
+  /** What kind of secret is set (e.g. "ECDSA verification key"); never its value. */
+  secretKind: string | null;
+  /** Handshake settings (Meta's verify token) and whether each is set. */
+  handshakeEnv: { name: string; configured: boolean }[];
+}
+
+export interface OperationsView {
+  attribution: (AttributionHealthSummary & { below_alert_threshold: boolean })[];
+  ingestion: IngestionHealthReport;
+  connections: ProviderConnection[];
+}
+
+export function webhookUrl(baseUrl: string, provider: MetricsProvider, workspaceId: string): string {
+  const params = new URLSearchParams({ provider, workspace_id: workspaceId });
+  return `${baseUrl}/api/webhooks/metrics?${params.toString()}`;
+}
+
+export function providerConnections(baseUrl: string, workspaceId: string, env: NodeJS.ProcessEnv = process.env): ProviderConnection[] {
+  return METRICS_PROVIDERS.map((provider) => {
+    const providerModule = getProviderModule(provider);
+    const secret = findProviderSecret(provider, env);
+    return {
+      provider,
+      label: PROVIDER_LABELS[provider],
+      channel: PROVIDER_CHANNEL[provider],
+      webhookUrl: webhookUrl(baseUrl, provider, workspaceId),
+      secretEnvVars: providerModule.secretEnvVars,
+      secretConfigured: secret !== null,
+      secretKind: secret ? SECRET_KIND_LABELS[secret.kind] : null,
+      handshakeEnv: (providerModule.handshakeEnvVars ?? []).map((name) => ({ name, configured: Boolean(env[name]?.trim()) })),
+    };
+  });
+}
+
+export async function loadOperationsView(session: DashboardSession, workspaceId: string, baseUrl: string): Promise<OperationsView> {
+  const access = { claims: session.claims };
+  const [attribution, ingestion] = await Promise.all([
+    getAttributionHealth(workspaceId, undefined, access),
+    getIngestionHealth(workspaceId, access),
+  ]);
+  return {
+    attribution: attribution.map((row) => ({ ...row, below_alert_threshold: row.mapped_percentage < MAPPED_ALERT_THRESHOLD })),
+    ingestion,
+    connections: providerConnections(baseUrl, workspaceId),
+  };
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** The backfill form starts with the last week. */
+const DEFAULT_BACKFILL_DAYS = 7;
+
+/** UTC dates (YYYY-MM-DD) the backfill form starts with. */
+export function defaultBackfillDates(now: Date = new Date()): { start: string; end: string } {
+  return {
+    start: new Date(now.getTime() - DEFAULT_BACKFILL_DAYS * DAY_MS).toISOString().slice(0, 10),
+    end: now.toISOString().slice(0, 10),
+  };
+}
