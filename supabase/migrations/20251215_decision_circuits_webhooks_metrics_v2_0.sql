@@ -148,6 +148,13 @@ create table if not exists metrics_backfill_jobs (
 create index if not exists idx_metrics_backfill_workspace on metrics_backfill_jobs (workspace_id);
 create index if not exists idx_metrics_backfill_status on metrics_backfill_jobs (status);
 
+-- These tables grow from empty in bursts (a campaign, a backfill). With the default 10 % analyze
+-- threshold the planner keeps "tiny table" statistics long enough to pick sequential scans on
+-- the ingest path; refreshing them sooner keeps the per-event plans on indexes.
+alter table metrics_webhook_events set (autovacuum_analyze_scale_factor = 0.02, autovacuum_vacuum_scale_factor = 0.05);
+alter table metrics_attribution_map set (autovacuum_analyze_scale_factor = 0.02);
+alter table metrics_rollups set (autovacuum_analyze_scale_factor = 0.02);
+
 -- Views run with the caller's rights (security_invoker), or they would bypass RLS.
 create or replace view metrics_rollup_latest with (security_invoker = true) as
 select distinct on (workspace_id, ab_test_id, variant_id, channel)

@@ -10,7 +10,7 @@ export interface PostgresOptions {
 
 type Sql = postgres.Sql | postgres.TransactionSql;
 
-function wrap(sql: Sql): ScriptQueryable {
+function wrap(sql: Sql, prepare: boolean): ScriptQueryable {
   return {
     async exec(script: string): Promise<void> {
       try {
@@ -23,7 +23,8 @@ function wrap(sql: Sql): ScriptQueryable {
     async query<T extends object>(text: string, params: readonly unknown[] = []): Promise<T[]> {
       try {
         // unsafe() is the parameterised-text entry point; values travel as bind parameters.
-        const rows = await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[]);
+        // Named prepared statements skip parse/plan on repeats; poolers in transaction mode forbid them.
+        const rows = await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare });
         return rows as unknown as T[];
       } catch (error) {
         throw classifyDatabaseError(error);
@@ -34,26 +35,27 @@ function wrap(sql: Sql): ScriptQueryable {
 
 /** Any PostgreSQL 15+ (including Supabase direct or Supavisor pooler URLs). */
 export function createPostgresDatabase(url: string, options: PostgresOptions = {}): Database {
+  // Supavisor in transaction mode does not support prepared statements.
+  const prepare = !/pooler\.supabase\.com|:6543\b/.test(url);
   const sql = postgres(url, {
     max: options.max ?? 10,
     connect_timeout: options.connectTimeoutSeconds ?? 5,
     idle_timeout: 30,
-    // Supavisor in transaction mode does not support prepared statements.
-    prepare: !/pooler\.supabase\.com|:6543\b/.test(url),
+    prepare,
     onnotice: () => undefined,
     types: {
       // Keep bigint counts as JS numbers; all counters here fit in 2^53.
       bigint: { to: 20, from: [20], serialize: (x: number) => x.toString(), parse: (x: string) => Number(x) },
     },
   });
-  const queryable = wrap(sql);
+  const queryable = wrap(sql, prepare);
   return {
     kind: 'postgres',
     query: queryable.query,
     exec: queryable.exec,
     async transaction<T>(fn: (tx: ScriptQueryable) => Promise<T>): Promise<T> {
       try {
-        return (await sql.begin((tx) => fn(wrap(tx)))) as T;
+        return (await sql.begin((tx) => fn(wrap(tx, prepare)))) as T;
       } catch (error) {
         throw classifyDatabaseError(error);
       }

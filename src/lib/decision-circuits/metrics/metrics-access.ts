@@ -10,6 +10,11 @@ export interface AccessOptions {
    * CX09 on the server), which still filters by workspace_id explicitly.
    */
   claims?: Readonly<Record<string, unknown>>;
+  /**
+   * With claims: answer 403 (ForbiddenWorkspaceError) instead of an empty result when the caller
+   * is not a member. Checked inside the same transaction as the read, so it costs one query.
+   */
+  requireMembership?: boolean;
 }
 
 export async function runScoped<T>(
@@ -18,8 +23,14 @@ export async function runScoped<T>(
   fn: (q: Queryable) => Promise<T>,
 ): Promise<T> {
   const db = options.db ?? (await getDb());
-  if (options.claims) return withUserContext(db, { claims: options.claims, workspaceId }, fn);
-  return fn(db);
+  if (!options.claims) return fn(db);
+  return withUserContext(db, { claims: options.claims, workspaceId }, async (q) => {
+    if (options.requireMembership) {
+      const [row] = await q.query<{ member: boolean }>('select get_current_workspace_id() is not null as member');
+      if (row?.member !== true) throw new ForbiddenWorkspaceError(workspaceId);
+    }
+    return fn(q);
+  });
 }
 
 /** Asks Postgres (not application code) whether the caller may act in this workspace. */

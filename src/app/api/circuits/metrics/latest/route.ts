@@ -1,13 +1,12 @@
 // GET /api/circuits/metrics/latest: newest rollup per variant and channel (metrics_rollup_latest).
 import { getLatestRollups } from '@/lib/decision-circuits/metrics';
 import { latestQuerySchema } from '@/lib/decision-circuits/metrics/api/read-schemas';
-import { parseQuery, requireMembership, withUser } from '@/lib/http/handlers';
+import { parseQuery, withUser } from '@/lib/http/handlers';
 
 export const dynamic = 'force-dynamic';
 
 export const GET = withUser(async (_request, { claims, url }) => {
   const query = parseQuery(latestQuerySchema, url);
-  await requireMembership(query.workspaceId, claims);
-  const latest = await getLatestRollups({ workspace_id: query.workspaceId, ab_test_id: query.abTestId, channel: query.channel }, { claims });
+  const latest = await getLatestRollups({ workspace_id: query.workspaceId, ab_test_id: query.abTestId, channel: query.channel }, { claims, requireMembership: true });
   return Response.json({ workspace_id: query.workspaceId, latest, count: latest.length, timestamp: new Date().toISOString() });
 });

@@ -1,14 +1,13 @@
 // GET /api/circuits/metrics/rollups: hourly rollups for a workspace, newest first (release notes).
 import { getRollups } from '@/lib/decision-circuits/metrics';
 import { rollupsQuerySchema, toRollupFilters } from '@/lib/decision-circuits/metrics/api/read-schemas';
-import { parseQuery, requireMembership, withUser } from '@/lib/http/handlers';
+import { parseQuery, withUser } from '@/lib/http/handlers';
 
 export const dynamic = 'force-dynamic';
 
 export const GET = withUser(async (_request, { claims, url }) => {
   const query = parseQuery(rollupsQuerySchema, url);
-  await requireMembership(query.workspaceId, claims);
-  const rollups = await getRollups(toRollupFilters(query), { claims });
+  const rollups = await getRollups(toRollupFilters(query), { claims, requireMembership: true });
   return Response.json({
     workspace_id: query.workspaceId,
     ab_test_id: query.abTestId ?? null,

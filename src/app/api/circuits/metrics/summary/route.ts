@@ -1,13 +1,12 @@
 // GET /api/circuits/metrics/summary: totals and rates over a range (rates recomputed from totals).
 import { getRollupSummary } from '@/lib/decision-circuits/metrics';
 import { summaryQuerySchema, toRollupFilters } from '@/lib/decision-circuits/metrics/api/read-schemas';
-import { parseQuery, requireMembership, withUser } from '@/lib/http/handlers';
+import { parseQuery, withUser } from '@/lib/http/handlers';
 
 export const dynamic = 'force-dynamic';
 
 export const GET = withUser(async (_request, { claims, url }) => {
   const query = parseQuery(summaryQuerySchema, url);
-  await requireMembership(query.workspaceId, claims);
-  const summary = await getRollupSummary(toRollupFilters(query), { claims });
+  const summary = await getRollupSummary(toRollupFilters(query), { claims, requireMembership: true });
   return Response.json({ ...summary, timestamp: new Date().toISOString() });
 });
