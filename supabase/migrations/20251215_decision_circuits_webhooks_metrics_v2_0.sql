@@ -65,8 +65,9 @@ create index if not exists idx_metrics_attribution_test on metrics_attribution_m
 create index if not exists idx_metrics_attribution_unmapped on metrics_attribution_map (created_at) where status = 'unmapped';
 
 -- 3. Hourly rollups. Rates are generated from the counters in the same row, so concurrent
--- increments can never leave a stale rate; numeric(18,2) holds any ratio of int counters
--- (repeat opens exceed deliveries; the notes' numeric(5,2) overflowed at 1000 %).
+-- increments can never leave a stale rate; numeric(30,2) holds any ratio the counters reach
+-- (repeat opens exceed deliveries; the notes' numeric(5,2) overflowed at 1000 %). Counters are
+-- bigint: snapshot metrics (story impressions) can pass 2^31 in one hour bucket.
 create table if not exists metrics_rollups (
   id uuid primary key default gen_random_uuid(),
   workspace_id uuid not null references workspaces(id),
@@ -76,34 +77,34 @@ create table if not exists metrics_rollups (
   channel text not null check (channel in ('email', 'social')),
   time_bucket timestamptz not null,
 
-  email_sent int not null default 0,
-  email_delivered int not null default 0,
-  email_bounced int not null default 0,
-  email_complained int not null default 0,
-  email_unsubscribed int not null default 0,
-  email_opened int not null default 0,
-  email_clicked int not null default 0,
+  email_sent bigint not null default 0,
+  email_delivered bigint not null default 0,
+  email_bounced bigint not null default 0,
+  email_complained bigint not null default 0,
+  email_unsubscribed bigint not null default 0,
+  email_opened bigint not null default 0,
+  email_clicked bigint not null default 0,
 
-  social_impressions int not null default 0,
-  social_likes int not null default 0,
-  social_comments int not null default 0,
-  social_shares int not null default 0,
-  social_clicks int not null default 0,
+  social_impressions bigint not null default 0,
+  social_likes bigint not null default 0,
+  social_comments bigint not null default 0,
+  social_shares bigint not null default 0,
+  social_clicks bigint not null default 0,
 
-  delivery_rate numeric(18,2) generated always as (
+  delivery_rate numeric(30,2) generated always as (
     case when email_sent <> 0 then round(100.0 * email_delivered / email_sent, 2) else 0 end) stored,
-  bounce_rate numeric(18,2) generated always as (
+  bounce_rate numeric(30,2) generated always as (
     case when email_sent <> 0 then round(100.0 * email_bounced / email_sent, 2) else 0 end) stored,
-  open_rate numeric(18,2) generated always as (
+  open_rate numeric(30,2) generated always as (
     case when email_delivered <> 0 then round(100.0 * email_opened / email_delivered, 2) else 0 end) stored,
-  click_rate numeric(18,2) generated always as (
+  click_rate numeric(30,2) generated always as (
     case when email_delivered <> 0 then round(100.0 * email_clicked / email_delivered, 2) else 0 end) stored,
-  engagement_rate numeric(18,2) generated always as (
+  engagement_rate numeric(30,2) generated always as (
     case when email_delivered <> 0
-      then round(100.0 * (email_opened::bigint + email_clicked) / email_delivered, 2) else 0 end) stored,
-  social_engagement_rate numeric(18,2) generated always as (
+      then round(100.0 * (email_opened + email_clicked) / email_delivered, 2) else 0 end) stored,
+  social_engagement_rate numeric(30,2) generated always as (
     case when social_impressions <> 0
-      then round(100.0 * (social_likes::bigint + social_comments + social_shares + social_clicks) / social_impressions, 2)
+      then round(100.0 * (social_likes + social_comments + social_shares + social_clicks) / social_impressions, 2)
       else 0 end) stored,
 
   updated_at timestamptz not null default now(),

@@ -41,6 +41,9 @@ export function createPostgresDatabase(url: string, options: PostgresOptions = {
     max: options.max ?? 10,
     connect_timeout: options.connectTimeoutSeconds ?? 5,
     idle_timeout: 30,
+    // Reconnect quickly after an outage: the default backoff grows to 20 s, shared by the pool,
+    // which held requests that long after the database was back.
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
     prepare,
     onnotice: () => undefined,
     types: {

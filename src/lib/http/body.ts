@@ -1,3 +1,4 @@
+import { storableJson } from '../json/storable';
 import { ApiError, isApiError } from './errors';
 
 /**
@@ -55,13 +56,52 @@ export function requireJsonContentType(request: Request): void {
   }
 }
 
-/** JSON.parse with a 400 instead of a SyntaxError. */
+/** Deeper than any provider payload (they nest < 10 levels); JSON.stringify overflows near 5,000. */
+export const MAX_JSON_DEPTH = 64;
+
+/** True when arrays/objects in the JSON text nest deeper than `limit` (strings are skipped). */
+function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i += 1; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
+      depth += 1;
+      if (depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth -= 1;
+    }
+  }
+  return false;
+}
+
+/**
+ * JSON.parse with a 400 instead of a SyntaxError; also 400 for nesting past MAX_JSON_DEPTH, and
+ * characters PostgreSQL cannot store are replaced by U+FFFD (signatures were checked on the bytes).
+ */
 export function parseJsonBody(raw: Uint8Array): unknown {
+  let text: string;
   try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
   } catch {
     throw new ApiError(400, 'Malformed JSON body');
   }
+  // Checked before parsing, so a 5 MB "[[[[…" is refused without building it.
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw new ApiError(400, `JSON body nested too deeply: limit is ${MAX_JSON_DEPTH} levels`, { max_depth: MAX_JSON_DEPTH });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ApiError(400, 'Malformed JSON body');
+  }
+  return storableJson(text, value);
 }
 
 /** Content type, size cap and JSON parse in one step, for the non-webhook JSON routes. */

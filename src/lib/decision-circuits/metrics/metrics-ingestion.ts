@@ -38,10 +38,6 @@ export interface IngestResult {
   counts: Record<IngestOutcome, number>;
 }
 
-// A 5 MB webhook body holds fewer events than this, so a delivery is always one call and one
-// transaction; only large backfill pages are split (each chunk is still exactly-once).
-const INGEST_CHUNK_SIZE = 10_000;
-
 const uuid = z.guid();
 const selfAttributionSchema = z.object({
   circuit_execution_id: z.string().min(1).max(256),
@@ -69,7 +65,7 @@ function emptyCounts(): Record<IngestOutcome, number> {
   return { applied: 0, pending: 0, recorded: 0, orphaned: 0, duplicate: 0 };
 }
 
-async function ingestChunk(
+async function callIngestFunction(
   db: Database,
   workspaceId: string,
   provider: MetricsProvider,
@@ -107,13 +103,10 @@ export async function ingestNormalizedEvents(
     else rejected.push({ index, reason: parsed.success ? 'provider mismatch' : `invalid normalised event: ${parsed.error.issues[0]?.message}` });
   });
 
-  const ingested: IngestedEvent[] = [];
-  // An empty delivery still makes one call, which checks the workspace: a typo'd URL is a 404.
-  const chunkCount = Math.max(1, Math.ceil(valid.length / INGEST_CHUNK_SIZE));
-  for (let i = 0; i < chunkCount; i += 1) {
-    const chunk = valid.slice(i * INGEST_CHUNK_SIZE, (i + 1) * INGEST_CHUNK_SIZE);
-    ingested.push(...(await ingestChunk(db, workspaceId, provider, chunk, signatureVerified)));
-  }
+  // One call, one transaction, whatever the size: a delivery is applied whole or not at all
+  // (backfill hands over one provider page at a time). An empty delivery still makes the call,
+  // which checks the workspace: a typo'd URL is a 404, not a silent 202.
+  const ingested = await callIngestFunction(db, workspaceId, provider, valid, signatureVerified);
   const counts = emptyCounts();
   for (const event of ingested) counts[event.outcome] += 1;
   return { succeeded: ingested.length, failed: rejected.length, events: ingested, rejected, counts };

@@ -1,6 +1,8 @@
 // Provider API calls for backfill: JSON GETs with bounded retries, Retry-After and rate-limit
 // headers honoured, and errors that say which provider and endpoint failed (never a token).
 
+import { storableJson } from '../../../json/storable';
+
 export type ProviderErrorKind = 'rate_limited' | 'http' | 'malformed' | 'network';
 
 /** A provider call that failed for good; its message is what the job's error_message shows. */
@@ -95,7 +97,8 @@ export function providerMessage(body: unknown): string | null {
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   try {
-    return { ok: true, value: JSON.parse(text) as unknown };
+    // Provider API pages go through the same cleaning as webhook bodies.
+    return { ok: true, value: storableJson(text, JSON.parse(text) as unknown) };
   } catch {
     return { ok: false };
   }
