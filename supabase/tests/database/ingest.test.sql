@@ -25,7 +25,7 @@ select results_eq(
   'the retried delivery is all duplicates');
 select results_eq(
   $$select email_delivered, email_opened, open_rate from metrics_rollups where workspace_id = 'cccccccc-cccc-4ccc-8ccc-cccccccccccc'$$,
-  $$values (1, 1, 100.00::numeric)$$,
+  $$values (1::bigint, 1::bigint, 100.00::numeric)$$,
   'counts and rate after two deliveries equal one delivery');
 select is(
   (select status from metrics_attribution_map where provider_object_id = 'msg-2'), 'unmapped',
