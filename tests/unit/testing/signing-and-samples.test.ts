@@ -22,16 +22,12 @@ import {
   signedWebhookRequest,
   signingKeysFromEnv,
 } from '../../../src/lib/decision-circuits/metrics/testing';
+import { DEV_WORKSPACE_ID } from '../../../src/lib/db/dev-seed';
+import { TEST_SECRETS } from '../../helpers/server';
 
-const SECRETS = {
-  SENDGRID_WEBHOOK_SECRET: 'test-sendgrid-hmac-secret',
-  RESEND_WEBHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
-  FACEBOOK_WEBHOOK_SECRET: 'test-facebook-app-secret',
-  INSTAGRAM_WEBHOOK_SECRET: 'test-instagram-app-secret',
-  LINKEDIN_WEBHOOK_SECRET: 'test-linkedin-client-secret',
-  META_WEBHOOK_VERIFY_TOKEN: 'test-verify-token',
-};
-const WORKSPACE = '00000000-0000-4000-8000-00000000d001';
+// The same provider secrets the HTTP suites give the server under test.
+const SECRETS = TEST_SECRETS;
+const WORKSPACE = DEV_WORKSPACE_ID;
 
 describe('sample deliveries', () => {
   it.each(METRICS_PROVIDERS)('for %s: every kind reads back through the app as the counters it promises', (provider) => {

@@ -2,6 +2,9 @@
 import { z } from 'zod';
 import { METRICS_CHANNELS, METRICS_PROVIDERS, ROLLUPS_DEFAULT_LIMIT, ROLLUPS_MAX_LIMIT } from '../metrics-types';
 
+/** Any well-formed UUID, as Postgres' uuid type accepts. */
+const uuidParam = z.guid({ message: 'must be a UUID' });
+
 const isoTime = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 timestamp, e.g. 2025-01-01T00:00:00Z' });
 
 function timeRangeOk(value: { timeStart?: string; timeEnd?: string }): boolean {
@@ -10,8 +13,8 @@ function timeRangeOk(value: { timeStart?: string; timeEnd?: string }): boolean {
 const timeRangeIssue = { message: 'timeStart must not be after timeEnd', path: ['timeStart'] };
 
 const scope = {
-  workspaceId: z.guid({ message: 'must be a UUID' }),
-  abTestId: z.guid({ message: 'must be a UUID' }).optional(),
+  workspaceId: uuidParam,
+  abTestId: uuidParam.optional(),
   circuitExecutionId: z.string().trim().min(1).max(256).optional(),
   channel: z.enum(METRICS_CHANNELS).optional(),
   timeStart: isoTime.optional(),
@@ -21,7 +24,7 @@ const scope = {
 export const rollupsQuerySchema = z
   .object({
     ...scope,
-    variantId: z.guid({ message: 'must be a UUID' }).optional(),
+    variantId: uuidParam.optional(),
     limit: z.coerce
       .number({ message: 'must be a number' })
       .int('must be an integer')
@@ -33,19 +36,19 @@ export const rollupsQuerySchema = z
   .refine(timeRangeOk, timeRangeIssue);
 
 export const summaryQuerySchema = z
-  .object({ ...scope, variantId: z.guid({ message: 'must be a UUID' }).optional() })
+  .object({ ...scope, variantId: uuidParam.optional() })
   .strict()
   .refine(timeRangeOk, timeRangeIssue);
 
 export const variantsQuerySchema = z
-  .object({ ...scope, abTestId: z.guid({ message: 'must be a UUID' }) })
+  .object({ ...scope, abTestId: uuidParam })
   .strict()
   .refine(timeRangeOk, timeRangeIssue);
 
-export const workspaceQuerySchema = z.object({ workspaceId: z.guid({ message: 'must be a UUID' }) }).strict();
+export const workspaceQuerySchema = z.object({ workspaceId: uuidParam }).strict();
 
 export const healthQuerySchema = z
-  .object({ workspaceId: z.guid({ message: 'must be a UUID' }), provider: z.enum(METRICS_PROVIDERS).optional() })
+  .object({ workspaceId: uuidParam, provider: z.enum(METRICS_PROVIDERS).optional() })
   .strict();
 
 export type RollupsQuery = z.output<typeof rollupsQuerySchema>;
