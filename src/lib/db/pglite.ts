@@ -1,14 +1,17 @@
 import { PGlite } from '@electric-sql/pglite';
+import { PgliteStatistics } from './pglite-statistics';
 import type { Database, ScriptQueryable } from './types';
 
-function wrap(pg: Pick<PGlite, 'query' | 'exec'>): ScriptQueryable {
+function wrap(pg: Pick<PGlite, 'query' | 'exec'>, afterWork: () => void = () => undefined): ScriptQueryable {
   return {
     async query<T extends object>(text: string, params: readonly unknown[] = []): Promise<T[]> {
       const result = await pg.query<T>(text, [...params]);
+      afterWork();
       return result.rows;
     },
     async exec(script: string): Promise<void> {
       await pg.exec(script);
+      afterWork();
     },
   };
 }
@@ -16,15 +19,19 @@ function wrap(pg: Pick<PGlite, 'query' | 'exec'>): ScriptQueryable {
 /** Embedded Postgres (WASM). `dataDir` undefined = in memory (tests); a path = persisted. */
 export async function createPgliteDatabase(dataDir?: string): Promise<Database> {
   const pg = dataDir ? await PGlite.create({ dataDir }) : await PGlite.create();
-  const queryable = wrap(pg);
+  const statistics = new PgliteStatistics(pg);
+  const queryable = wrap(pg, () => statistics.poke());
   return {
     kind: 'pglite',
     query: queryable.query,
     exec: queryable.exec,
     async transaction<T>(fn: (tx: ScriptQueryable) => Promise<T>): Promise<T> {
-      return pg.transaction((tx) => fn(wrap(tx)));
+      const result = await pg.transaction((tx) => fn(wrap(tx)));
+      statistics.poke();
+      return result;
     },
     async close(): Promise<void> {
+      await statistics.stop();
       if (!pg.closed) await pg.close();
     },
   };

@@ -1,6 +1,6 @@
 -- pgTAP: the ingest function is idempotent and attributes through mappings.
 begin;
-select plan(7);
+select plan(9);
 
 insert into workspaces (id, name) values ('cccccccc-cccc-4ccc-8ccc-cccccccccccc', 'C');
 
@@ -37,6 +37,20 @@ select is(
 select throws_ok(
   $$select * from metrics_ingest_events('dddddddd-dddd-4ddd-8ddd-dddddddddddd', 'sendgrid', '[]'::jsonb, true)$$,
   'P0002', null, 'an unknown workspace is refused');
+
+-- service_role holds execute on the ingest and attribution functions; they run as their caller,
+-- so it must also be able to run the helpers they call.
+set local role service_role;
+select results_eq(
+  $$select outcome from metrics_ingest_events('cccccccc-cccc-4ccc-8ccc-cccccccccccc', 'sendgrid',
+    '[{"provider_event_id":"e4","provider_object_id":"msg-3","event_type":"email_open","provider_event_type":"open","channel":"email","occurred_at":"2025-01-01T10:08:00Z","quantity":1,"raw_payload":{},"attribution":{"circuit_execution_id":"circuit-2","ab_test_id":null,"variant_id":null}}]'::jsonb, true)$$,
+  $$values ('applied')$$,
+  'service_role can ingest a self-attributed event');
+select is(
+  (select applied_events from metrics_upsert_attribution('cccccccc-cccc-4ccc-8ccc-cccccccccccc', 'sendgrid', 'msg-4', 'circuit-1',
+    null, null, 'email', 'sendgrid', null, null)), 0,
+  'service_role can register a mapping');
+reset role;
 
 select * from finish();
 rollback;
