@@ -11,6 +11,7 @@ import {
 } from '../../src/lib/decision-circuits/metrics';
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from '../helpers/db';
 import { createWorkspace, makeEvent } from '../helpers/factories';
+import { withLedgerInsertFailure } from '../helpers/failures';
 
 const AB_TEST = '11111111-1111-4111-8111-111111111111';
 const VARIANT = '22222222-2222-4222-8222-222222222222';
@@ -110,24 +111,14 @@ describe.each(DATABASE_KINDS)('exactly-once ingestion on %s', (kind) => {
   it('a failure inside the transaction leaves no ledger row and no count behind', async () => {
     const ws = await createWorkspace(t.db);
     await mapped('msg-1', ws);
-    // A trigger that fails on the third ledger row stands in for the database failing mid-batch.
-    await t.db.exec(`
-      create or replace function fail_on_marker() returns trigger language plpgsql as $$
-      begin
-        if new.raw_payload ? 'explode' then raise exception 'simulated failure'; end if;
-        return new;
-      end $$;
-      create trigger fail_on_marker before insert on metrics_webhook_events for each row execute function fail_on_marker();
-    `);
-    try {
+    // The third ledger row fails: the database failing mid-batch.
+    await withLedgerInsertFailure(t.db, async () => {
       const batch = [makeEvent(), makeEvent(), makeEvent({ raw_payload: { explode: true } }), makeEvent()];
       await expect(ingestNormalizedEvents(ws, 'sendgrid', batch, true, { db: t.db })).rejects.toThrow(/simulated failure/);
       const [ledger] = await t.db.query<{ n: number }>('select count(*)::int as n from metrics_webhook_events where workspace_id = $1', [ws]);
       expect(ledger!.n).toBe(0);
       expect(await counters(ws)).toEqual({ sent: 0, delivered: 0, opened: 0, clicked: 0 });
-    } finally {
-      await t.db.exec('drop trigger fail_on_marker on metrics_webhook_events; drop function fail_on_marker();');
-    }
+    });
   });
 
   it('an unknown workspace is refused and nothing is stored', async () => {

@@ -4,6 +4,7 @@ import { getDb, type Database } from '../../db';
 import { isApiError } from '../../http/errors';
 import { isUnknownWorkspaceSqlError, UnknownWorkspaceError } from './metrics-errors';
 import { normalizeProviderEvents } from './metrics-normalize';
+import { IngestCoalescer, coalescerOptionsFrom } from './metrics-ingest-coalescer';
 import { runScoped, type AccessOptions } from './metrics-access';
 import { toIso, toNumber } from './metrics-rows';
 import {
@@ -65,15 +66,15 @@ function emptyCounts(): Record<IngestOutcome, number> {
   return { applied: 0, pending: 0, recorded: 0, orphaned: 0, duplicate: 0 };
 }
 
-async function callIngestFunction(
+type StorableEvent = Omit<NormalizedEvent, 'recipient_identifier'>;
+
+async function runIngestFunction(
   db: Database,
   workspaceId: string,
   provider: MetricsProvider,
-  events: NormalizedEvent[],
+  rows: StorableEvent[],
   signatureVerified: boolean,
 ): Promise<IngestedEvent[]> {
-  // recipient_identifier never reaches the ledger row itself; it only lives in raw_payload when opted in.
-  const rows = events.map(({ recipient_identifier: _omit, ...event }) => event);
   try {
     const result = await db.query<{ provider_event_id: string; event_id: string; outcome: IngestOutcome }>(
       'select provider_event_id, event_id, outcome from metrics_ingest_events($1, $2, $3::jsonb, $4)',
@@ -84,6 +85,33 @@ async function callIngestFunction(
     if (isUnknownWorkspaceSqlError(error)) throw new UnknownWorkspaceError(workspaceId);
     throw error;
   }
+}
+
+// One coalescer per database handle (the process has one; tests open several).
+const coalescers = new WeakMap<Database, IngestCoalescer<StorableEvent, IngestedEvent>>();
+
+function coalescerFor(db: Database): IngestCoalescer<StorableEvent, IngestedEvent> {
+  let coalescer = coalescers.get(db);
+  if (!coalescer) {
+    coalescer = new IngestCoalescer(coalescerOptionsFrom(process.env));
+    coalescers.set(db, coalescer);
+  }
+  return coalescer;
+}
+
+function callIngestFunction(
+  db: Database,
+  workspaceId: string,
+  provider: MetricsProvider,
+  events: NormalizedEvent[],
+  signatureVerified: boolean,
+): Promise<IngestedEvent[]> {
+  // recipient_identifier never reaches the ledger row itself; it only lives in raw_payload when opted in.
+  const rows = events.map(({ recipient_identifier: _omit, ...event }) => event);
+  // An empty delivery still makes its own call: it checks the workspace.
+  if (rows.length === 0) return runIngestFunction(db, workspaceId, provider, rows, signatureVerified);
+  const key = `${workspaceId}|${provider}|${signatureVerified}`;
+  return coalescerFor(db).submit(key, rows, (group) => runIngestFunction(db, workspaceId, provider, group, signatureVerified));
 }
 
 /** Stores normalised events exactly once and applies the attributable ones to rollups. */
@@ -104,7 +132,8 @@ export async function ingestNormalizedEvents(
   });
 
   // One call, one transaction, whatever the size: a delivery is applied whole or not at all
-  // (backfill hands over one provider page at a time). An empty delivery still makes the call,
+  // (backfill hands over one provider page at a time); small concurrent deliveries may share
+  // that transaction (metrics-ingest-coalescer.ts). An empty delivery still makes the call,
   // which checks the workspace: a typo'd URL is a 404, not a silent 202.
   const ingested = await callIngestFunction(db, workspaceId, provider, valid, signatureVerified);
   const counts = emptyCounts();
