@@ -214,13 +214,15 @@ begin
     raise exception 'unknown workspace %', p_workspace_id using errcode = 'P0002';
   end if;
 
-  -- Parsed once, deduplicated by event id (a delivery may repeat an event).
-  select coalesce(array_agg(x order by x.provider_event_id), '{}') into v_events
+  -- Parsed once, deduplicated by event id (a delivery may repeat an event). The whole row `j`
+  -- keeps its named type: an anonymous record would be cast to the array's type through text,
+  -- printing and re-parsing every raw payload.
+  select coalesce(array_agg(d.e order by (d.e).provider_event_id), '{}') into v_events
   from (
-    select distinct on (j.provider_event_id) j.*
+    select distinct on (j.provider_event_id) j as e
     from jsonb_populate_recordset(null::metrics_ingest_event, p_events) j
     order by j.provider_event_id
-  ) x;
+  ) d;
 
   -- 0. Object locks, in key order, before any row lock: shared, or exclusive where this
   -- delivery will map a not-yet-mapped object itself (see metrics_object_lock_key).
