@@ -10,6 +10,7 @@ import { newSendGridMessage, sendGridBatchBody, sendGridEvent } from '../src/lib
 import { startServer, type TestServer } from '../tests/helpers/server';
 import { fmt, printTable, runCount, runFor, type LoadResult } from './lib/load';
 import { freshDatabase } from './lib/postgres-scratch';
+import { cpuPerUnit, type CpuSplit } from './lib/cpu';
 
 const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? 500);
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 60);
@@ -58,6 +59,7 @@ const webhookPath = `/api/webhooks/metrics?provider=sendgrid&workspace_id=${DEV_
 
 async function main(): Promise<void> {
   const results: { name: string; result: LoadResult; unit: 'events/s' | 'req/s'; eventsPerRequest: number }[] = [];
+  const cpu: { name: string; split: CpuSplit }[] = [];
   const batches = Array.from({ length: BATCHES }, () => sign(makeBatch(BATCH_SIZE)));
   const singles = Array.from({ length: 20_000 }, () => sign(makeBatch(1)));
 
@@ -94,8 +96,18 @@ async function main(): Promise<void> {
     });
 
     await pg.db.query('analyze');
-    results.push({ name: `webhook: single-event posts, c=${SINGLE_CONCURRENCY} (PostgreSQL)`, result: await runFor(SINGLE_SECONDS, SINGLE_CONCURRENCY, (i) => postWebhook(singles[i % singles.length]!)), unit: 'req/s', eventsPerRequest: 1 });
-    results.push({ name: `ceiling: bare route (reads body, 202), c=${SINGLE_CONCURRENCY}`, result: await runFor(SINGLE_SECONDS, SINGLE_CONCURRENCY, (i) => postBare(singles[i % singles.length]!)), unit: 'req/s', eventsPerRequest: 1 });
+    // CPU per request of each side as well: all three share this machine's cores.
+    const measured = async (name: string, post: (request: Signed) => Promise<number>) => {
+      let result: LoadResult | undefined;
+      const split = await cpuPerUnit(server.process.pid, pg.db, async () => {
+        result = await runFor(SINGLE_SECONDS, SINGLE_CONCURRENCY, (i) => post(singles[i % singles.length]!));
+        return result.requests;
+      });
+      results.push({ name, result: result!, unit: 'req/s', eventsPerRequest: 1 });
+      cpu.push({ name, split });
+    };
+    await measured(`webhook: single-event posts, c=${SINGLE_CONCURRENCY} (PostgreSQL)`, postWebhook);
+    await measured(`ceiling: bare route (reads body, 202), c=${SINGLE_CONCURRENCY}`, postBare);
 
     const [check] = await pg.db.query<{ n: number; sum: number }>(
       `select count(*)::int as n, (select coalesce(sum(email_sent + email_delivered + email_opened + email_clicked), 0)::int from metrics_rollups) as sum
@@ -129,6 +141,11 @@ async function main(): Promise<void> {
       fmt(result.requests),
       fmt(result.errors),
     ]),
+  );
+  console.log('\nCPU per request (ms), load generator / server / PostgreSQL, same run:');
+  printTable(
+    ['scenario', 'client', 'server', 'PostgreSQL', 'total'],
+    cpu.map(({ name, split }) => [name, fmt(split.client, 2), fmt(split.server, 2), fmt(split.database, 2), fmt(split.client + split.server + split.database, 2)]),
   );
   const rate = (prefix: string) => {
     const found = results.find((r) => r.name.startsWith(prefix));

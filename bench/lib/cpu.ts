@@ -1,0 +1,45 @@
+// CPU time of the processes in a run, from /proc (Linux): on a 2-core machine the load generator,
+// the server and PostgreSQL share the cores, so "where did a request's time go" is a CPU question.
+import { readFileSync } from 'node:fs';
+import type { Database } from '../../src/lib/db';
+
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/** User + system CPU milliseconds a process has used so far; NaN where /proc cannot tell. */
+export function processCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    // Fields after the command name (which may hold spaces); utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return NaN;
+  }
+}
+
+/** The backend processes serving the database's other sessions (the server's pool). */
+export async function backendPids(db: Database): Promise<number[]> {
+  const rows = await db.query<{ pid: number }>('select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+  return rows.map((r) => r.pid);
+}
+
+export interface CpuSplit {
+  client: number;
+  server: number;
+  database: number;
+}
+
+/** Measures the CPU each side spends while `run` goes, per unit `run` returns (e.g. requests). */
+export async function cpuPerUnit(serverPid: number | undefined, db: Database, run: () => Promise<number>): Promise<CpuSplit> {
+  const pids = await backendPids(db);
+  const sum = (list: number[]) => list.reduce((total, pid) => total + (processCpuMs(pid) || 0), 0);
+  const before = { client: processCpuMs(process.pid), server: processCpuMs(serverPid), database: sum(pids) };
+  const units = await run();
+  // Backends opened during the run count from zero.
+  const after = { client: processCpuMs(process.pid), server: processCpuMs(serverPid), database: sum([...new Set([...pids, ...(await backendPids(db))])]) };
+  return {
+    client: (after.client - before.client) / units,
+    server: (after.server - before.server) / units,
+    database: (after.database - before.database) / units,
+  };
+}
