@@ -122,7 +122,7 @@ declare
   v_claimed uuid[];
 begin
   if p_event_ids is null or cardinality(p_event_ids) = 0 then
-    return '{}';
+    return '{}'::uuid[];
   end if;
 
   with claimable as (
@@ -179,10 +179,12 @@ $$;
 -- Unchanged contract: claim, then add to rollups in the same transaction.
 create or replace function metrics_apply_events(p_event_ids uuid[])
 returns int
-language sql
+language plpgsql
 set search_path = public, pg_temp
 as $$
-  select metrics_rollup_events(metrics_claim_events(p_event_ids))
+begin
+  return metrics_rollup_events(metrics_claim_events(p_event_ids));
+end
 $$;
 
 create or replace function metrics_ingest_events(
