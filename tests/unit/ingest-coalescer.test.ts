@@ -30,12 +30,13 @@ function controllableCall(fail?: (events: Event[]) => Error | null) {
   return { calls, call };
 }
 
+const LIMITS = { maxWaiting: 100, waitTimeoutMs: 60_000 };
 const events = (...ids: string[]): Event[] => ids.map((provider_event_id) => ({ provider_event_id }));
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('IngestCoalescer', () => {
   it('sends a delivery at once when nothing is running, and combines the ones that wait', async () => {
-    const coalescer = new IngestCoalescer<Event, Row>({ maxInFlight: 1, maxEventsPerCall: 1_000, maxCoalescedDelivery: 100 });
+    const coalescer = new IngestCoalescer<Event, Row>({ ...LIMITS, maxInFlight: 1, maxEventsPerCall: 1_000, maxCoalescedDelivery: 100 });
     const { calls, call } = controllableCall();
     const first = coalescer.submit('k', events('a'), call);
     await flush();
@@ -57,7 +58,7 @@ describe('IngestCoalescer', () => {
   });
 
   it('keeps groups apart by key and large deliveries on their own call', async () => {
-    const coalescer = new IngestCoalescer<Event, Row>({ maxInFlight: 1, maxEventsPerCall: 1_000, maxCoalescedDelivery: 2 });
+    const coalescer = new IngestCoalescer<Event, Row>({ ...LIMITS, maxInFlight: 1, maxEventsPerCall: 1_000, maxCoalescedDelivery: 2 });
     const { calls, call } = controllableCall();
     const pending = [coalescer.submit('one', events('a'), call), coalescer.submit('two', events('b'), call), coalescer.submit('one', events('x', 'y', 'z'), call)];
     await flush();
@@ -68,7 +69,7 @@ describe('IngestCoalescer', () => {
   });
 
   it('never splits a delivery, and caps the events of one combined call', async () => {
-    const coalescer = new IngestCoalescer<Event, Row>({ maxInFlight: 1, maxEventsPerCall: 3, maxCoalescedDelivery: 100 });
+    const coalescer = new IngestCoalescer<Event, Row>({ ...LIMITS, maxInFlight: 1, maxEventsPerCall: 3, maxCoalescedDelivery: 100 });
     const { calls, call } = controllableCall();
     const all = [coalescer.submit('k', events('a'), call), coalescer.submit('k', events('b', 'c'), call), coalescer.submit('k', events('d', 'e'), call), coalescer.submit('k', events('f'), call)];
     await flush();
@@ -83,7 +84,7 @@ describe('IngestCoalescer', () => {
   });
 
   it('an event in two deliveries of one call: the first gets its outcome, the later one a duplicate', async () => {
-    const coalescer = new IngestCoalescer<Event, Row>({ maxInFlight: 1, maxEventsPerCall: 1_000, maxCoalescedDelivery: 100 });
+    const coalescer = new IngestCoalescer<Event, Row>({ ...LIMITS, maxInFlight: 1, maxEventsPerCall: 1_000, maxCoalescedDelivery: 100 });
     const { calls, call } = controllableCall();
     const blocker = coalescer.submit('k', events('z'), call);
     const first = coalescer.submit('k', events('same', 'p'), call);
@@ -101,7 +102,7 @@ describe('IngestCoalescer', () => {
   });
 
   it('a delivery that breaks the shared call is retried alone: only it fails', async () => {
-    const coalescer = new IngestCoalescer<Event, Row>({ maxInFlight: 1, maxEventsPerCall: 1_000, maxCoalescedDelivery: 100 });
+    const coalescer = new IngestCoalescer<Event, Row>({ ...LIMITS, maxInFlight: 1, maxEventsPerCall: 1_000, maxCoalescedDelivery: 100 });
     const { calls, call } = controllableCall((evs) => (evs.some((e) => e.provider_event_id === 'poison') ? new Error('check violation') : null));
     const blocker = coalescer.submit('k', events('z'), call);
     const good = coalescer.submit('k', events('g1'), call);
@@ -124,7 +125,7 @@ describe('IngestCoalescer', () => {
     ['the database is unavailable', new DatabaseUnavailableError('down')],
     ['the workspace is unknown', new UnknownWorkspaceError('99999999-9999-4999-8999-999999999999')],
   ])('when %s, every delivery of the call gets that error and nothing is retried', async (_label, error) => {
-    const coalescer = new IngestCoalescer<Event, Row>({ maxInFlight: 1, maxEventsPerCall: 1_000, maxCoalescedDelivery: 100 });
+    const coalescer = new IngestCoalescer<Event, Row>({ ...LIMITS, maxInFlight: 1, maxEventsPerCall: 1_000, maxCoalescedDelivery: 100 });
     let failing = false;
     const { calls, call } = controllableCall(() => (failing ? error : null));
     const blocker = coalescer.submit('k', events('z'), call);
@@ -139,10 +140,34 @@ describe('IngestCoalescer', () => {
     expect(calls).toHaveLength(2);
   });
 
-  it('reads the in-flight limit from the environment, ignoring nonsense', () => {
+  it('waiting is bounded: past the limit a delivery is refused at once, and nobody waits past the timeout', async () => {
+    const coalescer = new IngestCoalescer<Event, Row>({ maxInFlight: 1, maxEventsPerCall: 1_000, maxCoalescedDelivery: 100, maxWaiting: 2, waitTimeoutMs: 50 });
+    const { calls, call } = controllableCall();
+    const running = coalescer.submit('k', events('a'), call);
+    const queued = [coalescer.submit('k', events('b'), call), coalescer.submit('other', events('c'), call)];
+    // 'other' had nothing running: it went at once and does not count as waiting.
+    const queuedAgain = coalescer.submit('k', events('d'), call);
+    const refused = coalescer.submit('k', events('e'), call);
+    await expect(refused).rejects.toMatchObject({ code: 'DATABASE_UNAVAILABLE', retryAfterSeconds: 1 });
+    for (const waiting of [queued[0]!, queuedAgain]) await expect(waiting).rejects.toMatchObject({ code: 'DATABASE_UNAVAILABLE' });
+    // Those timed out and left the queue: room again, and the stuck call still answers its own caller.
+    expect(calls.map((c) => c.events[0]!.provider_event_id)).toEqual(['a', 'c']);
+    for (const c of calls) c.finish();
+    expect(await running).toHaveLength(1);
+    expect(await queued[1]!).toHaveLength(1);
+    const later = coalescer.submit('k', events('f'), call);
+    await flush();
+    calls.at(-1)!.finish();
+    expect(await later).toEqual([{ provider_event_id: 'f', outcome: 'applied' }]);
+  });
+
+  it('reads its limits from the environment, ignoring nonsense', () => {
     expect(coalescerOptionsFrom({ METRICS_INGEST_MAX_IN_FLIGHT: '4' }).maxInFlight).toBe(4);
     expect(coalescerOptionsFrom({ METRICS_INGEST_MAX_IN_FLIGHT: '0' }).maxInFlight).toBe(2);
     expect(coalescerOptionsFrom({ METRICS_INGEST_MAX_IN_FLIGHT: 'lots' }).maxInFlight).toBe(2);
     expect(coalescerOptionsFrom({}).maxInFlight).toBe(2);
+    // Waiting follows the database queue's settings.
+    expect(coalescerOptionsFrom({ DATABASE_POOL_MAX: '3' }).maxWaiting).toBe(24);
+    expect(coalescerOptionsFrom({ METRICS_DB_QUEUE_MAX: '2', METRICS_DB_QUEUE_TIMEOUT_MS: '1000' })).toMatchObject({ maxWaiting: 2, waitTimeoutMs: 1000 });
   });
 });

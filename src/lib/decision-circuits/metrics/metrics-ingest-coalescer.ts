@@ -6,8 +6,10 @@
 // never split, each is acknowledged only after that transaction commits, and each gets back the
 // outcomes of its own events, so "one delivery, one transaction, all or nothing" still holds; a
 // transaction may simply hold several deliveries. When nothing is running a delivery goes at
-// once, so a quiet server adds no latency.
-import { isDatabaseUnavailable } from '../../db';
+// once, so a quiet server adds no latency. Waiting is bounded like the database limiter's queue
+// (same settings): past maxWaiting, or after waitTimeoutMs, a delivery gets 503 + Retry-After
+// instead of waiting in memory.
+import { DatabaseUnavailableError, isDatabaseUnavailable } from '../../db';
 import { isApiError } from '../../http/errors';
 
 export interface CoalescedEvent {
@@ -26,16 +28,36 @@ export interface CoalescerOptions {
   maxEventsPerCall: number;
   /** Deliveries larger than this are batches already and always get their own call. */
   maxCoalescedDelivery: number;
+  /** Deliveries waiting at once (all groups); more are refused at once. */
+  maxWaiting: number;
+  /** Longest wait for a call before the delivery is refused. */
+  waitTimeoutMs: number;
 }
 
-export const DEFAULT_COALESCER_OPTIONS: CoalescerOptions = { maxInFlight: 2, maxEventsPerCall: 1_000, maxCoalescedDelivery: 100 };
+export const DEFAULT_COALESCER_OPTIONS: CoalescerOptions = {
+  maxInFlight: 2,
+  maxEventsPerCall: 1_000,
+  maxCoalescedDelivery: 100,
+  maxWaiting: 80,
+  waitTimeoutMs: 5_000,
+};
 
-/** METRICS_INGEST_MAX_IN_FLIGHT: concurrent ingest calls per workspace and provider (default 2). */
+function positiveInt(value: string | undefined, fallback: number): number {
+  const parsed = Number(value);
+  return Number.isInteger(parsed) && parsed > 0 ? parsed : fallback;
+}
+
+/**
+ * METRICS_INGEST_MAX_IN_FLIGHT (default 2); waiting bounded by the database queue's settings:
+ * METRICS_DB_QUEUE_MAX (default 8 x DATABASE_POOL_MAX) and METRICS_DB_QUEUE_TIMEOUT_MS (5 s).
+ */
 export function coalescerOptionsFrom(env: Readonly<Record<string, string | undefined>>): CoalescerOptions {
-  const inFlight = Number(env.METRICS_INGEST_MAX_IN_FLIGHT);
+  const poolMax = positiveInt(env.DATABASE_POOL_MAX, 10);
   return {
     ...DEFAULT_COALESCER_OPTIONS,
-    maxInFlight: Number.isInteger(inFlight) && inFlight > 0 ? inFlight : DEFAULT_COALESCER_OPTIONS.maxInFlight,
+    maxInFlight: positiveInt(env.METRICS_INGEST_MAX_IN_FLIGHT, DEFAULT_COALESCER_OPTIONS.maxInFlight),
+    maxWaiting: positiveInt(env.METRICS_DB_QUEUE_MAX, poolMax * 8),
+    waitTimeoutMs: positiveInt(env.METRICS_DB_QUEUE_TIMEOUT_MS, DEFAULT_COALESCER_OPTIONS.waitTimeoutMs),
   };
 }
 
@@ -43,7 +65,10 @@ interface Waiting<E, R> {
   events: E[];
   resolve(rows: R[]): void;
   reject(error: unknown): void;
+  timer?: NodeJS.Timeout;
 }
+
+const busy = () => new DatabaseUnavailableError('Database busy', { retryAfterSeconds: 1 });
 
 interface Group<E, R> {
   inFlight: number;
@@ -61,6 +86,7 @@ function failsEveryDelivery(error: unknown): boolean {
 
 export class IngestCoalescer<E extends CoalescedEvent, R extends CoalescedOutcome> {
   private readonly groups = new Map<string, Group<E, R>>();
+  private waitingCount = 0;
 
   constructor(private readonly options: CoalescerOptions = DEFAULT_COALESCER_OPTIONS) {}
 
@@ -77,7 +103,23 @@ export class IngestCoalescer<E extends CoalescedEvent, R extends CoalescedOutcom
     }
     const target = group;
     return new Promise<R[]>((resolve, reject) => {
-      target.waiting.push({ events, resolve, reject });
+      const waiting: Waiting<E, R> = { events, resolve, reject };
+      if (target.inFlight >= this.options.maxInFlight) {
+        // It has to wait: bounded in number and time, like the database queue.
+        if (this.waitingCount >= this.options.maxWaiting) {
+          reject(busy());
+          return;
+        }
+        this.waitingCount += 1;
+        waiting.timer = setTimeout(() => {
+          const index = target.waiting.indexOf(waiting);
+          if (index < 0) return;
+          target.waiting.splice(index, 1);
+          this.waitingCount -= 1;
+          reject(busy());
+        }, this.options.waitTimeoutMs);
+      }
+      target.waiting.push(waiting);
       this.pump(key, target);
     });
   }
@@ -92,6 +134,10 @@ export class IngestCoalescer<E extends CoalescedEvent, R extends CoalescedOutcom
         batch.push(next);
         size += next.events.length;
         group.waiting.shift();
+        if (next.timer) {
+          clearTimeout(next.timer);
+          this.waitingCount -= 1;
+        }
       }
       group.inFlight += 1;
       void this.run(group.call, batch).finally(() => {
