@@ -5,6 +5,7 @@ import { DatabaseUnavailableError, classifyDatabaseError } from './errors';
 import { runMigrations } from './migrate';
 import { createPgliteDatabase } from './pglite';
 import { ConcurrencyLimiter, withConcurrencyLimit } from './limiter';
+import { databaseQueueSettings, poolMaxSetting } from './settings';
 import { acquireDataDirLock } from './pglite-lock';
 import { createPostgresDatabase } from './postgres';
 import type { Database } from './types';
@@ -16,28 +17,20 @@ export { withUserContext, type UserContext } from './user-context';
 export { DEV_WORKSPACE_ID, DEV_USER_ID, DEV_USER_EMAIL, OTHER_WORKSPACE_ID, OTHER_USER_ID, seedDevWorkspace } from './dev-seed';
 export { createPgliteDatabase } from './pglite';
 export { createPostgresDatabase } from './postgres';
-export { ConcurrencyLimiter, withConcurrencyLimit } from './limiter';
+export { ConcurrencyLimiter, databaseBusyError, withConcurrencyLimit } from './limiter';
+export { databaseQueueSettings, poolMaxSetting, positiveIntSetting } from './settings';
 
 export const DEFAULT_PGLITE_DIR = path.join(/*turbopackIgnore: true*/ process.cwd(), '.data', 'pglite');
 
-function positiveInt(value: string | undefined, fallback: number): number {
-  const parsed = Number(value);
-  return Number.isInteger(parsed) && parsed > 0 ? parsed : fallback;
-}
-
 /** Bounds concurrent database work per process (DATABASE_POOL_MAX, METRICS_DB_QUEUE_*). */
 function limiterFor(env: NodeJS.ProcessEnv, poolMax: number): ConcurrencyLimiter {
-  return new ConcurrencyLimiter({
-    maxConcurrent: poolMax,
-    maxQueued: positiveInt(env.METRICS_DB_QUEUE_MAX, poolMax * 8),
-    queueTimeoutMs: positiveInt(env.METRICS_DB_QUEUE_TIMEOUT_MS, 5_000),
-  });
+  return new ConcurrencyLimiter({ maxConcurrent: poolMax, ...databaseQueueSettings(env, poolMax) });
 }
 
 async function openConfiguredDatabase(env: NodeJS.ProcessEnv): Promise<Database> {
   const url = env.DATABASE_URL?.trim();
   if (url) {
-    const poolMax = positiveInt(env.DATABASE_POOL_MAX, 10);
+    const poolMax = poolMaxSetting(env);
     const db = createPostgresDatabase(url, { max: poolMax });
     if (env.METRICS_AUTO_MIGRATE === 'true') await runMigrations(db);
     return withConcurrencyLimit(db, limiterFor(env, poolMax));

@@ -1,6 +1,11 @@
 import { DatabaseUnavailableError } from './errors';
 import type { Database, Queryable, ScriptQueryable } from './types';
 
+/** The answer to work turned away by a bounded queue in front of the database: 503, retry in 1 s. */
+export function databaseBusyError(): DatabaseUnavailableError {
+  return new DatabaseUnavailableError('Database busy', { retryAfterSeconds: 1 });
+}
+
 export interface LimiterOptions {
   /** Database calls in flight at once (match the connection pool). */
   maxConcurrent: number;
@@ -40,7 +45,7 @@ export class ConcurrencyLimiter {
       return Promise.resolve();
     }
     if (this.waiting.length >= this.options.maxQueued) {
-      return Promise.reject(new DatabaseUnavailableError('Database busy', { retryAfterSeconds: 1 }));
+      return Promise.reject(databaseBusyError());
     }
     return new Promise<void>((resolve, reject) => {
       const entry = {
@@ -51,7 +56,7 @@ export class ConcurrencyLimiter {
         timer: setTimeout(() => {
           const index = this.waiting.indexOf(entry);
           if (index >= 0) this.waiting.splice(index, 1);
-          reject(new DatabaseUnavailableError('Database busy', { retryAfterSeconds: 1 }));
+          reject(databaseBusyError());
         }, this.options.queueTimeoutMs),
       };
       this.waiting.push(entry);

@@ -9,7 +9,7 @@
 // once, so a quiet server adds no latency. Waiting is bounded like the database limiter's queue
 // (same settings): past maxWaiting, or after waitTimeoutMs, a delivery gets 503 + Retry-After
 // instead of waiting in memory.
-import { DatabaseUnavailableError, isDatabaseUnavailable } from '../../db';
+import { databaseBusyError, databaseQueueSettings, isDatabaseUnavailable, poolMaxSetting, positiveIntSetting } from '../../db';
 import { isApiError } from '../../http/errors';
 
 export interface CoalescedEvent {
@@ -34,32 +34,22 @@ export interface CoalescerOptions {
   waitTimeoutMs: number;
 }
 
-export const DEFAULT_COALESCER_OPTIONS: CoalescerOptions = {
-  maxInFlight: 2,
-  maxEventsPerCall: 1_000,
-  maxCoalescedDelivery: 100,
-  maxWaiting: 80,
-  waitTimeoutMs: 5_000,
-};
-
-function positiveInt(value: string | undefined, fallback: number): number {
-  const parsed = Number(value);
-  return Number.isInteger(parsed) && parsed > 0 ? parsed : fallback;
-}
-
 /**
  * METRICS_INGEST_MAX_IN_FLIGHT (default 2); waiting bounded by the database queue's settings:
  * METRICS_DB_QUEUE_MAX (default 8 x DATABASE_POOL_MAX) and METRICS_DB_QUEUE_TIMEOUT_MS (5 s).
  */
 export function coalescerOptionsFrom(env: Readonly<Record<string, string | undefined>>): CoalescerOptions {
-  const poolMax = positiveInt(env.DATABASE_POOL_MAX, 10);
+  const queue = databaseQueueSettings(env, poolMaxSetting(env));
   return {
-    ...DEFAULT_COALESCER_OPTIONS,
-    maxInFlight: positiveInt(env.METRICS_INGEST_MAX_IN_FLIGHT, DEFAULT_COALESCER_OPTIONS.maxInFlight),
-    maxWaiting: positiveInt(env.METRICS_DB_QUEUE_MAX, poolMax * 8),
-    waitTimeoutMs: positiveInt(env.METRICS_DB_QUEUE_TIMEOUT_MS, DEFAULT_COALESCER_OPTIONS.waitTimeoutMs),
+    maxInFlight: positiveIntSetting(env.METRICS_INGEST_MAX_IN_FLIGHT, 2),
+    maxEventsPerCall: 1_000,
+    maxCoalescedDelivery: 100,
+    maxWaiting: queue.maxQueued,
+    waitTimeoutMs: queue.queueTimeoutMs,
   };
 }
+
+export const DEFAULT_COALESCER_OPTIONS: CoalescerOptions = coalescerOptionsFrom({});
 
 interface Waiting<E, R> {
   events: E[];
@@ -67,8 +57,6 @@ interface Waiting<E, R> {
   reject(error: unknown): void;
   timer?: NodeJS.Timeout;
 }
-
-const busy = () => new DatabaseUnavailableError('Database busy', { retryAfterSeconds: 1 });
 
 interface Group<E, R> {
   inFlight: number;
@@ -107,7 +95,7 @@ export class IngestCoalescer<E extends CoalescedEvent, R extends CoalescedOutcom
       if (target.inFlight >= this.options.maxInFlight) {
         // It has to wait: bounded in number and time, like the database queue.
         if (this.waitingCount >= this.options.maxWaiting) {
-          reject(busy());
+          reject(databaseBusyError());
           return;
         }
         this.waitingCount += 1;
@@ -116,7 +104,7 @@ export class IngestCoalescer<E extends CoalescedEvent, R extends CoalescedOutcom
           if (index < 0) return;
           target.waiting.splice(index, 1);
           this.waitingCount -= 1;
-          reject(busy());
+          reject(databaseBusyError());
         }, this.options.waitTimeoutMs);
       }
       target.waiting.push(waiting);
