@@ -193,6 +193,28 @@ describe.each(DATABASE_KINDS)('POST /api/webhooks/metrics on %s', (kind) => {
     expect(liAnswer.json.events_stored).toBe(3);
   });
 
+  it('does not gzip acknowledgements under 1 KB, but still compresses larger answers', async () => {
+    const postAcceptingGzip = async (body: string) => {
+      const response = await fetch(endpoint('sendgrid'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'accept-encoding': 'gzip', ...signSendGridEcdsa({ privateKey: keys.privateKey, body }) },
+        body,
+      });
+      return { status: response.status, text: await response.text(), encoding: response.headers.get('content-encoding'), cacheControl: response.headers.get('cache-control') };
+    };
+    const accepted = await postAcceptingGzip(sendgridBody([sendgridEvent('delivered', `MsgGz${randomUUID()}`)]));
+    expect(accepted.status).toBe(202);
+    expect(accepted.text.length).toBeLessThan(1024);
+    expect(accepted.encoding).toBeNull();
+    expect(accepted.cacheControl).toContain('no-transform');
+
+    // Twenty-five items that are not events: the 400 lists twenty of them, over 1 KB.
+    const refused = await postAcceptingGzip(`[${Array.from({ length: 25 }, (_, i) => JSON.stringify(`not an event ${i}`)).join(',\r\n')}]\r\n`);
+    expect(refused.status).toBe(400);
+    expect(refused.text.length).toBeGreaterThan(1024);
+    expect(refused.encoding).toBe('gzip');
+  });
+
   it('bad input gets a clear 4xx and changes nothing', async () => {
     const before = await ledgerCount();
     const body = sendgridBody([sendgridEvent('delivered', 'MsgX')]);

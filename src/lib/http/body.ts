@@ -80,6 +80,9 @@ function nestsDeeperThan(text: string, limit: number): boolean {
   return false;
 }
 
+// One decoder for every request: decode() without { stream } keeps no state between calls.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 /**
  * JSON.parse with a 400 instead of a SyntaxError; also 400 for nesting past MAX_JSON_DEPTH, and
  * characters PostgreSQL cannot store are replaced by U+FFFD (signatures were checked on the bytes).
@@ -87,7 +90,7 @@ function nestsDeeperThan(text: string, limit: number): boolean {
 export function parseJsonBody(raw: Uint8Array): unknown {
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+    text = strictUtf8.decode(raw);
   } catch {
     throw new ApiError(400, 'Malformed JSON body');
   }

@@ -1,5 +1,6 @@
 import { ZodError } from 'zod';
 import { isDatabaseUnavailable, type DatabaseUnavailableError } from '../db/errors';
+import { jsonResponse } from './json-response';
 
 const API_ERROR_BRAND = Symbol.for('decision-circuits.ApiError');
 
@@ -35,7 +36,7 @@ export function errorResponse(
   context: Record<string, unknown> = {},
   headers: Record<string, string> = {},
 ): Response {
-  return Response.json(
+  return jsonResponse(
     { error: message, ...context, timestamp: new Date().toISOString() },
     { status, headers: { 'cache-control': 'no-store', ...headers } },
   );

@@ -1,6 +1,7 @@
 import type { IngestResult } from '../decision-circuits/metrics/metrics-ingestion';
 import type { MetricsProvider } from '../decision-circuits/metrics/metrics-types';
 import { errorResponse } from './errors';
+import { jsonResponse } from './json-response';
 
 /**
  * 202 with the release notes' fields plus what a batch needs: per-outcome counts and the
@@ -14,7 +15,7 @@ export function acceptedWebhookBody(provider: MetricsProvider, workspaceId: stri
       rejected: result.rejected.slice(0, 20),
     });
   }
-  return Response.json(
+  return jsonResponse(
     {
       success: true,
       event_id: result.events[0]?.event_id ?? null,

@@ -3,16 +3,17 @@
 import { readRawBody } from '@/lib/http/body';
 import { errorResponse } from '@/lib/http/errors';
 import { MAX_PAYLOAD_BYTES } from '@/lib/decision-circuits/metrics/metrics-types';
+import { jsonResponse } from '@/lib/http/json-response';
 
 export const dynamic = 'force-dynamic';
 
 export async function POST(request: Request): Promise<Response> {
   if (process.env.METRICS_BENCH_ROUTES !== 'true') return errorResponse(404, 'Not found');
   const body = await readRawBody(request, MAX_PAYLOAD_BYTES);
-  return Response.json({ success: true, bytes: body.byteLength }, { status: 202 });
+  return jsonResponse({ success: true, bytes: body.byteLength }, { status: 202 });
 }
 
 export async function GET(): Promise<Response> {
   if (process.env.METRICS_BENCH_ROUTES !== 'true') return errorResponse(404, 'Not found');
-  return Response.json({ success: true });
+  return jsonResponse({ success: true });
 }

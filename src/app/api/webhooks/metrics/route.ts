@@ -12,6 +12,7 @@ import { MAX_PAYLOAD_BYTES, METRICS_PROVIDERS, isMetricsProvider } from '@/lib/d
 import { parseJsonBody, readRawBody, requireJsonContentType } from '@/lib/http/body';
 import { methodNotAllowed, toErrorResponse } from '@/lib/http/errors';
 import { acceptedWebhookBody } from '@/lib/http/webhook-response';
+import { jsonResponse } from '@/lib/http/json-response';
 
 export const dynamic = 'force-dynamic';
 
@@ -40,7 +41,7 @@ export async function GET(request: Request): Promise<Response> {
   if (handshake) {
     return new Response(handshake.body, { status: handshake.status, headers: { 'content-type': handshake.contentType } });
   }
-  return Response.json({
+  return jsonResponse({
     status: 'ok',
     supported_providers: METRICS_PROVIDERS,
     message: 'Metrics webhook endpoint ready',

@@ -7,6 +7,7 @@ import { workspaceQuerySchema } from '@/lib/decision-circuits/metrics/api/read-s
 import { readJsonBody } from '@/lib/http/body';
 import { methodNotAllowed } from '@/lib/http/errors';
 import { parseQuery, requireMembership, withUser } from '@/lib/http/handlers';
+import { jsonResponse } from '@/lib/http/json-response';
 
 export const dynamic = 'force-dynamic';
 
@@ -26,7 +27,7 @@ export const POST = withUser(async (request, { claims, url }) => {
     .parse((Array.isArray(body) ? body : [body]).map((m) => ({ ...m, workspace_id: workspaceId })));
   const results = [];
   for (const input of inputs) results.push(await upsertAttributionMap(input));
-  return Response.json({
+  return jsonResponse({
     workspace_id: workspaceId,
     mappings: results.map((r) => ({ ...r.mapping, applied_events: r.applied_events })),
     count: results.length,

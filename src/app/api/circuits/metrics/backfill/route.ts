@@ -7,6 +7,7 @@ import { backfillQuerySchema, parseBackfillRequest } from '@/lib/decision-circui
 import { readJsonBody } from '@/lib/http/body';
 import { ApiError, methodNotAllowed } from '@/lib/http/errors';
 import { parseQuery, requireMembership, withUser } from '@/lib/http/handlers';
+import { jsonResponse } from '@/lib/http/json-response';
 
 export const dynamic = 'force-dynamic';
 
@@ -15,7 +16,7 @@ export const POST = withUser(async (request, { claims, url }) => {
   await requireMembership(workspaceId, claims);
   const input = parseBackfillRequest(await readJsonBody(request));
   const { job } = await enqueueBackfill(workspaceId, input.provider, input.channel, input.date_start, input.date_end);
-  return Response.json(backfillEnqueuedBody(job), { status: 202 });
+  return jsonResponse(backfillEnqueuedBody(job), { status: 202 });
 });
 
 export const GET = withUser(async (_request, { claims, url }) => {
@@ -26,10 +27,10 @@ export const GET = withUser(async (_request, { claims, url }) => {
     // Read as the caller: RLS makes another workspace's job simply not found.
     const job = await getBackfillJob(workspaceId, jobId, { claims });
     if (!job) throw new ApiError(404, 'Backfill job not found', { workspace_id: workspaceId, job_id: jobId });
-    return Response.json({ ...backfillJobView(job), timestamp });
+    return jsonResponse({ ...backfillJobView(job), timestamp });
   }
   const jobs = await listBackfillJobs(workspaceId, { claims, limit });
-  return Response.json({ workspace_id: workspaceId, jobs: jobs.map(backfillJobView), count: jobs.length, timestamp });
+  return jsonResponse({ workspace_id: workspaceId, jobs: jobs.map(backfillJobView), count: jobs.length, timestamp });
 });
 
 const notAllowed = methodNotAllowed(['GET', 'POST']);

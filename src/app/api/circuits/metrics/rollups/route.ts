@@ -2,13 +2,14 @@
 import { getRollups } from '@/lib/decision-circuits/metrics';
 import { rollupsQuerySchema, toRollupFilters } from '@/lib/decision-circuits/metrics/api/read-schemas';
 import { parseQuery, withUser } from '@/lib/http/handlers';
+import { jsonResponse } from '@/lib/http/json-response';
 
 export const dynamic = 'force-dynamic';
 
 export const GET = withUser(async (_request, { claims, url }) => {
   const query = parseQuery(rollupsQuerySchema, url);
   const rollups = await getRollups(toRollupFilters(query), { claims, requireMembership: true });
-  return Response.json({
+  return jsonResponse({
     workspace_id: query.workspaceId,
     ab_test_id: query.abTestId ?? null,
     variant_id: query.variantId ?? null,

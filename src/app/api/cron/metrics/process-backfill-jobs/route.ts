@@ -3,6 +3,7 @@
 import { processBackfillJobs } from '@/lib/decision-circuits/metrics';
 import { CRON_TIME_BUDGET_MS } from '@/lib/decision-circuits/metrics/metrics-retention';
 import { withCron } from '@/lib/http/handlers';
+import { jsonResponse } from '@/lib/http/json-response';
 
 export const dynamic = 'force-dynamic';
 export const maxDuration = 60;
@@ -10,7 +11,7 @@ export const maxDuration = 60;
 const handler = withCron(async () => {
   const startedAt = Date.now();
   const summary = await processBackfillJobs({ timeBudgetMs: CRON_TIME_BUDGET_MS });
-  return Response.json({
+  return jsonResponse({
     job: 'process-backfill-jobs',
     ...summary,
     duration_ms: Date.now() - startedAt,
