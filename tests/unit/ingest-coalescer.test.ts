@@ -163,9 +163,9 @@ describe('IngestCoalescer', () => {
 
   it('reads its limits from the environment, ignoring nonsense', () => {
     expect(coalescerOptionsFrom({ METRICS_INGEST_MAX_IN_FLIGHT: '4' }).maxInFlight).toBe(4);
-    expect(coalescerOptionsFrom({ METRICS_INGEST_MAX_IN_FLIGHT: '0' }).maxInFlight).toBe(2);
-    expect(coalescerOptionsFrom({ METRICS_INGEST_MAX_IN_FLIGHT: 'lots' }).maxInFlight).toBe(2);
-    expect(coalescerOptionsFrom({}).maxInFlight).toBe(2);
+    expect(coalescerOptionsFrom({ METRICS_INGEST_MAX_IN_FLIGHT: '0' }).maxInFlight).toBe(1);
+    expect(coalescerOptionsFrom({ METRICS_INGEST_MAX_IN_FLIGHT: 'lots' }).maxInFlight).toBe(1);
+    expect(coalescerOptionsFrom({}).maxInFlight).toBe(1);
     // Waiting follows the database queue's settings.
     expect(coalescerOptionsFrom({ DATABASE_POOL_MAX: '3' }).maxWaiting).toBe(24);
     expect(coalescerOptionsFrom({ METRICS_DB_QUEUE_MAX: '2', METRICS_DB_QUEUE_TIMEOUT_MS: '1000' })).toMatchObject({ maxWaiting: 2, waitTimeoutMs: 1000 });

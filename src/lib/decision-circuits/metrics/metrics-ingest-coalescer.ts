@@ -35,13 +35,13 @@ export interface CoalescerOptions {
 }
 
 /**
- * METRICS_INGEST_MAX_IN_FLIGHT (default 2); waiting bounded by the database queue's settings:
+ * METRICS_INGEST_MAX_IN_FLIGHT (default 1: the largest groups, see docs/performance.md); waiting bounded by the database queue's settings:
  * METRICS_DB_QUEUE_MAX (default 8 x DATABASE_POOL_MAX) and METRICS_DB_QUEUE_TIMEOUT_MS (5 s).
  */
 export function coalescerOptionsFrom(env: Readonly<Record<string, string | undefined>>): CoalescerOptions {
   const queue = databaseQueueSettings(env, poolMaxSetting(env));
   return {
-    maxInFlight: positiveIntSetting(env.METRICS_INGEST_MAX_IN_FLIGHT, 2),
+    maxInFlight: positiveIntSetting(env.METRICS_INGEST_MAX_IN_FLIGHT, 1),
     maxEventsPerCall: 1_000,
     maxCoalescedDelivery: 100,
     maxWaiting: queue.maxQueued,
