@@ -8,16 +8,19 @@ import { normalizeProviderEvents } from '../src/lib/decision-circuits/metrics/me
 import { createRng } from '../src/lib/decision-circuits/metrics/testing/random';
 import { newSendGridMessage, sendGridBatchBody, sendGridEvent } from '../src/lib/decision-circuits/metrics/testing/email-payloads';
 import { startServer, type TestServer } from '../tests/helpers/server';
-import { fmt, printTable, runCount, runFor, type LoadResult } from './lib/load';
+import { combineResults, fmt, printTable, runCount, runFor, type LoadResult } from './lib/load';
 import { freshDatabase } from './lib/postgres-scratch';
-import { cpuPerUnit, type CpuSplit } from './lib/cpu';
+import { combineCpu, cpuPerUnit, type CpuSplit } from './lib/cpu';
 
 const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? 500);
-const BATCHES = Number(process.env.BENCH_BATCHES ?? 60);
+const BATCHES = Number(process.env.BENCH_BATCHES ?? 120);
 const PGLITE_BATCHES = Number(process.env.BENCH_PGLITE_BATCHES ?? 16);
 const CONCURRENCY = 4;
 const SINGLE_SECONDS = Number(process.env.BENCH_SINGLE_SECONDS ?? 10);
 const SINGLE_CONCURRENCY = Number(process.env.BENCH_SINGLE_CONCURRENCY ?? 8);
+/** Interleaved rounds per comparison; the order alternates (A B B A …), which cancels steady drift. */
+const BATCH_ROUNDS = 2; // 60 batches per slice at c=4 keeps the ramp-down tail of each slice small
+const SINGLE_ROUNDS = Number(process.env.BENCH_SINGLE_ROUNDS ?? 2);
 
 const rng = createRng('bench-ingest');
 const keys = generateSendGridKeyPair();
@@ -55,6 +58,12 @@ function poster(server: TestServer, path: string) {
   };
 }
 
+/** Each interleaved slice's rate, printed as it finishes (the drift it cancels is visible). */
+function slice(name: string, result: LoadResult, eventsPerRequest: number): LoadResult {
+  console.log(`  slice ${name}: ${fmt(result.perSecond * eventsPerRequest)} /s over ${fmt(result.seconds, 1)} s`);
+  return result;
+}
+
 const webhookPath = `/api/webhooks/metrics?provider=sendgrid&workspace_id=${DEV_WORKSPACE_ID}`;
 
 async function main(): Promise<void> {
@@ -76,38 +85,57 @@ async function main(): Promise<void> {
     await runFor(1, SINGLE_CONCURRENCY, (i) => postBare(singles[i % singles.length]!));
     await pg.db.query('analyze');
 
-    results.push({ name: `webhook: SendGrid batches of ${BATCH_SIZE}, c=${CONCURRENCY} (PostgreSQL)`, result: await runCount(BATCHES, CONCURRENCY, (i) => postWebhook(batches[i]!)), unit: 'events/s', eventsPerRequest: BATCH_SIZE });
-
-    // Database ceiling: the same ledger rows, one bare bulk INSERT per batch, same concurrency.
+    // Each comparison runs interleaved, in rounds that alternate which side goes first, so both
+    // sides see the same machine: on this shared VM speed drifts by tens of percent within a
+    // minute, which made a ratio of two back-to-back phases swing by as much as the gap measured.
     const normalized = batches.map((b) => normalizeProviderEvents('sendgrid', JSON.parse(b.body), { receivedAt: new Date(), storeRawEmail: false }).events.map((e) => ({ ...e, provider_event_id: `ceiling-${e.provider_event_id}` })));
-    results.push({
-      name: `ceiling: bare bulk INSERT of ${BATCH_SIZE} ledger rows, c=${CONCURRENCY}`,
-      result: await runCount(BATCHES, CONCURRENCY, async (i) => {
-        await pg.db.query(
-          `insert into metrics_webhook_events (workspace_id, provider, provider_event_id, event_type, provider_event_type, provider_object_id, channel, occurred_at, quantity, recipient_hash, raw_payload)
-           select $1, 'sendgrid', x.provider_event_id, x.event_type, x.provider_event_type, x.provider_object_id, x.channel, x.occurred_at, x.quantity, x.recipient_hash, x.raw_payload
-           from jsonb_to_recordset($2::jsonb) as x(provider_event_id text, event_type text, provider_event_type text, provider_object_id text, channel text, occurred_at timestamptz, quantity int, recipient_hash text, raw_payload jsonb)`,
-          [DEV_WORKSPACE_ID, normalized[i]],
-        );
-        return 202;
-      }),
-      unit: 'events/s',
-      eventsPerRequest: BATCH_SIZE,
-    });
+    // Database ceiling: the same ledger rows, one bare bulk INSERT per batch, same concurrency.
+    const insertCeiling = async (rows: unknown): Promise<number> => {
+      await pg.db.query(
+        `insert into metrics_webhook_events (workspace_id, provider, provider_event_id, event_type, provider_event_type, provider_object_id, channel, occurred_at, quantity, recipient_hash, raw_payload)
+         select $1, 'sendgrid', x.provider_event_id, x.event_type, x.provider_event_type, x.provider_object_id, x.channel, x.occurred_at, x.quantity, x.recipient_hash, x.raw_payload
+         from jsonb_to_recordset($2::jsonb) as x(provider_event_id text, event_type text, provider_event_type text, provider_object_id text, channel text, occurred_at timestamptz, quantity int, recipient_hash text, raw_payload jsonb)`,
+        [DEV_WORKSPACE_ID, rows],
+      );
+      return 202;
+    };
+    const batchRounds: LoadResult[] = [];
+    const ceilingRounds: LoadResult[] = [];
+    const perRound = Math.ceil(BATCHES / BATCH_ROUNDS);
+    for (let round = 0; round < BATCH_ROUNDS; round += 1) {
+      const first = round * perRound;
+      const count = Math.max(0, Math.min(perRound, BATCHES - first));
+      const webhookSide = async () => batchRounds.push(slice('webhook batches', await runCount(count, CONCURRENCY, (i) => postWebhook(batches[first + i]!)), BATCH_SIZE));
+      const ceilingSide = async () => ceilingRounds.push(slice('bulk INSERT', await runCount(count, CONCURRENCY, (i) => insertCeiling(normalized[first + i]!)), BATCH_SIZE));
+      for (const side of round % 2 === 0 ? [webhookSide, ceilingSide] : [ceilingSide, webhookSide]) await side();
+    }
+    results.push({ name: `webhook: SendGrid batches of ${BATCH_SIZE}, c=${CONCURRENCY} (PostgreSQL)`, result: combineResults(batchRounds), unit: 'events/s', eventsPerRequest: BATCH_SIZE });
+    results.push({ name: `ceiling: bare bulk INSERT of ${BATCH_SIZE} ledger rows, c=${CONCURRENCY}`, result: combineResults(ceilingRounds), unit: 'events/s', eventsPerRequest: BATCH_SIZE });
 
     await pg.db.query('analyze');
-    // CPU per request of each side as well: all three share this machine's cores.
-    const measured = async (name: string, post: (request: Signed) => Promise<number>) => {
+    // CPU per request of each side as well: all three share this machine's cores. Single events
+    // never repeat across slices (each would otherwise count as a duplicate delivery).
+    let nextSingle = 0;
+    const slices = { webhook: [] as LoadResult[], bare: [] as LoadResult[] };
+    const cpuSlices = { webhook: [] as { split: CpuSplit; units: number }[], bare: [] as { split: CpuSplit; units: number }[] };
+    const measureSlice = async (side: 'webhook' | 'bare') => {
+      const post = side === 'webhook' ? postWebhook : postBare;
       let result: LoadResult | undefined;
       const split = await cpuPerUnit(server.process.pid, pg.db, async () => {
-        result = await runFor(SINGLE_SECONDS, SINGLE_CONCURRENCY, (i) => post(singles[i % singles.length]!));
+        result = await runFor(SINGLE_SECONDS / SINGLE_ROUNDS, SINGLE_CONCURRENCY, () => post(singles[nextSingle++ % singles.length]!));
         return result.requests;
       });
-      results.push({ name, result: result!, unit: 'req/s', eventsPerRequest: 1 });
-      cpu.push({ name, split });
+      slices[side].push(slice(side, result!, 1));
+      cpuSlices[side].push({ split, units: result!.requests });
     };
-    await measured(`webhook: single-event posts, c=${SINGLE_CONCURRENCY} (PostgreSQL)`, postWebhook);
-    await measured(`ceiling: bare route (reads body, 202), c=${SINGLE_CONCURRENCY}`, postBare);
+    for (let round = 0; round < SINGLE_ROUNDS; round += 1) {
+      for (const side of round % 2 === 0 ? (['webhook', 'bare'] as const) : (['bare', 'webhook'] as const)) await measureSlice(side);
+    }
+    const singleName = `webhook: single-event posts, c=${SINGLE_CONCURRENCY} (PostgreSQL)`;
+    const bareName = `ceiling: bare route (reads body, 202), c=${SINGLE_CONCURRENCY}`;
+    results.push({ name: singleName, result: combineResults(slices.webhook), unit: 'req/s', eventsPerRequest: 1 });
+    results.push({ name: bareName, result: combineResults(slices.bare), unit: 'req/s', eventsPerRequest: 1 });
+    cpu.push({ name: singleName, split: combineCpu(cpuSlices.webhook) }, { name: bareName, split: combineCpu(cpuSlices.bare) });
 
     const [check] = await pg.db.query<{ n: number; sum: number }>(
       `select count(*)::int as n, (select coalesce(sum(email_sent + email_delivered + email_opened + email_clicked), 0)::int from metrics_rollups) as sum

@@ -43,3 +43,10 @@ export async function cpuPerUnit(serverPid: number | undefined, db: Database, ru
     database: (after.database - before.database) / units,
   };
 }
+
+/** Per-unit CPU over several measured slices, weighted by the units of each. */
+export function combineCpu(parts: readonly { split: CpuSplit; units: number }[]): CpuSplit {
+  const units = parts.reduce((total, part) => total + part.units, 0);
+  const weighted = (side: keyof CpuSplit) => parts.reduce((total, part) => total + part.split[side] * part.units, 0) / units;
+  return { client: weighted('client'), server: weighted('server'), database: weighted('database') };
+}

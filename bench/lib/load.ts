@@ -2,6 +2,8 @@
 // one answered. Latencies in ms; no percentile is computed from fewer than 20 samples.
 
 export interface LoadResult {
+  /** Every request's latency (ms), so results of several slices can be combined. */
+  latencies: number[];
   requests: number;
   errors: number;
   seconds: number;
@@ -63,6 +65,7 @@ function summarize(latencies: number[], statuses: Record<number, number>, second
   const sorted = [...latencies].sort((a, b) => a - b);
   const ok = Object.entries(statuses).filter(([s]) => Number(s) >= 200 && Number(s) < 300).reduce((n, [, c]) => n + c, 0);
   return {
+    latencies,
     requests: latencies.length,
     errors: latencies.length - ok,
     seconds,
@@ -71,6 +74,15 @@ function summarize(latencies: number[], statuses: Record<number, number>, second
     p99: sorted.length >= 20 ? percentile(sorted, 99) : NaN,
     statuses,
   };
+}
+
+/** One result from several slices of the same scenario (e.g. interleaved with its ceiling). */
+export function combineResults(parts: readonly LoadResult[]): LoadResult {
+  const statuses: Record<number, number> = {};
+  for (const part of parts) {
+    for (const [status, count] of Object.entries(part.statuses)) statuses[Number(status)] = (statuses[Number(status)] ?? 0) + count;
+  }
+  return summarize(parts.flatMap((part) => part.latencies), statuses, parts.reduce((total, part) => total + part.seconds, 0));
 }
 
 export function fmt(n: number, digits = 0): string {
