@@ -2,6 +2,7 @@
 // the server and PostgreSQL share the cores, so "where did a request's time go" is a CPU question.
 import { readFileSync } from 'node:fs';
 import type { Database } from '../../src/lib/db';
+import { BENCH_APPLICATION_NAME } from './postgres-scratch';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
@@ -17,9 +18,16 @@ export function processCpuMs(pid: number | undefined): number {
   }
 }
 
-/** The backend processes serving the database's other sessions (the server's pool). */
+/**
+ * The backends serving the server's pool: the database's sessions except the benchmark's own
+ * (named BENCH_APPLICATION_NAME), whose work, such as the ceiling's inserts, is not the server's.
+ */
 export async function backendPids(db: Database): Promise<number[]> {
-  const rows = await db.query<{ pid: number }>('select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+  const rows = await db.query<{ pid: number }>(
+    `select pid from pg_stat_activity
+     where datname = current_database() and backend_type = 'client backend' and application_name is distinct from $1`,
+    [BENCH_APPLICATION_NAME],
+  );
   return rows.map((r) => r.pid);
 }
 
