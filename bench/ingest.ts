@@ -137,7 +137,7 @@ async function main(): Promise<void> {
       cpuSlices[side].push({ split, units: result!.requests });
     };
     // Warm-up of the single-event path itself (its own JIT shapes, the group-commit path).
-    await runFor(1, SINGLE_CONCURRENCY, () => postWebhook(singles[nextSingle++ % singles.length]!));
+    await runFor(3, SINGLE_CONCURRENCY, () => postWebhook(singles[nextSingle++ % singles.length]!));
     for (let round = 0; round < SINGLE_ROUNDS; round += 1) {
       for (const side of round % 2 === 0 ? (['webhook', 'bare'] as const) : (['bare', 'webhook'] as const)) await measureSlice(side);
     }
