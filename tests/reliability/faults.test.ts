@@ -292,7 +292,9 @@ describe.skipIf(SKIP_REASON !== null)(`faults on a private PostgreSQL 15${SKIP_R
   it('the connection pool is exhausted: 503 + Retry-After at once, no unbounded queue, nothing half-written', { timeout: 120_000 }, async () => {
     const { url, db } = await cluster.createDatabase('faults_pool');
     databases.push(db);
-    const app = await server({ DATABASE_URL: url, DATABASE_POOL_MAX: '2', METRICS_DB_QUEUE_MAX: '2', METRICS_DB_QUEUE_TIMEOUT_MS: '1000' });
+    // Two ingest calls at once for one workspace and provider, so one provider's burst can hold
+    // both pooled connections (the default of one call in flight never would).
+    const app = await server({ DATABASE_URL: url, DATABASE_POOL_MAX: '2', METRICS_DB_QUEUE_MAX: '2', METRICS_DB_QUEUE_TIMEOUT_MS: '1000', METRICS_INGEST_MAX_IN_FLIGHT: '2' });
     const rng = createRng('faults-pool');
     const campaign = sendGridCampaign(rng, 400, 1);
     const post = async (delivery: Delivery) => {
