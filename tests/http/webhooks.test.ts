@@ -101,6 +101,31 @@ describe.each(DATABASE_KINDS)('POST /api/webhooks/metrics on %s', (kind) => {
     });
   });
 
+  it('never signs a caller-chosen body: the challengeCode oracle is closed for all three LinkedIn signature forms', async () => {
+    const body = JSON.stringify({
+      type: 'ORGANIZATION_SOCIAL_ACTION_NOTIFICATIONS',
+      notifications: [{ notificationId: Date.now(), action: 'LIKE', sourcePost: 'urn:li:share:forged', lastModifiedAt: Date.now() }],
+    });
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const forms = [
+      { challenge: body, headers: (mac: string) => ({ 'X-LI-Signature': `hmacsha256=${mac}` }) },
+      { challenge: `hmacsha256=${body}`, headers: (mac: string) => ({ 'X-LI-Signature': mac }) },
+      { challenge: `${timestamp}${body}`, headers: (mac: string) => ({ 'x-linkedin-signature': mac, 'x-linkedin-timestamp': timestamp }) },
+    ];
+    const before = await ledgerCount();
+    for (const form of forms) {
+      const answer = await fetch(`${endpoint('linkedin')}&challengeCode=${encodeURIComponent(form.challenge)}`);
+      expect(answer.status).toBe(400);
+      const answered = (await answer.json()) as { challengeResponse?: string; error?: string };
+      expect(answered.challengeResponse).toBeUndefined();
+      expect(answered.error).toMatch(/UUID/);
+      // Whatever the route answered is all an attacker has to sign with.
+      const forged = await post('linkedin', body, form.headers(answered.challengeResponse ?? '0'.repeat(64)));
+      expect(forged.status).toBe(401);
+    }
+    expect(await ledgerCount()).toBe(before);
+  });
+
   it('a signed SendGrid batch delivered three times at once counts once (ECDSA, self-attributed)', async () => {
     const args = { circuit_execution_id: 'exec-http-1', ab_test_id: AB_TEST, variant_id: VARIANT_A };
     const events = [

@@ -82,6 +82,17 @@ describe('LinkedIn endpoint validation', () => {
     expect(linkedInChallengeResponse(CLIENT_SECRET, code)).toBe(hex(CLIENT_SECRET, code));
   });
 
+  it('refuses to sign anything but a UUID: a JSON body, a prefixed body or a timestamped body answer 400', () => {
+    const body = JSON.stringify({ notifications: [{ action: 'LIKE', sourcePost: 'urn:li:share:1' }] });
+    for (const challenge of [body, `hmacsha256=${body}`, `1719901146${body}`, `${code}\n`, `${code}x`, 'x'.repeat(36)]) {
+      const answer = linkedinModule.handshake?.(linkedInHandshakeQuery(challenge), env);
+      expect(answer?.status).toBe(400);
+      expect(answer?.body).not.toContain(hex(CLIENT_SECRET, challenge));
+      expect(() => linkedInChallengeResponse(CLIENT_SECRET, challenge)).toThrow(RangeError);
+    }
+    expect(linkedinModule.handshake?.(linkedInHandshakeQuery(code.toUpperCase()), env)?.status).toBe(200);
+  });
+
   it('answers 503 when no client secret is configured, and null when it is not a validation', () => {
     expect(linkedinModule.handshake?.(linkedInHandshakeQuery(code), {})?.status).toBe(503);
     expect(linkedinModule.handshake?.(new URLSearchParams('workspace_id=w1'), env)).toBeNull();

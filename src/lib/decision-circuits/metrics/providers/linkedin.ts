@@ -33,7 +33,17 @@ const LI_SIGNATURE_HEADER = HEADERS.alternates?.[0] ?? 'x-li-signature';
 const NOTES_TIMESTAMP_HEADER = HEADERS.timestamp ?? 'x-linkedin-timestamp';
 const LI_PREFIX = 'hmacsha256=';
 const HEX_SHA256 = /^[0-9a-f]{64}$/i;
-const MAX_CHALLENGE_LENGTH = 512;
+/**
+ * LinkedIn sends a UUID as challengeCode. Its answer is HMAC-SHA256 with the same key that signs
+ * deliveries, so answering any other string would sign caller-chosen bytes (a forgery oracle);
+ * a UUID is never a JSON body, a `hmacsha256=` prefix or a `timestamp + body` concatenation.
+ */
+const CHALLENGE_CODE_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** True for the one challengeCode shape this endpoint will ever sign. */
+export function isLinkedInChallengeCode(value: string): boolean {
+  return CHALLENGE_CODE_UUID.test(value);
+}
 
 /**
  * LinkedIn's docs do not say where `hmacsha256=` goes, so both readings are accepted and the
@@ -46,8 +56,12 @@ export const LINKEDIN_SCHEMES = {
   notes: 'x-linkedin-signature',
 } as const;
 
-/** The `challengeResponse` of LinkedIn's endpoint validation: hex HMAC-SHA256(secret, code). */
+/**
+ * The `challengeResponse` of LinkedIn's endpoint validation: hex HMAC-SHA256(secret, code).
+ * Throws for anything but a UUID, so no caller can turn it into a signer of arbitrary bytes.
+ */
 export function linkedInChallengeResponse(clientSecret: string, challengeCode: string): string {
+  if (!isLinkedInChallengeCode(challengeCode)) throw new RangeError('challengeCode must be a UUID');
   return hmacSha256(clientSecret, challengeCode).toString('hex');
 }
 
@@ -103,8 +117,8 @@ const json = (status: number, body: unknown): HandshakeAnswer => ({
 function handshakeLinkedIn(query: URLSearchParams, env: EnvBag): HandshakeAnswer | null {
   const challengeCode = query.get('challengeCode');
   if (challengeCode === null) return null;
-  if (challengeCode === '' || challengeCode.length > MAX_CHALLENGE_LENGTH) {
-    return json(400, { error: 'Invalid challengeCode' });
+  if (!isLinkedInChallengeCode(challengeCode)) {
+    return json(400, { error: 'Invalid challengeCode: LinkedIn sends a UUID' });
   }
   const secret = readSecret(env);
   // 503 rather than a made-up answer: it is our configuration that is missing, and the portal
