@@ -1,6 +1,7 @@
 // Real databases for tests: an in-memory PGlite always, and a fresh PostgreSQL database (cloned
 // from the migrated template) when TEST_DATABASE_URL is set. Never a mock.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import postgres from 'postgres';
 import { createPgliteDatabase, createPostgresDatabase, runMigrations, type Database, type DatabaseKind } from '../../src/lib/db';
 import { adminUrl, currentRunId, databaseUrl, templateDbName, testDbPrefix } from './pg-urls';
@@ -15,9 +16,19 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(kind: DatabaseKind, options: { poolMax?: number } = {}): Promise<TestDatabase> {
+/** Supabase's roles and default privileges, applied before the migrations (see the file's header). */
+const SUPABASE_DEFAULT_PRIVILEGES = readFileSync(new URL('../fixtures/supabase/default-privileges.sql', import.meta.url), 'utf8');
+
+export interface TestDatabaseOptions {
+  poolMax?: number;
+  /** Prepare the database like a Supabase project (default privileges to anon/authenticated) before migrating. */
+  supabaseLike?: boolean;
+}
+
+export async function createTestDatabase(kind: DatabaseKind, options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   if (kind === 'pglite') {
     const db = await createPgliteDatabase();
+    if (options.supabaseLike) await db.exec(SUPABASE_DEFAULT_PRIVILEGES);
     await runMigrations(db);
     return { db, kind, url: null, drop: () => db.close() };
   }
@@ -26,10 +37,15 @@ export async function createTestDatabase(kind: DatabaseKind, options: { poolMax?
   const runId = currentRunId();
   const name = `${testDbPrefix(runId)}${randomBytes(5).toString('hex')}`;
   const admin = postgres(adminUrl(base), { max: 1, onnotice: () => undefined });
-  await admin.unsafe(`create database ${name} template ${templateDbName(runId)}`);
+  // The migrated template cannot be used when the preparation must come before the migrations.
+  await admin.unsafe(options.supabaseLike ? `create database ${name}` : `create database ${name} template ${templateDbName(runId)}`);
   await admin.end();
   const url = databaseUrl(base, name);
   const db = createPostgresDatabase(url, { max: options.poolMax ?? 8 });
+  if (options.supabaseLike) {
+    await db.exec(SUPABASE_DEFAULT_PRIVILEGES);
+    await runMigrations(db);
+  }
   return {
     db,
     kind,
