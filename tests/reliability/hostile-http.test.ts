@@ -170,6 +170,27 @@ describe.each(DATABASE_KINDS)('hostile input to POST /api/webhooks/metrics on %s
     }
   });
 
+  it.skipIf(kind !== DATABASE_KINDS[0])('the sign-in routes refuse an oversized body with 413 before buffering it: declared, chunked, never sent', async () => {
+    const chunk = `email=${'a'.repeat(230_000)}&`; // ~230 KB of form, 24 of them ≈ 5.5 MB
+    for (const route of ['/api/auth/sign-in', '/api/auth/magic-link']) {
+      for (const type of ['application/x-www-form-urlencoded', 'application/json']) {
+        const target = `POST ${route} HTTP/1.1\r\nHost: 127.0.0.1:${app.server.port}\r\nContent-Type: ${type}\r\n`;
+        const cases = [
+          { head: `${target}Content-Length: ${chunk.length * 24}\r\n\r\n`, upload: { chunk, count: 24, chunked: false } },
+          { head: `${target}Transfer-Encoding: chunked\r\n\r\n`, upload: { chunk, count: 24, chunked: true } },
+          { head: `${target}Content-Length: 999999999\r\n\r\n` },
+        ];
+        for (const { head, upload } of cases) {
+          const answer = await rawRequest(app.server.port, head, { ...(upload ? { upload } : {}), waitMs: 20_000 });
+          expect(answer.text, `${route} ${type}`).toMatch(/^HTTP\/1\.1 413 /);
+          expect(answer.text).toMatch(/content-type: application\/json/i);
+          expect(answer.text).toContain('Payload too large');
+          expect(answer.ms).toBeLessThan(10_000);
+        }
+      }
+    }
+  });
+
   it.skipIf(kind !== DATABASE_KINDS[0])('answers a slow body with 408 once the 10 s read budget is spent, storing nothing', { timeout: 60_000 }, async () => {
     const before = await ledgerCount();
     const answer = await rawRequest(app.server.port, `POST /api/webhooks/metrics?provider=sendgrid&workspace_id=${DEV_WORKSPACE_ID} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n[`, { trickle: { byte: ' ', everyMs: 400 }, waitMs: 30_000 });

@@ -1,5 +1,7 @@
 // Shared by the /api/auth/* route handlers: form reading and the redirects they answer with.
 import { NextResponse } from 'next/server';
+import { readRawBody } from '../http/body';
+import { toErrorResponse } from '../http/errors';
 import { safeReturnPath } from './auth-config';
 
 export interface AuthForm {
@@ -9,6 +11,8 @@ export interface AuthForm {
 }
 
 const MAX_FIELD_LENGTH = 1_024;
+/** A sign-in form is a few hundred bytes; anything near this is not a person signing in. */
+export const MAX_AUTH_FORM_BYTES = 16 * 1024;
 
 function field(value: unknown): string | null {
   if (typeof value !== 'string') return null;
@@ -16,17 +20,34 @@ function field(value: unknown): string | null {
   return trimmed === '' || trimmed.length > MAX_FIELD_LENGTH ? null : trimmed;
 }
 
-/** Reads an HTML form post or a JSON body; anything unreadable is an empty form. */
-export async function readAuthForm(request: Request): Promise<AuthForm> {
+async function formValues(type: string, body: Uint8Array): Promise<Record<string, unknown>> {
+  if (type.includes('application/json')) {
+    const parsed: unknown = JSON.parse(new TextDecoder().decode(body));
+    return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
+  }
+  if (type.includes('form')) {
+    // The bytes are already bounded; Response parses urlencoded and multipart alike.
+    const form = await new Response(Buffer.from(body), { headers: { 'content-type': type } }).formData();
+    return Object.fromEntries(form.entries());
+  }
+  return {};
+}
+
+/**
+ * Reads an HTML form post or a JSON body, bounded: past MAX_AUTH_FORM_BYTES the answer is a 413
+ * Response, returned instead of the form before the rest is buffered. Anything unreadable is an
+ * empty form.
+ */
+export async function readAuthForm(request: Request): Promise<AuthForm | Response> {
+  let body: Uint8Array;
+  try {
+    body = await readRawBody(request, MAX_AUTH_FORM_BYTES);
+  } catch (error) {
+    return toErrorResponse(error);
+  }
   let values: Record<string, unknown> = {};
   try {
-    const type = request.headers.get('content-type') ?? '';
-    if (type.includes('application/json')) {
-      const body: unknown = await request.json();
-      if (body && typeof body === 'object') values = body as Record<string, unknown>;
-    } else if (type.includes('form')) {
-      values = Object.fromEntries((await request.formData()).entries());
-    }
+    values = await formValues(request.headers.get('content-type') ?? '', body);
   } catch {
     values = {};
   }

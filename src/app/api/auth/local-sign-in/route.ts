@@ -17,6 +17,7 @@ export async function POST(request: NextRequest): Promise<Response> {
   }
   if (!isSameOriginPost(request)) return errorResponse(403, 'Cross-site sign-in refused');
   const form = await readAuthForm(request);
+  if (form instanceof Response) return form;
   const token = await mintAccessToken({ sub: DEV_USER_ID, email: DEV_USER_EMAIL }, { expiresIn: `${LOCAL_SESSION_TTL_SECONDS}s` });
   try {
     // The read APIs must accept what we hand out, or the user would loop back to sign-in.

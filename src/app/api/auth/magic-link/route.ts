@@ -10,6 +10,7 @@ export const dynamic = 'force-dynamic';
 export async function POST(request: NextRequest): Promise<Response> {
   if (!isSameOriginPost(request)) return errorResponse(403, 'Cross-site request refused');
   const form = await readAuthForm(request);
+  if (form instanceof Response) return form;
   const response = redirectTo(`/sign-in?sent=1&next=${encodeURIComponent(form.next)}`);
   // The PKCE code verifier is stored in a cookie on this response; the callback needs it.
   const supabase = createRouteSupabaseClient(request, response);

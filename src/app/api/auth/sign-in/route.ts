@@ -10,6 +10,7 @@ export const dynamic = 'force-dynamic';
 export async function POST(request: NextRequest): Promise<Response> {
   if (!isSameOriginPost(request)) return errorResponse(403, 'Cross-site sign-in refused');
   const form = await readAuthForm(request);
+  if (form instanceof Response) return form;
   const response = redirectTo(form.next);
   const supabase = createRouteSupabaseClient(request, response);
   if (!supabase) return errorResponse(404, 'Supabase Auth is not configured: set SUPABASE_URL and SUPABASE_ANON_KEY');
