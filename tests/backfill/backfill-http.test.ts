@@ -104,6 +104,9 @@ describe.each(DATABASE_KINDS)('backfill API on %s', (kind) => {
     [{ provider: 'sendgrid', channel: 'email', date_start: '2024-02-30', date_end: '2024-03-02' }, 'Invalid date_start: must be a date in YYYY-MM-DD format'],
     [{ provider: 'sendgrid', channel: 'email', date_start: day(2), date_end: day(5) }, 'date_start must not be in the future'],
     [{ provider: 'sendgrid', channel: 'email', date_start: RANGE.date_start }, 'Invalid date_end: must be a date in YYYY-MM-DD format'],
+    [{ provider: 'sendgrid', channel: 'email', date_start: '0001-01-01', date_end: '0001-01-02' }, 'date_start must be within the last 365 days (rollups older than that are removed by retention)'],
+    [{ provider: 'sendgrid', channel: 'email', date_start: day(-400), date_end: day(-380) }, 'date_start must be within the last 365 days (rollups older than that are removed by retention)'],
+    [{ provider: 'sendgrid', channel: 'email', date_start: day(0), date_end: day(5) }, 'date_end must not be later than tomorrow'],
   ])('rejects %j with 400 "%s"', async (body, message) => {
     const { status, json } = await enqueue(body);
     expect(status).toBe(400);

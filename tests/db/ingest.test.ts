@@ -40,6 +40,49 @@ describe.each(DATABASE_KINDS)('exactly-once ingestion on %s', (kind) => {
     );
   }
 
+  it('an event dated more than a day ahead is rejected per item and kept out of rollups; the rest of the batch counts', async () => {
+    const ws = await createWorkspace(t.db);
+    await mapped('msg-1', ws);
+    const hour = 3_600_000;
+    const batch = [
+      makeEvent({ occurred_at: '2099-01-01T00:00:00.000Z' }),
+      makeEvent({ occurred_at: new Date(Date.now() + 25 * hour).toISOString() }),
+      makeEvent({ occurred_at: new Date(Date.now() + 23 * hour).toISOString() }), // clock drift: kept
+      makeEvent(),
+    ];
+    const result = await ingestNormalizedEvents(ws, 'sendgrid', batch, true, { db: t.db });
+    expect(result.rejected).toEqual([
+      { index: 0, reason: 'event time is more than 24 h in the future' },
+      { index: 1, reason: 'event time is more than 24 h in the future' },
+    ]);
+    expect(result.counts.applied).toBe(2);
+    expect(await counters(ws)).toEqual({ sent: 0, delivered: 2, opened: 0, clicked: 0 });
+    const [future] = await t.db.query<{ n: number }>(
+      `select (select count(*) from metrics_rollups where workspace_id = $1 and time_bucket > now() + interval '1 day')
+            + (select count(*) from metrics_webhook_events where workspace_id = $1 and occurred_at > now() + interval '1 day') as n`,
+      [ws],
+    );
+    expect(Number(future!.n)).toBe(0);
+  });
+
+  it('the backfill queue refuses windows outside what retention keeps, even called directly', async () => {
+    const ws = await createWorkspace(t.db);
+    const enqueue = (start: string, end: string) =>
+      t.db.query(`select id from metrics_backfill_enqueue($1, 'sendgrid', 'email', $2::date, $3::date, 100)`, [ws, start, end]).then(
+        () => 'queued',
+        (error: unknown) => String((error as { code?: unknown }).code),
+      );
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    expect(await enqueue('0001-01-01', '0001-01-02')).toBe('22023');
+    expect(await enqueue('1900-01-01', '2999-01-01')).toBe('22023');
+    expect(await enqueue(day(-400), day(-390))).toBe('22023');
+    expect(await enqueue(day(2), day(3))).toBe('22023');
+    expect(await enqueue(day(-40), day(-1))).toBe('22023'); // 39 days: past the 30-day span
+    expect(await enqueue(day(-3), day(-1))).toBe('queued');
+    const [jobs] = await t.db.query<{ n: number }>('select count(*)::int as n from metrics_backfill_jobs where workspace_id = $1', [ws]);
+    expect(jobs!.n).toBe(1);
+  });
+
   it('the same batch delivered three times at once counts exactly once', async () => {
     const ws = await createWorkspace(t.db);
     await mapped('msg-1', ws);

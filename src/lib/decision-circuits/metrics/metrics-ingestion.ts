@@ -11,6 +11,7 @@ import {
   METRICS_CHANNELS,
   METRICS_EVENT_TYPES,
   METRICS_PROVIDERS,
+  MAX_EVENT_FUTURE_SKEW_HOURS,
   type IngestionHealth,
   type MetricsProvider,
   type NormalizedEvent,
@@ -129,10 +130,14 @@ export async function ingestNormalizedEvents(
   const db = options.db ?? (await getDb());
   const valid: NormalizedEvent[] = [];
   const rejected: RejectedEvent[] = [];
+  const latestAllowed = Date.now() + MAX_EVENT_FUTURE_SKEW_HOURS * 3_600_000;
   events.forEach((event, index) => {
     const parsed = normalizedEventSchema.safeParse(event);
-    if (parsed.success && parsed.data.provider === provider) valid.push(parsed.data as NormalizedEvent);
-    else rejected.push({ index, reason: parsed.success ? 'provider mismatch' : `invalid normalised event: ${parsed.error.issues[0]?.message}` });
+    if (!parsed.success) rejected.push({ index, reason: `invalid normalised event: ${parsed.error.issues[0]?.message}` });
+    else if (parsed.data.provider !== provider) rejected.push({ index, reason: 'provider mismatch' });
+    else if (Date.parse(parsed.data.occurred_at) > latestAllowed) {
+      rejected.push({ index, reason: `event time is more than ${MAX_EVENT_FUTURE_SKEW_HOURS} h in the future` });
+    } else valid.push(parsed.data as NormalizedEvent);
   });
 
   // One call, one transaction, whatever the size: a delivery is applied whole or not at all

@@ -93,6 +93,13 @@ export const ORPHAN_AFTER_HOURS = 24;
 export const ROLLUPS_DEFAULT_LIMIT = 100;
 export const ROLLUPS_MAX_LIMIT = 500;
 export const BACKFILL_MAX_DAYS = 30;
+/** Oldest backfill start: rollups older than their 365-day retention would be deleted again. */
+export const BACKFILL_MAX_AGE_DAYS = 365;
+/**
+ * How far in the future an event's own time may lie (provider clocks drift; a day is generous).
+ * Later events are rejected per item: a bucket in 2099 would outlive retention and lead "latest".
+ */
+export const MAX_EVENT_FUTURE_SKEW_HOURS = 24;
 /** The release notes' deployment checklist: "Set up alerts if mapped_percentage < 95%". */
 export const MAPPED_ALERT_THRESHOLD = 95;
 

@@ -2,7 +2,7 @@
 // status/list query.
 import { z } from 'zod';
 import { ApiError, describeZodError } from '../../../http/errors';
-import { BACKFILL_MAX_DAYS, METRICS_CHANNELS, METRICS_PROVIDERS, PROVIDER_CHANNEL } from '../metrics-types';
+import { BACKFILL_MAX_DAYS, BACKFILL_MAX_AGE_DAYS, METRICS_CHANNELS, METRICS_PROVIDERS, PROVIDER_CHANNEL } from '../metrics-types';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const BACKFILL_LIST_DEFAULT_LIMIT = 20;
@@ -13,7 +13,13 @@ export const BACKFILL_ERRORS = {
   order: 'date_start must be before date_end',
   span: `Date range cannot exceed ${BACKFILL_MAX_DAYS} days per job`,
   future: 'date_start must not be in the future',
+  tooOld: `date_start must be within the last ${BACKFILL_MAX_AGE_DAYS} days (rollups older than that are removed by retention)`,
+  endTooLate: 'date_end must not be later than tomorrow',
 } as const;
+
+function isoDay(offsetDays: number): string {
+  return new Date(Date.now() + offsetDays * DAY_MS).toISOString().slice(0, 10);
+}
 
 const isoDate = z.iso.date({ message: 'must be a date in YYYY-MM-DD format' });
 
@@ -37,8 +43,15 @@ export const backfillRequestSchema = z
     const days = daysBetween(value.date_start, value.date_end);
     if (days <= 0) ctx.addIssue({ code: 'custom', path: ['date_start'], message: BACKFILL_ERRORS.order });
     else if (days > BACKFILL_MAX_DAYS) ctx.addIssue({ code: 'custom', path: ['date_end'], message: BACKFILL_ERRORS.span });
-    if (value.date_start > new Date().toISOString().slice(0, 10)) {
+    // Refinements run even when a field failed its own check; only compare real dates.
+    if (!isoDate.safeParse(value.date_start).success || !isoDate.safeParse(value.date_end).success) return;
+    if (value.date_start > isoDay(0)) {
       ctx.addIssue({ code: 'custom', path: ['date_start'], message: BACKFILL_ERRORS.future });
+    } else if (value.date_start < isoDay(-BACKFILL_MAX_AGE_DAYS)) {
+      ctx.addIssue({ code: 'custom', path: ['date_start'], message: BACKFILL_ERRORS.tooOld });
+    }
+    if (value.date_end > isoDay(1)) {
+      ctx.addIssue({ code: 'custom', path: ['date_end'], message: BACKFILL_ERRORS.endTooLate });
     }
   });
 
