@@ -8,6 +8,7 @@ import { ConcurrencyLimiter, withConcurrencyLimit } from './limiter';
 import { databaseQueueSettings, poolMaxSetting } from './settings';
 import { acquireDataDirLock } from './pglite-lock';
 import { createPostgresDatabase } from './postgres';
+import { assertConnectionRole, isDatabaseRoleError } from './role-check';
 import type { Database } from './types';
 
 export type { Database, Queryable, ScriptQueryable, DatabaseKind } from './types';
@@ -19,6 +20,7 @@ export { createPgliteDatabase } from './pglite';
 export { createPostgresDatabase } from './postgres';
 export { ConcurrencyLimiter, databaseBusyError, withConcurrencyLimit } from './limiter';
 export { databaseQueueSettings, poolMaxSetting, positiveIntSetting } from './settings';
+export { DatabaseRoleError, checkConnectionRole, isDatabaseRoleError, type ConnectionRoleReport } from './role-check';
 
 export const DEFAULT_PGLITE_DIR = path.join(/*turbopackIgnore: true*/ process.cwd(), '.data', 'pglite');
 
@@ -32,7 +34,13 @@ async function openConfiguredDatabase(env: NodeJS.ProcessEnv): Promise<Database>
   if (url) {
     const poolMax = poolMaxSetting(env);
     const db = createPostgresDatabase(url, { max: poolMax });
-    if (env.METRICS_AUTO_MIGRATE === 'true') await runMigrations(db);
+    try {
+      if (env.METRICS_AUTO_MIGRATE === 'true') await runMigrations(db);
+      await assertConnectionRole(db);
+    } catch (error) {
+      await db.close().catch(() => undefined);
+      throw error;
+    }
     return withConcurrencyLimit(db, limiterFor(env, poolMax));
   }
   const dataDir = env.PGLITE_DATA_DIR?.trim() || DEFAULT_PGLITE_DIR;
@@ -66,6 +74,8 @@ export function getDb(): Promise<Database> {
   if (!holder.__metricsDb) {
     holder.__metricsDb = openConfiguredDatabase(process.env).catch((error: unknown) => {
       holder.__metricsDb = undefined;
+      // A wrong role is an operator's mistake that no retry fixes: say so loudly, every time.
+      if (isDatabaseRoleError(error)) console.error(error.message);
       const classified = classifyDatabaseError(error);
       throw classified instanceof DatabaseUnavailableError
         ? classified

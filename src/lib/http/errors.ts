@@ -1,5 +1,6 @@
 import { ZodError } from 'zod';
 import { isDatabaseUnavailable, type DatabaseUnavailableError } from '../db/errors';
+import { DATABASE_ROLE_DOCS, isDatabaseRoleError } from '../db/role-check';
 import { jsonResponse } from './json-response';
 
 const API_ERROR_BRAND = Symbol.for('decision-circuits.ApiError');
@@ -59,6 +60,14 @@ export function toErrorResponse(error: unknown, context: Record<string, unknown>
   if (error instanceof ZodError || (error as { name?: unknown } | null)?.name === 'ZodError') {
     const { message, issues } = describeZodError(error as ZodError);
     return errorResponse(400, message, { ...context, issues });
+  }
+  if (isDatabaseRoleError(error)) {
+    // Named, so an operator sees the cause on the first failed delivery; the role name stays in the log.
+    return errorResponse(503, 'Database role misconfigured: the app cannot serve requests until it is fixed', {
+      ...context,
+      problems: error.problems,
+      docs: DATABASE_ROLE_DOCS,
+    }, { 'retry-after': String(error.retryAfterSeconds) });
   }
   if (isDatabaseUnavailable(error)) {
     const retryAfter = (error as Partial<DatabaseUnavailableError>).retryAfterSeconds ?? 5;

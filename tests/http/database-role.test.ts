@@ -1,0 +1,60 @@
+// A server connected as the wrong database role answers every database-backed route with a named
+// 503 (providers retry, nothing is lost) instead of 404 "Unknown workspace" or a cron 200 that did
+// nothing. PostgreSQL only: roles are what is under test.
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signSendGridHmac } from '../../src/lib/decision-circuits/metrics/providers/signing';
+import { DEV_USER_ID, DEV_WORKSPACE_ID, TEST_SECRETS, tokenFor } from '../helpers/app';
+import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from '../helpers/db';
+import { startServer, type TestServer } from '../helpers/server';
+import { seedDevWorkspace } from '../../src/lib/db';
+
+if (DATABASE_KINDS.includes('postgres')) {
+  describe('a server connected as a misconfigured role', () => {
+    let t: TestDatabase;
+    let server: TestServer;
+    const role = `metrics_blind_${randomBytes(4).toString('hex')}`;
+
+    beforeAll(async () => {
+      t = await createTestDatabase('postgres');
+      await seedDevWorkspace(t.db);
+      // Can log in and write tables, but does not own them, has no BYPASSRLS, is not in authenticated.
+      await t.db.exec(`create role ${role} login; grant select, insert, update, delete on all tables in schema public to ${role};`);
+      const url = new URL(t.url!);
+      url.username = role;
+      server = await startServer({ DATABASE_URL: url.toString() });
+    });
+    afterAll(async () => {
+      await server?.stop();
+      await t?.drop();
+      const admin = postgres(new URL('/postgres', process.env.TEST_DATABASE_URL).toString(), { max: 1, onnotice: () => undefined });
+      await admin.unsafe(`drop role if exists ${role}`);
+      await admin.end();
+    });
+
+    it('answers a signed webhook, a cron run and a user read with a named 503, storing nothing', async () => {
+      const body = JSON.stringify([{ email: 'a@example.com', timestamp: Math.floor(Date.now() / 1000), event: 'delivered', sg_event_id: 'role-1', sg_message_id: 'm.1' }]);
+      const webhook = await fetch(`${server.url}/api/webhooks/metrics?provider=sendgrid&workspace_id=${DEV_WORKSPACE_ID}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...signSendGridHmac({ secret: TEST_SECRETS.SENDGRID_WEBHOOK_SECRET, body }) },
+        body,
+      });
+      const cron = await fetch(`${server.url}/api/cron/metrics/reprocess-unmapped`, { headers: { authorization: `Bearer ${TEST_SECRETS.CRON_SECRET}` } });
+      const read = await fetch(`${server.url}/api/circuits/metrics/health?workspaceId=${DEV_WORKSPACE_ID}`, {
+        headers: { authorization: `Bearer ${await tokenFor(DEV_USER_ID)}` },
+      });
+      for (const response of [webhook, cron, read]) {
+        expect(response.status).toBe(503);
+        const json = (await response.json()) as { error: string; problems: string[]; docs: string };
+        expect(json.error).toBe('Database role misconfigured: the app cannot serve requests until it is fixed');
+        expect(json.problems).toContain('it is not a member of "authenticated", so user reads cannot run under row-level security');
+        expect(json.docs).toBe('docs/security.md, section "Database role"');
+        expect(JSON.stringify(json)).not.toContain(role);
+      }
+      expect(server.logs()).toContain(`Database role "${role}" cannot serve the app`);
+      const [ledger] = await t.db.query<{ n: number }>('select count(*)::int as n from metrics_webhook_events');
+      expect(ledger?.n).toBe(0);
+    });
+  });
+}
