@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   computeDerivedMetrics,
+  DERIVED_RATES,
   getRollups,
   ingestNormalizedEvents,
   markForReprocessing,
@@ -227,24 +228,20 @@ describe.each(DATABASE_KINDS)('exactly-once ingestion on %s', (kind) => {
   it('SQL rates equal computeDerivedMetrics for any counters', async () => {
     const ws = await createWorkspace(t.db);
     const counter = fc.integer({ min: 0, max: 2_000_000 });
+    const columns = ['email_sent', 'email_delivered', 'email_bounced', 'email_opened', 'email_clicked', 'email_unique_opened',
+      'email_unique_clicked', 'social_impressions', 'social_likes', 'social_comments', 'social_shares', 'social_clicks'] as const;
     await fc.assert(
-      fc.asyncProperty(fc.tuple(counter, counter, counter, counter, counter, counter, counter, counter, counter, counter, counter), async ([sent, delivered, bounced, opened, clicked, impressions, likes, comments, shares, sclicks, hour]) => {
+      fc.asyncProperty(fc.array(counter, { minLength: columns.length, maxLength: columns.length }), counter, async (values, hour) => {
         const [row] = await t.db.query<Record<string, string>>(
-          `insert into metrics_rollups (workspace_id, circuit_execution_id, channel, time_bucket, email_sent, email_delivered,
-             email_bounced, email_opened, email_clicked, social_impressions, social_likes, social_comments, social_shares, social_clicks)
-           values ($1, 'prop', 'email', to_timestamp($2::bigint * 3600), $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-           on conflict on constraint metrics_rollups_key do update set email_sent = excluded.email_sent, email_delivered = excluded.email_delivered,
-             email_bounced = excluded.email_bounced, email_opened = excluded.email_opened, email_clicked = excluded.email_clicked,
-             social_impressions = excluded.social_impressions, social_likes = excluded.social_likes, social_comments = excluded.social_comments,
-             social_shares = excluded.social_shares, social_clicks = excluded.social_clicks
-           returning delivery_rate, bounce_rate, open_rate, click_rate, engagement_rate, social_engagement_rate`,
-          [ws, hour, sent, delivered, bounced, opened, clicked, impressions, likes, comments, shares, sclicks],
+          `insert into metrics_rollups (workspace_id, circuit_execution_id, channel, time_bucket, ${columns.join(', ')})
+           values ($1, 'prop', 'email', to_timestamp($2::bigint * 3600), ${columns.map((_, i) => `$${i + 3}`).join(', ')})
+           on conflict on constraint metrics_rollups_key do update set ${columns.map((c) => `${c} = excluded.${c}`).join(', ')}
+           returning ${DERIVED_RATES.join(', ')}`,
+          [ws, hour, ...values],
         );
-        const expected = computeDerivedMetrics({
-          email_sent: sent, email_delivered: delivered, email_bounced: bounced, email_opened: opened, email_clicked: clicked,
-          social_impressions: impressions, social_likes: likes, social_comments: comments, social_shares: shares, social_clicks: sclicks,
-        });
-        for (const [rate, value] of Object.entries(expected)) expect(Number(row![rate])).toBe(value);
+        const expected = computeDerivedMetrics(Object.fromEntries(columns.map((c, i) => [c, values[i]!])));
+        expect(Object.keys(expected).sort()).toEqual([...DERIVED_RATES].sort());
+        for (const [rate, value] of Object.entries(expected)) expect(Number(row![rate]), rate).toBe(value);
       }),
       { numRuns: 150 },
     );

@@ -6,7 +6,7 @@
 //   NEXT_DIST_DIR=.next-rel TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
 //     npx vitest run tests/reliability/duplicates.test.ts
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROLLUP_COUNTERS, type MetricsProvider, type RollupCounter } from '../../src/lib/decision-circuits/metrics/metrics-types';
+import { ROLLUP_COUNTERS, UNIQUE_COUNTER_OF, type EventCounter, type MetricsProvider, type RollupCounter } from '../../src/lib/decision-circuits/metrics/metrics-types';
 import { generateSendGridKeyPair } from '../../src/lib/decision-circuits/metrics/providers/signing';
 import {
   RESEND_COUNTER,
@@ -48,9 +48,11 @@ interface UniqueEvent {
   provider: MetricsProvider;
   payload: Record<string, unknown>;
   variant: string;
-  counter: RollupCounter | null;
+  counter: EventCounter | null;
   quantity: number;
   copies: number;
+  /** Email: the message, for the unique open/click counters. */
+  objectId?: string;
   /** Resend: the svix-id every copy carries. */
   deliveryId?: string;
   /** Meta: the entry the change belongs to. */
@@ -96,14 +98,14 @@ function plan(seed: string): Plan {
       const kinds: SendGridEventKind[] = ['processed', 'delivered', 'open', 'open', ...(m % 2 ? (['click'] as const) : []), ...(m === 3 ? (['deferred'] as const) : [])];
       kinds.forEach((kind, i) => {
         const payload = sendGridEvent(rng, message, kind, at(m * 5 + i));
-        events.push({ provider: 'sendgrid', payload, variant, counter: SENDGRID_COUNTER[kind], quantity: 1, copies: copies(rng) });
+        events.push({ provider: 'sendgrid', payload, variant, counter: SENDGRID_COUNTER[kind], quantity: 1, copies: copies(rng), objectId: message.xMessageId });
       });
     }
     // Resend: one event per request, a retry keeps its svix-id.
     for (let m = 0; m < 3; m += 1) {
       const message = newResendMessage(rng, `rs${v}-${m}@example.org`, at(0), context);
       for (const type of ['email.sent', 'email.delivered', 'email.opened'] as const) {
-        events.push({ provider: 'resend', payload: resendEmailEvent(rng, message, type, at(m + 1)), variant, counter: RESEND_COUNTER[type], quantity: 1, copies: copies(rng), deliveryId: svixMessageId(rng) });
+        events.push({ provider: 'resend', payload: resendEmailEvent(rng, message, type, at(m + 1)), variant, counter: RESEND_COUNTER[type], quantity: 1, copies: copies(rng), deliveryId: svixMessageId(rng), objectId: message.emailId });
       }
     }
     // Facebook: reactions (one removed again), comments (one edited: counts nowhere).
@@ -248,7 +250,16 @@ describe.each(DATABASE_KINDS)('every event delivered up to 46 times, concurrentl
     // Rollups: the ground truth per variant, every counter.
     for (const variant of p.variants) {
       const expected = Object.fromEntries(ROLLUP_COUNTERS.map((c) => [c, 0])) as Record<RollupCounter, number>;
-      for (const e of p.events) if (e.variant === variant && e.counter) expected[e.counter] += e.quantity;
+      const uniques = new Set<string>();
+      for (const e of p.events) {
+        if (e.variant !== variant || !e.counter) continue;
+        expected[e.counter] += e.quantity;
+        const unique = UNIQUE_COUNTER_OF[e.counter];
+        if (unique && !uniques.has(`${unique}|${e.objectId}`)) {
+          uniques.add(`${unique}|${e.objectId}`);
+          expected[unique] += 1;
+        }
+      }
       const summary = await fetch(`${app.url}/api/circuits/metrics/summary?workspaceId=${DEV_WORKSPACE_ID}&abTestId=${p.abTestId}&variantId=${variant}`, { headers: { authorization: `Bearer ${token}` } });
       expect(summary.status).toBe(200);
       const { totals } = (await summary.json()) as { totals: Record<RollupCounter, number> };

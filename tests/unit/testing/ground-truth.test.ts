@@ -83,6 +83,8 @@ const row = (bucket: string, counters: Partial<ExpectedRollup>) => ({
   email_unsubscribed: 0,
   email_opened: 0,
   email_clicked: 0,
+  email_unique_opened: 0,
+  email_unique_clicked: 0,
   social_impressions: 0,
   social_likes: 0,
   social_comments: 0,
@@ -96,8 +98,8 @@ describe('expectedRollups', () => {
     expect(expectedRollups(tinyPlan())).toEqual([
       // m1 sent + m2 (late) sent + m4 (self-attributed) sent; m3 never mapped counts nowhere.
       row('2025-03-02T09:00:00.000Z', { email_sent: 3 }),
-      // The open was delivered twice (a retry) and counts once.
-      row('2025-03-02T10:00:00.000Z', { email_opened: 1 }),
+      // The open was delivered twice (a retry) and counts once, and once as a unique open.
+      row('2025-03-02T10:00:00.000Z', { email_opened: 1, email_unique_opened: 1 }),
     ]);
   });
 
@@ -105,7 +107,7 @@ describe('expectedRollups', () => {
     const plan = tinyPlan();
     const rows = expectedRollups(plan, { deliveries: [true, false, true], registrations: [true, false] });
     // The retry still brought the open in; the late mapping failed so m2 counts nowhere.
-    expect(rows).toEqual([row('2025-03-02T09:00:00.000Z', { email_sent: 2 }), row('2025-03-02T10:00:00.000Z', { email_opened: 1 })]);
+    expect(rows).toEqual([row('2025-03-02T09:00:00.000Z', { email_sent: 2 }), row('2025-03-02T10:00:00.000Z', { email_opened: 1, email_unique_opened: 1 })]);
     const stats = sendStats(plan, { deliveries: [true, false, true], registrations: [true, false] });
     expect(stats.requests).toEqual({ total: 3, first: 2, retry: 1, duplicate: 0, failed: 1 });
     expect(stats.unmappedCountableEvents).toBe(1);

@@ -23,7 +23,7 @@ export function percentage(numerator: number, denominator: number): number {
   return negative ? -value : value;
 }
 
-/** The release notes' rate formulas; the SQL generated columns are the same (a test holds them equal). */
+/** The release notes' rate formulas plus the unique ones; the SQL generated columns are the same (a test holds them equal). */
 export function computeDerivedMetrics(rollup: Partial<RollupCounters>): DerivedMetrics {
   const c = (key: RollupCounter): number => rollup[key] ?? 0;
   return {
@@ -36,6 +36,9 @@ export function computeDerivedMetrics(rollup: Partial<RollupCounters>): DerivedM
       c('social_likes') + c('social_comments') + c('social_shares') + c('social_clicks'),
       c('social_impressions'),
     ),
+    // Proportions of delivered messages (each message counted once), unlike open_rate/click_rate.
+    unique_open_rate: percentage(c('email_unique_opened'), c('email_delivered')),
+    unique_click_rate: percentage(c('email_unique_clicked'), c('email_delivered')),
   };
 }
 

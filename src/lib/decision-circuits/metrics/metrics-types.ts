@@ -39,6 +39,10 @@ export const ROLLUP_COUNTERS = [
   'email_unsubscribed',
   'email_opened',
   'email_clicked',
+  // Messages with at least one open / click, in the hour of the earliest one: a proportion of
+  // email_delivered, unlike the event counts above (repeat opens make those exceed deliveries).
+  'email_unique_opened',
+  'email_unique_clicked',
   'social_impressions',
   'social_likes',
   'social_comments',
@@ -46,10 +50,17 @@ export const ROLLUP_COUNTERS = [
   'social_clicks',
 ] as const;
 export type RollupCounter = (typeof ROLLUP_COUNTERS)[number];
+/** Counters that move by an event's quantity; the unique ones move once per message. */
+export type EventCounter = Exclude<RollupCounter, 'email_unique_opened' | 'email_unique_clicked'>;
+/** The unique counter beside each event counter that has one. */
+export const UNIQUE_COUNTER_OF: Partial<Record<EventCounter, RollupCounter>> = {
+  email_opened: 'email_unique_opened',
+  email_clicked: 'email_unique_clicked',
+};
 export type RollupCounters = Record<RollupCounter, number>;
 
 /** One counter per event kind (the notes' "+1 to likes, comments and shares" is corrected). */
-export const EVENT_TYPE_TO_ROLLUP_COLUMN: Record<Exclude<MetricsEventType, 'provider_only'>, RollupCounter> = {
+export const EVENT_TYPE_TO_ROLLUP_COLUMN: Record<Exclude<MetricsEventType, 'provider_only'>, EventCounter> = {
   email_sent: 'email_sent',
   email_delivered: 'email_delivered',
   email_bounce: 'email_bounced',
@@ -71,6 +82,8 @@ export const DERIVED_RATES = [
   'click_rate',
   'engagement_rate',
   'social_engagement_rate',
+  'unique_open_rate',
+  'unique_click_rate',
 ] as const;
 export type DerivedRate = (typeof DERIVED_RATES)[number];
 export type DerivedMetrics = Record<DerivedRate, number>;

@@ -1,5 +1,5 @@
 // The simulated A/B campaign's vocabulary: options, variant profiles, and the plan it becomes.
-import type { MetricsChannel, MetricsProvider, RollupCounter } from '../metrics-types';
+import type { EventCounter, MetricsChannel, MetricsProvider } from '../metrics-types';
 import type { Rng } from './random';
 
 export interface CampaignOptions {
@@ -120,7 +120,7 @@ export interface SimEvent {
   /** Provider event name, e.g. `open`, `email.clicked`, `feed:reaction:remove`, `COMMENT`. */
   kind: string;
   objectId: string | null;
-  counter: RollupCounter | null;
+  counter: EventCounter | null;
   quantity: number;
   occurredAtMs: number;
 }

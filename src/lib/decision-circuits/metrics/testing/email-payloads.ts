@@ -1,5 +1,5 @@
 // Email provider payloads as SendGrid and Resend send them (shared/providers.md §1-2).
-import type { RollupCounter } from '../metrics-types';
+import type { EventCounter } from '../metrics-types';
 import type { Rng } from './random';
 
 export const SENDGRID_EVENT_KINDS = [
@@ -17,7 +17,7 @@ export const SENDGRID_EVENT_KINDS = [
 export type SendGridEventKind = (typeof SENDGRID_EVENT_KINDS)[number];
 
 /** What each SendGrid event should add to a rollup: the providers.md table, stated independently of the app. */
-export const SENDGRID_COUNTER: Record<SendGridEventKind, RollupCounter | null> = {
+export const SENDGRID_COUNTER: Record<SendGridEventKind, EventCounter | null> = {
   processed: 'email_sent',
   dropped: null,
   deferred: null,
@@ -43,7 +43,7 @@ export const RESEND_EVENT_TYPES = [
 export type ResendEventType = (typeof RESEND_EVENT_TYPES)[number];
 
 /** Resend has no per-email unsubscribe: `contact.updated` names no email, so it counts nowhere. */
-export const RESEND_COUNTER: Record<ResendEventType, RollupCounter | null> = {
+export const RESEND_COUNTER: Record<ResendEventType, EventCounter | null> = {
   'email.sent': 'email_sent',
   'email.delivered': 'email_delivered',
   'email.delivery_delayed': null,

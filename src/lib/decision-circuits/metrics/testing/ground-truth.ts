@@ -1,6 +1,6 @@
 // What the app should have counted for a simulated campaign (the ground truth), and how it
 // compares to the rollups the app reports.
-import { ROLLUP_COUNTERS, type MetricsChannel, type MetricsProvider, type RollupCounter, type RollupCounters } from '../metrics-types';
+import { ROLLUP_COUNTERS, UNIQUE_COUNTER_OF, type MetricsChannel, type MetricsProvider, type RollupCounter, type RollupCounters } from '../metrics-types';
 import { objectKey, type CampaignPlan, type SimObject } from './campaign-model';
 import { hourBucket } from './random';
 
@@ -63,6 +63,7 @@ export function expectedRollups(plan: CampaignPlan, acks?: Acknowledgements): Ex
   const delivered = deliveredEventKeys(plan, acks);
   const variants = new Map(plan.variants.map((variant) => [variant.key, variant]));
   const rows = new Map<string, ExpectedRollup>();
+  const firsts = new Map<string, { counter: RollupCounter; rollup: RollupKey; occurredAtMs: number }>();
   for (const event of plan.events) {
     if (event.counter === null || event.objectId === null || !delivered.has(event.key)) continue;
     const object = mapped.get(objectKey(event.provider, event.objectId));
@@ -78,6 +79,19 @@ export function expectedRollups(plan: CampaignPlan, acks?: Acknowledgements): Ex
     const id = rollupKeyString(key);
     const row = rows.get(id) ?? { ...key, ...emptyCounters() };
     row[event.counter] += event.quantity;
+    rows.set(id, row);
+    const uniqueCounter = UNIQUE_COUNTER_OF[event.counter];
+    if (uniqueCounter) {
+      const firstKey = `${uniqueCounter}|${objectKey(event.provider, event.objectId)}`;
+      const first = firsts.get(firstKey);
+      if (!first || event.occurredAtMs < first.occurredAtMs) firsts.set(firstKey, { counter: uniqueCounter, rollup: { ...key }, occurredAtMs: event.occurredAtMs });
+    }
+  }
+  // Unique counters: each message once, in the hour of its earliest open (click).
+  for (const { counter, rollup } of firsts.values()) {
+    const id = rollupKeyString(rollup);
+    const row = rows.get(id) ?? { ...rollup, ...emptyCounters() };
+    row[counter] += 1;
     rows.set(id, row);
   }
   return [...rows.values()].sort(

@@ -1,5 +1,5 @@
 // One realistic delivery per provider and event kind, for `npm run webhook:send`.
-import type { MetricsProvider, RollupCounter } from '../metrics-types';
+import type { EventCounter, MetricsProvider } from '../metrics-types';
 import {
   RESEND_COUNTER,
   RESEND_EVENT_TYPES,
@@ -81,7 +81,7 @@ export interface SampleDelivery {
   /** The attribution key this delivery names (map it through the attribution route). */
   objectId: string | null;
   /** What each event should add to the object's rollup once mapped. */
-  expected: { event: string; counter: RollupCounter | null; quantity: number }[];
+  expected: { event: string; counter: EventCounter | null; quantity: number }[];
 }
 
 function counterLine(event: string, expected: Pick<Expected<unknown>, 'counter' | 'quantity'>) {

@@ -1,12 +1,12 @@
 // Social provider payloads as Meta (Facebook Pages, Instagram) and LinkedIn send them
 // (shared/providers.md §3-4). Each builder also says what the change should count.
-import type { RollupCounter } from '../metrics-types';
+import type { EventCounter } from '../metrics-types';
 import type { Rng } from './random';
 
 /** A payload fragment and what it should add to its object's rollup. */
 export interface Expected<T> {
   payload: T;
-  counter: RollupCounter | null;
+  counter: EventCounter | null;
   /** +1 per event; -1 for removals and deletions. */
   quantity: number;
 }
@@ -187,7 +187,7 @@ export function newLinkedInPost(rng: Rng, organization: string, text: string): L
 export const LINKEDIN_ACTIONS = ['LIKE', 'COMMENT', 'SHARE', 'COMMENT_DELETE', 'COMMENT_EDIT', 'ADMIN_COMMENT'] as const;
 export type LinkedInAction = (typeof LINKEDIN_ACTIONS)[number];
 
-const LINKEDIN_EXPECTED: Record<LinkedInAction, [RollupCounter | null, number]> = {
+const LINKEDIN_EXPECTED: Record<LinkedInAction, [EventCounter | null, number]> = {
   LIKE: ['social_likes', 1],
   COMMENT: ['social_comments', 1],
   SHARE: ['social_shares', 1],
