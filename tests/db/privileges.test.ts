@@ -10,7 +10,7 @@ import { addMember, claimsFor, createWorkspace, makeEvent } from '../helpers/fac
 
 const PRODUCT_RELATIONS = `c.relname in ('workspaces', 'workspace_members') or c.relname like 'metrics\\_%'`;
 const WRITE_PRIVILEGES = ['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'] as const;
-const CLAIM_HELPERS = ['current_request_claims', 'current_user_id', 'get_current_workspace_id'];
+const CLAIM_HELPERS = ['current_request_claims', 'current_user_id', 'get_current_workspace_id', 'get_current_workspace_role'];
 
 /** What a viewer could try through PostgREST or any SQL they can reach. */
 function attacks(workspaceId: string, otherEventId: string): Record<string, string> {
@@ -35,6 +35,8 @@ function attacks(workspaceId: string, otherEventId: string): Record<string, stri
     'change own role': `update workspace_members set role = 'owner' where workspace_id = ${ws}`,
     'add a member': `insert into workspace_members (workspace_id, user_id, role) values (${ws}, gen_random_uuid(), 'owner')`,
     'rename the workspace': `update workspaces set name = 'pwned' where id = ${ws}`,
+    'register a test directly': `insert into metrics_ab_tests (workspace_id, ab_test_id, name, primary_metric, started_at) values (${ws}, gen_random_uuid(), 'x', 'unique_open_rate', now())`,
+    'register a test by function': `select metrics_register_ab_test(${ws}, gen_random_uuid(), 'x', 'unique_open_rate', now(), '[]'::jsonb)`,
   };
 }
 

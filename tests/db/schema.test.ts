@@ -12,12 +12,14 @@ describe.each(DATABASE_KINDS)('schema on %s', (kind) => {
   });
 
   // The release notes' "Verification SQL", run as written.
-  it('creates the four metrics tables', async () => {
+  it('creates the four metrics tables of the release notes, and the test registry', async () => {
     const rows = await t.db.query<{ table_name: string }>(
       `select table_name from information_schema.tables
        where table_schema = 'public' and table_name like 'metrics_%' and table_type = 'BASE TABLE' order by 1`,
     );
     expect(rows.map((r) => r.table_name)).toEqual([
+      'metrics_ab_test_variants',
+      'metrics_ab_tests',
       'metrics_attribution_map',
       'metrics_backfill_jobs',
       'metrics_rollups',
@@ -29,7 +31,7 @@ describe.each(DATABASE_KINDS)('schema on %s', (kind) => {
     const rows = await t.db.query<{ tablename: string; rowsecurity: boolean }>(
       `select schemaname, tablename, rowsecurity from pg_tables where tablename like 'metrics_%'`,
     );
-    expect(rows).toHaveLength(4);
+    expect(rows).toHaveLength(6);
     expect(rows.every((r) => r.rowsecurity === true)).toBe(true);
   });
 
@@ -70,11 +72,13 @@ describe.each(DATABASE_KINDS)('schema on %s', (kind) => {
     }
   });
 
-  it('has a tenant isolation policy on all four tables', async () => {
+  it('has a tenant isolation policy on every table, for reading only', async () => {
     const rows = await t.db.query<{ tablename: string; policyname: string }>(
       `select tablename, policyname from pg_policies where tablename like 'metrics_%' order by 1`,
     );
     expect(rows.map((r) => r.policyname)).toEqual([
+      'metrics_ab_test_variants_member_read',
+      'metrics_ab_tests_member_read',
       'metrics_attribution_map_tenant_isolation',
       'metrics_backfill_jobs_tenant_isolation',
       'metrics_rollups_tenant_isolation',

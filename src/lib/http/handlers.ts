@@ -3,7 +3,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { authenticateRequest } from '../auth/request-auth';
 import type { VerifiedClaims } from '../auth/tokens';
-import { assertWorkspaceMember } from '../decision-circuits/metrics/metrics-access';
+import { assertWorkspaceMember, assertWorkspaceRole, type WorkspaceRole } from '../decision-circuits/metrics/metrics-access';
 import { ApiError, toErrorResponse } from './errors';
 
 export interface UserRequestContext {
@@ -31,6 +31,11 @@ export function parseQuery<S extends z.ZodType>(schema: S, url: URL): z.output<S
 /** 403 unless Postgres says the caller is a member (RLS then scopes every read). */
 export async function requireMembership(workspaceId: string, claims: VerifiedClaims): Promise<void> {
   await assertWorkspaceMember(workspaceId, claims);
+}
+
+/** 403 unless the caller holds at least `minimum` in the workspace (viewer < member < admin < owner). */
+export async function requireRole(workspaceId: string, claims: VerifiedClaims, minimum: WorkspaceRole): Promise<void> {
+  await assertWorkspaceRole(workspaceId, claims, minimum);
 }
 
 function sameSecret(given: string, expected: string): boolean {

@@ -1,5 +1,9 @@
 import { getDb, withUserContext, type Database, type Queryable } from '../../db';
-import { ForbiddenWorkspaceError } from './metrics-errors';
+import { ForbiddenWorkspaceError, InsufficientRoleError } from './metrics-errors';
+
+/** Workspace roles, weakest first: each may do what the ones before it may. */
+export const WORKSPACE_ROLES = ['viewer', 'member', 'admin', 'owner'] as const;
+export type WorkspaceRole = (typeof WORKSPACE_ROLES)[number];
 
 /** How a library call reaches the data: as a user (RLS decides) or as the service. */
 export interface AccessOptions {
@@ -52,4 +56,24 @@ export async function assertWorkspaceMember(
   db?: Database,
 ): Promise<void> {
   if (!(await isWorkspaceMember(workspaceId, claims, db))) throw new ForbiddenWorkspaceError(workspaceId);
+}
+
+/**
+ * 403 unless the caller is a member with at least `minimum` (viewer < member < admin < owner).
+ * Postgres answers (get_current_workspace_role), as it does for membership.
+ */
+export async function assertWorkspaceRole(
+  workspaceId: string,
+  claims: Readonly<Record<string, unknown>>,
+  minimum: WorkspaceRole,
+  db?: Database,
+): Promise<WorkspaceRole> {
+  const database = db ?? (await getDb());
+  const [row] = await withUserContext(database, { claims, workspaceId }, (q) =>
+    q.query<{ role: string | null }>('select get_current_workspace_role() as role'),
+  );
+  const role = WORKSPACE_ROLES.find((r) => r === row?.role);
+  if (!role) throw new ForbiddenWorkspaceError(workspaceId);
+  if (WORKSPACE_ROLES.indexOf(role) < WORKSPACE_ROLES.indexOf(minimum)) throw new InsufficientRoleError(workspaceId, minimum, role);
+  return role;
 }

@@ -15,6 +15,13 @@ export class ForbiddenWorkspaceError extends ApiError {
   }
 }
 
+export class InsufficientRoleError extends ApiError {
+  constructor(workspaceId: string, required: string, actual: string) {
+    super(403, `This needs the ${required} role or above in this workspace`, { workspace_id: workspaceId, required_role: required, role: actual });
+    this.name = 'InsufficientRoleError';
+  }
+}
+
 function sqlState(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;

@@ -1,6 +1,7 @@
 // OpenAPI 3.1 description of the HTTP API, generated from the same zod schemas that validate
 // requests, so the document cannot drift from the code (a test compares it with docs/openapi.json).
 import { z } from 'zod';
+import { abTestRegistrationSchema } from '../metrics-ab-tests';
 import { attributionInputSchema } from '../metrics-attribution';
 import { METRICS_PROVIDERS } from '../metrics-types';
 import {
@@ -96,6 +97,21 @@ export function buildOpenApiDocument(): JsonSchema {
       '/api/circuits/metrics/variants': readRoute('Every variant of one A/B test side by side', variantsQuerySchema),
       '/api/circuits/metrics/latest': readRoute('Newest rollup per variant and channel', latestQuerySchema),
       '/api/circuits/metrics/health': readRoute('Attribution and ingestion health', healthQuerySchema),
+      '/api/circuits/metrics/ab-tests': {
+        get: {
+          summary: 'The workspace\'s A/B tests with named variants and control (registered, or inferred from rollups)',
+          security: bearer,
+          parameters: queryParameters(workspaceQuerySchema),
+          responses: { '200': ok('Tests'), ...errors(400, 401, 403, 503) },
+        },
+        post: {
+          summary: 'Register or replace a test: name, primary metric, variants with names, control and weights (member or above)',
+          security: bearer,
+          parameters: queryParameters(workspaceQuerySchema),
+          requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(abTestRegistrationSchema) } } },
+          responses: { '201': ok('The registered test'), ...errors(400, 401, 403, 404, 413, 415, 503) },
+        },
+      },
       '/api/circuits/metrics/attribution': {
         post: {
           summary: 'Register provider object → circuit / A/B test / variant mappings',
