@@ -149,6 +149,7 @@ export function sequentialEvidence(
   let pValue = 1;
   let absoluteLift: Interval | null = null;
   let relativeLift: Interval | null = null;
+  let latestHasRelativeLift = false;
   let counted = 0;
   for (const look of looks) {
     if (!(look.control.trials > 0) || !(look.treatment.trials > 0)) continue;
@@ -156,8 +157,10 @@ export function sequentialEvidence(
     counted++;
     pValue = Math.min(pValue, result.pValue);
     absoluteLift = intersect(absoluteLift, result.absoluteLift);
+    latestHasRelativeLift = result.relativeLift !== null;
     if (result.relativeLift) relativeLift = intersect(relativeLift, result.relativeLift);
   }
   if (absoluteLift === null) return null;
-  return { pValue, absoluteLift, relativeLift, looks: counted };
+  // A relative lift needs successes in both arms at the current look, not only at an earlier one.
+  return { pValue, absoluteLift, relativeLift: latestHasRelativeLift ? relativeLift : null, looks: counted };
 }
