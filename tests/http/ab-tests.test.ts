@@ -88,6 +88,28 @@ describe.each(DATABASE_KINDS)('/api/circuits/metrics/ab-tests on %s', (kind) => 
     expect((listed.json.tests as Json[]).some((t) => t.ab_test_id === body.ab_test_id)).toBe(false);
   });
 
+  it('GET /decision answers the verdict for a member, 400 for bad parameters, 403 for a non-member, 404 for an unknown test', async () => {
+    const body = registration();
+    expect((await call('POST', owner, body)).status).toBe(201);
+    const decision = (query: string, token = owner) =>
+      fetch(`${app.url}/api/circuits/metrics/decision?workspaceId=${DEV_WORKSPACE_ID}&${query}`, { headers: { authorization: `Bearer ${token}` } });
+    const ok = await decision(`abTestId=${body.ab_test_id}`);
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({
+      ab_test_id: body.ab_test_id,
+      decision: 'insufficient_data',
+      method: 'sequential',
+      metric: { key: 'unique_click_rate' },
+      test: { name: body.name, registered: true },
+      variants: [{ name: 'Statement (control)', isControl: true, trials: 0 }, { name: 'Question', isControl: false, trials: 0 }],
+    });
+    const bad = await decision(`abTestId=${body.ab_test_id}&method=peeking`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as Json).error).toContain('method');
+    expect((await decision(`abTestId=${body.ab_test_id}`, await tokenFor(OTHER_USER_ID))).status).toBe(403);
+    expect((await decision(`abTestId=${randomUUID()}`)).status).toBe(404);
+  });
+
   it('refuses a non-member with 403 for both reading and registering', async () => {
     const stranger = await tokenFor(OTHER_USER_ID);
     expect((await call('GET', stranger)).status).toBe(403);

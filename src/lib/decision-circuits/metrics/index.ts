@@ -45,8 +45,28 @@ export {
   type ReprocessSummary,
   type IngestionHealthReport,
 } from './metrics-ingestion';
-export { isWorkspaceMember, assertWorkspaceMember, type AccessOptions } from './metrics-access';
-export { UnknownWorkspaceError, ForbiddenWorkspaceError } from './metrics-errors';
+export {
+  isWorkspaceMember,
+  assertWorkspaceMember,
+  assertWorkspaceRole,
+  WORKSPACE_ROLES,
+  type WorkspaceRole,
+  type AccessOptions,
+} from './metrics-access';
+export { UnknownWorkspaceError, ForbiddenWorkspaceError, InsufficientRoleError, UnknownAbTestError } from './metrics-errors';
+
+// A/B tests: the registry and the one decision CX09, the API and the dashboard share.
+export {
+  registerAbTest,
+  listAbTestDefinitions,
+  getAbTestDefinition,
+  abTestRegistrationSchema,
+  DECISION_METRICS,
+  type AbTestDefinition,
+  type AbTestRegistration,
+  type DecisionMetric,
+} from './metrics-ab-tests';
+export { getAbTestDecision, abTestDecisionQuerySchema, type AbTestDecisionReport, type AbTestDecisionQuery } from './metrics-decision';
 
 // Backfill and retention (cron)
 export {

@@ -15,6 +15,13 @@ export class ForbiddenWorkspaceError extends ApiError {
   }
 }
 
+export class UnknownAbTestError extends ApiError {
+  constructor(workspaceId: string, abTestId: string) {
+    super(404, 'Unknown A/B test: neither registered nor seen in any rollup of this workspace', { workspace_id: workspaceId, ab_test_id: abTestId });
+    this.name = 'UnknownAbTestError';
+  }
+}
+
 export class InsufficientRoleError extends ApiError {
   constructor(workspaceId: string, required: string, actual: string) {
     super(403, `This needs the ${required} role or above in this workspace`, { workspace_id: workspaceId, required_role: required, role: actual });

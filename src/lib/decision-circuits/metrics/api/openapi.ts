@@ -5,6 +5,7 @@ import { abTestRegistrationSchema } from '../metrics-ab-tests';
 import { attributionInputSchema } from '../metrics-attribution';
 import { METRICS_PROVIDERS } from '../metrics-types';
 import {
+  decisionQuerySchema,
   healthQuerySchema,
   latestQuerySchema,
   rollupsQuerySchema,
@@ -97,6 +98,14 @@ export function buildOpenApiDocument(): JsonSchema {
       '/api/circuits/metrics/variants': readRoute('Every variant of one A/B test side by side', variantsQuerySchema),
       '/api/circuits/metrics/latest': readRoute('Newest rollup per variant and channel', latestQuerySchema),
       '/api/circuits/metrics/health': readRoute('Attribution and ingestion health', healthQuerySchema),
+      '/api/circuits/metrics/decision': {
+        get: {
+          summary: 'The verdict on one A/B test: winner, keep_running, no_difference, srm_alert or insufficient_data, with per-variant numbers and reasons',
+          security: bearer,
+          parameters: queryParameters(decisionQuerySchema),
+          responses: { '200': ok('The decision'), ...errors(400, 401, 403, 404, 503) },
+        },
+      },
       '/api/circuits/metrics/ab-tests': {
         get: {
           summary: 'The workspace\'s A/B tests with named variants and control (registered, or inferred from rollups)',

@@ -1,5 +1,7 @@
 // zod schemas for the read APIs' query parameters (the single source for validation and docs).
 import { z } from 'zod';
+import { AB_TEST_METHODS } from '../../../stats';
+import { DECISION_METRIC_KEYS } from '../metrics-ab-tests';
 import { METRICS_CHANNELS, METRICS_PROVIDERS, ROLLUPS_DEFAULT_LIMIT, ROLLUPS_MAX_LIMIT } from '../metrics-types';
 
 /** Any well-formed UUID, as Postgres' uuid type accepts. */
@@ -78,4 +80,13 @@ export function toRollupFilters(q: {
 
 export const latestQuerySchema = z
   .object({ workspaceId: scope.workspaceId, abTestId: scope.abTestId, channel: scope.channel })
+  .strict();
+
+export const decisionQuerySchema = z
+  .object({
+    workspaceId: uuidParam,
+    abTestId: uuidParam,
+    metric: z.enum(DECISION_METRIC_KEYS, { message: `must be one of: ${DECISION_METRIC_KEYS.join(', ')}` }).optional(),
+    method: z.enum(AB_TEST_METHODS, { message: `must be one of: ${AB_TEST_METHODS.join(', ')}` }).optional(),
+  })
   .strict();
