@@ -12,7 +12,7 @@ describe.each(DATABASE_KINDS)('schema on %s', (kind) => {
   });
 
   // The release notes' "Verification SQL", run as written.
-  it('creates the four metrics tables of the release notes, and the test registry', async () => {
+  it('creates the four metrics tables of the release notes, the test registry and the connections', async () => {
     const rows = await t.db.query<{ table_name: string }>(
       `select table_name from information_schema.tables
        where table_schema = 'public' and table_name like 'metrics_%' and table_type = 'BASE TABLE' order by 1`,
@@ -22,7 +22,9 @@ describe.each(DATABASE_KINDS)('schema on %s', (kind) => {
       'metrics_ab_tests',
       'metrics_attribution_map',
       'metrics_backfill_jobs',
+      'metrics_provider_connections',
       'metrics_rollups',
+      'metrics_unrouted_events',
       'metrics_webhook_events',
     ]);
   });
@@ -31,7 +33,7 @@ describe.each(DATABASE_KINDS)('schema on %s', (kind) => {
     const rows = await t.db.query<{ tablename: string; rowsecurity: boolean }>(
       `select schemaname, tablename, rowsecurity from pg_tables where tablename like 'metrics_%'`,
     );
-    expect(rows).toHaveLength(6);
+    expect(rows).toHaveLength(8);
     expect(rows.every((r) => r.rowsecurity === true)).toBe(true);
   });
 
@@ -72,7 +74,7 @@ describe.each(DATABASE_KINDS)('schema on %s', (kind) => {
     }
   });
 
-  it('has a tenant isolation policy on every table, for reading only', async () => {
+  it('has a read policy on every table clients may read (unrouted event counts are the service\'s alone)', async () => {
     const rows = await t.db.query<{ tablename: string; policyname: string }>(
       `select tablename, policyname from pg_policies where tablename like 'metrics_%' order by 1`,
     );
@@ -81,6 +83,7 @@ describe.each(DATABASE_KINDS)('schema on %s', (kind) => {
       'metrics_ab_tests_member_read',
       'metrics_attribution_map_tenant_isolation',
       'metrics_backfill_jobs_tenant_isolation',
+      'metrics_provider_connections_admin_read',
       'metrics_rollups_tenant_isolation',
       'metrics_webhook_events_tenant_isolation',
     ]);

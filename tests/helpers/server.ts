@@ -35,6 +35,8 @@ export const TEST_SECRETS = {
   META_WEBHOOK_VERIFY_TOKEN: 'test-verify-token',
   SUPABASE_JWT_SECRET: 'test-jwt-secret-at-least-32-characters-long',
   CRON_SECRET: 'test-cron-secret',
+  // A fixed 32-byte key (base64 of "test-encryption-key-32-bytes-ok!"): connections' secrets at rest.
+  METRICS_ENCRYPTION_KEYS: 'test1:dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy1vayE=',
 } as const;
 
 /**

@@ -8,7 +8,12 @@ import { jsonResponse } from './json-response';
  * events that could not be read. A delivery with events but none readable is the caller's
  * error (400), so the provider's dashboard shows it instead of retrying it forever as a 5xx.
  */
-export function acceptedWebhookBody(provider: MetricsProvider, workspaceId: string, result: IngestResult): Response {
+export function acceptedWebhookBody(
+  provider: MetricsProvider,
+  workspaceId: string | null,
+  result: IngestResult,
+  extra: Record<string, unknown> = {},
+): Response {
   if (result.events.length === 0 && result.rejected.length > 0) {
     return errorResponse(400, `No valid events in payload: ${result.rejected[0]?.reason ?? 'unreadable'}`, {
       provider,
@@ -26,6 +31,7 @@ export function acceptedWebhookBody(provider: MetricsProvider, workspaceId: stri
       events_stored: result.events.length - result.counts.duplicate,
       outcomes: result.counts,
       rejected: result.rejected.slice(0, 20),
+      ...extra,
       timestamp: new Date().toISOString(),
     },
     { status: 202 },

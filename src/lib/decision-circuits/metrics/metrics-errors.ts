@@ -15,6 +15,30 @@ export class ForbiddenWorkspaceError extends ApiError {
   }
 }
 
+/** Domain failures by code; the status each code answers with is kept in one table here. */
+const DOMAIN_ERROR_STATUS = {
+  invalid_request: 400,
+  not_found: 404,
+  conflict: 409,
+  encryption_not_configured: 503,
+} as const;
+export type DomainErrorCode = keyof typeof DOMAIN_ERROR_STATUS;
+
+export class DomainError extends ApiError {
+  readonly code: DomainErrorCode;
+  constructor(code: DomainErrorCode, message: string, context: Record<string, unknown>) {
+    super(DOMAIN_ERROR_STATUS[code], message, { code, ...context });
+    this.name = 'DomainError';
+    this.code = code;
+  }
+}
+
+export class ConnectionConflictError extends DomainError {
+  constructor() {
+    super('conflict', 'This provider account is already connected to a workspace', {});
+  }
+}
+
 export class UnknownAbTestError extends ApiError {
   constructor(workspaceId: string, abTestId: string) {
     super(404, 'Unknown A/B test: neither registered nor seen in any rollup of this workspace', { workspace_id: workspaceId, ab_test_id: abTestId });

@@ -23,6 +23,11 @@ export function parseProviderParam(value: string | null): MetricsProvider {
 
 const workspaceIdSchema = z.guid();
 
+/** Providers signed by the deployment's one app secret: their events are routed by account. */
+export function isAccountRoutedProvider(provider: MetricsProvider): boolean {
+  return PROVIDER_MODULES[provider].splitByAccount !== undefined;
+}
+
 /** From `x-workspace-id` or, since providers cannot set headers, `?workspace_id=` in the registered URL. */
 export function parseWebhookWorkspaceId(headers: Headers, searchParams: URLSearchParams): string {
   const raw = headers.get('x-workspace-id') ?? searchParams.get('workspace_id') ?? searchParams.get('workspaceId');

@@ -1,34 +1,36 @@
 // /api/webhooks/metrics: provider webhooks in (POST), health and provider handshakes (GET).
-import { getDb } from '@/lib/db';
 import {
   answerHandshake,
-  authenticateWebhook,
-  deliveryIdFrom,
+  isAccountRoutedProvider,
   parseProviderParam,
   parseWebhookWorkspaceId,
 } from '@/lib/decision-circuits/metrics/metrics-webhook';
-import { ingestWebhookPayload } from '@/lib/decision-circuits/metrics/metrics-ingestion';
-import { MAX_PAYLOAD_BYTES, METRICS_PROVIDERS, isMetricsProvider } from '@/lib/decision-circuits/metrics/metrics-types';
-import { parseJsonBody, readRawBody, requireJsonContentType } from '@/lib/http/body';
+import { METRICS_PROVIDERS, isMetricsProvider } from '@/lib/decision-circuits/metrics/metrics-types';
+import { requireJsonContentType } from '@/lib/http/body';
 import { methodNotAllowed, toErrorResponse } from '@/lib/http/errors';
-import { acceptedWebhookBody } from '@/lib/http/webhook-response';
 import { jsonResponse } from '@/lib/http/json-response';
+import { receiveByAccount, receiveForConnection, receiveForWorkspace } from './receive';
 
 export const dynamic = 'force-dynamic';
 
 export async function POST(request: Request): Promise<Response> {
   const url = new URL(request.url);
   const providerParam = url.searchParams.get('provider');
+  const connectionToken = url.searchParams.get('connection');
   try {
+    if (connectionToken !== null) {
+      requireJsonContentType(request);
+      return await receiveForConnection(connectionToken, request, providerParam);
+    }
     const provider = parseProviderParam(providerParam);
+    const workspaceGiven = request.headers.has('x-workspace-id') || url.searchParams.has('workspace_id') || url.searchParams.has('workspaceId');
+    if (!workspaceGiven && isAccountRoutedProvider(provider)) {
+      requireJsonContentType(request);
+      return await receiveByAccount(provider, request);
+    }
     const workspaceId = parseWebhookWorkspaceId(request.headers, url.searchParams);
     requireJsonContentType(request);
-    const rawBody = await readRawBody(request, MAX_PAYLOAD_BYTES);
-    const { signatureVerified } = authenticateWebhook(provider, request.headers, rawBody);
-    const payload = parseJsonBody(rawBody);
-    const deliveryId = deliveryIdFrom(provider, request.headers);
-    const result = await ingestWebhookPayload({ workspaceId, provider, payload, signatureVerified, deliveryId }, { db: await getDb() });
-    return acceptedWebhookBody(provider, workspaceId, result);
+    return await receiveForWorkspace(provider, workspaceId, request);
   } catch (error) {
     return toErrorResponse(error, isMetricsProvider(providerParam) ? { provider: providerParam } : {});
   }

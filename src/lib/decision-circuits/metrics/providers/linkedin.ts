@@ -8,6 +8,7 @@ import {
   deterministicId,
   fail,
   getHeader,
+  groupByAccount,
   hmacSha256,
   isRecord,
   isTooLong,
@@ -186,4 +187,15 @@ export const linkedinModule: MetricsProviderModule = {
   verify: verifyLinkedIn,
   handshake: handshakeLinkedIn,
   normalize: normalizeLinkedIn,
+  // Each notification names the organization it is for.
+  splitByAccount: (payload) =>
+    isRecord(payload) && Array.isArray(payload.notifications)
+      ? groupByAccount(
+          payload.notifications as unknown[],
+          (n) => (isRecord(n) ? (readString(n.organizationalEntity)?.trim() ?? null) : null),
+          (notifications) => ({ ...payload, notifications }),
+        )
+      : isRecord(payload) && Object.hasOwn(payload, 'action')
+        ? [{ account: readString(payload.organizationalEntity)?.trim() ?? null, payload }]
+        : [{ account: null, payload }],
 };

@@ -13,6 +13,7 @@ import {
   hmacSha256,
   isRecord,
   isTooLong,
+  groupByAccount,
   makeEvent,
   mapEventType,
   occurredAt,
@@ -186,6 +187,11 @@ function createMetaModule(provider: MetaProvider, secretEnvVars: readonly string
     verify: verifyMeta,
     handshake: handshakeMeta,
     normalize: (payload, ctx) => normalizeMeta(provider, payload, ctx),
+    // entry[].id is the page (Facebook) or the Instagram account the changes belong to.
+    splitByAccount: (payload) =>
+      isRecord(payload) && Array.isArray(payload.entry)
+        ? groupByAccount(payload.entry as unknown[], (entry) => (isRecord(entry) ? readId(entry.id) : null), (entry) => ({ ...payload, entry }))
+        : [{ account: null, payload }],
   };
 }
 

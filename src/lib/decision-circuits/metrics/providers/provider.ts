@@ -78,6 +78,31 @@ export interface MetricsProviderModule {
   handshake?(query: URLSearchParams, env: EnvBag): HandshakeAnswer | null;
   /** Never throws, whatever JSON value it is given. */
   normalize(payload: unknown, ctx: NormalizeContext): NormalizeResult;
+  /**
+   * Providers signed by the deployment's one app secret (Meta, LinkedIn): the payload cut into
+   * one envelope per account it concerns (page, Instagram account, organization), so each part
+   * goes to the workspace that owns that account. Parts whose account cannot be read have null.
+   */
+  splitByAccount?(payload: unknown): AccountPart[];
+}
+
+export interface AccountPart {
+  account: string | null;
+  payload: unknown;
+}
+
+/** Groups `items` of an envelope by account, each group rebuilt as an envelope of its own. */
+export function groupByAccount(
+  items: readonly unknown[],
+  accountOf: (item: unknown) => string | null,
+  envelope: (group: unknown[]) => unknown,
+): AccountPart[] {
+  const groups = new Map<string | null, unknown[]>();
+  for (const item of items) {
+    const account = accountOf(item);
+    groups.set(account, [...(groups.get(account) ?? []), item]);
+  }
+  return [...groups].map(([account, group]) => ({ account, payload: envelope(group) }));
 }
 
 /** Provider ids and names longer than this are rejected rather than stored as keys. */

@@ -6,7 +6,7 @@ import { attributionInputSchema } from '@/lib/decision-circuits/metrics/metrics-
 import { workspaceQuerySchema } from '@/lib/decision-circuits/metrics/api/read-schemas';
 import { readJsonBody } from '@/lib/http/body';
 import { methodNotAllowed } from '@/lib/http/errors';
-import { parseQuery, requireMembership, withUser } from '@/lib/http/handlers';
+import { parseQuery, requireRole, withUser } from '@/lib/http/handlers';
 import { jsonResponse } from '@/lib/http/json-response';
 
 export const dynamic = 'force-dynamic';
@@ -19,7 +19,7 @@ const mappingsSchema = z.union([
 
 export const POST = withUser(async (request, { claims, url }) => {
   const { workspaceId } = parseQuery(workspaceQuerySchema, url);
-  await requireMembership(workspaceId, claims);
+  await requireRole(workspaceId, claims, 'member');
   const body = mappingsSchema.parse(await readJsonBody(request));
   // Every mapping is validated before any is written: bad input changes nothing.
   const inputs = z

@@ -6,14 +6,14 @@ import { backfillEnqueuedBody, backfillJobView } from '@/lib/decision-circuits/m
 import { backfillQuerySchema, parseBackfillRequest } from '@/lib/decision-circuits/metrics/backfill/schemas';
 import { readJsonBody } from '@/lib/http/body';
 import { ApiError, methodNotAllowed } from '@/lib/http/errors';
-import { parseQuery, requireMembership, withUser } from '@/lib/http/handlers';
+import { parseQuery, requireMembership, requireRole, withUser } from '@/lib/http/handlers';
 import { jsonResponse } from '@/lib/http/json-response';
 
 export const dynamic = 'force-dynamic';
 
 export const POST = withUser(async (request, { claims, url }) => {
   const { workspaceId } = parseQuery(workspaceQuerySchema, url);
-  await requireMembership(workspaceId, claims);
+  await requireRole(workspaceId, claims, 'member');
   const input = parseBackfillRequest(await readJsonBody(request));
   const { job } = await enqueueBackfill(workspaceId, input.provider, input.channel, input.date_start, input.date_end);
   return jsonResponse(backfillEnqueuedBody(job), { status: 202 });

@@ -1,0 +1,23 @@
+// /api/workspaces: the caller's workspaces (GET) and a new one, owned by the caller (POST, 201).
+import { listUserWorkspaces } from '@/lib/decision-circuits/metrics/metrics-workspaces';
+import { createWorkspace, workspaceCreateSchema } from '@/lib/decision-circuits/metrics/metrics-members';
+import { readJsonBody } from '@/lib/http/body';
+import { methodNotAllowed } from '@/lib/http/errors';
+import { withUser } from '@/lib/http/handlers';
+import { jsonResponse } from '@/lib/http/json-response';
+
+export const dynamic = 'force-dynamic';
+
+export const POST = withUser(async (request, { claims }) => {
+  const { name } = workspaceCreateSchema.parse(await readJsonBody(request));
+  const workspace = await createWorkspace(claims.sub, name);
+  return jsonResponse({ ...workspace, timestamp: new Date().toISOString() }, { status: 201 });
+});
+
+export const GET = withUser(async (_request, { claims }) => {
+  const workspaces = await listUserWorkspaces({ claims });
+  return jsonResponse({ workspaces, count: workspaces.length, timestamp: new Date().toISOString() });
+});
+
+const notAllowed = methodNotAllowed(['GET', 'POST']);
+export { notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };
