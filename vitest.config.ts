@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
     globalSetup: ['tests/setup/global-setup.ts'],
+    reporters: ['default', './tests/setup/skipped-reporter.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Two cores: more workers only thrash PGlite's WASM instances.

@@ -3,6 +3,23 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+const USAGE = `Usage: node scripts/ensure-build.mjs
+
+Runs \`next build\` when there is no build or the sources are newer than it (NEXT_DIST_DIR
+picks the build directory, default .next). npm test and the benchmarks call it first.
+
+  -h, --help    this text`;
+try {
+  if (parseArgs({ options: { help: { type: 'boolean', short: 'h' } } }).values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+} catch (error) {
+  console.error(`${error.message}\n\n${USAGE}`);
+  process.exit(2);
+}
 
 const root = process.cwd();
 const buildId = path.join(root, process.env.NEXT_DIST_DIR || '.next', 'BUILD_ID');

@@ -1,7 +1,24 @@
 // Prints vitest's JSON report as one plain closing line: "vitest: N passed, N failed, N skipped".
 import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 
-const file = process.argv[2] ?? 'test-results/vitest.json';
+const USAGE = `Usage: node scripts/print-test-summary.mjs [report.json]
+
+Prints vitest's JSON report (default test-results/vitest.json) as one closing line.
+
+  -h, --help    this text`;
+let args;
+try {
+  args = parseArgs({ options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
+} catch (error) {
+  console.error(`${error.message}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (args.values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const file = args.positionals[0] ?? 'test-results/vitest.json';
 let report;
 try {
   report = JSON.parse(readFileSync(file, 'utf8'));

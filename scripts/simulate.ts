@@ -3,7 +3,6 @@
 // signs them), writes the ground truth to JSON, and can compare it with the rollups API.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { DEV_WORKSPACE_ID } from '../src/lib/db/dev-seed';
 import { METRICS_PROVIDERS, isMetricsProvider } from '../src/lib/decision-circuits/metrics/metrics-types';
 import {
@@ -20,6 +19,7 @@ import {
   summaryText,
   verifyCampaign,
 } from '../src/lib/decision-circuits/metrics/testing';
+import { parseCommandLine, usageError } from './lib/cli';
 
 const RUN_SECONDS_BY_DEFAULT = 30;
 const USAGE = `Usage: npm run simulate -- [options]
@@ -40,36 +40,28 @@ const USAGE = `Usage: npm run simulate -- [options]
   --verify               compare the rollups API with the ground truth at the end
   --dry-run              plan and write the ground truth, send nothing`;
 
-const { values } = parseArgs({
-  options: {
-    url: { type: 'string', default: 'http://localhost:3000' },
-    workspace: { type: 'string', default: DEV_WORKSPACE_ID },
-    token: { type: 'string' },
-    minutes: { type: 'string', default: String(D.minutes) },
-    speed: { type: 'string' },
-    variants: { type: 'string', default: String(D.variants) },
-    recipients: { type: 'string', default: String(D.recipients) },
-    posts: { type: 'string', default: String(D.posts) },
-    engagement: { type: 'string', default: String(D.engagement) },
-    providers: { type: 'string', default: METRICS_PROVIDERS.join(',') },
-    seed: { type: 'string' },
-    concurrency: { type: 'string', default: '4' },
-    out: { type: 'string' },
-    verify: { type: 'boolean', default: false },
-    'dry-run': { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
+const { values } = parseCommandLine(USAGE, {
+  url: { type: 'string', default: 'http://localhost:3000' },
+  workspace: { type: 'string', default: DEV_WORKSPACE_ID },
+  token: { type: 'string' },
+  minutes: { type: 'string', default: String(D.minutes) },
+  speed: { type: 'string' },
+  variants: { type: 'string', default: String(D.variants) },
+  recipients: { type: 'string', default: String(D.recipients) },
+  posts: { type: 'string', default: String(D.posts) },
+  engagement: { type: 'string', default: String(D.engagement) },
+  providers: { type: 'string', default: METRICS_PROVIDERS.join(',') },
+  seed: { type: 'string' },
+  concurrency: { type: 'string', default: '4' },
+  out: { type: 'string' },
+  verify: { type: 'boolean', default: false },
+  'dry-run': { type: 'boolean', default: false },
 });
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
 
 function numberOption(name: keyof typeof values, raw: string | undefined): number {
   const n = Number(raw);
   if (!Number.isFinite(n) || n < 0) {
-    console.error(`--${name} must be a non-negative number\n\n${USAGE}`);
-    process.exit(2);
+    usageError(USAGE, `--${name} must be a non-negative number`);
   }
   return n;
 }
@@ -79,8 +71,7 @@ const speed = values.speed ? numberOption('speed', values.speed) : Math.max(1, (
 const providers = values.providers.split(',').map((p) => p.trim());
 const unknown = providers.filter((p) => !isMetricsProvider(p));
 if (unknown.length > 0 || speed <= 0) {
-  console.error(`${unknown.length ? `Unknown provider(s): ${unknown.join(', ')}` : '--speed must be > 0'}\n\n${USAGE}`);
-  process.exit(2);
+  usageError(USAGE, unknown.length ? `Unknown provider(s): ${unknown.join(', ')}` : '--speed must be > 0');
 }
 
 const env = loadAppEnv();

@@ -7,6 +7,7 @@ import { DATABASE_KINDS } from '../helpers/db';
 import { makeEvent } from '../helpers/factories';
 
 const ROUTES = ['reprocess-unmapped', 'process-backfill-jobs', 'retention'] as const;
+const SERVER_DB_ON_POSTGRES_ONLY = 'PostgreSQL only: the test writes to the database the server uses, and an embedded one belongs to the server process';
 type Json = Record<string, unknown>;
 
 describe.each(DATABASE_KINDS)('cron routes on %s', (kind) => {
@@ -60,7 +61,8 @@ describe.each(DATABASE_KINDS)('cron routes on %s', (kind) => {
     expect(json).toMatchObject({ claimed: 0, completed: 0, failed: 0, paused: 0, jobs: [], budget_exhausted: false });
   });
 
-  it.runIf(kind === 'postgres')('two reprocess runs at once apply a 400-event backlog exactly once', async () => {
+  it('two reprocess runs at once apply a 400-event backlog exactly once', async ({ skip }) => {
+    skip(kind !== 'postgres', SERVER_DB_ON_POSTGRES_ONLY);
     const db = app.testDb!.db;
     const events = Array.from({ length: 400 }, (_, i) => makeEvent({ provider_object_id: `cron-obj-${i % 8}` }));
     await ingestNormalizedEvents(DEV_WORKSPACE_ID, 'sendgrid', events, true, { db });
@@ -77,7 +79,8 @@ describe.each(DATABASE_KINDS)('cron routes on %s', (kind) => {
     expect(Number((await run('reprocess-unmapped')).json.applied)).toBe(0);
   });
 
-  it.runIf(kind === 'postgres')('retention deletes ledger rows older than 30 days and keeps the rest', async () => {
+  it('retention deletes ledger rows older than 30 days and keeps the rest', async ({ skip }) => {
+    skip(kind !== 'postgres', SERVER_DB_ON_POSTGRES_ONLY);
     const db = app.testDb!.db;
     await ingestNormalizedEvents(DEV_WORKSPACE_ID, 'sendgrid', Array.from({ length: 7 }, () => makeEvent({ provider_object_id: 'aged' })), true, { db });
     await db.query(`update metrics_webhook_events set received_at = now() - interval '31 days' where provider_object_id = 'aged'`);

@@ -2,9 +2,8 @@
 // from the migrated template) when TEST_DATABASE_URL is set. Never a mock.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import postgres from 'postgres';
 import { createPgliteDatabase, createPostgresDatabase, runMigrations, type Database, type DatabaseKind } from '../../src/lib/db';
-import { adminUrl, currentRunId, databaseUrl, templateDbName, testDbPrefix } from './pg-urls';
+import { adminClient, currentRunId, databaseUrl, templateDbName, testDbPrefix } from './pg-urls';
 
 export const DATABASE_KINDS: DatabaseKind[] = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
 
@@ -36,7 +35,7 @@ export async function createTestDatabase(kind: DatabaseKind, options: TestDataba
   if (!base) throw new Error('TEST_DATABASE_URL is not set');
   const runId = currentRunId();
   const name = `${testDbPrefix(runId)}${randomBytes(5).toString('hex')}`;
-  const admin = postgres(adminUrl(base), { max: 1, onnotice: () => undefined });
+  const admin = adminClient(base);
   // The migrated template cannot be used when the preparation must come before the migrations.
   await admin.unsafe(options.supabaseLike ? `create database ${name}` : `create database ${name} template ${templateDbName(runId)}`);
   await admin.end();
@@ -52,7 +51,7 @@ export async function createTestDatabase(kind: DatabaseKind, options: TestDataba
     url,
     async drop() {
       await db.close();
-      const cleanup = postgres(adminUrl(base), { max: 1, onnotice: () => undefined });
+      const cleanup = adminClient(base);
       await cleanup.unsafe(`drop database if exists ${name} with (force)`);
       await cleanup.end();
     },

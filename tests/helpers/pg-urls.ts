@@ -1,3 +1,4 @@
+import postgres from 'postgres';
 import { inject } from 'vitest';
 
 export function databaseUrl(base: string, name: string): string {
@@ -9,6 +10,14 @@ export function databaseUrl(base: string, name: string): string {
 /** The server's maintenance database, for CREATE/DROP DATABASE. */
 export function adminUrl(base: string): string {
   return databaseUrl(base, 'postgres');
+}
+
+/**
+ * A one-connection client on the maintenance database. Unnamed statements: through a
+ * transaction-mode pooler a named one may be left on a server connection another client gets.
+ */
+export function adminClient(base: string): postgres.Sql {
+  return postgres(adminUrl(base), { max: 1, prepare: false, onnotice: () => undefined });
 }
 
 /** Per-run names, so two test runs on one server never drop each other's databases. */

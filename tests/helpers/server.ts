@@ -55,7 +55,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
         ...TEST_SECRETS,
         NODE_ENV: 'production',
         NEXT_TELEMETRY_DISABLED: '1',
-        ...(dataDir ? { PGLITE_DATA_DIR: path.join(dataDir, 'pglite'), DATABASE_URL: '' } : {}),
+        // next start is production: the embedded database there is an explicit opt-in.
+        ...(dataDir ? { PGLITE_DATA_DIR: path.join(dataDir, 'pglite'), DATABASE_URL: '', METRICS_EMBEDDED_DATABASE: 'true' } : {}),
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

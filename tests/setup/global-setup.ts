@@ -1,10 +1,9 @@
 // Prepares a migrated template database on the real PostgreSQL (when TEST_DATABASE_URL is set),
 // so each test file gets its own fresh database in milliseconds with CREATE DATABASE ... TEMPLATE.
 import { randomBytes } from 'node:crypto';
-import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { createPostgresDatabase, runMigrations } from '../../src/lib/db';
-import { adminUrl, databaseUrl, templateDbName, testDbPrefix } from '../helpers/pg-urls';
+import { adminClient, databaseUrl, templateDbName, testDbPrefix } from '../helpers/pg-urls';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const runId = randomBytes(4).toString('hex');
@@ -12,14 +11,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const base = process.env.TEST_DATABASE_URL;
   if (!base) return async () => undefined;
   const template = templateDbName(runId);
-  const admin = postgres(adminUrl(base), { max: 1, onnotice: () => undefined });
+  const admin = adminClient(base);
   await admin.unsafe(`create database ${template}`);
   const db = createPostgresDatabase(databaseUrl(base, template), { max: 1 });
   await runMigrations(db);
   await db.close();
+  // CREATE DATABASE ... TEMPLATE refuses a template anyone is connected to, and a pooler keeps its
+  // idle server connection to the template open after our client has gone.
+  await admin`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${template}`;
   await admin.end();
   return async () => {
-    const cleanup = postgres(adminUrl(base), { max: 1, onnotice: () => undefined });
+    const cleanup = adminClient(base);
     const leftovers = await cleanup<{ datname: string }[]>`
       select datname from pg_database where datname like ${`${testDbPrefix(runId)}%`}`;
     for (const { datname } of leftovers) await cleanup.unsafe(`drop database if exists ${datname} with (force)`);

@@ -1,11 +1,11 @@
 // The one place that knows how to reach Postgres: PGlite by default, postgres.js with DATABASE_URL.
-import path from 'node:path';
+import { databaseTarget, DatabaseConfigurationError } from './config';
 import { seedDevWorkspace } from './dev-seed';
 import { DatabaseUnavailableError, classifyDatabaseError } from './errors';
 import { runMigrations } from './migrate';
 import { createPgliteDatabase } from './pglite';
 import { ConcurrencyLimiter, withConcurrencyLimit } from './limiter';
-import { databaseQueueSettings, poolMaxSetting } from './settings';
+import { databaseQueueSettings } from './settings';
 import { acquireDataDirLock } from './pglite-lock';
 import { createPostgresDatabase } from './postgres';
 import { assertConnectionRole, isDatabaseRoleError } from './role-check';
@@ -21,8 +21,14 @@ export { createPostgresDatabase } from './postgres';
 export { ConcurrencyLimiter, databaseBusyError, withConcurrencyLimit } from './limiter';
 export { databaseQueueSettings, poolMaxSetting, positiveIntSetting } from './settings';
 export { DatabaseRoleError, checkConnectionRole, isDatabaseRoleError, type ConnectionRoleReport } from './role-check';
-
-export const DEFAULT_PGLITE_DIR = path.join(/*turbopackIgnore: true*/ process.cwd(), '.data', 'pglite');
+export {
+  DEFAULT_PGLITE_DIR,
+  DatabaseConfigurationError,
+  databaseTarget,
+  poolModeOfUrl,
+  type DatabaseTarget,
+  type PoolMode,
+} from './config';
 
 /** Bounds concurrent database work per process (DATABASE_POOL_MAX, METRICS_DB_QUEUE_*). */
 function limiterFor(env: NodeJS.ProcessEnv, poolMax: number): ConcurrencyLimiter {
@@ -30,10 +36,9 @@ function limiterFor(env: NodeJS.ProcessEnv, poolMax: number): ConcurrencyLimiter
 }
 
 async function openConfiguredDatabase(env: NodeJS.ProcessEnv): Promise<Database> {
-  const url = env.DATABASE_URL?.trim();
-  if (url) {
-    const poolMax = poolMaxSetting(env);
-    const db = createPostgresDatabase(url, { max: poolMax });
+  const target = databaseTarget(env);
+  if (target.kind === 'postgres') {
+    const db = createPostgresDatabase(target.url, { max: target.poolMax, poolMode: target.poolMode });
     try {
       if (env.METRICS_AUTO_MIGRATE === 'true') await runMigrations(db);
       await assertConnectionRole(db);
@@ -41,9 +46,9 @@ async function openConfiguredDatabase(env: NodeJS.ProcessEnv): Promise<Database>
       await db.close().catch(() => undefined);
       throw error;
     }
-    return withConcurrencyLimit(db, limiterFor(env, poolMax));
+    return withConcurrencyLimit(db, limiterFor(env, target.poolMax));
   }
-  const dataDir = env.PGLITE_DATA_DIR?.trim() || DEFAULT_PGLITE_DIR;
+  const dataDir = target.dataDir;
   const release = acquireDataDirLock(dataDir);
   try {
     const db = await createPgliteDatabase(dataDir);
@@ -74,6 +79,8 @@ export function getDb(): Promise<Database> {
   if (!holder.__metricsDb) {
     holder.__metricsDb = openConfiguredDatabase(process.env).catch((error: unknown) => {
       holder.__metricsDb = undefined;
+      // Retrying cannot fix a configuration: it surfaces as itself, not as "unavailable".
+      if (error instanceof DatabaseConfigurationError) throw error;
       // A wrong role is an operator's mistake that no retry fixes: say so loudly, every time.
       if (isDatabaseRoleError(error)) console.error(error.message);
       const classified = classifyDatabaseError(error);

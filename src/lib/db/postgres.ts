@@ -1,4 +1,5 @@
 import postgres from 'postgres';
+import { poolModeOfUrl, withoutPoolerFlag, type PoolMode } from './config';
 import { classifyDatabaseError } from './errors';
 import type { Database, ScriptQueryable } from './types';
 
@@ -6,6 +7,8 @@ export interface PostgresOptions {
   /** Pool size: the hard bound on concurrent database work from this process. */
   max?: number;
   connectTimeoutSeconds?: number;
+  /** Default: what the URL implies (pooler ports 6543/6432, `?pgbouncer=true`). */
+  poolMode?: PoolMode;
 }
 
 type Sql = postgres.Sql | postgres.TransactionSql;
@@ -33,11 +36,15 @@ function wrap(sql: Sql, prepare: boolean): ScriptQueryable {
   };
 }
 
-/** Any PostgreSQL 15+ (including Supabase direct or Supavisor pooler URLs). */
+/**
+ * Any PostgreSQL 15+, directly or through a pooler (Supavisor, PgBouncer). In transaction mode
+ * each transaction may land on another server connection, so nothing here keeps session state:
+ * settings are transaction-local (set_config(..., true)), locks are pg_advisory_xact_lock, and
+ * named prepared statements, which live on one server connection, are turned off.
+ */
 export function createPostgresDatabase(url: string, options: PostgresOptions = {}): Database {
-  // Supavisor in transaction mode does not support prepared statements.
-  const prepare = !/pooler\.supabase\.com|:6543\b/.test(url);
-  const sql = postgres(url, {
+  const prepare = (options.poolMode ?? poolModeOfUrl(url)) === 'session';
+  const sql = postgres(withoutPoolerFlag(url), {
     max: options.max ?? 10,
     connect_timeout: options.connectTimeoutSeconds ?? 5,
     idle_timeout: 30,

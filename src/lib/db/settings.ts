@@ -4,6 +4,9 @@
 type Env = Readonly<Record<string, string | undefined>>;
 
 export const DEFAULT_POOL_MAX = 10;
+// A Vercel function instance is one of many, each with its own pool, all drawing on the pooler's
+// client-connection limit (a few hundred on Supabase's smaller plans): keep each pool small.
+export const VERCEL_DEFAULT_POOL_MAX = 3;
 
 /** A positive integer setting; anything else (unset, 0, "lots") means the fallback. */
 export function positiveIntSetting(value: string | undefined, fallback: number): number {
@@ -12,7 +15,7 @@ export function positiveIntSetting(value: string | undefined, fallback: number):
 }
 
 export function poolMaxSetting(env: Env): number {
-  return positiveIntSetting(env.DATABASE_POOL_MAX, DEFAULT_POOL_MAX);
+  return positiveIntSetting(env.DATABASE_POOL_MAX, env.VERCEL ? VERCEL_DEFAULT_POOL_MAX : DEFAULT_POOL_MAX);
 }
 
 /** How many calls may wait for the database, and how long (METRICS_DB_QUEUE_MAX / _TIMEOUT_MS). */
