@@ -20,6 +20,9 @@ const USAGE = `Usage: npm run webhook:send -- --provider <${METRICS_PROVIDERS.jo
 
   --url <url>          the app (default http://localhost:3000)
   --workspace <uuid>   workspace_id in the webhook URL (default: the seeded dev workspace)
+  --webhook-url <url>  post to this URL instead, e.g. a connection's own webhook_url
+                       (…/api/webhooks/metrics?connection=…)
+  --secret <whsec_…>   Resend: sign with this secret (a connection's) instead of RESEND_WEBHOOK_SECRET
   --object-id <id>     reuse a message / post id (to send several events for one object)
   --circuit <id>       carry circuit_execution_id as SendGrid custom args / Resend tags
   --ab-test <uuid>     … with ab_test_id;  --variant <uuid>  … with variant_id
@@ -32,6 +35,8 @@ const { values } = parseCommandLine(USAGE, {
   event: { type: 'string' },
   url: { type: 'string', default: 'http://localhost:3000' },
   workspace: { type: 'string', default: DEV_WORKSPACE_ID },
+  'webhook-url': { type: 'string' },
+  secret: { type: 'string' },
   'object-id': { type: 'string' },
   circuit: { type: 'string' },
   'ab-test': { type: 'string' },
@@ -106,7 +111,9 @@ const attribution = values.circuit
   : undefined;
 if (attribution && provider !== 'sendgrid' && provider !== 'resend') console.log('(--circuit is carried by SendGrid and Resend only; ignored)');
 const sample = buildSampleDelivery(provider, kind, { objectId: values['object-id'], attribution });
-const signing = values.unsigned ? { keys: signingKeysFromEnv({}), notes: [] } : localSigningKeys(env, { generateSendGridKey: provider === 'sendgrid' });
+if (values.secret && provider !== 'resend') fail('--secret is for resend (a connection\'s whsec_ secret)');
+const signingEnv = values.secret ? { ...env, RESEND_WEBHOOK_SECRET: values.secret } : env;
+const signing = values.unsigned ? { keys: signingKeysFromEnv({}), notes: [] } : localSigningKeys(signingEnv, { generateSendGridKey: provider === 'sendgrid' });
 for (const note of provider === 'sendgrid' ? signing.notes : []) console.log(note);
 const request = signedWebhookRequest({
   baseUrl: values.url,
@@ -117,6 +124,13 @@ const request = signedWebhookRequest({
   deliveryId: sample.deliveryId,
 });
 
+if (values['webhook-url']) {
+  try {
+    request.url = new URL(values['webhook-url']).toString();
+  } catch {
+    fail('--webhook-url must be a full URL, e.g. https://metrics.example.com/api/webhooks/metrics?connection=…');
+  }
+}
 console.log(`${provider} ${kind}: ${values.unsigned ? 'unsigned (--unsigned)' : request.signature}`);
 if (values['dry-run']) {
   console.log(`\n${request.method} ${request.url}`);

@@ -166,6 +166,30 @@ begin
 end
 $$;
 
+-- The operator's path (npm run member:add on a self-hosted deployment): no acting user, the
+-- database owner's own command line. Still keeps at least one owner.
+create or replace function metrics_operator_set_member(p_workspace_id uuid, p_user_id uuid, p_role text)
+returns text
+language plpgsql
+set search_path = public, pg_temp
+as $$
+declare
+  v_current text := metrics_actor_role(p_workspace_id, p_user_id);
+begin
+  if p_role not in ('owner', 'admin', 'member', 'viewer') then
+    raise exception 'unknown role %', p_role using errcode = '22023';
+  end if;
+  perform 1 from workspace_members m where m.workspace_id = p_workspace_id and m.role = 'owner' for update;
+  if v_current = 'owner' and p_role <> 'owner'
+     and (select count(*) from workspace_members m where m.workspace_id = p_workspace_id and m.role = 'owner') <= 1 then
+    raise exception 'a workspace keeps at least one owner' using errcode = '23514';
+  end if;
+  insert into workspace_members (workspace_id, user_id, role) values (p_workspace_id, p_user_id, p_role)
+  on conflict (workspace_id, user_id) do update set role = excluded.role;
+  return p_role;
+end
+$$;
+
 -- 5. Connections (admin or owner). Ciphertexts come encrypted from the app, which holds the key.
 create or replace function metrics_connection_create(
   p_actor uuid,
