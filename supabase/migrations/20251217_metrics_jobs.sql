@@ -19,30 +19,6 @@ create index if not exists idx_metrics_webhook_events_object
 create index if not exists idx_metrics_webhook_events_received_at_all on metrics_webhook_events (received_at);
 create index if not exists idx_metrics_attribution_created_at on metrics_attribution_map (created_at);
 
--- Enqueues a job unless the workspace already has p_max_active jobs waiting or running
--- (then returns no row). An unknown workspace fails on the foreign key (23503).
-create or replace function metrics_backfill_enqueue(
-  p_workspace_id uuid,
-  p_provider text,
-  p_channel text,
-  p_date_start date,
-  p_date_end date,
-  p_max_active int
-)
-returns setof metrics_backfill_jobs
-language plpgsql
-set search_path = public, pg_temp
-as $$
-begin
-  return query
-  insert into metrics_backfill_jobs (workspace_id, provider, channel, date_start, date_end)
-  select p_workspace_id, p_provider, p_channel, p_date_start, p_date_end
-  where (select count(*) from metrics_backfill_jobs j
-         where j.workspace_id = p_workspace_id and j.status in ('pending', 'processing')) < p_max_active
-  returning *;
-end
-$$;
-
 -- Takes the oldest job a worker may run: pending, paused (processing without heartbeat) or
 -- abandoned (processing with a heartbeat older than p_stale_after: its worker died).
 -- `attempts` counts starts: the first claim and every takeover of an abandoned job; a job
@@ -255,14 +231,12 @@ begin
 end
 $$;
 
-revoke execute on function metrics_backfill_enqueue(uuid, text, text, date, date, int) from public;
 revoke execute on function metrics_backfill_claim(interval, int) from public;
 revoke execute on function metrics_backfill_progress(uuid, int, int, int, jsonb) from public;
 revoke execute on function metrics_backfill_release(uuid, int, text, text) from public;
 revoke execute on function metrics_backfill_ledger_totals(uuid, text, text[], interval) from public;
 revoke execute on function metrics_retention_batch(text, interval, int) from public;
-grant execute on function metrics_backfill_enqueue(uuid, text, text, date, date, int),
-  metrics_backfill_claim(interval, int),
+grant execute on function metrics_backfill_claim(interval, int),
   metrics_backfill_progress(uuid, int, int, int, jsonb),
   metrics_backfill_release(uuid, int, text, text),
   metrics_backfill_ledger_totals(uuid, text, text[], interval),

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listMigrations, runMigrations } from '../../src/lib/db';
+import { DERIVED_RATES, ROLLUP_COUNTERS } from '../../src/lib/decision-circuits/metrics/metrics-types';
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from '../helpers/db';
 
 describe.each(DATABASE_KINDS)('schema on %s', (kind) => {
@@ -87,6 +88,16 @@ describe.each(DATABASE_KINDS)('schema on %s', (kind) => {
       'metrics_rollups_tenant_isolation',
       'metrics_webhook_events_tenant_isolation',
     ]);
+  });
+
+  it('keeps the counter and rate lists of TypeScript and SQL the same: columns, generated rates, and the one writer', async () => {
+    const columns = await t.db.query<{ column_name: string; data_type: string; is_generated: string }>(
+      `select column_name, data_type, is_generated from information_schema.columns where table_name = 'metrics_rollups'`,
+    );
+    expect(columns.filter((c) => c.data_type === 'bigint').map((c) => c.column_name).sort()).toEqual([...ROLLUP_COUNTERS].sort());
+    expect(columns.filter((c) => c.is_generated === 'ALWAYS').map((c) => c.column_name).sort()).toEqual([...DERIVED_RATES].sort());
+    const [writer] = await t.db.query<{ def: string }>(`select pg_get_functiondef('metrics_rollup_events(uuid[])'::regprocedure) as def`);
+    for (const counter of ROLLUP_COUNTERS) expect(writer!.def, counter).toContain(`${counter} = r.${counter} + excluded.${counter}`);
   });
 
   it('treats NULL ab_test_id / variant_id as equal in the rollup key', async () => {
