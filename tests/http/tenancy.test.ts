@@ -204,6 +204,8 @@ describe.each(DATABASE_KINDS)('workspaces, connections and roles on %s', (kind) 
       people[role] = await tokenFor(user);
     }
     const ws = a.workspace;
+    const extra = randomUUID();
+    expect((await api('POST', `/api/workspaces/${ws}/members`, a.token, { user_id: extra, role: 'viewer' })).status).toBe(201);
     const mapping = { provider: 'sendgrid', provider_object_id: `obj-${randomUUID()}`, circuit_execution_id: 'c', channel: 'email' };
     const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
     const backfill = { provider: 'sendgrid', channel: 'email', date_start: day(-2), date_end: day(-1) };
@@ -214,6 +216,9 @@ describe.each(DATABASE_KINDS)('workspaces, connections and roles on %s', (kind) 
       { name: 'list connections', call: (t: string) => api('GET', `/api/circuits/metrics/connections?workspaceId=${ws}`, t), minimum: 'admin', ok: 200 },
       { name: 'create a connection', call: (t: string) => api('POST', `/api/circuits/metrics/connections?workspaceId=${ws}`, t, { provider: 'linkedin', external_account_id: `urn:li:organization:${randomUUID()}` }), minimum: 'admin', ok: 201 },
       { name: 'add a member', call: (t: string) => api('POST', `/api/workspaces/${ws}/members`, t, { user_id: randomUUID(), role: 'viewer' }), minimum: 'admin', ok: 201 },
+      { name: 'register an A/B test', call: (t: string) => api('POST', `/api/circuits/metrics/ab-tests?workspaceId=${ws}`, t, { ab_test_id: randomUUID(), name: 'T', primary_metric: 'unique_open_rate', started_at: new Date().toISOString(), variants: [{ variant_id: randomUUID(), name: 'A', is_control: true, weight: 1 }, { variant_id: randomUUID(), name: 'B', is_control: false, weight: 1 }] }), minimum: 'member', ok: 201 },
+      { name: 'rotate a connection', call: (t: string) => api('POST', `/api/circuits/metrics/connections/${a.resend.id}/rotate?workspaceId=${ws}`, t, { secret: a.resend.secret, overlap_hours: 0 }), minimum: 'admin', ok: 200 },
+      { name: 'change a member\'s role', call: (t: string) => api('PATCH', `/api/workspaces/${ws}/members/${extra}`, t, { role: 'member' }), minimum: 'admin', ok: 200 },
     ];
     const order = ['viewer', 'member', 'admin'];
     for (const route of routes) {
@@ -223,6 +228,11 @@ describe.each(DATABASE_KINDS)('workspaces, connections and roles on %s', (kind) 
         expect(answer.status, `${role} may${allowed ? '' : ' not'} ${route.name}`).toBe(allowed ? route.ok : 403);
       }
     }
+    // What refused callers tried left nothing behind: one backfill job and one test per allowed role.
+    const jobs = await api('GET', `/api/circuits/metrics/backfill?workspaceId=${ws}`, a.token);
+    expect(jobs.json.count).toBe(2);
+    const tests = await api('GET', `/api/circuits/metrics/ab-tests?workspaceId=${ws}`, a.token);
+    expect((tests.json.tests as Json[]).filter((t) => t.name === 'T')).toHaveLength(2);
     const connections = await api('GET', `/api/circuits/metrics/connections?workspaceId=${ws}`, a.token);
     // The only LinkedIn connection is the admin's: the viewer's and the member's attempts wrote nothing.
     expect((connections.json.connections as Json[]).filter((c) => c.provider === 'linkedin')).toHaveLength(1);
@@ -232,7 +242,7 @@ describe.each(DATABASE_KINDS)('workspaces, connections and roles on %s', (kind) 
     expect((await api('PATCH', `/api/workspaces/${ws}/members/${a.user}`, a.token, { role: 'admin' })).status).toBe(409);
     const members = await api('GET', `/api/workspaces/${ws}/members`, people.viewer!);
     expect(members.status).toBe(200);
-    expect((members.json.members as Json[]).map((m) => m.role).sort()).toEqual(['admin', 'member', 'owner', 'viewer', 'viewer']);
+    expect((members.json.members as Json[]).map((m) => m.role).sort()).toEqual(['admin', 'member', 'member', 'owner', 'viewer', 'viewer']);
   });
 
   it('a deleted connection\'s URL answers 404 and stores nothing', async () => {

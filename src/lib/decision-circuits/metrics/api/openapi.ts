@@ -3,6 +3,8 @@
 import { z } from 'zod';
 import { abTestRegistrationSchema } from '../metrics-ab-tests';
 import { attributionInputSchema } from '../metrics-attribution';
+import { connectionInputSchema, rotationInputSchema } from '../metrics-connections';
+import { memberAddSchema, memberRoleSchema, workspaceCreateSchema } from '../metrics-members';
 import { METRICS_PROVIDERS } from '../metrics-types';
 import {
   decisionQuerySchema,
@@ -119,6 +121,83 @@ export function buildOpenApiDocument(): JsonSchema {
           parameters: queryParameters(workspaceQuerySchema),
           requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(abTestRegistrationSchema) } } },
           responses: { '201': ok('The registered test'), ...errors(400, 401, 403, 404, 413, 415, 503) },
+        },
+      },
+      '/api/circuits/metrics/connections': {
+        get: {
+          summary: 'The workspace\'s provider connections, without secrets (admin or owner)',
+          security: bearer,
+          parameters: queryParameters(workspaceQuerySchema),
+          responses: { '200': ok('Connections with webhook URL, fingerprint, last delivery and last verification failure'), ...errors(400, 401, 403, 503) },
+        },
+        post: {
+          summary: 'Connect a provider account: its own webhook URL (SendGrid, Resend) or its account id (Meta, LinkedIn) (admin or owner)',
+          security: bearer,
+          parameters: queryParameters(workspaceQuerySchema),
+          requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(connectionInputSchema) } } },
+          responses: { '201': ok('{ connection_id, provider, webhook_url, fingerprint, … }'), ...errors(400, 401, 403, 409, 413, 415, 503) },
+        },
+      },
+      '/api/circuits/metrics/connections/{connectionId}': {
+        delete: {
+          summary: 'Remove a connection (admin or owner)',
+          security: bearer,
+          parameters: [{ name: 'connectionId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }, ...queryParameters(workspaceQuerySchema)],
+          responses: { '200': ok('Deleted'), ...errors(400, 401, 403, 404, 503) },
+        },
+      },
+      '/api/circuits/metrics/connections/{connectionId}/rotate': {
+        post: {
+          summary: 'A new secret or verification key; the previous one verifies for overlap_hours (admin or owner)',
+          security: bearer,
+          parameters: [{ name: 'connectionId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }, ...queryParameters(workspaceQuerySchema)],
+          requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(rotationInputSchema) } } },
+          responses: { '200': ok('The rotated connection'), ...errors(400, 401, 403, 404, 413, 415, 503) },
+        },
+      },
+      '/api/workspaces': {
+        get: { summary: 'The caller\'s workspaces with their role', security: bearer, responses: { '200': ok('Workspaces'), ...errors(401, 503) } },
+        post: {
+          summary: 'Create a workspace; the caller owns it',
+          security: bearer,
+          requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(workspaceCreateSchema) } } },
+          responses: { '201': ok('{ workspace_id, name, role }'), ...errors(400, 401, 413, 415, 503) },
+        },
+      },
+      '/api/workspaces/{workspaceId}/members': {
+        get: {
+          summary: 'Members and their roles (any member)',
+          security: bearer,
+          parameters: [{ name: 'workspaceId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          responses: { '200': ok('Members'), ...errors(400, 401, 403, 503) },
+        },
+        post: {
+          summary: 'Add a member by user id or email (invited through Supabase Auth when it is configured) (admin or owner)',
+          security: bearer,
+          parameters: [{ name: 'workspaceId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(memberAddSchema) } } },
+          responses: { '201': ok('{ user_id, role, invited }'), ...errors(400, 401, 403, 404, 409, 413, 415, 503) },
+        },
+      },
+      '/api/workspaces/{workspaceId}/members/{userId}': {
+        patch: {
+          summary: 'Change a member\'s role (admin or owner; ownership by owners; the last owner stays)',
+          security: bearer,
+          parameters: [
+            { name: 'workspaceId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+            { name: 'userId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+          ],
+          requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(memberRoleSchema) } } },
+          responses: { '200': ok('The new role'), ...errors(400, 401, 403, 409, 413, 415, 503) },
+        },
+        delete: {
+          summary: 'Remove a member (admin or owner, or yourself; the last owner stays)',
+          security: bearer,
+          parameters: [
+            { name: 'workspaceId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+            { name: 'userId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+          ],
+          responses: { '200': ok('Removed'), ...errors(400, 401, 403, 404, 409, 503) },
         },
       },
       '/api/circuits/metrics/attribution': {
