@@ -19,5 +19,21 @@ const config = [
     files: ['scripts/**', 'bench/**', 'tests/**'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // The domain never speaks HTTP: errors carry a code, and src/lib/http maps codes to answers.
+    files: ['src/lib/decision-circuits/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'next', message: 'The domain does not depend on Next.js.' }],
+          patterns: [
+            { group: ['next/*'], message: 'The domain does not depend on Next.js.' },
+            { group: ['**/http/*', '@/lib/http/*'], message: 'The domain never imports the HTTP layer: throw a DomainError with a code.' },
+          ],
+        },
+      ],
+    },
+  },
 ];
 export default config;

@@ -59,7 +59,7 @@ describe.each(DATABASE_KINDS)('coalesced small deliveries on %s', (kind) => {
   it('concurrent deliveries to an unknown workspace are all refused and store nothing', async () => {
     const unknown = '99999999-9999-4999-8999-999999999998';
     const settled = await Promise.allSettled(Array.from({ length: 10 }, () => ingestNormalizedEvents(unknown, 'sendgrid', [makeEvent()], true, { db: t.db })));
-    expect(settled.every((s) => s.status === 'rejected' && (s.reason as { status?: number }).status === 404)).toBe(true);
+    expect(settled.every((s) => s.status === 'rejected' && (s.reason as { code?: string }).code === 'unknown_workspace')).toBe(true);
     const [ledger] = await t.db.query<{ n: number }>('select count(*)::int as n from metrics_webhook_events where workspace_id = $1', [unknown]);
     expect(ledger!.n).toBe(0);
   });

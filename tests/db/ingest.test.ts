@@ -168,7 +168,7 @@ describe.each(DATABASE_KINDS)('exactly-once ingestion on %s', (kind) => {
   it('an unknown workspace is refused and nothing is stored', async () => {
     await expect(
       ingestNormalizedEvents('99999999-9999-4999-8999-999999999999', 'sendgrid', [makeEvent()], true, { db: t.db }),
-    ).rejects.toMatchObject({ status: 404 });
+    ).rejects.toMatchObject({ code: 'unknown_workspace' });
   });
 
   it('orphans objects unmapped past 24 h, and a later mapping still counts their events', async () => {

@@ -81,7 +81,7 @@ describe.each(DATABASE_KINDS)('workspace members on %s', (kind) => {
   it('keeps at least one owner, and only owners touch ownership', async () => {
     const admin = randomUUID();
     await setMemberRole(owner, workspace, admin, 'admin', { db: t.db });
-    await expect(setMemberRole(owner, workspace, owner, 'admin', { db: t.db })).rejects.toMatchObject({ status: 409 });
+    await expect(setMemberRole(owner, workspace, owner, 'admin', { db: t.db })).rejects.toMatchObject({ code: 'conflict' });
     await expect(removeMember(owner, workspace, owner, { db: t.db })).rejects.toBeInstanceOf(DomainError);
     await expect(setMemberRole(admin, workspace, randomUUID(), 'owner', { db: t.db })).rejects.toBeInstanceOf(InsufficientRoleError);
     await expect(removeMember(admin, workspace, owner, { db: t.db })).rejects.toBeInstanceOf(InsufficientRoleError);

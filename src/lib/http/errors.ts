@@ -1,7 +1,24 @@
 import { ZodError } from 'zod';
 import { isDatabaseUnavailable, type DatabaseUnavailableError } from '../db/errors';
 import { DATABASE_ROLE_DOCS, isDatabaseRoleError } from '../db/role-check';
+import { isDomainError, type DomainErrorCode } from '../decision-circuits/metrics/metrics-errors';
+import { describeZodError } from '../validation/zod-issues';
 import { jsonResponse } from './json-response';
+
+export { describeZodError } from '../validation/zod-issues';
+
+/** The one table from a domain error's code to the HTTP status it answers with. */
+export const DOMAIN_ERROR_STATUS: Readonly<Record<DomainErrorCode, number>> = {
+  invalid_request: 400,
+  signature_invalid: 401,
+  forbidden: 403,
+  insufficient_role: 403,
+  unknown_workspace: 404,
+  not_found: 404,
+  conflict: 409,
+  too_many_requests: 429,
+  encryption_not_configured: 503,
+};
 
 const API_ERROR_BRAND = Symbol.for('decision-circuits.ApiError');
 
@@ -43,19 +60,13 @@ export function errorResponse(
   );
 }
 
-export function describeZodError(error: ZodError): { message: string; issues: { field: string; message: string }[] } {
-  const issues = error.issues.map((issue) => ({
-    field: issue.path.map(String).join('.') || '(root)',
-    message: issue.message,
-  }));
-  const first = issues[0];
-  return { message: first ? `Invalid ${first.field}: ${first.message}` : 'Invalid request', issues };
-}
-
 /** Maps anything thrown below a route to a JSON answer; only genuine bugs become 500. */
 export function toErrorResponse(error: unknown, context: Record<string, unknown> = {}): Response {
   if (isApiError(error)) {
     return errorResponse(error.status, error.message, { ...context, ...error.context }, error.headers);
+  }
+  if (isDomainError(error)) {
+    return errorResponse(DOMAIN_ERROR_STATUS[error.code], error.message, { ...context, ...error.context }, error.hints);
   }
   if (error instanceof ZodError || (error as { name?: unknown } | null)?.name === 'ZodError') {
     const { message, issues } = describeZodError(error as ZodError);

@@ -1,54 +1,73 @@
-import { ApiError } from '../../http/errors';
+// Domain errors: each names what went wrong with a code; the HTTP layer alone decides the status
+// (src/lib/http/errors.ts maps codes to answers), and a library caller such as CX09 gets the same
+// codes. Nothing here knows about HTTP.
 
-/** Domain errors carry their HTTP status so routes can answer them as they are. */
-export class UnknownWorkspaceError extends ApiError {
+export const DOMAIN_ERROR_CODES = [
+  'invalid_request',
+  'signature_invalid',
+  'forbidden',
+  'insufficient_role',
+  'unknown_workspace',
+  'not_found',
+  'conflict',
+  'too_many_requests',
+  'encryption_not_configured',
+] as const;
+export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
+
+const DOMAIN_ERROR_BRAND = Symbol.for('decision-circuits.DomainError');
+
+export class DomainError extends Error {
+  readonly [DOMAIN_ERROR_BRAND] = true;
+  readonly code: DomainErrorCode;
+  readonly context: Readonly<Record<string, unknown>>;
+  /** Hints for a retry (e.g. `retry-after` seconds), which the HTTP layer sends as headers. */
+  readonly hints: Readonly<Record<string, string>>;
+  constructor(code: DomainErrorCode, message: string, context: Record<string, unknown> = {}, hints: Record<string, string> = {}) {
+    super(message);
+    this.name = 'DomainError';
+    this.code = code;
+    this.context = context;
+    this.hints = hints;
+  }
+}
+
+/** instanceof across bundler chunks can fail when a module is loaded twice; the brand cannot. */
+export function isDomainError(error: unknown): error is DomainError {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[DOMAIN_ERROR_BRAND] === true;
+}
+
+export class UnknownWorkspaceError extends DomainError {
   constructor(workspaceId: string) {
-    super(404, 'Unknown workspace', { workspace_id: workspaceId });
+    super('unknown_workspace', 'Unknown workspace', { workspace_id: workspaceId });
     this.name = 'UnknownWorkspaceError';
   }
 }
 
-export class ForbiddenWorkspaceError extends ApiError {
+export class ForbiddenWorkspaceError extends DomainError {
   constructor(workspaceId: string) {
-    super(403, 'Not a member of this workspace', { workspace_id: workspaceId });
+    super('forbidden', 'Not a member of this workspace', { workspace_id: workspaceId });
     this.name = 'ForbiddenWorkspaceError';
-  }
-}
-
-/** Domain failures by code; the status each code answers with is kept in one table here. */
-const DOMAIN_ERROR_STATUS = {
-  invalid_request: 400,
-  not_found: 404,
-  conflict: 409,
-  encryption_not_configured: 503,
-} as const;
-export type DomainErrorCode = keyof typeof DOMAIN_ERROR_STATUS;
-
-export class DomainError extends ApiError {
-  readonly code: DomainErrorCode;
-  constructor(code: DomainErrorCode, message: string, context: Record<string, unknown>) {
-    super(DOMAIN_ERROR_STATUS[code], message, { code, ...context });
-    this.name = 'DomainError';
-    this.code = code;
   }
 }
 
 export class ConnectionConflictError extends DomainError {
   constructor() {
-    super('conflict', 'This provider account is already connected to a workspace', {});
+    super('conflict', 'This provider account is already connected to a workspace');
+    this.name = 'ConnectionConflictError';
   }
 }
 
-export class UnknownAbTestError extends ApiError {
+export class UnknownAbTestError extends DomainError {
   constructor(workspaceId: string, abTestId: string) {
-    super(404, 'Unknown A/B test: neither registered nor seen in any rollup of this workspace', { workspace_id: workspaceId, ab_test_id: abTestId });
+    super('not_found', 'Unknown A/B test: neither registered nor seen in any rollup of this workspace', { workspace_id: workspaceId, ab_test_id: abTestId });
     this.name = 'UnknownAbTestError';
   }
 }
 
-export class InsufficientRoleError extends ApiError {
+export class InsufficientRoleError extends DomainError {
   constructor(workspaceId: string, required: string, actual: string) {
-    super(403, `This needs the ${required} role or above in this workspace`, { workspace_id: workspaceId, required_role: required, role: actual });
+    super('insufficient_role', `This needs the ${required} role or above in this workspace`, { workspace_id: workspaceId, required_role: required, role: actual });
     this.name = 'InsufficientRoleError';
   }
 }

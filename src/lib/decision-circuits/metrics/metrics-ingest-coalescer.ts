@@ -10,7 +10,7 @@
 // (same settings): past maxWaiting, or after waitTimeoutMs, a delivery gets 503 + Retry-After
 // instead of waiting in memory.
 import { databaseBusyError, databaseQueueSettings, isDatabaseUnavailable, poolMaxSetting, positiveIntSetting } from '../../db';
-import { isApiError } from '../../http/errors';
+import { isDomainError } from './metrics-errors';
 
 export interface CoalescedEvent {
   provider_event_id: string;
@@ -69,7 +69,7 @@ interface Group<E, R> {
  * unavailable, or an answer about the shared workspace (unknown workspace, 404).
  */
 function failsEveryDelivery(error: unknown): boolean {
-  return isDatabaseUnavailable(error) || isApiError(error);
+  return isDatabaseUnavailable(error) || isDomainError(error);
 }
 
 export class IngestCoalescer<E extends CoalescedEvent, R extends CoalescedOutcome> {

@@ -1,8 +1,7 @@
 // The ingest path: normalised events → one SQL call → one transaction (DESIGN.md "Data path").
 import { z } from 'zod';
 import { getDb, type Database } from '../../db';
-import { isApiError } from '../../http/errors';
-import { isUnknownWorkspaceSqlError, UnknownWorkspaceError } from './metrics-errors';
+import { isDomainError, isUnknownWorkspaceSqlError, UnknownWorkspaceError } from './metrics-errors';
 import { normalizeProviderEvents } from './metrics-normalize';
 import { IngestCoalescer, coalescerOptionsFrom } from './metrics-ingest-coalescer';
 import { runScoped, type AccessOptions } from './metrics-access';
@@ -208,7 +207,7 @@ export async function ingestWebhookEvent(
     if (!stored) return { success: false, reason: `Failed to persist event: ${result.rejected[0]?.reason ?? 'unknown'}` };
     return { success: true, event_id: stored.event_id, normalized_event: first };
   } catch (error) {
-    if (isApiError(error)) throw error;
+    if (isDomainError(error)) throw error;
     return { success: false, reason: `Ingestion error: ${error instanceof Error ? error.message : String(error)}` };
   }
 }

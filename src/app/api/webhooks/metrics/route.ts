@@ -1,15 +1,11 @@
 // /api/webhooks/metrics: provider webhooks in (POST), health and provider handshakes (GET).
-import {
-  answerHandshake,
-  isAccountRoutedProvider,
-  parseProviderParam,
-  parseWebhookWorkspaceId,
-} from '@/lib/decision-circuits/metrics/metrics-webhook';
+import { answerHandshake, isAccountRoutedProvider } from '@/lib/decision-circuits/metrics/metrics-webhook';
 import { METRICS_PROVIDERS, isMetricsProvider } from '@/lib/decision-circuits/metrics/metrics-types';
 import { requireJsonContentType } from '@/lib/http/body';
 import { methodNotAllowed, toErrorResponse } from '@/lib/http/errors';
 import { jsonResponse } from '@/lib/http/json-response';
 import { receiveByAccount, receiveForConnection, receiveForWorkspace } from './receive';
+import { parseProviderParam, parseWebhookWorkspaceId } from './request';
 
 export const dynamic = 'force-dynamic';
 

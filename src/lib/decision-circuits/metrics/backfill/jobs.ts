@@ -2,9 +2,8 @@
 // claim / progress / release calls, one thin wrapper per SQL function.
 import { z } from 'zod';
 import { getDb, type Database, type Queryable } from '../../../db';
-import { ApiError } from '../../../http/errors';
 import { runScoped, type AccessOptions } from '../metrics-access';
-import { isUnknownWorkspaceSqlError, UnknownWorkspaceError } from '../metrics-errors';
+import { DomainError, isUnknownWorkspaceSqlError, UnknownWorkspaceError } from '../metrics-errors';
 import { toIso, toNumber } from '../metrics-rows';
 import type { BackfillJob, BackfillStatus, MetricsChannel, MetricsProvider } from '../metrics-types';
 import { BACKFILL_LIST_DEFAULT_LIMIT, parseBackfillRequest } from './schemas';
@@ -142,8 +141,8 @@ export async function enqueueBackfill(
   }
   const [row] = rows;
   if (!row) {
-    throw new ApiError(
-      429,
+    throw new DomainError(
+      'too_many_requests',
       `Too many backfill jobs waiting or running for this workspace (limit ${BACKFILL_MAX_ACTIVE_JOBS}); try again when some have finished`,
       { workspace_id: workspace, active_limit: BACKFILL_MAX_ACTIVE_JOBS },
       { 'retry-after': '300' },

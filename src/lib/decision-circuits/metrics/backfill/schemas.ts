@@ -1,7 +1,8 @@
 // zod schemas for the backfill API: the enqueue body (release notes' validation rules) and the
 // status/list query.
 import { z } from 'zod';
-import { ApiError, describeZodError } from '../../../http/errors';
+import { describeZodError } from '../../../validation/zod-issues';
+import { DomainError } from '../metrics-errors';
 import { BACKFILL_MAX_DAYS, BACKFILL_MAX_AGE_DAYS, METRICS_CHANNELS, METRICS_PROVIDERS, PROVIDER_CHANNEL } from '../metrics-types';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -66,7 +67,7 @@ export function parseBackfillRequest(body: unknown): BackfillRequest {
   if (parsed.success) return parsed.data;
   const rule = parsed.error.issues.find((issue) => issue.code === 'custom');
   if (rule) {
-    throw new ApiError(400, rule.message, { field: rule.path.map(String).join('.'), issues: describeZodError(parsed.error).issues });
+    throw new DomainError('invalid_request', rule.message, { field: rule.path.map(String).join('.'), issues: describeZodError(parsed.error).issues });
   }
   throw parsed.error;
 }

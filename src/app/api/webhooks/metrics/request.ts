@@ -1,0 +1,25 @@
+// Reading the webhook request's own parameters: which provider, which workspace (the
+// single-workspace URL form). The route's business; the domain never sees a query string.
+import { z } from 'zod';
+import { METRICS_PROVIDERS, isMetricsProvider, type MetricsProvider } from '@/lib/decision-circuits/metrics/metrics-types';
+import { ApiError } from '@/lib/http/errors';
+
+export const PROVIDER_REQUIRED_MESSAGE = `provider parameter required; one of: ${METRICS_PROVIDERS.join(', ')}`;
+
+export function parseProviderParam(value: string | null): MetricsProvider {
+  if (!isMetricsProvider(value)) throw new ApiError(400, PROVIDER_REQUIRED_MESSAGE);
+  return value;
+}
+
+const workspaceIdSchema = z.guid();
+
+/** From `x-workspace-id` or, since providers cannot set headers, `?workspace_id=` in the registered URL. */
+export function parseWebhookWorkspaceId(headers: Headers, searchParams: URLSearchParams): string {
+  const raw = headers.get('x-workspace-id') ?? searchParams.get('workspace_id') ?? searchParams.get('workspaceId');
+  if (raw === null || raw.trim() === '') {
+    throw new ApiError(400, 'workspace id required: x-workspace-id header or workspace_id query parameter');
+  }
+  const parsed = workspaceIdSchema.safeParse(raw.trim());
+  if (!parsed.success) throw new ApiError(400, 'workspace id must be a UUID');
+  return parsed.data.toLowerCase();
+}
