@@ -136,6 +136,7 @@ const outcome = await runCampaign(plan, {
 });
 if (tty) process.stderr.write('\n');
 writeGroundTruth(outcome);
+if (outcome.abTestRegistered) console.log(`Registered A/B test "Simulated campaign ${plan.runId}": variants ${plan.variants.map((v, i) => (i === 0 ? `${v.key} (control)` : v.key)).join(', ')}.`);
 
 console.log(`\n${summaryText(plan, outcome.acks)}`);
 for (const failure of outcome.failures.slice(0, 5)) console.log(`  failed: ${failure.what}: ${failure.status} ${failure.body.slice(0, 200)}`);

@@ -1,6 +1,5 @@
 // The dashboard in real Chromium against the real server: sign in, ingest signed SendGrid
-// webhooks through the real route, read the exact numbers and the significance verdicts off the
-// A/B view, check operations health, start a backfill and follow its status, sign out.
+// webhooks through the real route, read the exact numbers and the decision off the A/B view, check operations health, start a backfill and follow its status, sign out.
 // Screenshots go to test-results/screenshots, or to DASHBOARD_SCREENSHOTS_DIR (docs/screenshots).
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -10,25 +9,14 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintAccessToken } from '../../src/lib/auth/tokens';
-import { signSendGridHmac } from '../../src/lib/decision-circuits/metrics/providers/signing';
+import type { AbTestDecisionReport } from '../../src/lib/decision-circuits/metrics/metrics-decision';
 import { DATABASE_KINDS } from '../helpers/db';
 import { DEV_USER_ID, DEV_WORKSPACE_ID, TEST_SECRETS, startApp, type AppUnderTest } from '../helpers/app';
 import { startServer } from '../helpers/server';
 import { sendgridActivityApi, startFakeProvider, type FakeProvider } from '../fixtures/backfill/fake-providers';
+import { CHROMIUM, CHROMIUM_ARGS, NO_BROWSER, SKIPPED, openChromium, text, type OpenBrowser } from './chromium';
+import { postSendGrid, type VariantPlan } from './sendgrid-seed';
 
-const CHROMIUM = '/usr/bin/chromium';
-// CI installs Chromium and must run these; elsewhere a machine without it skips them, loudly.
-const NO_BROWSER = !existsSync(CHROMIUM) && process.env.CI !== 'true';
-const SKIPPED = NO_BROWSER ? ' (skipped: /usr/bin/chromium missing; apt-get install -y chromium)' : '';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const WIDE = { width: 1280, height: 900 };
 const NARROW = { width: 390, height: 844 };
 const SCREENSHOT_DIR = path.resolve(process.env.DASHBOARD_SCREENSHOTS_DIR ?? 'test-results/screenshots');
@@ -40,15 +28,6 @@ const V1A = '1e5700a1-0000-4000-8000-0000000000a1';
 const V1B = '1e5700b1-0000-4000-8000-0000000000b1';
 const V2A = '1e5700a2-0000-4000-8000-0000000000a2';
 const V2B = '1e5700b2-0000-4000-8000-0000000000b2';
-
-interface VariantPlan {
-  test: string;
-  variant: string;
-  sent: number;
-  bounced: number;
-  opened: number;
-  clicked: number;
-}
 
 const PLANS: VariantPlan[] = [
   { test: TEST_1, variant: V1A, sent: 200, bounced: 4, opened: 60, clicked: 30 },
@@ -130,21 +109,6 @@ function unmappedEvents(): object[] {
 const EXPECTED_EVENTS =
   PLANS.reduce((n, p) => n + 2 * p.sent + p.opened + p.clicked, 0) + UNMAPPED_MESSAGES;
 
-async function postSendGrid(app: AppUnderTest, events: object[]): Promise<void> {
-  const body = JSON.stringify(events);
-  const response = await fetch(`${app.url}/api/webhooks/metrics?provider=sendgrid&workspace_id=${DEV_WORKSPACE_ID}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...signSendGridHmac({ secret: TEST_SECRETS.SENDGRID_WEBHOOK_SECRET, body }) },
-    body,
-  });
-  const answer = await response.text();
-  expect(response.status, `${answer}\n${app.server.logs().slice(-3000)}`).toBe(202);
-}
-
-async function text(page: Page, selector: string): Promise<string> {
-  return ((await page.locator(selector).first().textContent()) ?? '').replace(/\s+/g, ' ').trim();
-}
-
 /** Both widths, and at 390 px nothing may push the page sideways. */
 async function screenshots(page: Page, name: string, shoot: boolean): Promise<void> {
   for (const [label, size] of [
@@ -169,6 +133,13 @@ describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`dashboard in Chromium on %s${S
   const consoleErrors: string[] = [];
   const failedResponses: string[] = [];
   let backfillApiMissing = false;
+  const decisionFor = async (abTestId: string): Promise<AbTestDecisionReport> => {
+    const response = await fetch(`${app.url}/api/circuits/metrics/decision?workspaceId=${DEV_WORKSPACE_ID}&abTestId=${abTestId}`, {
+      headers: { cookie: (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ') },
+    });
+    expect(response.status).toBe(200);
+    return (await response.json()) as AbTestDecisionReport;
+  };
 
   beforeAll(async () => {
     expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`).toBe(true);
@@ -183,7 +154,8 @@ describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`dashboard in Chromium on %s${S
           status: 'delivered',
           opens_count: 2,
           clicks_count: 1,
-          last_event_time: '2025-06-02T10:00:00Z',
+          // Inside the window the form asks for below (the last three days): the stand-in filters by it.
+          last_event_time: `${new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10)}T10:00:00Z`,
         },
       ]),
     );
@@ -252,7 +224,7 @@ describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`dashboard in Chromium on %s${S
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
   });
 
-  it('shows the ingested events as exact counts, rates and a significance verdict', async () => {
+  it('shows the ingested events as exact counts, rates and the decision', async () => {
     for (const plan of PLANS) await postSendGrid(app, eventsFor(plan));
     await postSendGrid(app, unmappedEvents());
 
@@ -261,29 +233,34 @@ describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`dashboard in Chromium on %s${S
     const expected: Record<string, Record<string, string>> = {
       [V1A]: {
         email_sent: '200', email_delivered: '196', email_opened: '60', email_clicked: '30', email_bounced: '4',
-        delivery_rate: '98.00 %', open_rate: '30.61 %', click_rate: '15.31 %',
+        email_unique_opened: '60', email_unique_clicked: '30', email_complained: '0', email_unsubscribed: '0',
+        delivery_rate: '98.00 %', unique_open_rate: '30.61 %', unique_click_rate: '15.31 %',
       },
       [V1B]: {
         email_sent: '200', email_delivered: '196', email_opened: '70', email_clicked: '50', email_bounced: '4',
-        delivery_rate: '98.00 %', open_rate: '35.71 %', click_rate: '25.51 %',
+        email_unique_opened: '70', email_unique_clicked: '50', email_complained: '0', email_unsubscribed: '0',
+        delivery_rate: '98.00 %', unique_open_rate: '35.71 %', unique_click_rate: '25.51 %',
       },
     };
     for (const [variant, columns] of Object.entries(expected)) {
       for (const [column, value] of Object.entries(columns)) expect(await cell(variant, column), `${variant} ${column}`).toBe(value);
     }
-    expect(await text(page, `[data-variant="${V1A}"] th`)).toContain('Variant A');
+    // Not registered: named by short id; the control is the variant that sent first (a tie: the lower id).
+    expect(await text(page, '[data-testid="test-name"]')).toBe(`Test ${TEST_1.slice(0, 8)}`);
+    expect(await text(page, `[data-testid="variant-table-email"] [data-variant="${V1A}"] th`)).toContain(`${V1A.slice(0, 8)} Control`);
+    expect(await text(page, '[data-testid="control-rule"]')).toContain('Not registered: the control is the variant that sent first');
 
-    // Clicks 30/196 vs 50/196: pooled z = 2.5064, p = 0.0122 → significant at α = 0.05.
-    const clicks = `[data-testid="sig-click_rate-${V1B}"]`;
-    expect(await text(page, `${clicks} [data-testid="verdict"]`)).toBe('Significant');
-    expect(await text(page, `${clicks} [data-testid="z"]`)).toBe('2.51');
-    expect(await text(page, `${clicks} [data-testid="p-value"]`)).toBe('0.0122');
-    expect(await text(page, `${clicks} [data-testid="samples"]`)).toBe('n = 196 and 196');
-    expect(await text(page, `${clicks} [data-testid="difference"]`)).toBe('+10.20 pp');
-    // Opens 60/196 vs 70/196: z = 1.0728, p = 0.2834 → not significant.
-    const opens = `[data-testid="sig-open_rate-${V1B}"]`;
-    expect(await text(page, `${opens} [data-testid="verdict"]`)).toBe('Not significant');
-    expect(await text(page, `${opens} [data-testid="p-value"]`)).toBe('0.2834');
+    // The decision card shows what the decision API answers for the same test.
+    const report = await decisionFor(TEST_1);
+    expect(report.test.name).toBe(`Test ${TEST_1.slice(0, 8)}`);
+    expect(report.variants.map((v) => [v.variantId, v.isControl, v.successes, v.trials])).toEqual([
+      [V1A, true, 60, 196],
+      [V1B, false, 70, 196],
+    ]);
+    expect(await page.locator('[data-testid="decision-card"]').getAttribute('data-decision')).toBe(report.decision);
+    const reasons = await page.locator('[data-testid="reasons"] li').allTextContents();
+    expect(reasons.map((r) => r.replace(/\s+/g, ' ').trim())).toEqual(report.reasons.map((r) => r.replace(/\s+/g, ' ').trim()));
+    expect(await page.locator('[data-testid="verdict"]').count()).toBe(1);
 
     // One chart per variant, spanning the test's hours, with the hourly numbers behind it.
     for (const variant of [V1A, V1B]) {
@@ -317,16 +294,14 @@ describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`dashboard in Chromium on %s${S
     expect(await text(page, `[data-variant="${V1A}"] [data-col="email_sent"]`)).toBe('200');
   });
 
-  it('gives no verdict below the minimum sample, but still shows p-value and sample sizes', async () => {
+  it('gives no verdict below the minimum sample, and says why', async () => {
     await page.goto(`${app.url}/dashboard/ab-tests?workspaceId=${DEV_WORKSPACE_ID}`);
     await page.selectOption('#ab-test-select', TEST_2);
     await Promise.all([page.waitForURL(new RegExp(`abTestId=${TEST_2}`)), page.getByRole('button', { name: 'Show' }).click()]);
-    const clicks = `[data-testid="sig-click_rate-${V2B}"]`;
-    expect(await text(page, `${clicks} [data-testid="verdict"]`)).toBe('No verdict yet');
-    expect(await text(page, clicks)).toContain('each variant needs at least 100 deliveries (smallest has 20)');
-    // 2/20 vs 8/20: z = 2.1909, p = 0.0285, reported but not called.
-    expect(await text(page, `${clicks} [data-testid="p-value"]`)).toBe('0.0285');
-    expect(await text(page, `${clicks} [data-testid="samples"]`)).toBe('n = 20 and 20');
+    const report = await decisionFor(TEST_2);
+    expect(report.decision).toBe('insufficient_data');
+    expect(await text(page, '[data-testid="decision-card"] [data-testid="verdict"]')).toBe('Not enough data yet');
+    expect(await text(page, '[data-testid="reasons"]')).toContain('every variant needs at least 100 deliveries or impressions');
   });
 
   it('shows attribution health against the 95 % threshold, ingestion health and provider setup', async () => {
@@ -374,7 +349,7 @@ describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`dashboard in Chromium on %s${S
     await page.goto(`${app.url}/dashboard/operations?workspaceId=${DEV_WORKSPACE_ID}`);
     await page.locator('[data-testid="backfill-empty"], [data-testid="backfill-table"]').first().waitFor();
     await page.selectOption('#backfill-provider', 'sendgrid');
-    // A window inside what backfill accepts (the last 365 days); the stand-in API ignores it.
+    // A window inside what backfill accepts (the last 365 days) that holds the stand-in's message.
     const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
     const [start, end] = [day(-3), day(-1)];
     await page.fill('#backfill-start', start);
@@ -509,26 +484,19 @@ describe.skipIf(NO_BROWSER)(`Supabase Auth sign-in in Chromium${SKIPPED}`, () =>
   const user = { id: DEV_USER_ID, email: 'marketer@example.com', password: 'correct horse battery staple' };
   let auth: Awaited<ReturnType<typeof startFakeSupabaseAuth>>;
   let app: AppUnderTest;
+  let browser: OpenBrowser;
   let context: BrowserContext;
   let page: Page;
-  let userDataDir: string;
-  const problems: string[] = [];
 
   beforeAll(async () => {
     auth = await startFakeSupabaseAuth(user);
     app = await startApp('pglite', { SUPABASE_URL: auth.url, SUPABASE_ANON_KEY: 'test-anon-key' });
-    userDataDir = mkdtempSync(path.join(tmpdir(), 'dashboard-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: WIDE });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`${page.url()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`${page.url()}: ${e.message}`));
+    browser = await openChromium({ viewport: WIDE });
+    ({ context, page } = browser);
   });
 
   afterAll(async () => {
-    await context?.close();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await browser?.close();
     await app?.stop();
     await auth?.close();
   });
@@ -578,6 +546,6 @@ describe.skipIf(NO_BROWSER)(`Supabase Auth sign-in in Chromium${SKIPPED}`, () =>
   });
 
   it('logged no console error or uncaught exception', () => {
-    expect(problems).toEqual([]);
+    expect(browser.problems).toEqual([]);
   });
 });

@@ -51,6 +51,7 @@ describe.each(kinds)('simulated campaign against the real server (%s)', (kind) =
     const api = { baseUrl: app.url, workspaceId: DEV_WORKSPACE_ID, token: await tokenFor(DEV_USER_ID) };
     const outcome = await runCampaign(plan, { ...api, keys: signingKeysFromEnv(TEST_SECRETS), speed: SPEED, concurrency: 4 });
     expect(outcome.failures).toEqual([]);
+    expect(outcome.abTestRegistered).toBe(true);
 
     const file = path.join(outDir, 'ground-truth.json');
     writeFileSync(file, JSON.stringify(groundTruthDocument(plan, { ...api, speed: SPEED, outcome })));

@@ -1,18 +1,21 @@
-import type { AbTestListing } from '@/lib/decision-circuits/metrics/metrics-workspaces';
-import { formatCount } from '@/lib/dashboard/format';
+import { METHOD_LABELS } from '@/lib/dashboard/ab-tests';
+import type { AbTestDefinition } from '@/lib/decision-circuits/metrics/metrics-ab-tests';
+import { AB_TEST_METHODS, type AbTestMethod } from '@/lib/stats';
 import { RANGE_LABELS, RANGE_PRESETS, type ResolvedRange } from '@/lib/dashboard/range';
 
-/** Test and range pickers: a plain GET form (bookmarkable, works without JavaScript). */
+/** Test, range and method pickers: a plain GET form (bookmarkable, works without JavaScript). */
 export function AbTestControls({
   workspaceId,
   tests,
   selectedId,
   range,
+  method,
 }: {
   workspaceId: string;
-  tests: AbTestListing[];
+  tests: AbTestDefinition[];
   selectedId: string;
   range: ResolvedRange;
+  method: AbTestMethod;
 }) {
   return (
     <form className="controls" method="get" action="/dashboard/ab-tests" aria-label="Choose test and range">
@@ -22,7 +25,7 @@ export function AbTestControls({
         <select id="ab-test-select" name="abTestId" defaultValue={selectedId}>
           {tests.map((t) => (
             <option key={t.ab_test_id} value={t.ab_test_id}>
-              {t.ab_test_id} ({t.variant_count} {t.variant_count === 1 ? 'variant' : 'variants'}, {formatCount(t.email_delivered)} delivered)
+              {t.name} ({t.variants.length} {t.variants.length === 1 ? 'variant' : 'variants'}{t.registered ? '' : ', not registered'})
             </option>
           ))}
         </select>
@@ -33,6 +36,16 @@ export function AbTestControls({
           {RANGE_PRESETS.map((preset) => (
             <option key={preset} value={preset}>
               {RANGE_LABELS[preset]}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="method-select">Method</label>
+        <select id="method-select" name="method" defaultValue={method}>
+          {AB_TEST_METHODS.map((m) => (
+            <option key={m} value={m}>
+              {METHOD_LABELS[m]}
             </option>
           ))}
         </select>

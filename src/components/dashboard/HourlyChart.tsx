@@ -1,4 +1,4 @@
-import { SERIES_KEYS, type SeriesKey, type VariantView } from '@/lib/dashboard/ab-tests';
+import { SERIES_KEYS, variantTitle, type SeriesKey, type VariantView } from '@/lib/dashboard/ab-tests';
 import { formatCount, formatUtc } from '@/lib/dashboard/format';
 
 const SERIES: Record<SeriesKey, { label: string; className: string }> = {
@@ -63,7 +63,7 @@ export function HourlyChart({ variant, hours, yMax }: { variant: VariantView; ho
   return (
     <figure className="chart" data-testid={`chart-${variant.key}`}>
       <figcaption id={titleId}>
-        <strong>{variant.label}</strong> <span className="muted">hourly, UTC</span>
+        <strong>{variantTitle(variant)}</strong> <span className="muted">hourly, UTC</span>
       </figcaption>
       <div className="chart-body">
         <div className="chart-y" aria-hidden="true">
@@ -113,8 +113,8 @@ export function HourlyChart({ variant, hours, yMax }: { variant: VariantView; ho
       </p>
       {busyHours.length > 0 && (
         <details className="chart-table">
-          <summary>Hourly numbers for {variant.label}</summary>
-          <div className="table-scroll" role="region" aria-label={`Hourly numbers for ${variant.label}`} tabIndex={0}>
+          <summary>Hourly numbers for {variantTitle(variant)}</summary>
+          <div className="table-scroll" role="region" aria-label={`Hourly numbers for ${variantTitle(variant)}`} tabIndex={0}>
             <table className="data-table compact">
               <thead>
                 <tr>

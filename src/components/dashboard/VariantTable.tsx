@@ -1,27 +1,60 @@
 import type { VariantView } from '@/lib/dashboard/ab-tests';
 import { formatCount, formatPercent } from '@/lib/dashboard/format';
+import type { DerivedRate, RollupCounter } from '@/lib/decision-circuits/metrics/metrics-types';
 
-const COLUMNS = [
+type Column = { key: RollupCounter; label: string; kind: 'count' } | { key: DerivedRate; label: string; kind: 'rate' };
+
+const EMAIL_COLUMNS: Column[] = [
   { key: 'email_sent', label: 'Sent', kind: 'count' },
   { key: 'email_delivered', label: 'Delivered', kind: 'count' },
-  { key: 'email_opened', label: 'Opened', kind: 'count' },
-  { key: 'email_clicked', label: 'Clicked', kind: 'count' },
   { key: 'email_bounced', label: 'Bounced', kind: 'count' },
+  { key: 'email_opened', label: 'Opens', kind: 'count' },
+  { key: 'email_unique_opened', label: 'Unique opens', kind: 'count' },
+  { key: 'email_clicked', label: 'Clicks', kind: 'count' },
+  { key: 'email_unique_clicked', label: 'Unique clicks', kind: 'count' },
+  { key: 'email_complained', label: 'Complaints', kind: 'count' },
+  { key: 'email_unsubscribed', label: 'Unsubscribes', kind: 'count' },
   { key: 'delivery_rate', label: 'Delivery rate', kind: 'rate' },
-  { key: 'open_rate', label: 'Open rate', kind: 'rate' },
-  { key: 'click_rate', label: 'Click rate', kind: 'rate' },
-] as const;
+  { key: 'unique_open_rate', label: 'Unique open rate', kind: 'rate' },
+  { key: 'unique_click_rate', label: 'Unique click rate', kind: 'rate' },
+];
 
-/** Variants side by side: totals over the range and the rates recomputed from those totals. */
-export function VariantTable({ variants, caption }: { variants: VariantView[]; caption: string }) {
+const SOCIAL_COLUMNS: Column[] = [
+  { key: 'social_impressions', label: 'Impressions', kind: 'count' },
+  { key: 'social_likes', label: 'Likes', kind: 'count' },
+  { key: 'social_comments', label: 'Comments', kind: 'count' },
+  { key: 'social_shares', label: 'Shares', kind: 'count' },
+  { key: 'social_clicks', label: 'Clicks', kind: 'count' },
+  { key: 'social_engagement_rate', label: 'Engagement rate', kind: 'rate' },
+];
+
+export const CHANNEL_TABLES = {
+  email: { title: 'Email', columns: EMAIL_COLUMNS },
+  social: { title: 'Social', columns: SOCIAL_COLUMNS },
+} as const;
+export type ChannelTable = keyof typeof CHANNEL_TABLES;
+
+/** Channels with any counter above zero in this range (email when there is nothing at all). */
+export function channelsWithData(variants: VariantView[]): ChannelTable[] {
+  const has = (channel: ChannelTable) =>
+    variants.some((v) => CHANNEL_TABLES[channel].columns.some((c) => c.kind === 'count' && v.summary.totals[c.key] > 0));
+  const channels = (['email', 'social'] as const).filter(has);
+  return channels.length > 0 ? channels : ['email'];
+}
+
+/** One channel's variants side by side: totals over the range and rates recomputed from them. */
+export function VariantTable({ channel, variants, caption }: { channel: ChannelTable; variants: VariantView[]; caption: string }) {
+  const { title, columns } = CHANNEL_TABLES[channel];
   return (
-    <div className="table-scroll" role="region" aria-label="Variants side by side" tabIndex={0}>
-      <table className="data-table stack-on-narrow" role="table" data-testid="variant-table">
+    <div className="table-scroll" role="region" aria-label={`${title}: variants side by side`} tabIndex={0}>
+      <table className="data-table stack-on-narrow" role="table" data-testid={`variant-table-${channel}`}>
         <caption>{caption}</caption>
         <thead role="rowgroup">
           <tr role="row">
-            <th scope="col" role="columnheader">Variant</th>
-            {COLUMNS.map((c) => (
+            <th scope="col" role="columnheader">
+              Variant
+            </th>
+            {columns.map((c) => (
               <th key={c.key} scope="col" role="columnheader" className="num">
                 {c.label}
               </th>
@@ -30,16 +63,19 @@ export function VariantTable({ variants, caption }: { variants: VariantView[]; c
         </thead>
         <tbody role="rowgroup">
           {variants.map((v) => (
-            <tr key={v.key} role="row" data-variant={v.variantId ?? 'none'}>
+            <tr key={v.key} role="row" data-variant={v.variantId ?? 'none'} data-control={v.isControl ? 'true' : undefined}>
               <th scope="row" role="rowheader">
-                <span className="variant-name">{v.label}</span>
+                <span className="variant-name" data-testid="variant-name">
+                  {v.name}
+                </span>{' '}
+                {v.isControl && <span className="badge neutral control-badge">Control</span>}{' '}
                 {v.variantId && (
                   <code className="variant-id" title={v.variantId}>
                     {v.variantId}
                   </code>
                 )}
               </th>
-              {COLUMNS.map((c) => (
+              {columns.map((c) => (
                 <td key={c.key} role="cell" className="num" data-col={c.key} data-label={c.label}>
                   {c.kind === 'count' ? formatCount(v.summary.totals[c.key]) : formatPercent(v.summary.rates[c.key])}
                 </td>

@@ -1,84 +1,118 @@
-// Everything the A/B test view shows for one workspace: its tests, the chosen test's variants side
-// by side over a range, their hourly series, and the significance of the rate differences.
+// Everything the A/B test view shows for one workspace: its tests (registered or seen in the
+// rollups), the chosen test's variants by name over a range, their hourly series, and the
+// statistics engine's decision (getAbTestDecision: the same verdict the API and CX09 read).
 import { getVariantComparison, type MetricsSummary } from '../decision-circuits/metrics';
-import { getAbTestHourlySeries, listAbTests, type AbTestListing } from '../decision-circuits/metrics/metrics-workspaces';
-import { assessDifference, DEFAULT_SIGNIFICANCE_LEVEL, type SignificanceAssessment } from '../stats/two-proportion';
+import { listAbTestDefinitions, shortId, type AbTestDefinition } from '../decision-circuits/metrics/metrics-ab-tests';
+import { getAbTestDecision, type AbTestDecisionReport } from '../decision-circuits/metrics/metrics-decision';
+import { getAbTestHourlySeries, listAbTests, type HourlyVariantPoint } from '../decision-circuits/metrics/metrics-workspaces';
+import { AB_TEST_METHODS, type AbTestMethod } from '../stats';
 import { resolveRange, type ResolvedRange } from './range';
 import type { DashboardSession } from './session';
 
 export const SERIES_KEYS = ['email_sent', 'email_delivered', 'email_opened', 'email_clicked'] as const;
 export type SeriesKey = (typeof SERIES_KEYS)[number];
 
-export interface VariantView {
+export const DEFAULT_METHOD: AbTestMethod = 'sequential';
+export const METHOD_LABELS: Record<AbTestMethod, string> = {
+  sequential: 'Sequential (check any time)',
+  fixed_horizon: 'Fixed horizon (read once)',
+  bayesian: 'Bayesian',
+};
+
+export function parseMethod(raw: string | undefined): AbTestMethod {
+  return (AB_TEST_METHODS as readonly string[]).includes(raw ?? '') ? (raw as AbTestMethod) : DEFAULT_METHOD;
+}
+
+export interface VariantName {
+  name: string;
+  isControl: boolean;
+  /** False for a variant with traffic that the registered definition does not list. */
+  known: boolean;
+}
+
+/**
+ * The name a variant is shown (and exported) under: the registry's, or the definition's short id
+ * for an unregistered test. Null variant id: events of the test that carried no variant.
+ */
+export function variantNamer(definition: AbTestDefinition | null): (variantId: string | null) => VariantName {
+  const byId = new Map((definition?.variants ?? []).map((v) => [v.variant_id.toLowerCase(), v]));
+  return (variantId) => {
+    if (variantId === null) return { name: 'No variant', isControl: false, known: false };
+    const variant = byId.get(variantId.toLowerCase());
+    return variant
+      ? { name: variant.name, isControl: variant.is_control, known: true }
+      : { name: `${shortId(variantId)} (not registered)`, isControl: false, known: false };
+  };
+}
+
+/** Definition order first (the registry lists the control first), then unknown variants, then none. */
+export function orderByDefinition<T extends { variant_id: string | null }>(definition: AbTestDefinition | null, rows: T[]): T[] {
+  const rank = new Map((definition?.variants ?? []).map((v, index) => [v.variant_id.toLowerCase(), index]));
+  const position = (row: T) => (row.variant_id === null ? Number.MAX_SAFE_INTEGER : (rank.get(row.variant_id.toLowerCase()) ?? rank.size));
+  return [...rows].sort((a, b) => position(a) - position(b) || String(a.variant_id).localeCompare(String(b.variant_id)));
+}
+
+/** "Statement (control)": how a variant is titled wherever it is named alone. */
+export function variantTitle(variant: Pick<VariantName, 'name' | 'isControl'>): string {
+  return variant.isControl ? `${variant.name} (control)` : variant.name;
+}
+
+export interface VariantView extends VariantName {
   /** Stable key for React and element ids: the variant id, or `none`. */
   key: string;
-  /** "Variant A", "Variant B", … in variant id order; the first is the control. */
-  label: string;
   variantId: string | null;
   summary: MetricsSummary;
   /** Counts per chart hour, aligned with `range.chartHours`. */
   series: Record<SeriesKey, number[]>;
 }
 
-export const TESTED_RATES = [
-  { key: 'click_rate', label: 'Click rate', successes: 'email_clicked', noun: 'clicks' },
-  { key: 'open_rate', label: 'Open rate', successes: 'email_opened', noun: 'opens' },
-] as const;
-
-export interface SignificanceView {
-  rate: (typeof TESTED_RATES)[number];
-  control: VariantView;
-  challenger: VariantView;
-  assessment: SignificanceAssessment;
-}
-
 export interface AbTestView {
-  tests: AbTestListing[];
-  selected: AbTestListing | null;
+  tests: AbTestDefinition[];
+  selected: AbTestDefinition | null;
   /** The ?abTestId= asked for when this workspace has no such test (the newest is shown instead). */
   missingTestId: string | null;
   range: ResolvedRange;
+  /** First and last hour of the selected test's rollups (null without any). */
+  span: { first: string | null; last: string | null };
+  method: AbTestMethod;
   variants: VariantView[];
-  significance: SignificanceView[];
-  /** Per-comparison level: 0.05 split over the comparisons against the control (Bonferroni). */
-  alpha: number;
-}
-
-function variantLabel(index: number, variantId: string | null): string {
-  if (variantId === null) return 'No variant';
-  return `Variant ${index < 26 ? String.fromCharCode(65 + index) : index + 1}`;
+  /** Over the whole test, whatever the range: a decision on part of a test would not be valid. */
+  decision: AbTestDecisionReport | null;
 }
 
 export async function loadAbTestView(
   session: DashboardSession,
   workspaceId: string,
-  query: { abTestId?: string; range?: string; from?: string; to?: string },
+  query: { abTestId?: string; range?: string; from?: string; to?: string; method?: string },
   now: Date = new Date(),
 ): Promise<AbTestView> {
   const access = { claims: session.claims };
-  const tests = await listAbTests(workspaceId, access);
+  const method = parseMethod(query.method);
+  const [tests, listings] = await Promise.all([listAbTestDefinitions(workspaceId, access), listAbTests(workspaceId, access)]);
   const requested = tests.find((t) => t.ab_test_id === query.abTestId?.toLowerCase()) ?? null;
   const missingTestId = query.abTestId && !requested ? query.abTestId : null;
   const selected = requested ?? tests[0] ?? null;
-  const range = resolveRange(query, { first: selected?.first_bucket ?? null, last: selected?.last_bucket ?? null }, now);
-  if (!selected) return { tests, selected, missingTestId, range, variants: [], significance: [], alpha: DEFAULT_SIGNIFICANCE_LEVEL };
+  const listing = listings.find((l) => l.ab_test_id === selected?.ab_test_id);
+  const span = { first: listing?.first_bucket ?? null, last: listing?.last_bucket ?? null };
+  const range = resolveRange(query, span, now);
+  if (!selected) return { tests, selected, missingTestId, range, span, method, variants: [], decision: null };
 
   const chartStart = range.chartHours[0];
   const chartEnd = range.chartHours.at(-1);
-  const [comparison, points] = await Promise.all([
+  const [comparison, points, decision] = await Promise.all([
     getVariantComparison(
       { workspace_id: workspaceId, ab_test_id: selected.ab_test_id, time_start: range.timeStart, time_end: range.timeEnd },
       access,
     ),
     chartStart && chartEnd
       ? getAbTestHourlySeries({ workspace_id: workspaceId, ab_test_id: selected.ab_test_id, time_start: chartStart, time_end: chartEnd }, access)
-      : Promise.resolve([]),
+      : Promise.resolve([] as HourlyVariantPoint[]),
+    getAbTestDecision({ workspace_id: workspaceId, ab_test_id: selected.ab_test_id, method }, access),
   ]);
 
+  const nameOf = variantNamer(selected);
   const hourIndex = new Map(range.chartHours.map((hour, index) => [hour, index]));
-  let lettered = 0;
-  const variants: VariantView[] = comparison.variants.map((summary) => {
-    const label = variantLabel(summary.variant_id === null ? -1 : lettered++, summary.variant_id);
+  const variants: VariantView[] = orderByDefinition(selected, comparison.variants).map((summary) => {
     const series = Object.fromEntries(SERIES_KEYS.map((key) => [key, range.chartHours.map(() => 0)])) as Record<SeriesKey, number[]>;
     for (const point of points) {
       if (point.variant_id !== summary.variant_id) continue;
@@ -86,26 +120,8 @@ export async function loadAbTestView(
       if (index === undefined) continue;
       for (const key of SERIES_KEYS) series[key][index] = point[key];
     }
-    return { key: summary.variant_id ?? 'none', label, variantId: summary.variant_id, summary, series };
+    return { key: summary.variant_id ?? 'none', variantId: summary.variant_id, summary, series, ...nameOf(summary.variant_id) };
   });
 
-  // Each variant against the first (the control); with k challengers each test runs at α/k.
-  const [control, ...challengers] = variants.filter((v) => v.variantId !== null);
-  const alpha = DEFAULT_SIGNIFICANCE_LEVEL / Math.max(1, challengers.length);
-  const significance: SignificanceView[] = control
-    ? TESTED_RATES.flatMap((rate) =>
-        challengers.map((challenger) => ({
-          rate,
-          control,
-          challenger,
-          assessment: assessDifference(
-            { successes: control.summary.totals[rate.successes], trials: control.summary.totals.email_delivered },
-            { successes: challenger.summary.totals[rate.successes], trials: challenger.summary.totals.email_delivered },
-            { alpha },
-          ),
-        })),
-      )
-    : [];
-
-  return { tests, selected, missingTestId, range, variants, significance, alpha };
+  return { tests, selected, missingTestId, range, span, method, variants, decision };
 }

@@ -23,6 +23,10 @@ beforeAll(async () => {
       const url = new URL(req.url ?? '/', 'http://x');
       const provider = url.searchParams.get('provider');
       seen.push({ path: url.pathname, provider, headers: req.headers, body });
+      if (url.pathname.endsWith('/ab-tests')) {
+        res.writeHead(req.headers.authorization === 'Bearer t0k' ? 201 : 401).end('{}');
+        return;
+      }
       if (url.pathname.endsWith('/attribution')) {
         res.writeHead(req.headers.authorization === 'Bearer t0k' ? 200 : 401).end('{}');
         return;
@@ -52,6 +56,13 @@ describe('runCampaign', () => {
     });
 
     expect(outcome.acks.registrations.every(Boolean)).toBe(true);
+    // The test is registered first, with the simulator's variant names and A as the control.
+    expect(outcome.abTestRegistered).toBe(true);
+    expect(seen[0]?.path).toBe('/api/circuits/metrics/ab-tests');
+    const registration = JSON.parse(seen[0]?.body ?? '{}') as { ab_test_id: string; primary_metric: string; variants: { variant_id: string; name: string; is_control: boolean }[] };
+    expect(registration.ab_test_id).toBe(plan.abTestId);
+    expect(registration.primary_metric).toBe('unique_open_rate');
+    expect(registration.variants).toEqual(plan.variants.map((v, i) => ({ variant_id: v.variantId, name: v.key, is_control: i === 0, weight: 1 })));
     expect(outcome.transportRetries).toBe(1);
     const resend = plan.deliveries.map((d, i) => [d.provider, outcome.acks.deliveries[i]] as const);
     expect(resend.filter(([p]) => p === 'resend').every(([, ok]) => ok === false)).toBe(true);

@@ -1,8 +1,9 @@
 // Dashboard read queries: the caller's workspaces, the A/B tests in one, and a test's hourly
 // series per variant. All run as the user (role `authenticated`), so RLS decides what is seen.
 import { getDb, withUserContext, type Database } from '../../db';
-import { runScoped } from './metrics-access';
+import { runScoped, type AccessOptions } from './metrics-access';
 import { toIso, toNumber } from './metrics-rows';
+import { ROLLUP_COUNTERS, type RollupCounters } from './metrics-types';
 
 type Claims = Readonly<Record<string, unknown>>;
 
@@ -61,28 +62,22 @@ export async function listAbTests(workspaceId: string, options: { claims: Claims
   });
 }
 
-export interface HourlyVariantPoint {
+export interface HourlyVariantPoint extends RollupCounters {
   variant_id: string | null;
   time_bucket: string;
-  email_sent: number;
-  email_delivered: number;
-  email_opened: number;
-  email_clicked: number;
 }
 
 /**
- * One row per (variant, hour), email counters summed over the test's circuit executions.
- * Grouped in SQL, so a 90-day range is ~2,200 rows per variant with no page limit to hit.
+ * One row per (variant, hour), every counter summed over the test's circuit executions and
+ * channels. Grouped in SQL, so a 90-day range is ~2,200 rows per variant with no page limit to hit.
  */
 export async function getAbTestHourlySeries(
   filters: { workspace_id: string; ab_test_id: string; time_start?: string; time_end?: string },
-  options: { claims: Claims; db?: Database },
+  options: AccessOptions & { claims: Claims },
 ): Promise<HourlyVariantPoint[]> {
   return runScoped(filters.workspace_id, options, async (q) => {
     const rows = await q.query(
-      `select variant_id, time_bucket,
-              sum(email_sent)::bigint as email_sent, sum(email_delivered)::bigint as email_delivered,
-              sum(email_opened)::bigint as email_opened, sum(email_clicked)::bigint as email_clicked
+      `select variant_id, time_bucket, ${ROLLUP_COUNTERS.map((c) => `sum(${c})::bigint as ${c}`).join(', ')}
        from metrics_rollups
        where workspace_id = $1 and ab_test_id = $2
          and ($3::timestamptz is null or time_bucket >= $3) and ($4::timestamptz is null or time_bucket <= $4)
@@ -93,10 +88,7 @@ export async function getAbTestHourlySeries(
     return rows.map((row) => ({
       variant_id: (row.variant_id as string | null) ?? null,
       time_bucket: toIso(row.time_bucket) ?? '',
-      email_sent: toNumber(row.email_sent),
-      email_delivered: toNumber(row.email_delivered),
-      email_opened: toNumber(row.email_opened),
-      email_clicked: toNumber(row.email_clicked),
+      ...(Object.fromEntries(ROLLUP_COUNTERS.map((c) => [c, toNumber(row[c])])) as RollupCounters),
     }));
   });
 }

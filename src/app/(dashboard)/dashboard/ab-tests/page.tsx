@@ -4,8 +4,8 @@ import { AbTestControls } from '@/components/dashboard/AbTestControls';
 import { DashboardNav } from '@/components/dashboard/DashboardNav';
 import { ChartLegend, HourlyChart, niceCeiling } from '@/components/dashboard/HourlyChart';
 import { SendTestWebhookHelp } from '@/components/dashboard/SendTestWebhookHelp';
-import { SignificancePanel } from '@/components/dashboard/SignificancePanel';
-import { VariantTable } from '@/components/dashboard/VariantTable';
+import { DecisionCard } from '@/components/dashboard/DecisionCard';
+import { CHANNEL_TABLES, channelsWithData, VariantTable } from '@/components/dashboard/VariantTable';
 import { WorkspaceNotice } from '@/components/dashboard/WorkspaceNotice';
 import { loadAbTestView, SERIES_KEYS, type AbTestView } from '@/lib/dashboard/ab-tests';
 import { formatUtc } from '@/lib/dashboard/format';
@@ -30,6 +30,7 @@ export default async function AbTestsPage({ searchParams }: { searchParams: Prom
     range: firstParam(params, 'range'),
     from: firstParam(params, 'from'),
     to: firstParam(params, 'to'),
+    method: firstParam(params, 'method'),
   };
   const session = await requireDashboardSession(withQuery(PATH, query));
   const selection = await selectWorkspace(session, query.workspaceId);
@@ -67,21 +68,31 @@ function AbTestContent({ workspaceId, view, baseUrl }: { workspaceId: string; vi
     );
   }
 
-  const { range, variants } = view;
+  const { range, variants, selected, decision } = view;
   const yMax = niceCeiling(Math.max(0, ...variants.flatMap((v) => SERIES_KEYS.flatMap((key) => v.series[key]))));
   const covered =
     range.timeStart && range.timeEnd
       ? `${formatUtc(range.timeStart)} to ${formatUtc(new Date(Date.parse(range.timeEnd) + LAST_MINUTE_MS).toISOString())}`
-      : `all data (${formatUtc(view.selected.first_bucket)} to ${formatUtc(view.selected.last_bucket)} hour buckets)`;
+      : `all data (${formatUtc(view.span.first)} to ${formatUtc(view.span.last)} hour buckets)`;
+  const exportQuery = { workspaceId, abTestId: selected.ab_test_id, timeStart: range.timeStart, timeEnd: range.timeEnd };
 
   return (
     <>
-      <AbTestControls workspaceId={workspaceId} tests={view.tests} selectedId={view.selected.ab_test_id} range={range} />
+      <AbTestControls workspaceId={workspaceId} tests={view.tests} selectedId={selected.ab_test_id} range={range} method={view.method} />
       {view.missingTestId && (
         <p className="card notice" role="status">
           No data for test <code>{view.missingTestId}</code> in this workspace; showing the most recent test instead.
         </p>
       )}
+      <h2 className="test-name" data-testid="test-name">
+        {selected.name}
+      </h2>
+      <p className="muted small test-rule" data-testid="control-rule">
+        {selected.registered ? '' : `${selected.control_rule} Register the test (POST /api/circuits/metrics/ab-tests) to name it and its variants. `}
+        Test id <code>{selected.ab_test_id}</code>.
+      </p>
+
+      {decision && <DecisionCard report={decision} />}
 
       <section aria-labelledby="variants-title">
         <h2 id="variants-title">Variants</h2>
@@ -90,13 +101,31 @@ function AbTestContent({ workspaceId, view, baseUrl }: { workspaceId: string; vi
             No events for this test in the chosen range ({RANGE_LABELS[range.preset]}). Choose a wider range above.
           </p>
         ) : (
-          <VariantTable variants={variants} caption={`Test ${view.selected.ab_test_id}, ${covered}. Rates are computed from the totals.`} />
+          channelsWithData(variants).map((channel) => (
+            <section key={channel} aria-labelledby={`variants-${channel}-title`} data-testid={`variants-${channel}`}>
+              <h3 id={`variants-${channel}-title`} className="channel-title">
+                {CHANNEL_TABLES[channel].title}
+              </h3>
+              <VariantTable
+                channel={channel}
+                variants={variants}
+                caption={`${selected.name}, ${covered}. Opens and clicks count every event; unique opens and clicks count each message once. Rates are computed from the totals.`}
+              />
+            </section>
+          ))
         )}
-      </section>
-
-      <section aria-labelledby="significance-title">
-        <h2 id="significance-title">Is the difference real?</h2>
-        <SignificancePanel rows={view.significance} alpha={view.alpha} />
+        <ul className="downloads" aria-label="Downloads">
+          <li>
+            <a href={withQuery('/api/circuits/metrics/ab-tests/export/variants', exportQuery)} download data-testid="export-variants">
+              Download the variant table (CSV)
+            </a>
+          </li>
+          <li>
+            <a href={withQuery('/api/circuits/metrics/ab-tests/export/hourly', exportQuery)} download data-testid="export-hourly">
+              Download the hourly rows (CSV)
+            </a>
+          </li>
+        </ul>
       </section>
 
       <section aria-labelledby="hourly-title">

@@ -90,3 +90,9 @@ export const decisionQuerySchema = z
     method: z.enum(AB_TEST_METHODS, { message: `must be one of: ${AB_TEST_METHODS.join(', ')}` }).optional(),
   })
   .strict();
+
+/** The dashboard's CSV exports: one test, optionally one time range. */
+export const abTestExportQuerySchema = z
+  .object({ workspaceId: uuidParam, abTestId: uuidParam, timeStart: isoTime.optional(), timeEnd: isoTime.optional() })
+  .strict()
+  .refine(timeRangeOk, timeRangeIssue);

@@ -9,6 +9,7 @@ export * from './deliveries';
 export * from './ground-truth';
 export * from './request-signing';
 export * from './samples';
+export * from './ab-test-registration';
 export * from './runner';
 export * from './report';
 export * from './local-config';

@@ -1,6 +1,7 @@
 // Plays a planned campaign against a running app over HTTP, on the plan's schedule compressed by
 // `speed`: mappings through the attribution route (as the executors would), webhooks through the
 // webhook route, each signed as its provider signs it. Retries like a provider on 5xx/429.
+import { simulatedAbTestRegistration } from './ab-test-registration';
 import type { CampaignPlan, SimDelivery } from './campaign-model';
 import { diffRollups, expectedRollups, type Acknowledgements, type ExpectedRollup, type ReportedRollup, type RollupMismatch } from './ground-truth';
 import { signedWebhookRequest, type SigningKeys } from './request-signing';
@@ -41,6 +42,8 @@ export interface RunFailure {
 
 export interface RunOutcome {
   acks: Acknowledgements;
+  /** The A/B test was registered with its names (false for a one-variant campaign or a refusal). */
+  abTestRegistered: boolean;
   failures: RunFailure[];
   /** Re-sends after a 5xx/429/connection error (not the plan's simulated provider retries). */
   transportRetries: number;
@@ -78,10 +81,14 @@ async function attempt(url: string, init: RequestInit): Promise<Attempt> {
   }
 }
 
-export function attributionUrl(baseUrl: string, workspaceId: string): string {
-  const url = new URL('/api/circuits/metrics/attribution', baseUrl);
+function workspaceRouteUrl(baseUrl: string, route: string, workspaceId: string): string {
+  const url = new URL(route, baseUrl);
   url.searchParams.set('workspaceId', workspaceId);
   return url.toString();
+}
+
+export function attributionUrl(baseUrl: string, workspaceId: string): string {
+  return workspaceRouteUrl(baseUrl, '/api/circuits/metrics/attribution', workspaceId);
 }
 
 export async function runCampaign(plan: CampaignPlan, options: RunOptions): Promise<RunOutcome> {
@@ -125,18 +132,25 @@ export async function runCampaign(plan: CampaignPlan, options: RunOptions): Prom
     return { url: request.url, init: { method: 'POST', headers: request.headers, body: request.body } };
   };
 
+  const postAsMember = (url: string, body: unknown) => () => ({
+    url,
+    init: { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${options.token}` }, body: JSON.stringify(body) },
+  });
+
+  // Before any event: the test's names, control and split, as a sender registers them.
+  const abTest = simulatedAbTestRegistration(plan);
+  const abTestRegistered = abTest
+    ? await send('A/B test registration', postAsMember(workspaceRouteUrl(options.baseUrl, '/api/circuits/metrics/ab-tests', options.workspaceId), abTest))
+    : false;
+
   const items: Item[] = [
     ...plan.registrations.map((registration, index) => ({
       atMs: registration.atMs,
       run: async () => {
-        acks.registrations[index] = await send(`attribution (${registration.mappings.length} mappings)`, () => ({
-          url: attributionUrl(options.baseUrl, options.workspaceId),
-          init: {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${options.token}` },
-            body: JSON.stringify(registration.mappings),
-          },
-        }));
+        acks.registrations[index] = await send(
+          `attribution (${registration.mappings.length} mappings)`,
+          postAsMember(attributionUrl(options.baseUrl, options.workspaceId), registration.mappings),
+        );
       },
     })),
     ...plan.deliveries.map((delivery, index) => ({
@@ -186,7 +200,7 @@ export async function runCampaign(plan: CampaignPlan, options: RunOptions): Prom
     if (ticker) clearInterval(ticker);
     options.onProgress?.(progress());
   }
-  return { acks, failures, transportRetries, wallMs: Date.now() - wallStart };
+  return { acks, abTestRegistered, failures, transportRetries, wallMs: Date.now() - wallStart };
 }
 
 /** The app's rollups for the campaign's A/B test, one rollups-API call per variant. */

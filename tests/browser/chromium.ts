@@ -1,0 +1,53 @@
+// Shared by the browser suites: Debian's Chromium driven by playwright-core, and reading text off a page.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+// CI installs Chromium and must run these; elsewhere a machine without it skips them, loudly.
+export const NO_BROWSER = !existsSync(CHROMIUM) && process.env.CI !== 'true';
+export const SKIPPED = NO_BROWSER ? ' (skipped: /usr/bin/chromium missing; apt-get install -y chromium)' : '';
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** The first match's text, whitespace collapsed. */
+export async function text(page: Page, selector: string): Promise<string> {
+  return ((await page.locator(selector).first().textContent()) ?? '').replace(/\s+/g, ' ').trim();
+}
+
+export interface OpenBrowser {
+  context: BrowserContext;
+  page: Page;
+  /** Console errors and uncaught exceptions, with the page they happened on. */
+  problems: string[];
+  close(): Promise<void>;
+}
+
+/** A fresh Chromium profile with one page that records its console errors and uncaught exceptions. */
+export async function openChromium(options: { viewport: { width: number; height: number }; acceptDownloads?: boolean }): Promise<OpenBrowser> {
+  const userDataDir = mkdtempSync(path.join(tmpdir(), 'dashboard-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, ...options });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`${page.url()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`${page.url()}: ${e.message}`));
+  return {
+    context,
+    page,
+    problems,
+    async close() {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
