@@ -13,8 +13,11 @@ export interface UserRequestContext {
 }
 
 /** Any API route: request id, span, one log line and counters; errors mapped to the JSON shape. */
-export function withRequestLog(handler: (request: Request) => Promise<Response>, errorContext: (request: Request) => Record<string, unknown> = () => ({})) {
-  return observeRequest('request', async (request) => {
+export function withRequestLog<R extends Request>(
+  handler: (request: R) => Promise<Response>,
+  errorContext: (request: R) => Record<string, unknown> = () => ({}),
+) {
+  return observeRequest<R>('request', async (request) => {
     try {
       return await handler(request);
     } catch (error) {

@@ -106,11 +106,11 @@ function record(kind: RequestKind, route: string, method: string, state: Request
  * Wraps a route handler: request id in and out (`x-request-id`), a span, one log line and the
  * request counters. The handler maps its own errors to responses; a throw here is a bug (500).
  */
-export function observeRequest(
+export function observeRequest<R extends Request>(
   kind: RequestKind,
-  handler: (request: Request) => Promise<Response>,
-): (request: Request) => Promise<Response> {
-  return async (request: Request): Promise<Response> => {
+  handler: (request: R) => Promise<Response>,
+): (request: R) => Promise<Response> {
+  return async (request: R): Promise<Response> => {
     const startedAt = performance.now();
     const state: RequestState = { request_id: resolveRequestId(request.headers) };
     const route = new URL(request.url).pathname;
