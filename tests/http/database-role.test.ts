@@ -55,9 +55,19 @@ if (DATABASE_KINDS.includes('postgres')) {
         expect(json.docs).toBe('docs/security.md, section "Database role"');
         expect(JSON.stringify(json)).not.toContain(role);
       }
-      expect(server.logs()).toContain(`Database role "${role}" cannot serve the app`);
+      // The log is JSON lines: the message's quotes arrive escaped.
+      expect(server.logs()).toContain(JSON.stringify(`Database role "${role}" cannot serve the app`).slice(1, -1));
       const [ledger] = await t.db.query<{ n: number }>('select count(*)::int as n from metrics_webhook_events');
       expect(ledger?.n).toBe(0);
+    });
+
+    it('is not ready: GET /api/ready answers 503 naming what the role lacks', async () => {
+      const response = await fetch(`${server.url}/api/ready`);
+      expect(response.status).toBe(503);
+      const json = (await response.json()) as { status: string; problems: string[] };
+      expect(json.status).toBe('not_ready');
+      expect(json.problems).toContain('database role: it is not a member of "authenticated", so user reads cannot run under row-level security');
+      expect(JSON.stringify(json)).not.toContain(role);
     });
   });
 }

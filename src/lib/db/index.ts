@@ -10,6 +10,8 @@ import { acquireDataDirLock } from './pglite-lock';
 import { createPostgresDatabase } from './postgres';
 import { assertConnectionRole, isDatabaseRoleError } from './role-check';
 import type { Database } from './types';
+import { getLogger } from '../observability/logger';
+import { getMetrics } from '../observability/metrics';
 
 export type { Database, Queryable, ScriptQueryable, DatabaseKind } from './types';
 export { DatabaseUnavailableError, isDatabaseUnavailable, classifyDatabaseError } from './errors';
@@ -32,7 +34,15 @@ export {
 
 /** Bounds concurrent database work per process (DATABASE_POOL_MAX, METRICS_DB_QUEUE_*). */
 function limiterFor(env: NodeJS.ProcessEnv, poolMax: number): ConcurrencyLimiter {
-  return new ConcurrencyLimiter({ maxConcurrent: poolMax, ...databaseQueueSettings(env, poolMax) });
+  const metrics = getMetrics();
+  return new ConcurrencyLimiter({
+    maxConcurrent: poolMax,
+    ...databaseQueueSettings(env, poolMax),
+    observer: {
+      waited: (ms) => metrics.dbQueueWait.observe(ms / 1000),
+      rejected: (reason) => metrics.dbQueueRejections.inc({ reason }),
+    },
+  });
 }
 
 async function openConfiguredDatabase(env: NodeJS.ProcessEnv): Promise<Database> {
@@ -82,7 +92,7 @@ export function getDb(): Promise<Database> {
       // Retrying cannot fix a configuration: it surfaces as itself, not as "unavailable".
       if (error instanceof DatabaseConfigurationError) throw error;
       // A wrong role is an operator's mistake that no retry fixes: say so loudly, every time.
-      if (isDatabaseRoleError(error)) console.error(error.message);
+      if (isDatabaseRoleError(error)) getLogger().error({ problems: error.problems }, error.message);
       const classified = classifyDatabaseError(error);
       throw classified instanceof DatabaseUnavailableError
         ? classified

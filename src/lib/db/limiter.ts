@@ -13,6 +13,13 @@ export interface LimiterOptions {
   maxQueued: number;
   /** How long a queued call may wait before it gives up with 503. */
   queueTimeoutMs: number;
+  /** Told how long each call waited for its slot and about each call turned away (metrics). */
+  observer?: LimiterObserver;
+}
+
+export interface LimiterObserver {
+  waited(ms: number): void;
+  rejected(reason: 'queue_full' | 'queue_timeout'): void;
 }
 
 /**
@@ -40,22 +47,28 @@ export class ConcurrencyLimiter {
   }
 
   private acquire(): Promise<void> {
+    const observer = this.options.observer;
     if (this.active < this.options.maxConcurrent) {
       this.active += 1;
+      observer?.waited(0);
       return Promise.resolve();
     }
     if (this.waiting.length >= this.options.maxQueued) {
+      observer?.rejected('queue_full');
       return Promise.reject(databaseBusyError());
     }
+    const queuedAt = performance.now();
     return new Promise<void>((resolve, reject) => {
       const entry = {
         grant: () => {
           clearTimeout(entry.timer);
+          observer?.waited(performance.now() - queuedAt);
           resolve();
         },
         timer: setTimeout(() => {
           const index = this.waiting.indexOf(entry);
           if (index >= 0) this.waiting.splice(index, 1);
+          observer?.rejected('queue_timeout');
           reject(databaseBusyError());
         }, this.options.queueTimeoutMs),
       };

@@ -2,6 +2,8 @@ import { ZodError } from 'zod';
 import { isDatabaseUnavailable, type DatabaseUnavailableError } from '../db/errors';
 import { DATABASE_ROLE_DOCS, isDatabaseRoleError } from '../db/role-check';
 import { isDomainError, type DomainErrorCode } from '../decision-circuits/metrics/metrics-errors';
+import { describeError, getLogger } from '../observability/logger';
+import { annotateRequest, currentRequestId } from '../observability/request-log';
 import { describeZodError } from '../validation/zod-issues';
 import { jsonResponse } from './json-response';
 
@@ -84,7 +86,9 @@ export function toErrorResponse(error: unknown, context: Record<string, unknown>
     const retryAfter = (error as Partial<DatabaseUnavailableError>).retryAfterSeconds ?? 5;
     return errorResponse(503, 'Database unavailable; retry later', context, { 'retry-after': String(retryAfter) });
   }
-  console.error('Unhandled error', error);
+  const described = describeError(error);
+  annotateRequest({ error: described.name });
+  getLogger().error({ request_id: currentRequestId(), err: described }, 'unhandled error');
   return errorResponse(500, 'Internal error', context);
 }
 

@@ -1,6 +1,8 @@
 // The ingest path: normalised events → one SQL call → one transaction (DESIGN.md "Data path").
 import { z } from 'zod';
 import { getDb, type Database } from '../../db';
+import { getMetrics } from '../../observability/metrics';
+import { inSpan } from '../../observability/tracing';
 import { isDomainError, isUnknownWorkspaceSqlError, UnknownWorkspaceError } from './metrics-errors';
 import { normalizeProviderEvents } from './metrics-normalize';
 import { IngestCoalescer, coalescerOptionsFrom } from './metrics-ingest-coalescer';
@@ -79,16 +81,22 @@ async function runIngestFunction(
   rows: StorableEvent[],
   signatureVerified: boolean,
 ): Promise<IngestedEvent[]> {
-  try {
-    const result = await db.query<{ provider_event_id: string; event_id: string; outcome: IngestOutcome }>(
-      'select provider_event_id, event_id, outcome from metrics_ingest_events($1, $2, $3::jsonb, $4)',
-      [workspaceId, provider, rows, signatureVerified],
-    );
-    return result.map((r) => ({ provider_event_id: r.provider_event_id, event_id: String(r.event_id), outcome: r.outcome }));
-  } catch (error) {
-    if (isUnknownWorkspaceSqlError(error)) throw new UnknownWorkspaceError(workspaceId);
-    throw error;
-  }
+  const attributes = { 'db.system': 'postgresql', 'db.operation.name': 'metrics_ingest_events', 'metrics_engine.provider': provider, 'metrics_engine.events': rows.length };
+  return inSpan('metrics.ingest_sql', attributes, async () => {
+    const stopTimer = getMetrics().ingestDuration.startTimer({ provider });
+    try {
+      const result = await db.query<{ provider_event_id: string; event_id: string; outcome: IngestOutcome }>(
+        'select provider_event_id, event_id, outcome from metrics_ingest_events($1, $2, $3::jsonb, $4)',
+        [workspaceId, provider, rows, signatureVerified],
+      );
+      return result.map((r) => ({ provider_event_id: r.provider_event_id, event_id: String(r.event_id), outcome: r.outcome }));
+    } catch (error) {
+      if (isUnknownWorkspaceSqlError(error)) throw new UnknownWorkspaceError(workspaceId);
+      throw error;
+    } finally {
+      stopTimer();
+    }
+  });
 }
 
 // One coalescer per database handle (the process has one; tests open several).

@@ -1,6 +1,14 @@
 // What the webhook route needs beyond ingestion: who may post, and the providers' GET handshakes.
-import { DomainError } from './metrics-errors';
+import { describeError, getLogger } from '../../observability/logger';
+import { annotateRequest } from '../../observability/request-log';
+import { inSpanSync } from '../../observability/tracing';
 import { findProviderSecret, verifyWebhookSignature } from './metrics-signatures';
+import {
+  WebhookVerificationError,
+  classifyVerificationFailure,
+  isWebhookVerificationError,
+  recordVerificationFailure,
+} from './verification-failures';
 import { PROVIDER_MODULES } from './providers/registry';
 import { getFirstHeader, type HandshakeAnswer } from './providers/provider';
 import { PROVIDER_WEBHOOK_HEADERS, type HeaderBag, type MetricsProvider } from './metrics-types';
@@ -33,16 +41,25 @@ export function authenticateWebhook(
   rawBody: Uint8Array,
   env: Env = process.env,
 ): WebhookAuthentication {
-  const secret = findProviderSecret(provider, env);
-  if (!secret) {
-    if (env.NODE_ENV === 'development') return { signatureVerified: false };
-    throw new DomainError('signature_invalid', `Signature verification failed: no signing secret configured for ${provider}`, { provider });
-  }
-  const result = verifyWebhookSignature(provider, headers, rawBody, secret);
-  if (!result.valid) {
-    throw new DomainError('signature_invalid', `Signature verification failed: ${result.error ?? 'Signature mismatch'}`, { provider });
-  }
-  return { signatureVerified: true };
+  return inSpanSync('webhook.verify_signature', { 'metrics_engine.provider': provider }, (span) => {
+    const secret = findProviderSecret(provider, env);
+    if (!secret) {
+      if (env.NODE_ENV === 'development') return { signatureVerified: false };
+      span.setAttribute('metrics_engine.verification_failure', 'secret_not_configured');
+      throw new WebhookVerificationError(
+        `Signature verification failed: no signing secret configured for ${provider}`,
+        provider,
+        'secret_not_configured',
+      );
+    }
+    const result = verifyWebhookSignature(provider, headers, rawBody, secret);
+    if (!result.valid) {
+      const reason = classifyVerificationFailure(result.error);
+      span.setAttribute('metrics_engine.verification_failure', reason);
+      throw new WebhookVerificationError(`Signature verification failed: ${result.error ?? 'Signature mismatch'}`, provider, reason);
+    }
+    return { signatureVerified: true };
+  });
 }
 
 /** Meta's hub.challenge and LinkedIn's challengeCode; null when the request is neither. */
@@ -57,4 +74,28 @@ export function answerHandshake(
     if (answer) return answer;
   }
   return null;
+}
+
+/**
+ * authenticateWebhook for a delivery addressed to a workspace: a failure is put on the request's
+ * log line and counted for that workspace (the verification-failure alert reads the count).
+ */
+export async function authenticateDelivery(
+  provider: MetricsProvider,
+  workspaceId: string,
+  headers: HeaderBag,
+  rawBody: Uint8Array,
+): Promise<WebhookAuthentication> {
+  try {
+    return authenticateWebhook(provider, headers, rawBody);
+  } catch (error) {
+    if (isWebhookVerificationError(error)) {
+      annotateRequest({ verification_failure: error.reason });
+      // The 401 matters more than the count: a database problem here must not turn it into a 503.
+      await recordVerificationFailure(workspaceId, provider).catch((countError: unknown) =>
+        getLogger().warn({ err: describeError(countError), provider }, 'verification failure not counted'),
+      );
+    }
+    throw error;
+  }
 }

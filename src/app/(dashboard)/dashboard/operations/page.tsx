@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { headers } from 'next/headers';
+import { AlertsPanel } from '@/components/dashboard/AlertsPanel';
 import { BackfillPanel } from '@/components/dashboard/BackfillPanel';
 import { ConnectProviders } from '@/components/dashboard/ConnectProviders';
 import { DashboardNav } from '@/components/dashboard/DashboardNav';
@@ -64,6 +65,11 @@ function OperationsContent({ workspaceId, baseUrl, view }: { workspaceId: string
             <SendTestWebhookHelp baseUrl={baseUrl} workspaceId={workspaceId} headingId="ops-send-help-title" />
           </div>
         )}
+      </section>
+
+      <section aria-labelledby="alerts-title">
+        <h2 id="alerts-title">Alerts</h2>
+        <AlertsPanel workspaceId={workspaceId} />
       </section>
 
       <section aria-labelledby="backfill-title">

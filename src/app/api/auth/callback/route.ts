@@ -6,12 +6,13 @@ import { safeReturnPath } from '@/lib/dashboard/auth-config';
 import { redirectTo, signInPageWithError } from '@/lib/dashboard/auth-routes';
 import { createRouteSupabaseClient } from '@/lib/dashboard/supabase';
 import { errorResponse } from '@/lib/http/errors';
+import { withRequestLog } from '@/lib/http/handlers';
 
 export const dynamic = 'force-dynamic';
 
 const OTP_TYPES: readonly EmailOtpType[] = ['magiclink', 'email', 'signup', 'invite', 'recovery', 'email_change'];
 
-export async function GET(request: NextRequest): Promise<Response> {
+export const GET = withRequestLog(async (request: NextRequest): Promise<Response> => {
   const params = request.nextUrl.searchParams;
   const next = safeReturnPath(params.get('next'));
   const response = redirectTo(next);
@@ -34,4 +35,4 @@ export async function GET(request: NextRequest): Promise<Response> {
     return signInPageWithError('auth_unavailable', next);
   }
   return signInPageWithError('link_invalid', next);
-}
+});

@@ -8,10 +8,11 @@ import { LOCAL_SESSION_TTL_SECONDS, localSignInAllowed } from '@/lib/dashboard/a
 import { readAuthForm, redirectTo, wantsJson } from '@/lib/dashboard/auth-routes';
 import { isHttpsRequest, isSameOriginPost } from '@/lib/dashboard/request-origin';
 import { errorResponse, methodNotAllowed } from '@/lib/http/errors';
+import { withRequestLog } from '@/lib/http/handlers';
 
 export const dynamic = 'force-dynamic';
 
-export async function POST(request: NextRequest): Promise<Response> {
+export const POST = withRequestLog(async (request: NextRequest): Promise<Response> => {
   if (!localSignInAllowed()) {
     return errorResponse(403, 'Local sign-in is only available in embedded development mode (npm run dev without DATABASE_URL)');
   }
@@ -36,7 +37,7 @@ export async function POST(request: NextRequest): Promise<Response> {
     maxAge: LOCAL_SESSION_TTL_SECONDS,
   });
   return response;
-}
+});
 
 const notAllowed = methodNotAllowed(['POST']);
 export { notAllowed as GET, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };

@@ -4,10 +4,11 @@ import { readAuthForm, redirectTo, signInPageWithError } from '@/lib/dashboard/a
 import { isSameOriginPost, publicBaseUrl } from '@/lib/dashboard/request-origin';
 import { createRouteSupabaseClient } from '@/lib/dashboard/supabase';
 import { errorResponse, methodNotAllowed } from '@/lib/http/errors';
+import { withRequestLog } from '@/lib/http/handlers';
 
 export const dynamic = 'force-dynamic';
 
-export async function POST(request: NextRequest): Promise<Response> {
+export const POST = withRequestLog(async (request: NextRequest): Promise<Response> => {
   if (!isSameOriginPost(request)) return errorResponse(403, 'Cross-site request refused');
   const form = await readAuthForm(request);
   if (form instanceof Response) return form;
@@ -26,7 +27,7 @@ export async function POST(request: NextRequest): Promise<Response> {
     return signInPageWithError('auth_unavailable', form.next);
   }
   return response;
-}
+});
 
 const notAllowed = methodNotAllowed(['POST']);
 export { notAllowed as GET, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };

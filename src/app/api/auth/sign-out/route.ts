@@ -5,10 +5,11 @@ import { redirectTo, wantsJson } from '@/lib/dashboard/auth-routes';
 import { isHttpsRequest, isSameOriginPost } from '@/lib/dashboard/request-origin';
 import { createRouteSupabaseClient } from '@/lib/dashboard/supabase';
 import { errorResponse, methodNotAllowed } from '@/lib/http/errors';
+import { withRequestLog } from '@/lib/http/handlers';
 
 export const dynamic = 'force-dynamic';
 
-export async function POST(request: NextRequest): Promise<Response> {
+export const POST = withRequestLog(async (request: NextRequest): Promise<Response> => {
   if (!isSameOriginPost(request)) return errorResponse(403, 'Cross-site sign-out refused');
   const response = wantsJson(request) ? NextResponse.json({ signed_out: true }) : redirectTo('/sign-in?signed_out=1');
   response.cookies.set(LOCAL_SESSION_COOKIE, '', { httpOnly: true, sameSite: 'lax', secure: isHttpsRequest(request), path: '/', maxAge: 0 });
@@ -19,7 +20,7 @@ export async function POST(request: NextRequest): Promise<Response> {
       .catch(() => undefined);
   }
   return response;
-}
+});
 
 const notAllowed = methodNotAllowed(['POST']);
 export { notAllowed as GET, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };

@@ -8,7 +8,11 @@ import { ingestByAccount } from '@/lib/decision-circuits/metrics/metrics-account
 import { recordConnectionDelivery, resolveConnectionByToken } from '@/lib/decision-circuits/metrics/metrics-connections';
 import { ingestWebhookPayload } from '@/lib/decision-circuits/metrics/metrics-ingestion';
 import { verifyWebhookSignature } from '@/lib/decision-circuits/metrics/metrics-signatures';
-import { authenticateWebhook, deliveryIdFrom } from '@/lib/decision-circuits/metrics/metrics-webhook';
+import { authenticateDelivery, authenticateWebhook, deliveryIdFrom } from '@/lib/decision-circuits/metrics/metrics-webhook';
+import { noteIngestActivity } from '@/lib/decision-circuits/metrics/ingest-activity';
+import { classifyVerificationFailure, isWebhookVerificationError, recordVerificationFailure } from '@/lib/decision-circuits/metrics/verification-failures';
+import type { IngestResult } from '@/lib/decision-circuits/metrics/metrics-ingestion';
+import { annotateRequest } from '@/lib/observability/request-log';
 import { MAX_PAYLOAD_BYTES, type MetricsProvider } from '@/lib/decision-circuits/metrics/metrics-types';
 import { parseJsonBody, readRawBody } from '@/lib/http/body';
 import { ApiError } from '@/lib/http/errors';
@@ -16,11 +20,16 @@ import { acceptedWebhookBody } from '@/lib/http/webhook-response';
 
 const CONNECTION_TOKEN = /^[A-Za-z0-9_-]{32,64}$/;
 
+function annotateOutcome(result: IngestResult): void {
+  annotateRequest({ events: { ...result.counts, rejected: result.rejected.length } });
+}
+
 export async function receiveForConnection(token: string, request: Request, providerParam: string | null): Promise<Response> {
   if (!CONNECTION_TOKEN.test(token)) throw new ApiError(404, 'Unknown connection');
   const db = await getDb();
   const connection = await resolveConnectionByToken(token, { db });
   if (!connection) throw new ApiError(404, 'Unknown connection');
+  annotateRequest({ provider: connection.provider, workspace_id: connection.workspaceId });
   if (providerParam !== null && providerParam !== connection.provider) {
     throw new ApiError(400, `This connection is for ${connection.provider}, not ${providerParam}`, { provider: connection.provider });
   }
@@ -32,7 +41,10 @@ export async function receiveForConnection(token: string, request: Request, prov
     return result.valid;
   });
   if (!verified) {
+    annotateRequest({ verification_failure: classifyVerificationFailure(failure) });
+    // The 401 matters more than the bookkeeping: a database problem here must not make it a 503.
     await recordConnectionDelivery(connection.id, failure, { db }).catch(() => undefined);
+    await recordVerificationFailure(connection.workspaceId, connection.provider).catch(() => undefined);
     throw new ApiError(401, `Signature verification failed: ${failure}`, { provider: connection.provider });
   }
   const payload = parseJsonBody(rawBody);
@@ -40,24 +52,39 @@ export async function receiveForConnection(token: string, request: Request, prov
     { workspaceId: connection.workspaceId, provider: connection.provider, payload, signatureVerified: true, deliveryId: deliveryIdFrom(connection.provider, request.headers) },
     { db },
   );
+  annotateOutcome(result);
   // Bookkeeping only: the events are committed, so a failure here must not turn into a retry.
   await recordConnectionDelivery(connection.id, null, { db }).catch(() => undefined);
+  await noteIngestActivity(connection.workspaceId, connection.provider, { db });
   return acceptedWebhookBody(connection.provider, connection.workspaceId, result);
 }
 
 export async function receiveByAccount(provider: MetricsProvider, request: Request): Promise<Response> {
   const rawBody = await readRawBody(request, MAX_PAYLOAD_BYTES);
-  const { signatureVerified } = authenticateWebhook(provider, request.headers, rawBody);
+  let signatureVerified: boolean;
+  try {
+    ({ signatureVerified } = authenticateWebhook(provider, request.headers, rawBody));
+  } catch (error) {
+    // No workspace to count it for yet: the log line and the metrics carry it.
+    if (isWebhookVerificationError(error)) annotateRequest({ verification_failure: error.reason });
+    throw error;
+  }
   const payload = parseJsonBody(rawBody);
-  const result = await ingestByAccount({ provider, payload, signatureVerified, deliveryId: deliveryIdFrom(provider, request.headers) }, { db: await getDb() });
+  const db = await getDb();
+  const result = await ingestByAccount({ provider, payload, signatureVerified, deliveryId: deliveryIdFrom(provider, request.headers) }, { db });
+  annotateOutcome(result);
+  for (const workspaceId of result.workspaces) await noteIngestActivity(workspaceId, provider, { db });
   return acceptedWebhookBody(provider, result.workspaces.length === 1 ? result.workspaces[0]! : null, result, { unrouted_events: result.unrouted });
 }
 
 export async function receiveForWorkspace(provider: MetricsProvider, workspaceId: string, request: Request): Promise<Response> {
   const rawBody = await readRawBody(request, MAX_PAYLOAD_BYTES);
-  const { signatureVerified } = authenticateWebhook(provider, request.headers, rawBody);
+  const { signatureVerified } = await authenticateDelivery(provider, workspaceId, request.headers, rawBody);
   const payload = parseJsonBody(rawBody);
   const deliveryId = deliveryIdFrom(provider, request.headers);
-  const result = await ingestWebhookPayload({ workspaceId, provider, payload, signatureVerified, deliveryId }, { db: await getDb() });
+  const db = await getDb();
+  const result = await ingestWebhookPayload({ workspaceId, provider, payload, signatureVerified, deliveryId }, { db });
+  annotateOutcome(result);
+  await noteIngestActivity(workspaceId, provider, { db });
   return acceptedWebhookBody(provider, workspaceId, result);
 }

@@ -2,37 +2,42 @@
 import { answerHandshake, isAccountRoutedProvider } from '@/lib/decision-circuits/metrics/metrics-webhook';
 import { METRICS_PROVIDERS, isMetricsProvider } from '@/lib/decision-circuits/metrics/metrics-types';
 import { requireJsonContentType } from '@/lib/http/body';
-import { methodNotAllowed, toErrorResponse } from '@/lib/http/errors';
+import { methodNotAllowed } from '@/lib/http/errors';
+import { withRequestLog } from '@/lib/http/handlers';
 import { jsonResponse } from '@/lib/http/json-response';
+import { annotateRequest } from '@/lib/observability/request-log';
 import { receiveByAccount, receiveForConnection, receiveForWorkspace } from './receive';
 import { parseProviderParam, parseWebhookWorkspaceId } from './request';
 
 export const dynamic = 'force-dynamic';
 
-export async function POST(request: Request): Promise<Response> {
+function providerContext(request: Request): Record<string, unknown> {
+  const provider = new URL(request.url).searchParams.get('provider');
+  return isMetricsProvider(provider) ? { provider } : {};
+}
+
+export const POST = withRequestLog(async (request) => {
   const url = new URL(request.url);
   const providerParam = url.searchParams.get('provider');
   const connectionToken = url.searchParams.get('connection');
-  try {
-    if (connectionToken !== null) {
-      requireJsonContentType(request);
-      return await receiveForConnection(connectionToken, request, providerParam);
-    }
-    const provider = parseProviderParam(providerParam);
-    const workspaceGiven = request.headers.has('x-workspace-id') || url.searchParams.has('workspace_id') || url.searchParams.has('workspaceId');
-    if (!workspaceGiven && isAccountRoutedProvider(provider)) {
-      requireJsonContentType(request);
-      return await receiveByAccount(provider, request);
-    }
-    const workspaceId = parseWebhookWorkspaceId(request.headers, url.searchParams);
+  if (connectionToken !== null) {
     requireJsonContentType(request);
-    return await receiveForWorkspace(provider, workspaceId, request);
-  } catch (error) {
-    return toErrorResponse(error, isMetricsProvider(providerParam) ? { provider: providerParam } : {});
+    return receiveForConnection(connectionToken, request, providerParam);
   }
-}
+  const provider = parseProviderParam(providerParam);
+  annotateRequest({ provider });
+  const workspaceGiven = request.headers.has('x-workspace-id') || url.searchParams.has('workspace_id') || url.searchParams.has('workspaceId');
+  if (!workspaceGiven && isAccountRoutedProvider(provider)) {
+    requireJsonContentType(request);
+    return receiveByAccount(provider, request);
+  }
+  const workspaceId = parseWebhookWorkspaceId(request.headers, url.searchParams);
+  annotateRequest({ workspace_id: workspaceId });
+  requireJsonContentType(request);
+  return receiveForWorkspace(provider, workspaceId, request);
+}, providerContext);
 
-export async function GET(request: Request): Promise<Response> {
+export const GET = withRequestLog(async (request) => {
   const url = new URL(request.url);
   const providerParam = url.searchParams.get('provider');
   const handshake = answerHandshake(isMetricsProvider(providerParam) ? providerParam : null, url.searchParams);
@@ -44,7 +49,7 @@ export async function GET(request: Request): Promise<Response> {
     supported_providers: METRICS_PROVIDERS,
     message: 'Metrics webhook endpoint ready',
   });
-}
+});
 
 const notAllowed = methodNotAllowed(['GET', 'POST']);
 export { notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };

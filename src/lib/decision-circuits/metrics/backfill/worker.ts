@@ -2,6 +2,9 @@
 // provider's API, tops up through the exactly-once ingest path, saves a checkpoint per page,
 // and stops at its time budget (the job pauses and the next run resumes it).
 import { getDb, isDatabaseUnavailable, type Database } from '../../../db';
+import { describeError, getLogger } from '../../../observability/logger';
+import { getMetrics } from '../../../observability/metrics';
+import { currentRequestId } from '../../../observability/request-log';
 import { ingestNormalizedEvents } from '../metrics-ingestion';
 import { CRON_TIME_BUDGET_MS } from '../metrics-retention';
 import type { MetricsProvider } from '../metrics-types';
@@ -70,9 +73,18 @@ export function backfillWindow(job: { date_start: string; date_end: string }): B
   return { start, end: new Date(Date.parse(`${job.date_end}T00:00:00Z`) + DAY_MS) };
 }
 
+/** One log line and one counter per job run (the message may name an endpoint, never a credential). */
+function logBackfillRun(result: BackfillRunResult, durationMs: number): void {
+  getMetrics().backfillJobs.inc({ provider: result.provider, outcome: result.outcome });
+  const { job_id, workspace_id, provider, outcome, events_fetched, events_ingested } = result;
+  const line = { kind: 'backfill', request_id: currentRequestId(), job_id, workspace_id, provider, outcome, events_fetched, events_ingested, duration_ms: durationMs };
+  if (outcome === 'failed') getLogger().warn({ ...line, error: result.error_message }, 'backfill run');
+  else getLogger().info(line, 'backfill run');
+}
+
 function failureMessage(error: unknown): string {
   if (error instanceof ProviderApiError) return error.message;
-  console.error('Backfill job failed unexpectedly', error);
+  getLogger().error({ err: describeError(error) }, 'backfill job failed unexpectedly');
   return `Backfill failed: ${error instanceof Error ? error.message : String(error)}`;
 }
 
@@ -192,7 +204,9 @@ export async function processBackfillJobs(options: ProcessBackfillOptions = {}):
     const job = await claimBackfillJob(db, claim);
     if (!job) break;
     summary.claimed += 1;
+    const startedAt = Date.now();
     const result = await runJob(db, job, env, deadline, options.http);
+    logBackfillRun(result, Date.now() - startedAt);
     summary.jobs.push(result);
     summary[result.outcome] += 1;
     summary.events_fetched += result.events_fetched;

@@ -3,7 +3,7 @@
 import { reprocessUnprocessedWebhooks } from '@/lib/decision-circuits/metrics';
 import { CRON_TIME_BUDGET_MS } from '@/lib/decision-circuits/metrics/metrics-retention';
 import { withCron } from '@/lib/http/handlers';
-import { jsonResponse } from '@/lib/http/json-response';
+import { cronSummaryResponse } from '@/lib/http/cron-response';
 
 export const dynamic = 'force-dynamic';
 export const maxDuration = 60;
@@ -11,12 +11,7 @@ export const maxDuration = 60;
 const handler = withCron(async () => {
   const startedAt = Date.now();
   const summary = await reprocessUnprocessedWebhooks(null, { timeBudgetMs: CRON_TIME_BUDGET_MS });
-  return jsonResponse({
-    job: 'reprocess-unmapped',
-    ...summary,
-    duration_ms: Date.now() - startedAt,
-    timestamp: new Date().toISOString(),
-  });
+  return cronSummaryResponse('reprocess-unmapped', summary, startedAt);
 });
 
 export { handler as GET, handler as POST };

@@ -1,0 +1,16 @@
+// GET|POST /api/cron/metrics/alerts (every 10 minutes): evaluates every workspace's alert rules
+// and notifies its channels once when a condition fires and once when it resolves.
+import { evaluateAlerts } from '@/lib/decision-circuits/metrics/alerts/evaluate';
+import { withCron } from '@/lib/http/handlers';
+import { cronSummaryResponse } from '@/lib/http/cron-response';
+
+export const dynamic = 'force-dynamic';
+export const maxDuration = 60;
+
+const handler = withCron(async () => {
+  const startedAt = Date.now();
+  const summary = await evaluateAlerts();
+  return cronSummaryResponse('alerts', summary, startedAt);
+});
+
+export { handler as GET, handler as POST };

@@ -1,0 +1,20 @@
+// GET /api/metrics: Prometheus text exposition of this process's counters. Needs
+// `Authorization: Bearer $METRICS_SCRAPE_TOKEN`; 404 while the token is unset (the endpoint does
+// not exist until an operator turns it on), 401 with a wrong or missing token.
+import { ApiError } from '@/lib/http/errors';
+import { bearerMatches, withRequestLog } from '@/lib/http/handlers';
+import { getMetrics } from '@/lib/observability/metrics';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = withRequestLog(async (request) => {
+  const token = process.env.METRICS_SCRAPE_TOKEN?.trim();
+  if (!token) throw new ApiError(404, 'Not found');
+  if (!bearerMatches(request, token)) {
+    throw new ApiError(401, 'Invalid scrape credentials', {}, { 'www-authenticate': 'Bearer' });
+  }
+  const { registry } = getMetrics();
+  return new Response(await registry.metrics(), {
+    headers: { 'content-type': registry.contentType, 'cache-control': 'no-store' },
+  });
+});

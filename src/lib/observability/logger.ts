@@ -1,0 +1,30 @@
+// One JSON line per event on stdout (pino). Callers pass only the fields they mean to log; the
+// redaction list is a second line of defence against a careless `err` or header object.
+import pino, { type Logger } from 'pino';
+
+const holder = globalThis as typeof globalThis & { __metricsLogger?: Logger };
+
+function createLogger(): Logger {
+  return pino({
+    level: process.env.LOG_LEVEL?.trim() || 'info',
+    base: { service: process.env.OTEL_SERVICE_NAME?.trim() || 'metrics-engine' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    redact: {
+      paths: ['headers', 'authorization', 'cookie', 'secret', 'token', 'payload', 'body', 'email', '*.headers', '*.authorization', '*.secret', '*.token'],
+      censor: '[redacted]',
+    },
+  });
+}
+
+/** The process-wide logger (one instance even when bundlers load this module twice). */
+export function getLogger(): Logger {
+  holder.__metricsLogger ??= createLogger();
+  return holder.__metricsLogger;
+}
+
+/** Error name and message only: stacks and causes can carry connection strings or payloads. */
+export function describeError(error: unknown): { name: string; message: string } {
+  if (error instanceof Error) return { name: error.name, message: error.message.slice(0, 500) };
+  return { name: 'NonError', message: String(error).slice(0, 500) };
+}

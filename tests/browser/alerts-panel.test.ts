@@ -1,0 +1,98 @@
+// The operations page's alerts panel in real Chromium against the real server: add a signed
+// webhook channel (its secret never shown), tighten a rule, let forged deliveries trip it, run
+// the alert cron and read the firing alert and its history off the page.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DATABASE_KINDS } from '../helpers/db';
+import { DEV_WORKSPACE_ID, TEST_SECRETS, startApp, type AppUnderTest } from '../helpers/app';
+import { startReceiver, type Receiver } from '../helpers/receivers';
+
+const CHROMIUM = '/usr/bin/chromium';
+const NO_BROWSER = !existsSync(CHROMIUM) && process.env.CI !== 'true';
+const SKIPPED = NO_BROWSER ? ' (skipped: /usr/bin/chromium missing; apt-get install -y chromium)' : '';
+const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
+
+describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`alerts panel in Chromium on %s${SKIPPED}`, (kind) => {
+  let app: AppUnderTest;
+  let receiver: Receiver;
+  let context: BrowserContext;
+  let page: Page;
+  let userDataDir: string;
+  const pageErrors: string[] = [];
+  const operations = () => `${app.url}/dashboard/operations?workspaceId=${DEV_WORKSPACE_ID}`;
+
+  beforeAll(async () => {
+    receiver = await startReceiver();
+    app = await startApp(kind, { METRICS_LOCAL_SIGN_IN: 'true' });
+    userDataDir = mkdtempSync(path.join(tmpdir(), 'alerts-chromium-'));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(`${app.url}/dashboard/operations`);
+    await page.waitForURL(/\/sign-in\?next=/);
+    await Promise.all([page.waitForURL(/\/dashboard\/operations/), page.getByRole('button', { name: 'Sign in as dev@localhost' }).click()]);
+  });
+  afterAll(async () => {
+    await context?.close();
+    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await app?.stop();
+    await receiver?.close();
+  });
+
+  it('shows an empty panel, then a channel added from the form with its secret masked', async () => {
+    await page.goto(operations());
+    const panel = page.getByTestId('alerts-panel');
+    await expect.poll(() => panel.getByTestId('alerts-firing').textContent()).toBe('No alert is firing.');
+    expect(await panel.getByTestId('channels-empty').isVisible()).toBe(true);
+    expect(await panel.getByTestId('history-empty').isVisible()).toBe(true);
+
+    await panel.getByLabel('Kind').selectOption('webhook');
+    await panel.getByLabel('Name').fill('pager');
+    await panel.getByLabel('URL').fill(`${receiver.url}/alerts`);
+    await panel.getByLabel('Secret (signed webhooks)').fill(SECRET);
+    await panel.getByRole('button', { name: 'Add channel' }).click();
+    await expect.poll(() => panel.getByTestId('channels-list').textContent()).toContain('pager');
+    const listed = (await panel.getByTestId('channels-list').textContent()) ?? '';
+    expect(listed).toContain(`secret …${SECRET.slice(-4)}`);
+    expect(listed).not.toContain(SECRET.slice(6, 30));
+    expect(await page.content()).not.toContain(SECRET.slice(6, 30));
+  });
+
+  it('saves a tighter rule, and shows the alert the cron run fires with its history', async () => {
+    const panel = page.getByTestId('alerts-panel');
+    await panel.getByLabel('verification_failures threshold').fill('1');
+    await panel.getByRole('button', { name: 'Save rules' }).click();
+    await expect.poll(async () => {
+      const answer = await page.evaluate(async (url) => (await fetch(url)).json(), `/api/circuits/metrics/alerts?workspaceId=${DEV_WORKSPACE_ID}`);
+      return (answer as { rules: { rule: string; threshold: number }[] }).rules.find((r) => r.rule === 'verification_failures')?.threshold;
+    }).toBe(1);
+
+    const forged = await fetch(`${app.url}/api/webhooks/metrics?provider=resend&workspace_id=${DEV_WORKSPACE_ID}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'svix-id': `msg_${randomUUID()}`, 'svix-timestamp': String(Math.floor(Date.now() / 1000)), 'svix-signature': 'v1,Zm9yZ2Vk' },
+      body: '{"type":"email.opened","data":{}}',
+    });
+    expect(forged.status).toBe(401);
+    const cron = await fetch(`${app.url}/api/cron/metrics/alerts`, { headers: { authorization: `Bearer ${TEST_SECRETS.CRON_SECRET}` } });
+    expect(await cron.json()).toMatchObject({ fired: 1, notifications_delivered: 1 });
+    expect(new Webhook(SECRET).verify(receiver.received[0]!.body, receiver.received[0]!.headers as Record<string, string>)).toMatchObject({
+      type: 'alert.firing',
+    });
+
+    await page.goto(operations());
+    await expect.poll(() => panel.getByTestId('alerts-firing').textContent()).toContain('Verification failures (resend)');
+    const history = (await panel.getByTestId('alerts-history').textContent()) ?? '';
+    expect(history).toContain('firing');
+    expect(history).toContain('resend');
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,67 @@
+// Local HTTP receivers on 127.0.0.1 for what the server sends out: OTLP/HTTP traces and alert
+// notifications. They record every request; tests wait on what arrived.
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ReceivedRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+export interface Receiver {
+  url: string;
+  received: ReceivedRequest[];
+  /** Resolves once `predicate` holds for what has arrived, or rejects after timeoutMs. */
+  waitFor(predicate: (received: ReceivedRequest[]) => boolean, timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startReceiver(status = 200): Promise<Receiver> {
+  const received: ReceivedRequest[] = [];
+  const server: Server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      received.push({
+        method: request.method ?? '',
+        path: request.url ?? '',
+        headers: request.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
+      response.writeHead(status, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received,
+    async waitFor(predicate, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!predicate(received)) {
+        if (Date.now() > deadline) throw new Error(`receiver: condition not met; got ${received.length} requests`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+interface OtlpJsonSpan {
+  name: string;
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+}
+
+/** Span names and ids from OTLP/HTTP JSON export bodies (`resourceSpans[].scopeSpans[].spans[]`). */
+export function spansFrom(received: ReceivedRequest[]): OtlpJsonSpan[] {
+  return received
+    .filter((r) => r.method === 'POST' && r.path === '/v1/traces')
+    .flatMap((r) => {
+      const body = JSON.parse(r.body) as { resourceSpans?: { scopeSpans?: { spans?: OtlpJsonSpan[] }[] }[] };
+      return (body.resourceSpans ?? []).flatMap((rs) => (rs.scopeSpans ?? []).flatMap((ss) => ss.spans ?? []));
+    });
+}

@@ -1,0 +1,40 @@
+// The Grafana dashboard and docs/operations.md name the metrics the process really exposes.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { getMetrics } from '../../../src/lib/observability/metrics';
+import { VERIFICATION_FAILURE_REASONS, classifyVerificationFailure } from '../../../src/lib/decision-circuits/metrics/verification-failures';
+
+async function registeredNames(): Promise<string[]> {
+  const metrics = await getMetrics().registry.getMetricsAsJSON();
+  return metrics.map((m) => m.name).filter((name) => !name.startsWith('metrics_engine_process_') && name.startsWith('metrics_engine_'));
+}
+
+describe('metrics documentation', () => {
+  it('every metric the dashboard queries exists (histograms by their _bucket series)', async () => {
+    const names = new Set(await registeredNames());
+    const dashboard = readFileSync('docs/grafana/metrics-engine.json', 'utf8');
+    const queried = [...dashboard.matchAll(/metrics_engine_[a-z_]+/g)].map((m) => m[0].replace(/_bucket$/, ''));
+    expect(queried.length).toBeGreaterThan(10);
+    for (const name of queried) expect(names, name).toContain(name);
+  });
+
+  it('docs/operations.md describes every metric and every verification failure reason', async () => {
+    const doc = readFileSync('docs/operations.md', 'utf8');
+    for (const name of await registeredNames()) expect(doc, name).toContain(name);
+    for (const reason of VERIFICATION_FAILURE_REASONS) expect(doc, reason).toContain(reason);
+  });
+});
+
+describe('verification failure reasons', () => {
+  it('maps the providers\' messages onto the closed set', () => {
+    expect(classifyVerificationFailure('Missing signature header')).toBe('missing_signature');
+    expect(classifyVerificationFailure('Missing svix-id header')).toBe('missing_delivery_id');
+    expect(classifyVerificationFailure('Timestamp outside tolerance')).toBe('timestamp_out_of_tolerance');
+    expect(classifyVerificationFailure('Invalid timestamp header')).toBe('invalid_timestamp');
+    expect(classifyVerificationFailure('Invalid SendGrid public key')).toBe('invalid_secret');
+    expect(classifyVerificationFailure('Signature mismatch')).toBe('signature_mismatch');
+    expect(classifyVerificationFailure('Webhook secret not configured')).toBe('secret_not_configured');
+    expect(classifyVerificationFailure('anything else, with "user input"')).toBe('other');
+    expect(classifyVerificationFailure(undefined)).toBe('other');
+  });
+});
