@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_WORKSPACE_ID, type Database } from '../../src/lib/db';
-import { ROLLUP_COUNTERS, type RollupCounter } from '../../src/lib/decision-circuits/metrics/metrics-types';
+import { ROLLUP_COUNTERS, UNIQUE_COUNTER_OF, type RollupCounter } from '../../src/lib/decision-circuits/metrics/metrics-types';
 import { generateSendGridKeyPair, signSendGridEcdsa } from '../../src/lib/decision-circuits/metrics/providers/signing';
 import { SENDGRID_COUNTER, newSendGridMessage, sendGridBatchBody, sendGridEvent, type SendGridEventKind } from '../../src/lib/decision-circuits/metrics/testing/email-payloads';
 import { createRng, hourBucket, type Rng } from '../../src/lib/decision-circuits/metrics/testing/random';
@@ -59,16 +59,27 @@ function sendGridCampaign(rng: Rng, messages: number, batchSize: number): Campai
       if (rng.chance(0.02)) kinds.push('spamreport');
       if (rng.chance(0.03)) kinds.push('unsubscribe');
     }
+    // Unique opens and clicks: the message once, in the hour of its earliest open (click).
+    const earliest = new Map<RollupCounter, number>();
     kinds.forEach((kind, i) => {
       const event = sendGridEvent(rng, message, kind, sentAt + i * rng.int(1_000, 900_000));
       events.push(event);
       const counter = SENDGRID_COUNTER[kind];
       if (counter === null) return;
-      const key = `${variant}|${hourBucket(Number(event.timestamp) * 1000)}`;
+      const atMs = Number(event.timestamp) * 1000;
+      const key = `${variant}|${hourBucket(atMs)}`;
       const row = expected.get(key) ?? emptyCounters();
       row[counter] += 1;
       expected.set(key, row);
+      const unique = UNIQUE_COUNTER_OF[counter];
+      if (unique) earliest.set(unique, Math.min(earliest.get(unique) ?? Infinity, atMs));
     });
+    for (const [unique, atMs] of earliest) {
+      const key = `${variant}|${hourBucket(atMs)}`;
+      const row = expected.get(key) ?? emptyCounters();
+      row[unique] += 1;
+      expected.set(key, row);
+    }
   }
   // Shuffled: a message's open may arrive before its processed, in another batch.
   const shuffled = rng.shuffle(events);

@@ -46,6 +46,20 @@ const SQL_PAYLOADS = [
 ];
 
 /**
+ * Whether the bytes hold one whole HTTP answer: its chunked body ended, its Content-Length arrived,
+ * or it has neither (a head alone). A loaded machine may send the head and the body apart.
+ */
+function answerComplete(text: string): boolean {
+  const headEnd = text.indexOf('\r\n\r\n');
+  if (headEnd < 0) return false;
+  const head = text.slice(0, headEnd);
+  const body = text.slice(headEnd + 4);
+  if (/^transfer-encoding:\s*chunked/im.test(head)) return /(^|\r\n)0\r\n\r\n$/.test(body);
+  const length = /^content-length:\s*(\d+)/im.exec(head)?.[1];
+  return length === undefined ? true : Buffer.byteLength(body, 'latin1') >= Number(length);
+}
+
+/**
  * A raw HTTP/1.1 exchange, for what fetch refuses to send (CR/LF in headers, slow bodies) and for
  * bodies the server refuses mid-upload (a refused upload would leave fetch's keep-alive pool with a
  * reset socket). `upload` streams `count` chunks after the head, chunk-encoded when `chunked`.
@@ -94,8 +108,7 @@ function rawRequest(
     socket.on('data', (chunk: Buffer) => {
       text += chunk.toString('latin1');
       if (!answeredAt) answeredAt = performance.now();
-      // One complete JSON body (or a bodiless status line) is the whole answer.
-      if (/\r\n\r\n[\s\S]*\}$/.test(text) || /\r\n\r\n$/.test(text)) setTimeout(finish, 50);
+      if (answerComplete(text)) setTimeout(finish, 50);
     });
     socket.on('close', finish);
     setTimeout(finish, options.waitMs ?? 20_000);
@@ -123,7 +136,10 @@ describe.each(DATABASE_KINDS)('hostile input to POST /api/webhooks/metrics on %s
       const [row] = await app.testDb.db.query<{ n: number }>('select count(*)::int as n from metrics_webhook_events');
       return row!.n;
     }
-    const response = await fetch(`${app.url}/api/circuits/metrics/health?workspaceId=${DEV_WORKSPACE_ID}`, { headers: { authorization: `Bearer ${token}` } });
+    // A fresh connection: a pooled keep-alive socket may be one the server is closing just now.
+    const response = await fetch(`${app.url}/api/circuits/metrics/health?workspaceId=${DEV_WORKSPACE_ID}`, {
+      headers: { authorization: `Bearer ${token}`, connection: 'close' },
+    });
     return ((await response.json()) as { ingestion: { total_events: number } }).ingestion.total_events;
   }
 
