@@ -14,24 +14,8 @@ import { signSendGridHmac } from '../../src/lib/decision-circuits/metrics/provid
 import { DATABASE_KINDS } from '../helpers/db';
 import { DEV_USER_ID, DEV_WORKSPACE_ID, TEST_SECRETS, startApp, type AppUnderTest } from '../helpers/app';
 import { startServer } from '../helpers/server';
+import { CHROMIUM, CHROMIUM_ARGS, NO_BROWSER, SCREENSHOT_DIR, SKIPPED, WIDE, screenshots, text } from '../helpers/browser';
 import { sendgridActivityApi, startFakeProvider, type FakeProvider } from '../fixtures/backfill/fake-providers';
-
-const CHROMIUM = '/usr/bin/chromium';
-// CI installs Chromium and must run these; elsewhere a machine without it skips them, loudly.
-const NO_BROWSER = !existsSync(CHROMIUM) && process.env.CI !== 'true';
-const SKIPPED = NO_BROWSER ? ' (skipped: /usr/bin/chromium missing; apt-get install -y chromium)' : '';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const WIDE = { width: 1280, height: 900 };
-const NARROW = { width: 390, height: 844 };
-const SCREENSHOT_DIR = path.resolve(process.env.DASHBOARD_SCREENSHOTS_DIR ?? 'test-results/screenshots');
 
 // Test 1 has enough deliveries for a verdict; test 2 does not.
 const TEST_1 = '1e570001-0000-4000-8000-000000000001';
@@ -139,24 +123,6 @@ async function postSendGrid(app: AppUnderTest, events: object[]): Promise<void> 
   });
   const answer = await response.text();
   expect(response.status, `${answer}\n${app.server.logs().slice(-3000)}`).toBe(202);
-}
-
-async function text(page: Page, selector: string): Promise<string> {
-  return ((await page.locator(selector).first().textContent()) ?? '').replace(/\s+/g, ' ').trim();
-}
-
-/** Both widths, and at 390 px nothing may push the page sideways. */
-async function screenshots(page: Page, name: string, shoot: boolean): Promise<void> {
-  for (const [label, size] of [
-    ['1280', WIDE],
-    ['390', NARROW],
-  ] as const) {
-    await page.setViewportSize(size);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow, `${name} overflows horizontally at ${label} px`).toBeLessThanOrEqual(0);
-    if (shoot) await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}-${label}.png`), fullPage: true });
-  }
-  await page.setViewportSize(WIDE);
 }
 
 describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`dashboard in Chromium on %s${SKIPPED}`, (kind) => {
