@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 export const CHROMIUM = '/usr/bin/chromium';
 // CI installs Chromium and must run these; elsewhere a machine without it skips them, loudly.
@@ -50,4 +51,22 @@ export async function openChromium(options: { viewport: { width: number; height:
       rmSync(userDataDir, { recursive: true, force: true });
     },
   };
+}
+
+export const WIDE = { width: 1280, height: 900 };
+export const NARROW = { width: 390, height: 844 };
+export const SCREENSHOT_DIR = path.resolve(process.env.DASHBOARD_SCREENSHOTS_DIR ?? 'test-results/screenshots');
+
+/** Both widths, and at 390 px nothing may push the page sideways. */
+export async function screenshots(page: Page, name: string, shoot: boolean): Promise<void> {
+  for (const [label, size] of [
+    ['1280', WIDE],
+    ['390', NARROW],
+  ] as const) {
+    await page.setViewportSize(size);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow, `${name} overflows horizontally at ${label} px`).toBeLessThanOrEqual(0);
+    if (shoot) await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}-${label}.png`), fullPage: true });
+  }
+  await page.setViewportSize(WIDE);
 }

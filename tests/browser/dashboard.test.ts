@@ -14,12 +14,8 @@ import { DATABASE_KINDS } from '../helpers/db';
 import { DEV_USER_ID, DEV_WORKSPACE_ID, TEST_SECRETS, startApp, type AppUnderTest } from '../helpers/app';
 import { startServer } from '../helpers/server';
 import { sendgridActivityApi, startFakeProvider, type FakeProvider } from '../fixtures/backfill/fake-providers';
-import { CHROMIUM, CHROMIUM_ARGS, NO_BROWSER, SKIPPED, openChromium, text, type OpenBrowser } from './chromium';
+import { CHROMIUM, CHROMIUM_ARGS, NO_BROWSER, SCREENSHOT_DIR, SKIPPED, WIDE, openChromium, screenshots, text, type OpenBrowser } from './chromium';
 import { postSendGrid, type VariantPlan } from './sendgrid-seed';
-
-const WIDE = { width: 1280, height: 900 };
-const NARROW = { width: 390, height: 844 };
-const SCREENSHOT_DIR = path.resolve(process.env.DASHBOARD_SCREENSHOTS_DIR ?? 'test-results/screenshots');
 
 // Test 1 has enough deliveries for a verdict; test 2 does not.
 const TEST_1 = '1e570001-0000-4000-8000-000000000001';
@@ -108,20 +104,6 @@ function unmappedEvents(): object[] {
 
 const EXPECTED_EVENTS =
   PLANS.reduce((n, p) => n + 2 * p.sent + p.opened + p.clicked, 0) + UNMAPPED_MESSAGES;
-
-/** Both widths, and at 390 px nothing may push the page sideways. */
-async function screenshots(page: Page, name: string, shoot: boolean): Promise<void> {
-  for (const [label, size] of [
-    ['1280', WIDE],
-    ['390', NARROW],
-  ] as const) {
-    await page.setViewportSize(size);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow, `${name} overflows horizontally at ${label} px`).toBeLessThanOrEqual(0);
-    if (shoot) await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}-${label}.png`), fullPage: true });
-  }
-  await page.setViewportSize(WIDE);
-}
 
 describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`dashboard in Chromium on %s${SKIPPED}`, (kind) => {
   const shoot = kind === 'pglite';

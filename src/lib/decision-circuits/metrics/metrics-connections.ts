@@ -220,6 +220,36 @@ export async function deleteConnection(actor: string, workspaceId: string, conne
   }
 }
 
+export interface OpenedConnection {
+  id: string;
+  provider: MetricsProvider;
+  externalAccountId: string | null;
+  webhookToken: string | null;
+  /** The current secret or verification key in clear; null for Meta and LinkedIn (app secret). */
+  secret: string | null;
+}
+
+/** Active connections of a workspace with their current secret opened: server-side only (test deliveries). */
+export async function openConnectionSecrets(
+  workspaceId: string,
+  options: { db?: Database; env?: Readonly<Record<string, string | undefined>>; connectionId?: string } = {},
+): Promise<OpenedConnection[]> {
+  const db = options.db ?? (await getDb());
+  const rows = await db.query<{ id: string; provider: MetricsProvider; external_account_id: string | null; webhook_token: string | null; secret_ciphertext: string | null }>(
+    `select id, provider, external_account_id, webhook_token, secret_ciphertext from metrics_provider_connections
+     where workspace_id = $1 and status = 'active' and ($2::uuid is null or id = $2) order by provider, created_at`,
+    [workspaceId, options.connectionId ?? null],
+  );
+  const keys = rows.some((row) => row.secret_ciphertext !== null) ? secretBoxKeys(options.env) : null;
+  return rows.map((row) => ({
+    id: row.id,
+    provider: row.provider,
+    externalAccountId: row.external_account_id,
+    webhookToken: row.webhook_token,
+    secret: row.secret_ciphertext && keys ? openSecret(keys, row.secret_ciphertext, associatedData(workspaceId, row.provider, 'secret')) : null,
+  }));
+}
+
 // --- The webhook side: a URL token to its connection, cached briefly (the hot path). -------------
 
 export interface ResolvedConnection {

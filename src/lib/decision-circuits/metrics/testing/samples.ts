@@ -70,6 +70,8 @@ export interface SampleOptions {
   objectId?: string;
   /** Circuit context to carry as SendGrid custom args / Resend tags (self-attribution). */
   attribution?: { circuit_execution_id: string; ab_test_id?: string; variant_id?: string };
+  /** The account the delivery is from (Facebook page id, Instagram account id, LinkedIn organization URN): what routes it. */
+  accountId?: string;
 }
 
 export interface SampleDelivery {
@@ -124,7 +126,7 @@ export function buildSampleDelivery(provider: MetricsProvider, kind: string, opt
     };
   }
   if (provider === 'facebook') {
-    const pageId = options.objectId?.split('_')[0] ?? rng.digits(15);
+    const pageId = options.accountId ?? options.objectId?.split('_')[0] ?? rng.digits(15);
     const post = options.objectId ? { pageId, postId: options.objectId } : newFacebookPost(rng, pageId);
     const actor = newSocialActor(rng, idSequence(rng, 13));
     const commentId = `${post.postId.split('_')[1] ?? rng.digits(15)}_${rng.digits(15)}`;
@@ -142,7 +144,7 @@ export function buildSampleDelivery(provider: MetricsProvider, kind: string, opt
     return { ...base, body: JSON.stringify(body), objectId: post.postId, expected: [counterLine(kind, built)] };
   }
   if (provider === 'instagram') {
-    const media = newInstagramMedia(rng, `178414${rng.digits(11)}`);
+    const media = newInstagramMedia(rng, options.accountId ?? `178414${rng.digits(11)}`);
     if (options.objectId) media.mediaId = options.objectId;
     const actor = newSocialActor(rng, idSequence(rng, 13));
     const commentId = `178${rng.digits(14)}`;
@@ -153,7 +155,7 @@ export function buildSampleDelivery(provider: MetricsProvider, kind: string, opt
     const body = metaEnvelope('instagram', [{ id: media.accountId, time: Math.floor(nowMs / 1000), changes: [built.payload] }]);
     return { ...base, body: JSON.stringify(body), objectId: media.mediaId, expected: [counterLine(kind, built)] };
   }
-  const post = newLinkedInPost(rng, `urn:li:organization:${rng.digits(8)}`, 'Launch');
+  const post = newLinkedInPost(rng, options.accountId ?? `urn:li:organization:${rng.digits(8)}`, 'Launch');
   if (options.objectId) post.shareUrn = options.objectId;
   const nextId = idSequence(rng, 10);
   const actor = newSocialActor(rng, idSequence(rng, 13));

@@ -1,0 +1,93 @@
+import type { Metadata } from 'next';
+import { headers } from 'next/headers';
+import { DashboardNav } from '@/components/dashboard/DashboardNav';
+import { WorkspaceNotice } from '@/components/dashboard/WorkspaceNotice';
+import { ConnectionsPanel } from '@/components/dashboard/settings/ConnectionsPanel';
+import { CreateWorkspaceForm } from '@/components/dashboard/settings/CreateWorkspaceForm';
+import { MembersPanel } from '@/components/dashboard/settings/MembersPanel';
+import { pageMetadata } from '@/lib/dashboard/metadata';
+import { firstParam, withQuery, type SearchParams } from '@/lib/dashboard/params';
+import { publicBaseUrl } from '@/lib/dashboard/request-origin';
+import { requireDashboardSession, type DashboardSession } from '@/lib/dashboard/session';
+import { loadSettingsView, type SettingsView } from '@/lib/dashboard/settings';
+import { selectWorkspace } from '@/lib/dashboard/workspace';
+
+export const metadata: Metadata = pageMetadata('Settings');
+
+const PATH = '/dashboard/settings';
+
+export default async function SettingsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const params = await searchParams;
+  const workspaceId = firstParam(params, 'workspaceId');
+  const session = await requireDashboardSession(withQuery(PATH, { workspaceId }));
+  const selection = await selectWorkspace(session, workspaceId);
+  const workspace = selection.current;
+  const baseUrl = publicBaseUrl(await headers());
+
+  return (
+    <main id="main">
+      <DashboardNav current="settings" selection={selection} />
+      <h1>Settings</h1>
+      {workspace ? (
+        <>
+          {firstParam(params, 'created') && (
+            <p className="alert ok" role="status" data-testid="workspace-created">
+              Workspace “{workspace.name}” created; you are its owner.
+            </p>
+          )}
+          <p data-testid="settings-workspace">
+            Workspace <strong>{workspace.name}</strong> <code>{workspace.id}</code>, your role: <strong data-testid="your-role">{workspace.role}</strong>
+          </p>
+          <SettingsContent
+            workspaceId={workspace.id}
+            session={session}
+            view={await loadSettingsView(session, workspace.id, workspace.role, baseUrl)}
+          />
+        </>
+      ) : (
+        <WorkspaceNotice selection={selection} path={PATH} />
+      )}
+      <section aria-labelledby="create-workspace-title">
+        <h2 id="create-workspace-title">Create a workspace</h2>
+        <CreateWorkspaceForm />
+      </section>
+    </main>
+  );
+}
+
+function SettingsContent({ workspaceId, session, view }: { workspaceId: string; session: DashboardSession; view: SettingsView }) {
+  return (
+    <>
+      <section aria-labelledby="connections-title">
+        <h2 id="connections-title">Provider connections</h2>
+        {view.connections ? (
+          <>
+            <p>
+              A connection tells this app which provider account sends events for this workspace. Paste its webhook URL in the provider’s
+              console, then send a test event to see it arrive. Secrets are stored encrypted and never shown; the fingerprint tells them apart.
+            </p>
+            <ConnectionsPanel workspaceId={workspaceId} connections={view.connections} />
+          </>
+        ) : (
+          <p className="card notice" data-testid="connections-admins-only">
+            Connections are managed by admins and owners only (your role is {view.role}): they hold the providers’ signing secrets. Ask an
+            admin for a webhook URL or a change.
+          </p>
+        )}
+      </section>
+      <section aria-labelledby="members-title">
+        <h2 id="members-title">Members</h2>
+        <MembersPanel
+          workspaceId={workspaceId}
+          members={view.members}
+          canManage={view.canManage}
+          currentUserId={session.claims.sub}
+          currentEmail={session.email}
+        />
+        <noscript>
+          <p className="card notice">Managing members and connections here needs JavaScript; the REST API does the same without it.</p>
+        </noscript>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,221 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useState, type FormEvent } from 'react';
+import { formatUtc } from '@/lib/dashboard/format';
+import type { WorkspaceMember } from '@/lib/decision-circuits/metrics/metrics-members';
+import { useApiAction } from './settings-api';
+import { PanelForm } from './PanelForm';
+import styles from './settings.module.css';
+
+const ROLES = ['viewer', 'member', 'admin', 'owner'] as const;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const membersPath = (workspaceId: string, userId?: string) =>
+  `/api/workspaces/${encodeURIComponent(workspaceId)}/members${userId ? `/${encodeURIComponent(userId)}` : ''}`;
+
+/** Who is in the workspace; admins and owners add, re-role and remove, everyone else reads. */
+export function MembersPanel({
+  workspaceId,
+  members,
+  canManage,
+  currentUserId,
+  currentEmail,
+}: {
+  workspaceId: string;
+  members: WorkspaceMember[];
+  canManage: boolean;
+  currentUserId: string;
+  currentEmail: string | null;
+}) {
+  const [announcement, setAnnouncement] = useState('');
+  return (
+    <div>
+      {canManage ? (
+        <AddMemberForm workspaceId={workspaceId} onDone={setAnnouncement} />
+      ) : (
+        <p className="card notice" data-testid="members-read-only">
+          Only admins and owners can add members or change roles. Ask one of them.
+        </p>
+      )}
+      <p role="status" className="visually-hidden" data-testid="members-announcement">
+        {announcement}
+      </p>
+      <div className="table-scroll" role="region" aria-labelledby="members-table-title" tabIndex={0}>
+        <table className="data-table stack-on-narrow" data-testid="members-table">
+          <caption id="members-table-title" className="visually-hidden">
+            Members of this workspace
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Member</th>
+              <th scope="col">Role</th>
+              <th scope="col">Joined</th>
+              {canManage && <th scope="col">Actions</th>}
+            </tr>
+          </thead>
+          <tbody>
+            {members.map((m) => (
+              <MemberRow
+                key={m.user_id}
+                workspaceId={workspaceId}
+                member={m}
+                canManage={canManage}
+                isYou={m.user_id === currentUserId}
+                email={m.email ?? (m.user_id === currentUserId ? currentEmail : null)}
+                onDone={setAnnouncement}
+              />
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}
+
+function AddMemberForm({ workspaceId, onDone }: { workspaceId: string; onDone: (message: string) => void }) {
+  const router = useRouter();
+  const [who, setWho] = useState('');
+  const [role, setRole] = useState<(typeof ROLES)[number]>('member');
+  const { busy, error, setError, run } = useApiAction();
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const value = who.trim();
+    if (!value) return setError('Enter a user id or an email address.');
+    const added = await run('submit', membersPath(workspaceId), 'POST', UUID.test(value) ? { user_id: value, role } : { email: value, role });
+    if (!added) return;
+    setWho('');
+    onDone(`${value} is now ${role}${added.invited === true ? ' (an invitation was sent)' : ''}.`);
+    router.refresh();
+  }
+
+  return (
+    <PanelForm title="Add a member" titleId="add-member-title" testId="add-member-form" error={error} onSubmit={submit}>
+      <div className="field grow">
+        <label htmlFor="member-who">User id or email</label>
+        <input id="member-who" type="text" value={who} onChange={(e) => setWho(e.target.value)} autoComplete="off" spellCheck={false} />
+      </div>
+      <div className="field">
+        <label htmlFor="member-role">Role</label>
+        <select id="member-role" value={role} onChange={(e) => setRole(e.target.value as (typeof ROLES)[number])}>
+          {ROLES.map((r) => (
+            <option key={r} value={r}>
+              {r}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <button type="submit" className="button" disabled={busy !== null}>
+          {busy ? 'Adding…' : 'Add member'}
+        </button>
+      </div>
+      <p className="muted full">
+        An email finds an existing account, or sends an invitation where sign-in by email is set up. Only an owner may make someone an owner.
+      </p>
+    </PanelForm>
+  );
+}
+
+function MemberRow({
+  workspaceId,
+  member,
+  canManage,
+  isYou,
+  email,
+  onDone,
+}: {
+  workspaceId: string;
+  member: WorkspaceMember;
+  canManage: boolean;
+  isYou: boolean;
+  email: string | null;
+  onDone: (message: string) => void;
+}) {
+  const router = useRouter();
+  const [role, setRole] = useState(member.role);
+  const [confirming, setConfirming] = useState(false);
+  const { busy, error, run } = useApiAction<'role' | 'remove'>();
+  const roleId = `member-${member.user_id}-role`;
+
+  async function changeRole(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (!(await run('role', membersPath(workspaceId, member.user_id), 'PATCH', { role }))) {
+      setRole(member.role);
+      return;
+    }
+    onDone(`${member.user_id} is now ${role}.`);
+    router.refresh();
+  }
+
+  async function remove() {
+    const removed = await run('remove', membersPath(workspaceId, member.user_id), 'DELETE');
+    setConfirming(false);
+    if (!removed) return;
+    onDone(`${member.user_id} removed from the workspace.`);
+    // Having left, the workspace is no longer yours to show.
+    if (isYou) router.push('/dashboard/settings');
+    else router.refresh();
+  }
+
+  return (
+    <tr data-user-id={member.user_id} data-role={member.role}>
+      <th scope="row">
+        <code>{member.user_id}</code>
+        {(isYou || email) && (
+          <span className={styles.you}>
+            {' '}
+            ({[isYou ? 'you' : null, email].filter(Boolean).join(', ')})
+          </span>
+        )}
+        {error && (
+          <span className="form-error" role="alert" data-testid="member-error">
+            {' '}
+            {error}
+          </span>
+        )}
+      </th>
+      <td data-label="Role" data-col="role">
+        {canManage ? (
+          <form className={styles.roleForm} onSubmit={changeRole}>
+            <label htmlFor={roleId} className="visually-hidden">
+              Role of {member.user_id}
+            </label>
+            <select id={roleId} value={role} onChange={(e) => setRole(e.target.value as (typeof ROLES)[number])}>
+              {ROLES.map((r) => (
+                <option key={r} value={r}>
+                  {r}
+                </option>
+              ))}
+            </select>
+            <button type="submit" className="button secondary small" disabled={busy !== null || role === member.role}>
+              Change role
+            </button>
+          </form>
+        ) : (
+          member.role
+        )}
+      </td>
+      <td data-label="Joined">{formatUtc(member.joined_at)}</td>
+      {canManage && (
+        <td data-label="Actions">
+          {confirming ? (
+            <span className={styles.confirm} role="group" aria-label={`Confirm removing ${member.user_id}`}>
+              <button type="button" className={`button small ${styles.danger}`} onClick={remove} disabled={busy !== null}>
+                {isYou ? 'Yes, leave' : 'Yes, remove'}
+              </button>
+              <button type="button" className="button secondary small" onClick={() => setConfirming(false)}>
+                Cancel
+              </button>
+            </span>
+          ) : (
+            <button type="button" className="button secondary small" onClick={() => setConfirming(true)} disabled={busy !== null}>
+              {isYou ? 'Leave…' : 'Remove…'}
+            </button>
+          )}
+        </td>
+      )}
+    </tr>
+  );
+}

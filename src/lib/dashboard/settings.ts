@@ -1,0 +1,47 @@
+// What the settings page shows for one workspace: its members (any member may see them) and, for
+// admins and owners only, its connections with whether each can be sent a test event.
+import { connectionTestSupport, type TestEventSupport } from '../decision-circuits/metrics/metrics-connection-test';
+import { listConnections, type ConnectionView } from '../decision-circuits/metrics/metrics-connections';
+import { listMembers, type WorkspaceMember } from '../decision-circuits/metrics/metrics-members';
+import { WORKSPACE_ROLES, type WorkspaceRole } from '../decision-circuits/metrics/metrics-access';
+import { PROVIDER_LABELS } from './operations';
+import type { DashboardSession } from './session';
+
+export interface SettingsConnection extends ConnectionView {
+  label: string;
+  test: TestEventSupport;
+}
+
+export interface SettingsView {
+  role: WorkspaceRole;
+  canManage: boolean;
+  members: WorkspaceMember[];
+  /** Null for viewers and members: connections are shown to admins and owners only. */
+  connections: SettingsConnection[] | null;
+}
+
+export function roleAtLeast(role: string, minimum: WorkspaceRole): boolean {
+  const index = WORKSPACE_ROLES.indexOf(role as WorkspaceRole);
+  return index >= 0 && index >= WORKSPACE_ROLES.indexOf(minimum);
+}
+
+/** `role` is the caller's role as Postgres listed it (RLS), never something the URL said. */
+export async function loadSettingsView(session: DashboardSession, workspaceId: string, role: string, baseUrl: string): Promise<SettingsView> {
+  const canManage = roleAtLeast(role, 'admin');
+  const [members, connections, support] = await Promise.all([
+    listMembers(workspaceId, { claims: session.claims }),
+    canManage ? listConnections(workspaceId, baseUrl, { claims: session.claims }) : Promise.resolve(null),
+    canManage ? connectionTestSupport(workspaceId) : Promise.resolve(new Map<string, TestEventSupport>()),
+  ]);
+  return {
+    role: role as WorkspaceRole,
+    canManage,
+    members,
+    connections:
+      connections?.map((c) => ({
+        ...c,
+        label: PROVIDER_LABELS[c.provider],
+        test: support.get(c.connection_id) ?? { available: false, reason: 'This connection is disabled' },
+      })) ?? null,
+  };
+}
