@@ -1,5 +1,5 @@
 -- Decision Circuits v2.0.0: metrics ingestion engine schema (release notes, with the corrections
--- in DESIGN.md: NULLS NOT DISTINCT rollup key, rates that cannot overflow, security-invoker views).
+-- in docs/architecture.md: NULLS NOT DISTINCT rollup key, rates that cannot overflow, security-invoker views).
 
 -- 1. Raw webhook ledger. One row per provider event, ever: the unique key is what makes a
 -- retried delivery change nothing.

@@ -15,7 +15,7 @@ const secret: ProviderSecret = { kind: 'meta_app_secret', value: 's3cr3t' };
 const ctx: NormalizeContext = { receivedAt: new Date('2025-01-01T00:00:00Z'), storeRawEmail: false };
 
 describe('Meta signature (x-hub-signature-256)', () => {
-  // Illustration vector from /work/shared/providers.md §3 (no official Meta vector was found).
+  // An illustration vector computed from Meta's documented construction (no official Meta vector was found).
   const vector = { body: '{"a":1}', header: 'sha256=d42927434049e0b8c73ce887062238cc1c6bb6644bfe66e66d8dd0f30b85679e' };
 
   it('accepts the providers.md vector for Facebook and Instagram alike', () => {

@@ -1,4 +1,4 @@
-// The ingest path: normalised events → one SQL call → one transaction (DESIGN.md "Data path").
+// The ingest path: normalised events → one SQL call → one transaction (docs/architecture.md, "One SQL call per delivery").
 import { z } from 'zod';
 import { getDb, type Database } from '../../db';
 import { getMetrics } from '../../observability/metrics';

@@ -140,7 +140,7 @@ export const PROVIDER_WEBHOOK_HEADERS: Record<
   },
 };
 
-/** Provider event strings → normalised kind (providers.md §5). Anything absent is `provider_only`. */
+/** Provider event strings → normalised kind (docs/providers.md, each provider's Mapping). Anything absent is `provider_only`. */
 export const PROVIDER_EVENT_MAPPINGS: Record<MetricsProvider, Readonly<Record<string, MetricsEventType>>> = {
   sendgrid: {
     processed: 'email_sent',

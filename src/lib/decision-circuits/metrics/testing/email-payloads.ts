@@ -1,4 +1,4 @@
-// Email provider payloads as SendGrid and Resend send them (shared/providers.md §1-2).
+// Email provider payloads as SendGrid and Resend send them (docs/providers.md).
 import type { EventCounter } from '../metrics-types';
 import type { Rng } from './random';
 

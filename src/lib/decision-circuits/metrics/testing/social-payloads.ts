@@ -1,5 +1,5 @@
 // Social provider payloads as Meta (Facebook Pages, Instagram) and LinkedIn send them
-// (shared/providers.md §3-4). Each builder also says what the change should count.
+// (docs/providers.md). Each builder also says what the change should count.
 import type { EventCounter } from '../metrics-types';
 import type { Rng } from './random';
 
