@@ -13,7 +13,7 @@ describe.each(DATABASE_KINDS)('schema on %s', (kind) => {
   });
 
   // The release notes' "Verification SQL", run as written.
-  it('creates the four metrics tables of the release notes, the test registry and the connections', async () => {
+  it('creates the four metrics tables of the release notes, the test registry, connections and alerts', async () => {
     const rows = await t.db.query<{ table_name: string }>(
       `select table_name from information_schema.tables
        where table_schema = 'public' and table_name like 'metrics_%' and table_type = 'BASE TABLE' order by 1`,
@@ -21,11 +21,17 @@ describe.each(DATABASE_KINDS)('schema on %s', (kind) => {
     expect(rows.map((r) => r.table_name)).toEqual([
       'metrics_ab_test_variants',
       'metrics_ab_tests',
+      'metrics_alert_channels',
+      'metrics_alert_history',
+      'metrics_alert_rules',
+      'metrics_alert_states',
       'metrics_attribution_map',
       'metrics_backfill_jobs',
+      'metrics_ingest_activity',
       'metrics_provider_connections',
       'metrics_rollups',
       'metrics_unrouted_events',
+      'metrics_verification_failures',
       'metrics_webhook_events',
     ]);
   });
@@ -34,7 +40,7 @@ describe.each(DATABASE_KINDS)('schema on %s', (kind) => {
     const rows = await t.db.query<{ tablename: string; rowsecurity: boolean }>(
       `select schemaname, tablename, rowsecurity from pg_tables where tablename like 'metrics_%'`,
     );
-    expect(rows).toHaveLength(8);
+    expect(rows).toHaveLength(14);
     expect(rows.every((r) => r.rowsecurity === true)).toBe(true);
   });
 
