@@ -3,14 +3,14 @@
 // of the same ledger rows (database). Prints a table; not a test.
 import { randomUUID } from 'node:crypto';
 import { DEV_WORKSPACE_ID } from '../src/lib/db';
-import { generateSendGridKeyPair, signSendGridEcdsa } from '../src/lib/decision-circuits/metrics/providers/signing';
+import { generateSendGridKeyPair } from '../src/lib/decision-circuits/metrics/providers/signing';
 import { normalizeProviderEvents } from '../src/lib/decision-circuits/metrics/metrics-normalize';
 import { createRng } from '../src/lib/decision-circuits/metrics/testing/random';
-import { newSendGridMessage, sendGridBatchBody, sendGridEvent } from '../src/lib/decision-circuits/metrics/testing/email-payloads';
-import { startServer, type TestServer } from '../tests/helpers/server';
+import { startServer } from '../tests/helpers/server';
 import { combineResults, fmt, printTable, runCount, runFor, type LoadResult } from './lib/load';
 import { freshDatabase } from './lib/postgres-scratch';
 import { combineCpu, cpuPerUnit, type CpuSplit } from './lib/cpu';
+import { makeSendGridBatch, poster, signBatch } from './lib/sendgrid-batches';
 
 const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? 500);
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 120);
@@ -27,36 +27,9 @@ const keys = generateSendGridKeyPair();
 const AB_TEST = randomUUID();
 const VARIANTS = [randomUUID(), randomUUID()];
 
-/** A realistic batch: 100 messages x 5 events (processed, delivered, 2 opens, click), self-attributed. */
-function makeBatch(size: number): Record<string, unknown>[] {
-  const events: Record<string, unknown>[] = [];
-  const t = Date.UTC(2025, 5, 1, 9);
-  while (events.length < size) {
-    const variant = rng.pick(VARIANTS);
-    const message = newSendGridMessage(rng, `r${events.length}@example.com`, { circuit_execution_id: 'exec-bench', ab_test_id: AB_TEST, variant_id: variant! });
-    for (const kind of ['processed', 'delivered', 'open', 'open', 'click'] as const) {
-      if (events.length < size) events.push(sendGridEvent(rng, message, kind, t + rng.int(0, 3_600_000)));
-    }
-  }
-  return events;
-}
-
-interface Signed {
-  body: string;
-  headers: Record<string, string>;
-}
-function sign(events: Record<string, unknown>[]): Signed {
-  const body = sendGridBatchBody(events);
-  return { body, headers: { 'content-type': 'application/json', ...signSendGridEcdsa({ privateKey: keys.privateKey, body }) } };
-}
-
-function poster(server: TestServer, path: string) {
-  return async (request: Signed): Promise<number> => {
-    const response = await fetch(`${server.url}${path}`, { method: 'POST', headers: request.headers, body: request.body });
-    await response.arrayBuffer();
-    return response.status;
-  };
-}
+const shape = { abTestId: AB_TEST, variantIds: VARIANTS, hourStartMs: Date.UTC(2025, 5, 1, 9) };
+const makeBatch = (size: number) => makeSendGridBatch(rng, size, shape);
+const sign = (events: Record<string, unknown>[]) => signBatch(keys.privateKey, events);
 
 /** Each interleaved slice's rate, printed as it finishes (the drift it cancels is visible). */
 function slice(name: string, result: LoadResult, eventsPerRequest: number): LoadResult {
