@@ -193,6 +193,10 @@ describe.each(DATABASE_KINDS)('workspaces, connections and roles on %s', (kind) 
     expect([await ledger(a), await ledger(b)]).toEqual([ledgerA + 2, ledgerB + 3]);
     const health = await api('GET', `/api/circuits/metrics/health?workspaceId=${a.workspace}`, a.token);
     expect((health.json.unrouted_events as Record<string, number>).facebook).toBeGreaterThanOrEqual(4);
+    // The page's connection records the delivery, as URL-routed connections do.
+    const listed = await api('GET', `/api/circuits/metrics/connections?workspaceId=${a.workspace}`, a.token);
+    const page = (listed.json.connections as Json[]).find((c) => c.external_account_id === pageA);
+    expect(page?.last_delivery_at).toEqual(expect.any(String));
   });
 
   it('roles: a viewer reads only; a member also registers attribution and starts backfills; an admin manages connections and members', async () => {

@@ -236,7 +236,7 @@ function ConnectionCard({ workspaceId, connection: c, onDone }: { workspaceId: s
         </div>
         <div>
           <dt>Last delivery</dt>
-          <dd data-field="last_delivery_at">{c.last_delivery_at ? formatUtc(c.last_delivery_at) : urlRouted ? 'none yet' : 'not tracked for account-routed providers'}</dd>
+          <dd data-field="last_delivery_at">{c.last_delivery_at ? formatUtc(c.last_delivery_at) : 'none yet'}</dd>
         </div>
         <div>
           <dt>Last verification failure</dt>

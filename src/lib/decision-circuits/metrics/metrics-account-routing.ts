@@ -3,7 +3,7 @@
 // (Facebook page, Instagram account, LinkedIn organization); events of accounts nobody connected
 // are acknowledged, not stored, and counted (metrics_unrouted_events).
 import type { Database } from '../../db';
-import { countUnroutedEvents, workspacesForAccounts } from './metrics-connections';
+import { connectionsForAccounts, countUnroutedEvents, recordConnectionDelivery } from './metrics-connections';
 import { ingestWebhookPayload, type IngestOutcome, type IngestResult } from './metrics-ingestion';
 import { normalizeProviderEvents } from './metrics-normalize';
 import type { MetricsProvider } from './metrics-types';
@@ -34,7 +34,7 @@ export async function ingestByAccount(
 ): Promise<AccountRoutedResult> {
   const providerModule = getProviderModule(input.provider);
   const parts = providerModule.splitByAccount?.(input.payload) ?? [{ account: null, payload: input.payload }];
-  const owners = await workspacesForAccounts(
+  const owners = await connectionsForAccounts(
     input.provider,
     parts.flatMap((p) => (p.account === null ? [] : [p.account])),
     options,
@@ -43,10 +43,12 @@ export async function ingestByAccount(
   const unrouted = new Map<string, number>();
   const workspaces = new Set<string>();
   for (const part of parts) {
-    const workspaceId = part.account === null ? undefined : owners.get(part.account);
-    if (workspaceId) {
-      workspaces.add(workspaceId);
-      results.push(await ingestWebhookPayload({ ...input, payload: part.payload, workspaceId }, options));
+    const owner = part.account === null ? undefined : owners.get(part.account);
+    if (owner) {
+      workspaces.add(owner.workspaceId);
+      results.push(await ingestWebhookPayload({ ...input, payload: part.payload, workspaceId: owner.workspaceId }, options));
+      // Bookkeeping only (the events are committed): the connection's last delivery.
+      await recordConnectionDelivery(owner.connectionId, null, options).catch(() => undefined);
       continue;
     }
     // Counted as events, so the health answer reads like the ledger would have.

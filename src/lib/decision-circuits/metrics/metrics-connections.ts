@@ -300,16 +300,20 @@ export async function recordConnectionDelivery(connectionId: string, failureReas
   await db.query('select metrics_connection_record($1, $2)', [connectionId, failureReason]);
 }
 
-/** Workspaces owning these accounts of a provider (Meta pages, Instagram accounts, LinkedIn organizations). */
-export async function workspacesForAccounts(provider: MetricsProvider, accounts: readonly string[], options: { db?: Database } = {}): Promise<Map<string, string>> {
+/** The connections (and so workspaces) owning these accounts of a provider (Meta pages, Instagram accounts, LinkedIn organizations). */
+export async function connectionsForAccounts(
+  provider: MetricsProvider,
+  accounts: readonly string[],
+  options: { db?: Database } = {},
+): Promise<Map<string, { workspaceId: string; connectionId: string }>> {
   if (accounts.length === 0) return new Map();
   const db = options.db ?? (await getDb());
-  const rows = await db.query<{ external_account_id: string; workspace_id: string }>(
-    `select external_account_id, workspace_id from metrics_provider_connections
+  const rows = await db.query<{ external_account_id: string; workspace_id: string; id: string }>(
+    `select external_account_id, workspace_id, id from metrics_provider_connections
      where provider = $1 and external_account_id = any($2::text[]) and status = 'active'`,
     [provider, [...new Set(accounts)]],
   );
-  return new Map(rows.map((row) => [row.external_account_id, row.workspace_id]));
+  return new Map(rows.map((row) => [row.external_account_id, { workspaceId: row.workspace_id, connectionId: row.id }]));
 }
 
 /** Counts events for accounts no workspace owns (acknowledged, not stored). */
