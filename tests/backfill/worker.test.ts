@@ -312,16 +312,16 @@ describe.each(DATABASE_KINDS)('backfill worker on %s', (kind) => {
   it('enqueue validates like the API, refuses an unknown workspace, and caps active jobs per workspace', async () => {
     const ws = await createWorkspace(t.db);
     await expect(enqueueBackfill(ws, 'sendgrid', 'email', RANGE.end, RANGE.start, { db: t.db })).rejects.toMatchObject({
-      status: 400,
+      code: 'invalid_request',
       message: 'date_start must be before date_end',
     });
     await expect(enqueueBackfill(ws, 'sendgrid', 'social', RANGE.start, RANGE.end, { db: t.db })).rejects.toMatchObject({
-      status: 400,
+      code: 'invalid_request',
       message: 'channel must be email for provider sendgrid',
     });
-    await expect(enqueueBackfill('99999999-9999-4999-8999-999999999999', 'sendgrid', 'email', RANGE.start, RANGE.end, { db: t.db })).rejects.toMatchObject({ status: 404 });
+    await expect(enqueueBackfill('99999999-9999-4999-8999-999999999999', 'sendgrid', 'email', RANGE.start, RANGE.end, { db: t.db })).rejects.toMatchObject({ code: 'unknown_workspace' });
     for (let i = 0; i < BACKFILL_MAX_ACTIVE_JOBS; i += 1) await enqueue(ws, 'resend');
-    await expect(enqueue(ws, 'resend')).rejects.toMatchObject({ status: 429 });
+    await expect(enqueue(ws, 'resend')).rejects.toMatchObject({ code: 'too_many_requests' });
     const [count] = await t.db.query<{ n: number }>('select count(*)::int as n from metrics_backfill_jobs where workspace_id = $1', [ws]);
     expect(count!.n).toBe(BACKFILL_MAX_ACTIVE_JOBS);
   });
