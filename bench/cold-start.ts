@@ -28,10 +28,20 @@ const healthGet: Probe = async (url) => {
 
 const firstWebhook: Probe = async (url, attempt) => {
   const body = JSON.stringify([
-    { email: 'cold@example.com', timestamp: Math.floor(Date.now() / 1000), event: 'delivered', sg_event_id: `cold-${Date.now()}-${attempt}`, sg_message_id: `cold${attempt}.filter` },
+    {
+      email: 'cold@example.com',
+      timestamp: Math.floor(Date.now() / 1000),
+      event: 'delivered',
+      sg_event_id: `cold-${Date.now()}-${attempt}`,
+      sg_message_id: `cold${attempt}.filter`,
+    },
   ]);
   const headers = { 'content-type': 'application/json', ...signSendGridHmac({ secret: TEST_SECRETS.SENDGRID_WEBHOOK_SECRET, body }) };
-  const response = await fetch(`${url}/api/webhooks/metrics?provider=sendgrid&workspace_id=${DEV_WORKSPACE_ID}`, { method: 'POST', headers, body });
+  const response = await fetch(`${url}/api/webhooks/metrics?provider=sendgrid&workspace_id=${DEV_WORKSPACE_ID}`, {
+    method: 'POST',
+    headers,
+    body,
+  });
   await response.arrayBuffer();
   return response.status;
 };
@@ -95,7 +105,9 @@ async function main(): Promise<void> {
     await pg?.drop();
   }
   const baseline = median(timings.get(scenarios[0]![0])!);
-  console.log(`\nnext start → first 2xx, Node ${process.version}, ${pg ? `PostgreSQL on port ${new URL(pg.url).port || '5432'} (fresh database)` : 'embedded PGlite (fresh directory)'}, ${ROUNDS} rounds\n`);
+  console.log(
+    `\nnext start → first 2xx, Node ${process.version}, ${pg ? `PostgreSQL on port ${new URL(pg.url).port || '5432'} (fresh database)` : 'embedded PGlite (fresh directory)'}, ${ROUNDS} rounds\n`,
+  );
   printTable(
     ['scenario', 'median ms', 'min ms', 'max ms', 'vs baseline ms'],
     scenarios.map(([name]) => {

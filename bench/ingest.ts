@@ -47,7 +47,12 @@ async function main(): Promise<void> {
 
   // --- PostgreSQL ---
   const pg = await freshDatabase('metrics_bench_ingest');
-  const server = await startServer({ DATABASE_URL: pg.url, SENDGRID_WEBHOOK_PUBLIC_KEY: keys.publicKey, METRICS_BENCH_ROUTES: 'true', DATABASE_POOL_MAX: '8' });
+  const server = await startServer({
+    DATABASE_URL: pg.url,
+    SENDGRID_WEBHOOK_PUBLIC_KEY: keys.publicKey,
+    METRICS_BENCH_ROUTES: 'true',
+    DATABASE_POOL_MAX: '8',
+  });
   try {
     const postWebhook = poster(server, webhookPath);
     const postBare = poster(server, '/api/bench/bare');
@@ -86,12 +91,26 @@ async function main(): Promise<void> {
     for (let round = 0; round < BATCH_ROUNDS; round += 1) {
       const first = round * perRound;
       const count = Math.max(0, Math.min(perRound, BATCHES - first));
-      const webhookSide = async () => batchRounds.push(slice('webhook batches', await runCount(count, CONCURRENCY, (i) => postWebhook(batches[first + i]!)), BATCH_SIZE));
-      const ceilingSide = async () => ceilingRounds.push(slice('bulk INSERT', await runCount(count, CONCURRENCY, (i) => insertCeiling(normalized[first + i]!)), BATCH_SIZE));
+      const webhookSide = async () =>
+        batchRounds.push(slice('webhook batches', await runCount(count, CONCURRENCY, (i) => postWebhook(batches[first + i]!)), BATCH_SIZE));
+      const ceilingSide = async () =>
+        ceilingRounds.push(
+          slice('bulk INSERT', await runCount(count, CONCURRENCY, (i) => insertCeiling(normalized[first + i]!)), BATCH_SIZE),
+        );
       for (const side of round % 2 === 0 ? [webhookSide, ceilingSide] : [ceilingSide, webhookSide]) await side();
     }
-    results.push({ name: `webhook: SendGrid batches of ${BATCH_SIZE}, c=${CONCURRENCY} (PostgreSQL)`, result: combineResults(batchRounds), unit: 'events/s', eventsPerRequest: BATCH_SIZE });
-    results.push({ name: `ceiling: bare bulk INSERT of ${BATCH_SIZE} ledger rows, c=${CONCURRENCY}`, result: combineResults(ceilingRounds), unit: 'events/s', eventsPerRequest: BATCH_SIZE });
+    results.push({
+      name: `webhook: SendGrid batches of ${BATCH_SIZE}, c=${CONCURRENCY} (PostgreSQL)`,
+      result: combineResults(batchRounds),
+      unit: 'events/s',
+      eventsPerRequest: BATCH_SIZE,
+    });
+    results.push({
+      name: `ceiling: bare bulk INSERT of ${BATCH_SIZE} ledger rows, c=${CONCURRENCY}`,
+      result: combineResults(ceilingRounds),
+      unit: 'events/s',
+      eventsPerRequest: BATCH_SIZE,
+    });
 
     await pg.db.query('analyze');
     // CPU per request of each side as well: all three share this machine's cores. Single events
@@ -140,7 +159,12 @@ async function main(): Promise<void> {
   try {
     const postWebhook = poster(embedded, webhookPath);
     await runCount(2, 2, () => postWebhook(sign(makeBatch(BATCH_SIZE))));
-    results.push({ name: `webhook: SendGrid batches of ${BATCH_SIZE}, c=${CONCURRENCY} (PGlite)`, result: await runCount(PGLITE_BATCHES, CONCURRENCY, (i) => postWebhook(batches[i]!)), unit: 'events/s', eventsPerRequest: BATCH_SIZE });
+    results.push({
+      name: `webhook: SendGrid batches of ${BATCH_SIZE}, c=${CONCURRENCY} (PGlite)`,
+      result: await runCount(PGLITE_BATCHES, CONCURRENCY, (i) => postWebhook(batches[i]!)),
+      unit: 'events/s',
+      eventsPerRequest: BATCH_SIZE,
+    });
   } finally {
     await embedded.stop();
   }
@@ -161,7 +185,13 @@ async function main(): Promise<void> {
   console.log('\nCPU per request (ms), load generator / server / PostgreSQL, same run:');
   printTable(
     ['scenario', 'client', 'server', 'PostgreSQL', 'total'],
-    cpu.map(({ name, split }) => [name, fmt(split.client, 2), fmt(split.server, 2), fmt(split.database, 2), fmt(split.client + split.server + split.database, 2)]),
+    cpu.map(({ name, split }) => [
+      name,
+      fmt(split.client, 2),
+      fmt(split.server, 2),
+      fmt(split.database, 2),
+      fmt(split.client + split.server + split.database, 2),
+    ]),
   );
   const rate = (prefix: string) => {
     const found = results.find((r) => r.name.startsWith(prefix));
@@ -172,8 +202,12 @@ async function main(): Promise<void> {
   const single = results[2]!.result;
   const bare = results[3]!.result;
   console.log('\nAgainst the targets:');
-  console.log(`  batches (PostgreSQL): ${fmt(batchPg)} events/s — target ≥ 10,000 and ≥ 50 % of the database ceiling (${fmt((100 * batchPg) / ceilingDb)} %)`);
-  console.log(`  single events: ${fmt(single.perSecond)} req/s = ${fmt((100 * single.perSecond) / bare.perSecond)} % of the bare route — target ≥ 70 %; p99 ${fmt(single.p99, 1)} ms — target < 50 ms`);
+  console.log(
+    `  batches (PostgreSQL): ${fmt(batchPg)} events/s — target ≥ 10,000 and ≥ 50 % of the database ceiling (${fmt((100 * batchPg) / ceilingDb)} %)`,
+  );
+  console.log(
+    `  single events: ${fmt(single.perSecond)} req/s = ${fmt((100 * single.perSecond) / bare.perSecond)} % of the bare route — target ≥ 70 %; p99 ${fmt(single.p99, 1)} ms — target < 50 ms`,
+  );
   console.log(`  batches (PGlite): ${fmt(rate('webhook: SendGrid batches of 500, c=4 (PGlite)'))} events/s — target ≥ 2,000`);
 }
 

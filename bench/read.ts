@@ -41,9 +41,15 @@ async function main(): Promise<void> {
   const scenarios: [string, string][] = [
     ['bare route (GET, 200)', '/api/bench/bare'],
     ['rollups: one variant, newest 100', `/api/circuits/metrics/rollups?workspaceId=${DEV_WORKSPACE_ID}&abTestId=${AB_TEST}&variantId={v}`],
-    ['rollups: one variant, one week', `/api/circuits/metrics/rollups?workspaceId=${DEV_WORKSPACE_ID}&variantId={v}&timeStart=2025-06-01T00:00:00Z&timeEnd=2025-06-08T00:00:00Z&limit=500`],
+    [
+      'rollups: one variant, one week',
+      `/api/circuits/metrics/rollups?workspaceId=${DEV_WORKSPACE_ID}&variantId={v}&timeStart=2025-06-01T00:00:00Z&timeEnd=2025-06-08T00:00:00Z&limit=500`,
+    ],
     ['rollups: whole workspace, newest 100', `/api/circuits/metrics/rollups?workspaceId=${DEV_WORKSPACE_ID}`],
-    ['summary: one variant, 30 days', `/api/circuits/metrics/summary?workspaceId=${DEV_WORKSPACE_ID}&variantId={v}&timeStart=2025-06-01T00:00:00Z&timeEnd=2025-07-01T00:00:00Z`],
+    [
+      'summary: one variant, 30 days',
+      `/api/circuits/metrics/summary?workspaceId=${DEV_WORKSPACE_ID}&variantId={v}&timeStart=2025-06-01T00:00:00Z&timeEnd=2025-07-01T00:00:00Z`,
+    ],
   ];
   const results: [string, LoadResult][] = [];
   try {

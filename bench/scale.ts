@@ -34,7 +34,8 @@ const count = z.coerce.number().int().positive();
 const optionsSchema = z.object({
   rows: z.string().transform((s, ctx) => {
     const sizes = s.split(',').map(Number);
-    if (sizes.some((n) => !Number.isInteger(n) || n < 0)) ctx.addIssue({ code: 'custom', message: '--rows takes ledger sizes separated by commas' });
+    if (sizes.some((n) => !Number.isInteger(n) || n < 0))
+      ctx.addIssue({ code: 'custom', message: '--rows takes ledger sizes separated by commas' });
     return [...sizes].sort((a, b) => a - b);
   }),
   days: count,
@@ -44,7 +45,10 @@ const optionsSchema = z.object({
   batches: count,
   concurrency: count,
   readSeconds: count,
-  phases: z.string().transform((s) => s.split(',')).pipe(z.array(z.enum(PHASES)).min(1)),
+  phases: z
+    .string()
+    .transform((s) => s.split(','))
+    .pipe(z.array(z.enum(PHASES)).min(1)),
 });
 type Options = z.infer<typeof optionsSchema>;
 
@@ -66,7 +70,15 @@ function readOptions(): Options {
   // --quick: a smoke run of every phase in a few minutes; explicit flags still win.
   const defaults = values.quick
     ? { rows: '20000,60000', days: '2', eventsPerDay: '24000', retentionDays: '1', variants: '20', batches: '8', readSeconds: '2' }
-    : { rows: '1000000,10000000', days: '7', eventsPerDay: '3000000', retentionDays: String(LEDGER_RETENTION_DAYS), variants: '500', batches: '60', readSeconds: '10' };
+    : {
+        rows: '1000000,10000000',
+        days: '7',
+        eventsPerDay: '3000000',
+        retentionDays: String(LEDGER_RETENTION_DAYS),
+        variants: '500',
+        batches: '60',
+        readSeconds: '10',
+      };
   return optionsSchema.parse({
     rows: values.rows ?? defaults.rows,
     days: values.days ?? defaults.days,
@@ -108,19 +120,37 @@ async function atLedgerSizes(options: Options): Promise<void> {
   try {
     let t0 = performance.now();
     const rollupHours = 24 * 365;
-    await fillRollups(pg.db, { workspaceId: DEV_WORKSPACE_ID, variants: options.variants, variantsPerTest: 50, hours: rollupHours, lastHour: new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS) });
-    console.log(`Rollups: ${fmt(options.variants * rollupHours)} rows (${options.variants} variants x ${fmt(rollupHours)} hours) in ${seconds(performance.now() - t0)} s`);
+    await fillRollups(pg.db, {
+      workspaceId: DEV_WORKSPACE_ID,
+      variants: options.variants,
+      variantsPerTest: 50,
+      hours: rollupHours,
+      lastHour: new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS),
+    });
+    console.log(
+      `Rollups: ${fmt(options.variants * rollupHours)} rows (${options.variants} variants x ${fmt(rollupHours)} hours) in ${seconds(performance.now() - t0)} s`,
+    );
 
     let filled = 0;
     for (const rows of options.rows) {
       t0 = performance.now();
       // Received times spread over the retention window as the largest size would fill it.
-      await fillLedger(pg.db, { workspaceId: DEV_WORKSPACE_ID, from: filled, to: rows, firstReceivedAt: new Date(now.getTime() - ledgerSpanMs + (filled * ledgerSpanMs) / largest), stepMs: ledgerSpanMs / largest, variants: options.variants, abTestId: abTestUuid(1) });
+      await fillLedger(pg.db, {
+        workspaceId: DEV_WORKSPACE_ID,
+        from: filled,
+        to: rows,
+        firstReceivedAt: new Date(now.getTime() - ledgerSpanMs + (filled * ledgerSpanMs) / largest),
+        stepMs: ledgerSpanMs / largest,
+        variants: options.variants,
+        abTestId: abTestUuid(1),
+      });
       filled = rows;
       const fillMs = performance.now() - t0;
       t0 = performance.now();
       await pg.db.query('vacuum analyze');
-      console.log(`\n== Ledger at ${fmt(rows)} rows (filled in ${seconds(fillMs)} s, vacuum analyze ${seconds(performance.now() - t0)} s); ${await ledgerSummary(pg.db)}`);
+      console.log(
+        `\n== Ledger at ${fmt(rows)} rows (filled in ${seconds(fillMs)} s, vacuum analyze ${seconds(performance.now() - t0)} s); ${await ledgerSummary(pg.db)}`,
+      );
       if (options.phases.includes('ingest')) summary.push(...(await ingestAtSize(options, pg, keys, rng, shape, rows)));
       if (options.phases.includes('reads')) summary.push(...(await readsAtSize(options, pg.url, rows)));
     }
@@ -131,7 +161,14 @@ async function atLedgerSizes(options: Options): Promise<void> {
   printTable(['ledger rows', 'scenario', 'rate', 'unit', 'p50 ms', 'p99 ms', 'non-2xx'], summary);
 }
 
-async function ingestAtSize(options: Options, pg: { url: string; db: Database }, keys: { publicKey: string; privateKey: string }, rng: ReturnType<typeof createRng>, shape: BatchShape, rows: number): Promise<string[][]> {
+async function ingestAtSize(
+  options: Options,
+  pg: { url: string; db: Database },
+  keys: { publicKey: string; privateKey: string },
+  rng: ReturnType<typeof createRng>,
+  shape: BatchShape,
+  rows: number,
+): Promise<string[][]> {
   const events = Array.from({ length: options.batches * 2 }, () => makeSendGridBatch(rng, BATCH_SIZE, shape));
   const signed = events.slice(0, options.batches).map((e) => signBatch(keys.privateKey, e));
   const direct = events.slice(options.batches).map(normalizedRows);
@@ -150,8 +187,19 @@ async function ingestAtSize(options: Options, pg: { url: string; db: Database },
       const dbSide = async () => database.push(await runCount(n, options.concurrency, (i) => callIngest(pg.db, direct[first + i]!)));
       for (const side of round % 2 === 0 ? [httpSide, dbSide] : [dbSide, httpSide]) await side();
     }
-    const line = (name: string, r: LoadResult) => [fmt(rows), name, fmt(r.perSecond * BATCH_SIZE), 'events/s', fmt(r.p50, 1), fmt(r.p99, 1), fmt(r.errors)];
-    const result = [line(`ingest over HTTP, batches of ${BATCH_SIZE}, c=${options.concurrency}`, combineResults(http)), line(`ingest SQL function only, same batches, c=${options.concurrency}`, combineResults(database))];
+    const line = (name: string, r: LoadResult) => [
+      fmt(rows),
+      name,
+      fmt(r.perSecond * BATCH_SIZE),
+      'events/s',
+      fmt(r.p50, 1),
+      fmt(r.p99, 1),
+      fmt(r.errors),
+    ];
+    const result = [
+      line(`ingest over HTTP, batches of ${BATCH_SIZE}, c=${options.concurrency}`, combineResults(http)),
+      line(`ingest SQL function only, same batches, c=${options.concurrency}`, combineResults(database)),
+    ];
     for (const r of result) console.log(`  ${r[1]}: ${r[2]} events/s`);
     return result;
   } finally {
@@ -166,7 +214,10 @@ async function readsAtSize(options: Options, url: string, rows: number): Promise
   const ws = DEV_WORKSPACE_ID;
   const get = (path: string) => async (i: number) => {
     const v = (i % options.variants) + 1;
-    const response = await fetch(`${server.url}${path.replaceAll('{v}', variantUuid(v)).replaceAll('{t}', abTestUuid(Math.floor((v - 1) / 50) + 1))}`, { headers });
+    const response = await fetch(
+      `${server.url}${path.replaceAll('{v}', variantUuid(v)).replaceAll('{t}', abTestUuid(Math.floor((v - 1) / 50) + 1))}`,
+      { headers },
+    );
     await response.arrayBuffer();
     return response.status;
   };
@@ -174,9 +225,15 @@ async function readsAtSize(options: Options, url: string, rows: number): Promise
   const scenarios: [string, string][] = [
     ['bare route (GET, 200)', '/api/bench/bare'],
     ['rollups: one variant, newest 100', `/api/circuits/metrics/rollups?workspaceId=${ws}&abTestId={t}&variantId={v}`],
-    ['rollups: one variant, one week', `/api/circuits/metrics/rollups?workspaceId=${ws}&variantId={v}&timeStart=${day(60)}&timeEnd=${day(53)}&limit=500`],
+    [
+      'rollups: one variant, one week',
+      `/api/circuits/metrics/rollups?workspaceId=${ws}&variantId={v}&timeStart=${day(60)}&timeEnd=${day(53)}&limit=500`,
+    ],
     ['rollups: whole workspace, newest 100', `/api/circuits/metrics/rollups?workspaceId=${ws}`],
-    ['summary: one variant, 30 days', `/api/circuits/metrics/summary?workspaceId=${ws}&variantId={v}&timeStart=${day(90)}&timeEnd=${day(60)}`],
+    [
+      'summary: one variant, 30 days',
+      `/api/circuits/metrics/summary?workspaceId=${ws}&variantId={v}&timeStart=${day(90)}&timeEnd=${day(60)}`,
+    ],
     ['health (counts the workspace ledger)', `/api/circuits/metrics/health?workspaceId=${ws}`],
   ];
   try {
@@ -208,7 +265,12 @@ async function ledgerStats(db: Database): Promise<LedgerStats> {
             s.n_ins_since_vacuum::text as inserted
      from pg_class c join pg_stat_user_tables s on s.relid = c.oid where c.oid = 'metrics_webhook_events'::regclass`,
   );
-  return { reltuples: Math.max(0, row!.reltuples), dead: Number(row!.dead), modifiedSinceAnalyze: Number(row!.modified), insertedSinceVacuum: Number(row!.inserted) };
+  return {
+    reltuples: Math.max(0, row!.reltuples),
+    dead: Number(row!.dead),
+    modifiedSinceAnalyze: Number(row!.modified),
+    insertedSinceVacuum: Number(row!.inserted),
+  };
 }
 
 /** Autovacuum's rules for the ledger (its reloptions: vacuum 5 %, analyze 2 %; PostgreSQL's insert rule). */
@@ -245,21 +307,33 @@ async function steadyState(options: Options): Promise<void> {
     const realStart = new Date(clock!.now).getTime() - 1000;
     const prefill = options.retentionDays * options.eventsPerDay;
     let t0 = performance.now();
-    await fillLedger(pg.db, { workspaceId: DEV_WORKSPACE_ID, from: 0, to: prefill, firstReceivedAt: new Date(realStart - retentionMs), stepMs: retentionMs / prefill, variants: 10, abTestId: abTestUuid(1) });
+    await fillLedger(pg.db, {
+      workspaceId: DEV_WORKSPACE_ID,
+      from: 0,
+      to: prefill,
+      firstReceivedAt: new Date(realStart - retentionMs),
+      stepMs: retentionMs / prefill,
+      variants: 10,
+      abTestId: abTestUuid(1),
+    });
     await pg.db.query('vacuum analyze');
-    console.log(`\n== Steady state: ${fmt(options.eventsPerDay)} events/day (${fmt(perHour)}/hour), ledger retention ${options.retentionDays} days, ${options.days} simulated days, c=${options.concurrency}`);
+    console.log(
+      `\n== Steady state: ${fmt(options.eventsPerDay)} events/day (${fmt(perHour)}/hour), ledger retention ${options.retentionDays} days, ${options.days} simulated days, c=${options.concurrency}`,
+    );
     console.log(`Prefilled ${fmt(prefill)} ledger rows in ${seconds(performance.now() - t0)} s; ${await ledgerSummary(pg.db)}`);
 
     // Real instant each simulated hour's ingest began: received_at of its rows is at or after it.
     const hourStarts: number[] = [];
-    const realCutoff = (simCutoff: number) => (simCutoff <= simStart ? realStart + (simCutoff - simStart) : hourStarts[(simCutoff - simStart) / HOUR_MS]!);
+    const realCutoff = (simCutoff: number) =>
+      simCutoff <= simStart ? realStart + (simCutoff - simStart) : hourStarts[(simCutoff - simStart) / HOUR_MS]!;
     for (let day = 0; day < options.days; day += 1) {
       const totals = { events: 0, ingestMs: 0, deleted: 0, retentionMs: 0, vacuumMs: 0, analyzeMs: 0, vacuums: 0, analyzes: 0 };
       for (let hour = 0; hour < 24; hour += 1) {
         const h = day * 24 + hour;
         const shape: BatchShape = { abTestId, variantIds, hourStartMs: simStart + h * HOUR_MS };
         const batches: unknown[] = [];
-        for (let left = perHour; left > 0; left -= BATCH_SIZE) batches.push(normalizedRows(makeSendGridBatch(rng, Math.min(BATCH_SIZE, left), shape)));
+        for (let left = perHour; left > 0; left -= BATCH_SIZE)
+          batches.push(normalizedRows(makeSendGridBatch(rng, Math.min(BATCH_SIZE, left), shape)));
         const [started] = await pg.db.query<{ now: Date }>('select clock_timestamp() as now');
         hourStarts[h] = new Date(started!.now).getTime();
         t0 = performance.now();
@@ -272,7 +346,10 @@ async function steadyState(options: Options): Promise<void> {
         const cutoff = new Date(realCutoff(simStart + (h + 1) * HOUR_MS - retentionMs)).toISOString();
         t0 = performance.now();
         for (;;) {
-          const [deleted] = await pg.db.query<{ n: number }>(`select metrics_retention_batch('metrics_webhook_events', now() - $1::timestamptz, $2) as n`, [cutoff, RETENTION_BATCH_SIZE]);
+          const [deleted] = await pg.db.query<{ n: number }>(
+            `select metrics_retention_batch('metrics_webhook_events', now() - $1::timestamptz, $2) as n`,
+            [cutoff, RETENTION_BATCH_SIZE],
+          );
           totals.deleted += Number(deleted!.n);
           if (Number(deleted!.n) < RETENTION_BATCH_SIZE) break;
         }
@@ -286,12 +363,39 @@ async function steadyState(options: Options): Promise<void> {
       const sizes = await tableSizes(pg.db, 'metrics_webhook_events');
       const [live] = await pg.db.query<{ n: string }>('select count(*)::text as n from metrics_webhook_events');
       const indexBytes = sizes.indexes.reduce((n, i) => n + i.bytes, 0);
-      const row = [String(day + 1), fmt(totals.events), fmt((totals.events * 1000) / totals.ingestMs), fmt(totals.deleted), seconds(totals.retentionMs), `${totals.vacuums} / ${seconds(totals.vacuumMs)}`, `${totals.analyzes} / ${seconds(totals.analyzeMs)}`, fmt(Number(live!.n)), mb(sizes.heap), mb(indexBytes)];
+      const row = [
+        String(day + 1),
+        fmt(totals.events),
+        fmt((totals.events * 1000) / totals.ingestMs),
+        fmt(totals.deleted),
+        seconds(totals.retentionMs),
+        `${totals.vacuums} / ${seconds(totals.vacuumMs)}`,
+        `${totals.analyzes} / ${seconds(totals.analyzeMs)}`,
+        fmt(Number(live!.n)),
+        mb(sizes.heap),
+        mb(indexBytes),
+      ];
       rows.push(row);
-      console.log(`  day ${row[0]}: ${row[2]} events/s, deleted ${row[3]} in ${row[4]} s, vacuums ${row[5]} s, ledger ${row[7]} rows, heap ${row[8]} MB, indexes ${row[9]} MB`);
+      console.log(
+        `  day ${row[0]}: ${row[2]} events/s, deleted ${row[3]} in ${row[4]} s, vacuums ${row[5]} s, ledger ${row[7]} rows, heap ${row[8]} MB, indexes ${row[9]} MB`,
+      );
     }
     console.log('');
-    printTable(['day', 'ingested', 'ingest events/s', 'deleted', 'retention s', 'vacuums / s', 'analyzes / s', 'ledger rows', 'heap MB', 'indexes MB'], rows);
+    printTable(
+      [
+        'day',
+        'ingested',
+        'ingest events/s',
+        'deleted',
+        'retention s',
+        'vacuums / s',
+        'analyzes / s',
+        'ledger rows',
+        'heap MB',
+        'indexes MB',
+      ],
+      rows,
+    );
     console.log(`\n${await ledgerSummary(pg.db)}`);
   } finally {
     await pg.drop();

@@ -12,7 +12,12 @@ import { readFileSync } from 'node:fs';
 import { DEV_WORKSPACE_ID } from '../src/lib/db';
 import { generateSendGridKeyPair, signSendGridEcdsa } from '../src/lib/decision-circuits/metrics/providers/signing';
 import { createRng } from '../src/lib/decision-circuits/metrics/testing/random';
-import { newSendGridMessage, sendGridBatchBody, sendGridEvent, type SendGridEventKind } from '../src/lib/decision-circuits/metrics/testing/email-payloads';
+import {
+  newSendGridMessage,
+  sendGridBatchBody,
+  sendGridEvent,
+  type SendGridEventKind,
+} from '../src/lib/decision-circuits/metrics/testing/email-payloads';
 import { privatePostgresUnavailableReason, startPrivatePostgres } from '../tests/helpers/private-postgres';
 import { startServer } from '../tests/helpers/server';
 import { fmt, printTable, runFor } from './lib/load';
@@ -68,11 +73,20 @@ function makeBatch(): Batch {
   const t = Date.UTC(2025, 5, 4, 9) + rng.int(0, 6 * 3_600_000);
   while (events.length < BATCH) {
     const variant = rng.pick(VARIANTS);
-    const message = newSendGridMessage(rng, `soak${messageCount++}@example.com`, { circuit_execution_id: 'exec-soak', ab_test_id: AB_TEST, variant_id: variant });
+    const message = newSendGridMessage(rng, `soak${messageCount++}@example.com`, {
+      circuit_execution_id: 'exec-soak',
+      ab_test_id: AB_TEST,
+      variant_id: variant,
+    });
     for (const kind of KINDS) if (events.length < BATCH) events.push(sendGridEvent(rng, message, kind, t + rng.int(0, 600_000)));
   }
   const body = sendGridBatchBody(events);
-  return { id: batchCount++, body, headers: { 'content-type': 'application/json', ...signSendGridEcdsa({ privateKey: keys.privateKey, body }) }, events: events.length };
+  return {
+    id: batchCount++,
+    body,
+    headers: { 'content-type': 'application/json', ...signSendGridEcdsa({ privateKey: keys.privateKey, body }) },
+    events: events.length,
+  };
 }
 
 function rssMb(pid: number | undefined): number {
@@ -103,7 +117,9 @@ async function soakDatabase(): Promise<Awaited<ReturnType<typeof freshDatabase>>
     const scratch = await freshDatabase('metrics_bench_soak');
     const [setting] = await scratch.db.query<{ autovacuum: string }>('select current_setting($1) as autovacuum', ['autovacuum']);
     if (setting?.autovacuum !== 'on') {
-      console.log('Warning: autovacuum is off on that server, so planner statistics go stale as the ledger grows and latency climbs for that reason.');
+      console.log(
+        'Warning: autovacuum is off on that server, so planner statistics go stale as the ledger grows and latency climbs for that reason.',
+      );
     }
     return scratch;
   }
@@ -126,7 +142,9 @@ async function soakDatabase(): Promise<Awaited<ReturnType<typeof freshDatabase>>
 }
 
 async function main(): Promise<void> {
-  console.log(`Soak: ${DURATION_S} s at ${Math.round(LOAD * 100)} % of measured capacity, SendGrid batches of ${BATCH}, report every ${INTERVAL_S} s, DATABASE_POOL_MAX=${POOL_MAX}.`);
+  console.log(
+    `Soak: ${DURATION_S} s at ${Math.round(LOAD * 100)} % of measured capacity, SendGrid batches of ${BATCH}, report every ${INTERVAL_S} s, DATABASE_POOL_MAX=${POOL_MAX}.`,
+  );
   const pg = await soakDatabase();
   const server = await startServer({ DATABASE_URL: pg.url, SENDGRID_WEBHOOK_PUBLIC_KEY: keys.publicKey, DATABASE_POOL_MAX: POOL_MAX });
   const url = `${server.url}/api/webhooks/metrics?provider=sendgrid&workspace_id=${DEV_WORKSPACE_ID}`;
@@ -157,7 +175,9 @@ async function main(): Promise<void> {
       return status;
     });
     const targetRps = capacity.perSecond * LOAD;
-    console.log(`Capacity (closed loop, c=8): ${fmt(capacity.perSecond, 1)} req/s = ${fmt(capacity.perSecond * BATCH)} events/s, p99 ${fmt(capacity.p99, 1)} ms, statuses ${JSON.stringify(capacity.statuses)}.`);
+    console.log(
+      `Capacity (closed loop, c=8): ${fmt(capacity.perSecond, 1)} req/s = ${fmt(capacity.perSecond * BATCH)} events/s, p99 ${fmt(capacity.p99, 1)} ms, statuses ${JSON.stringify(capacity.statuses)}.`,
+    );
     console.log(`Soak target: ${fmt(targetRps, 1)} req/s (${fmt(targetRps * BATCH)} events/s), open loop.\n`);
 
     // 2. Soak: requests on a fixed schedule, whatever the answers; bounded outstanding.
@@ -178,7 +198,9 @@ async function main(): Promise<void> {
       const rss = rssMb(server.process.pid);
       const p99 = percentile(sorted, 99);
       windows.push({ rss, p99 });
-      const non2xx = Object.entries(window.statuses).filter(([s]) => !s.startsWith('2')).reduce((n, [, c]) => n + c, 0);
+      const non2xx = Object.entries(window.statuses)
+        .filter(([s]) => !s.startsWith('2'))
+        .reduce((n, [, c]) => n + c, 0);
       const row = [
         fmt((now - started) / 1000, 0),
         fmt(sorted.length / INTERVAL_S, 1),
@@ -189,7 +211,9 @@ async function main(): Promise<void> {
         fmt(outstanding),
         fmt(rss, 0),
       ];
-      console.log(`  t=${row[0]!.padStart(4)} s  ${row[1]!.padStart(6)} req/s  p50 ${row[2]!.padStart(7)} ms  p99 ${row[3]!.padStart(7)} ms  max ${row[4]!.padStart(7)} ms  non-2xx ${row[5]!.padStart(4)}  outstanding ${row[6]!.padStart(3)}  server RSS ${row[7]!.padStart(5)} MB`);
+      console.log(
+        `  t=${row[0]!.padStart(4)} s  ${row[1]!.padStart(6)} req/s  p50 ${row[2]!.padStart(7)} ms  p99 ${row[3]!.padStart(7)} ms  max ${row[4]!.padStart(7)} ms  non-2xx ${row[5]!.padStart(4)}  outstanding ${row[6]!.padStart(3)}  server RSS ${row[7]!.padStart(5)} MB`,
+      );
       window = { latencies: [], statuses: {} };
     };
 
@@ -237,7 +261,9 @@ async function main(): Promise<void> {
     if (window.latencies.length > 0) report(performance.now());
 
     // 3. Verdict and exactly-once check.
-    const [check] = await pg.db.query<{ n: number }>(`select count(*)::int as n from metrics_webhook_events where workspace_id = $1`, [DEV_WORKSPACE_ID]);
+    const [check] = await pg.db.query<{ n: number }>(`select count(*)::int as n from metrics_webhook_events where workspace_id = $1`, [
+      DEV_WORKSPACE_ID,
+    ]);
     const settled = windows.slice(Math.min(2, Math.max(0, windows.length - 2)));
     const firstRss = settled[0]?.rss ?? NaN;
     const lastRss = settled.at(-1)?.rss ?? NaN;
@@ -249,9 +275,18 @@ async function main(): Promise<void> {
         ['duration', `${fmt(DURATION_S)} s at ${fmt(targetRps, 1)} req/s (${Math.round(LOAD * 100)} % of ${fmt(capacity.perSecond, 1)})`],
         ['requests answered', `${fmt(Object.values(totals).reduce((a, b) => a + b, 0))} ${JSON.stringify(totals)}`],
         ['sends skipped (sender bound)', fmt(skipped)],
-        ['server RSS after warm-up → end (max)', `${fmt(firstRss, 0)} → ${fmt(lastRss, 0)} MB (${fmt(maxRss, 0)} MB), drift ${fmt(lastRss - firstRss, 0)} MB`],
-        ['p99 per interval: first → last (worst)', `${fmt(windows[0]?.p99 ?? NaN, 1)} → ${fmt(windows.at(-1)?.p99 ?? NaN, 1)} ms (${fmt(Math.max(...windows.map((w) => w.p99).filter(Number.isFinite)), 1)} ms)`],
-        ['ledger rows vs distinct events acknowledged', `${fmt(check!.n)} vs ${fmt(eventsAcked)} ${check!.n === eventsAcked ? '(exactly once)' : clientErrors > 0 && check!.n > eventsAcked ? `(+${check!.n - eventsAcked}: committed, answer lost to ${clientErrors} client errors)` : '(MISMATCH)'}`],
+        [
+          'server RSS after warm-up → end (max)',
+          `${fmt(firstRss, 0)} → ${fmt(lastRss, 0)} MB (${fmt(maxRss, 0)} MB), drift ${fmt(lastRss - firstRss, 0)} MB`,
+        ],
+        [
+          'p99 per interval: first → last (worst)',
+          `${fmt(windows[0]?.p99 ?? NaN, 1)} → ${fmt(windows.at(-1)?.p99 ?? NaN, 1)} ms (${fmt(Math.max(...windows.map((w) => w.p99).filter(Number.isFinite)), 1)} ms)`,
+        ],
+        [
+          'ledger rows vs distinct events acknowledged',
+          `${fmt(check!.n)} vs ${fmt(eventsAcked)} ${check!.n === eventsAcked ? '(exactly once)' : clientErrors > 0 && check!.n > eventsAcked ? `(+${check!.n - eventsAcked}: committed, answer lost to ${clientErrors} client errors)` : '(MISMATCH)'}`,
+        ],
       ],
     );
     if (check!.n < eventsAcked || (clientErrors === 0 && check!.n !== eventsAcked)) process.exitCode = 1;

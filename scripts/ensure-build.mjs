@@ -35,7 +35,9 @@ function newestMtime(target) {
 const builtAt = existsSync(buildId) ? statSync(buildId).mtimeMs : 0;
 const changedAt = Math.max(...inputs.map((input) => newestMtime(path.join(root, input))));
 if (builtAt < changedAt) {
-  console.info(builtAt ? 'Sources changed since the last build: rebuilding for the HTTP tests.' : 'No build yet: building for the HTTP tests.');
+  console.info(
+    builtAt ? 'Sources changed since the last build: rebuilding for the HTTP tests.' : 'No build yet: building for the HTTP tests.',
+  );
   execFileSync(process.execPath, [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'], {
     stdio: 'inherit',
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },

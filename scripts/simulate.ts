@@ -136,12 +136,16 @@ const outcome = await runCampaign(plan, {
 });
 if (tty) process.stderr.write('\n');
 writeGroundTruth(outcome);
-if (outcome.abTestRegistered) console.log(`Registered A/B test "Simulated campaign ${plan.runId}": variants ${plan.variants.map((v, i) => (i === 0 ? `${v.key} (control)` : v.key)).join(', ')}.`);
+if (outcome.abTestRegistered)
+  console.log(
+    `Registered A/B test "Simulated campaign ${plan.runId}": variants ${plan.variants.map((v, i) => (i === 0 ? `${v.key} (control)` : v.key)).join(', ')}.`,
+  );
 
 console.log(`\n${summaryText(plan, outcome.acks)}`);
-for (const failure of outcome.failures.slice(0, 5)) console.log(`  failed: ${failure.what}: ${failure.status} ${failure.body.slice(0, 200)}`);
+for (const failure of outcome.failures.slice(0, 5))
+  console.log(`  failed: ${failure.what}: ${failure.status} ${failure.body.slice(0, 200)}`);
 if (outcome.failures.some((f) => f.status === 401 && f.what.startsWith('attribution'))) {
-  console.log('  The attribution route refused the token: pass --token (a workspace member\'s access token) or set SUPABASE_JWT_SECRET.');
+  console.log("  The attribution route refused the token: pass --token (a workspace member's access token) or set SUPABASE_JWT_SECRET.");
 }
 const rollupsUrl = `${baseUrl}/api/circuits/metrics/rollups?workspaceId=${workspaceId}&abTestId=${plan.abTestId}&limit=500`;
 const dashboardUrl = `${baseUrl}/dashboard/ab-tests?workspaceId=${workspaceId}&abTestId=${plan.abTestId}`;

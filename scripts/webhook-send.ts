@@ -78,7 +78,8 @@ async function send(url: string, init: RequestInit): Promise<number | null> {
 }
 
 if (values.handshake) {
-  if (provider !== 'facebook' && provider !== 'instagram' && provider !== 'linkedin') fail('--handshake is for facebook, instagram or linkedin');
+  if (provider !== 'facebook' && provider !== 'instagram' && provider !== 'linkedin')
+    fail('--handshake is for facebook, instagram or linkedin');
   const handshake = handshakeRequest({
     baseUrl: values.url,
     workspaceId: values.workspace,
@@ -109,11 +110,14 @@ if (!kind) fail(`--event must be one of (${provider}): ${SAMPLE_KINDS[provider].
 const attribution = values.circuit
   ? { circuit_execution_id: values.circuit, ab_test_id: values['ab-test'], variant_id: values.variant }
   : undefined;
-if (attribution && provider !== 'sendgrid' && provider !== 'resend') console.log('(--circuit is carried by SendGrid and Resend only; ignored)');
+if (attribution && provider !== 'sendgrid' && provider !== 'resend')
+  console.log('(--circuit is carried by SendGrid and Resend only; ignored)');
 const sample = buildSampleDelivery(provider, kind, { objectId: values['object-id'], attribution });
-if (values.secret && provider !== 'resend') fail('--secret is for resend (a connection\'s whsec_ secret)');
+if (values.secret && provider !== 'resend') fail("--secret is for resend (a connection's whsec_ secret)");
 const signingEnv = values.secret ? { ...env, RESEND_WEBHOOK_SECRET: values.secret } : env;
-const signing = values.unsigned ? { keys: signingKeysFromEnv({}), notes: [] } : localSigningKeys(signingEnv, { generateSendGridKey: provider === 'sendgrid' });
+const signing = values.unsigned
+  ? { keys: signingKeysFromEnv({}), notes: [] }
+  : localSigningKeys(signingEnv, { generateSendGridKey: provider === 'sendgrid' });
 for (const note of provider === 'sendgrid' ? signing.notes : []) console.log(note);
 const request = signedWebhookRequest({
   baseUrl: values.url,

@@ -44,7 +44,11 @@ export async function cpuPerUnit(serverPid: number | undefined, db: Database, ru
   const before = { client: processCpuMs(process.pid), server: processCpuMs(serverPid), database: sum(pids) };
   const units = await run();
   // Backends opened during the run count from zero.
-  const after = { client: processCpuMs(process.pid), server: processCpuMs(serverPid), database: sum([...new Set([...pids, ...(await backendPids(db))])]) };
+  const after = {
+    client: processCpuMs(process.pid),
+    server: processCpuMs(serverPid),
+    database: sum([...new Set([...pids, ...(await backendPids(db))])]),
+  };
   return {
     client: (after.client - before.client) / units,
     server: (after.server - before.server) / units,

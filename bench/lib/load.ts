@@ -63,7 +63,9 @@ export async function runFor(seconds: number, concurrency: number, send: (i: num
 
 function summarize(latencies: number[], statuses: Record<number, number>, seconds: number): LoadResult {
   const sorted = [...latencies].sort((a, b) => a - b);
-  const ok = Object.entries(statuses).filter(([s]) => Number(s) >= 200 && Number(s) < 300).reduce((n, [, c]) => n + c, 0);
+  const ok = Object.entries(statuses)
+    .filter(([s]) => Number(s) >= 200 && Number(s) < 300)
+    .reduce((n, [, c]) => n + c, 0);
   return {
     latencies,
     requests: latencies.length,
@@ -82,7 +84,11 @@ export function combineResults(parts: readonly LoadResult[]): LoadResult {
   for (const part of parts) {
     for (const [status, count] of Object.entries(part.statuses)) statuses[Number(status)] = (statuses[Number(status)] ?? 0) + count;
   }
-  return summarize(parts.flatMap((part) => part.latencies), statuses, parts.reduce((total, part) => total + part.seconds, 0));
+  return summarize(
+    parts.flatMap((part) => part.latencies),
+    statuses,
+    parts.reduce((total, part) => total + part.seconds, 0),
+  );
 }
 
 export function fmt(n: number, digits = 0): string {

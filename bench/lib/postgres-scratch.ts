@@ -2,7 +2,8 @@
 import postgres from 'postgres';
 import { createPostgresDatabase, runMigrations, seedDevWorkspace, type Database } from '../../src/lib/db';
 
-export const BENCH_BASE_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const BENCH_BASE_URL =
+  process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export const BENCH_APPLICATION_NAME = 'metrics-bench';
 

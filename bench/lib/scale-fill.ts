@@ -67,7 +67,10 @@ export const abTestUuid = (n: number) => `00000000-0000-4000-8000-0000000a${Stri
  * `hours` hourly email rollups for each variant, ending at `lastHour`: variants 1..variants split
  * over A/B tests of `variantsPerTest` each (abTestUuid(1), abTestUuid(2), ...).
  */
-export async function fillRollups(db: Database, options: { workspaceId: string; variants: number; variantsPerTest: number; hours: number; lastHour: Date }): Promise<void> {
+export async function fillRollups(
+  db: Database,
+  options: { workspaceId: string; variants: number; variantsPerTest: number; hours: number; lastHour: Date },
+): Promise<void> {
   const perStatement = Math.max(1, Math.floor(FILL_CHUNK / options.hours));
   for (let first = 1; first <= options.variants; first += perStatement) {
     const last = Math.min(options.variants, first + perStatement - 1);

@@ -17,7 +17,11 @@ export function makeSendGridBatch(rng: Rng, size: number, shape: BatchShape): Re
   const events: Record<string, unknown>[] = [];
   while (events.length < size) {
     const variant = rng.pick([...shape.variantIds]);
-    const message = newSendGridMessage(rng, `r${events.length}@example.com`, { circuit_execution_id: 'exec-bench', ab_test_id: shape.abTestId, variant_id: variant! });
+    const message = newSendGridMessage(rng, `r${events.length}@example.com`, {
+      circuit_execution_id: 'exec-bench',
+      ab_test_id: shape.abTestId,
+      variant_id: variant!,
+    });
     for (const kind of ['processed', 'delivered', 'open', 'open', 'click'] as const) {
       if (events.length < size) events.push(sendGridEvent(rng, message, kind, shape.hourStartMs + rng.int(0, 3_599_999)));
     }
@@ -39,7 +43,9 @@ export function signBatch(privateKey: string, events: Record<string, unknown>[])
 export function normalizedRows(events: Record<string, unknown>[]): Record<string, unknown>[] {
   const body = JSON.parse(sendGridBatchBody(events)) as unknown;
   // recipient_identifier is never stored (the route drops it before the SQL call).
-  return normalizeProviderEvents('sendgrid', body, { receivedAt: new Date(), storeRawEmail: false }).events.map(({ recipient_identifier: _dropped, ...row }) => row);
+  return normalizeProviderEvents('sendgrid', body, { receivedAt: new Date(), storeRawEmail: false }).events.map(
+    ({ recipient_identifier: _dropped, ...row }) => row,
+  );
 }
 
 export function poster(server: TestServer, path: string) {

@@ -48,7 +48,11 @@ describe.each(DATABASE_KINDS)('backfill API on %s', (kind) => {
     await resend?.close();
   });
 
-  async function call(method: 'GET' | 'POST', path: string, options: { token?: string | null; body?: unknown; raw?: string; type?: string } = {}) {
+  async function call(
+    method: 'GET' | 'POST',
+    path: string,
+    options: { token?: string | null; body?: unknown; raw?: string; type?: string } = {},
+  ) {
     const token = options.token === undefined ? devToken : options.token;
     const response = await fetch(`${app.url}${path}`, {
       method,
@@ -64,9 +68,10 @@ describe.each(DATABASE_KINDS)('backfill API on %s', (kind) => {
   const enqueue = (body: unknown, workspaceId = DEV_WORKSPACE_ID, token?: string | null) =>
     call('POST', `/api/circuits/metrics/backfill?workspaceId=${workspaceId}`, { body, token });
   const cron = (method: 'GET' | 'POST' = 'POST') =>
-    fetch(`${app.url}/api/cron/metrics/process-backfill-jobs`, { method, headers: { authorization: `Bearer ${TEST_SECRETS.CRON_SECRET}` } }).then(
-      async (r) => ({ status: r.status, json: (await r.json()) as Json }),
-    );
+    fetch(`${app.url}/api/cron/metrics/process-backfill-jobs`, {
+      method,
+      headers: { authorization: `Bearer ${TEST_SECRETS.CRON_SECRET}` },
+    }).then(async (r) => ({ status: r.status, json: (await r.json()) as Json }));
 
   async function totals() {
     const { json } = await call('GET', `/api/circuits/metrics/rollups?workspaceId=${DEV_WORKSPACE_ID}&limit=500`);
@@ -94,18 +99,39 @@ describe.each(DATABASE_KINDS)('backfill API on %s', (kind) => {
   });
 
   it.each([
-    [{ provider: 'mailchimp', channel: 'email', ...RANGE }, 'Invalid provider: must be one of: sendgrid, resend, facebook, instagram, linkedin'],
+    [
+      { provider: 'mailchimp', channel: 'email', ...RANGE },
+      'Invalid provider: must be one of: sendgrid, resend, facebook, instagram, linkedin',
+    ],
     [{ provider: 'sendgrid', channel: 'sms', ...RANGE }, 'Invalid channel: must be one of: email, social'],
-    [{ provider: 'sendgrid', channel: 'email', date_start: RANGE.date_end, date_end: RANGE.date_start }, 'date_start must be before date_end'],
-    [{ provider: 'sendgrid', channel: 'email', date_start: RANGE.date_start, date_end: RANGE.date_start }, 'date_start must be before date_end'],
+    [
+      { provider: 'sendgrid', channel: 'email', date_start: RANGE.date_end, date_end: RANGE.date_start },
+      'date_start must be before date_end',
+    ],
+    [
+      { provider: 'sendgrid', channel: 'email', date_start: RANGE.date_start, date_end: RANGE.date_start },
+      'date_start must be before date_end',
+    ],
     [{ provider: 'sendgrid', channel: 'email', date_start: day(-40), date_end: day(-9) }, 'Date range cannot exceed 30 days per job'],
     [{ provider: 'linkedin', channel: 'email', ...RANGE }, 'channel must be social for provider linkedin'],
-    [{ provider: 'sendgrid', channel: 'email', date_start: '2024/12/01', date_end: RANGE.date_end }, 'Invalid date_start: must be a date in YYYY-MM-DD format'],
-    [{ provider: 'sendgrid', channel: 'email', date_start: '2024-02-30', date_end: '2024-03-02' }, 'Invalid date_start: must be a date in YYYY-MM-DD format'],
+    [
+      { provider: 'sendgrid', channel: 'email', date_start: '2024/12/01', date_end: RANGE.date_end },
+      'Invalid date_start: must be a date in YYYY-MM-DD format',
+    ],
+    [
+      { provider: 'sendgrid', channel: 'email', date_start: '2024-02-30', date_end: '2024-03-02' },
+      'Invalid date_start: must be a date in YYYY-MM-DD format',
+    ],
     [{ provider: 'sendgrid', channel: 'email', date_start: day(2), date_end: day(5) }, 'date_start must not be in the future'],
     [{ provider: 'sendgrid', channel: 'email', date_start: RANGE.date_start }, 'Invalid date_end: must be a date in YYYY-MM-DD format'],
-    [{ provider: 'sendgrid', channel: 'email', date_start: '0001-01-01', date_end: '0001-01-02' }, 'date_start must be within the last 365 days (rollups older than that are removed by retention)'],
-    [{ provider: 'sendgrid', channel: 'email', date_start: day(-400), date_end: day(-380) }, 'date_start must be within the last 365 days (rollups older than that are removed by retention)'],
+    [
+      { provider: 'sendgrid', channel: 'email', date_start: '0001-01-01', date_end: '0001-01-02' },
+      'date_start must be within the last 365 days (rollups older than that are removed by retention)',
+    ],
+    [
+      { provider: 'sendgrid', channel: 'email', date_start: day(-400), date_end: day(-380) },
+      'date_start must be within the last 365 days (rollups older than that are removed by retention)',
+    ],
     [{ provider: 'sendgrid', channel: 'email', date_start: day(0), date_end: day(5) }, 'date_end must not be later than tomorrow'],
   ])('rejects %j with 400 "%s"', async (body, message) => {
     const { status, json } = await enqueue(body);
@@ -120,8 +146,13 @@ describe.each(DATABASE_KINDS)('backfill API on %s', (kind) => {
   });
 
   it('answers 400 for malformed JSON, 415 for another content type, 400 without workspaceId', async () => {
-    expect((await call('POST', `/api/circuits/metrics/backfill?workspaceId=${DEV_WORKSPACE_ID}`, { raw: '{"provider":' })).json.error).toBe('Malformed JSON body');
-    expect((await call('POST', `/api/circuits/metrics/backfill?workspaceId=${DEV_WORKSPACE_ID}`, { raw: 'provider=x', type: 'text/plain' })).status).toBe(415);
+    expect((await call('POST', `/api/circuits/metrics/backfill?workspaceId=${DEV_WORKSPACE_ID}`, { raw: '{"provider":' })).json.error).toBe(
+      'Malformed JSON body',
+    );
+    expect(
+      (await call('POST', `/api/circuits/metrics/backfill?workspaceId=${DEV_WORKSPACE_ID}`, { raw: 'provider=x', type: 'text/plain' }))
+        .status,
+    ).toBe(415);
     const missing = await call('POST', '/api/circuits/metrics/backfill', { body: { provider: 'sendgrid', channel: 'email', ...RANGE } });
     expect(missing.status).toBe(400);
     expect(missing.json.error).toMatch(/^Invalid workspaceId/);
@@ -158,7 +189,10 @@ describe.each(DATABASE_KINDS)('backfill API on %s', (kind) => {
     });
     expect(typeof found.json.created_at).toBe('string');
 
-    const crossTenant = await call('GET', `/api/circuits/metrics/backfill?workspaceId=${DEV_WORKSPACE_ID}&jobId=${theirs.json.job_id as string}`);
+    const crossTenant = await call(
+      'GET',
+      `/api/circuits/metrics/backfill?workspaceId=${DEV_WORKSPACE_ID}&jobId=${theirs.json.job_id as string}`,
+    );
     expect(crossTenant.status).toBe(404);
     expect(crossTenant.json).toMatchObject({ error: 'Backfill job not found', job_id: theirs.json.job_id });
     expect((await call('GET', `/api/circuits/metrics/backfill?workspaceId=${DEV_WORKSPACE_ID}&jobId=${randomUUID()}`)).status).toBe(404);
@@ -173,13 +207,25 @@ describe.each(DATABASE_KINDS)('backfill API on %s', (kind) => {
   it('backfills what a webhook missed through the cron, twice and concurrently, counting each engagement once', async () => {
     // The sender registered two of the three emails; a webhook already counted one delivery.
     const mapped = await call('POST', `/api/circuits/metrics/attribution?workspaceId=${DEV_WORKSPACE_ID}`, {
-      body: [EMAILS.opened, EMAILS.clicked].map((id) => ({ provider: 'resend', provider_object_id: id, circuit_execution_id: 'exec-backfill', channel: 'email' })),
+      body: [EMAILS.opened, EMAILS.clicked].map((id) => ({
+        provider: 'resend',
+        provider_object_id: id,
+        circuit_execution_id: 'exec-backfill',
+        channel: 'email',
+      })),
     });
     expect(mapped.status).toBe(200);
-    const payload = JSON.stringify({ type: 'email.delivered', created_at: YESTERDAY_NOON, data: { email_id: EMAILS.opened, created_at: YESTERDAY_NOON, to: ['ann@example.org'] } });
+    const payload = JSON.stringify({
+      type: 'email.delivered',
+      created_at: YESTERDAY_NOON,
+      data: { email_id: EMAILS.opened, created_at: YESTERDAY_NOON, to: ['ann@example.org'] },
+    });
     const webhook = await fetch(`${app.url}/api/webhooks/metrics?provider=resend&workspace_id=${DEV_WORKSPACE_ID}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...signResend({ secret: TEST_SECRETS.RESEND_WEBHOOK_SECRET, id: `msg_${randomUUID()}`, body: payload }) },
+      headers: {
+        'content-type': 'application/json',
+        ...signResend({ secret: TEST_SECRETS.RESEND_WEBHOOK_SECRET, id: `msg_${randomUUID()}`, body: payload }),
+      },
       body: payload,
     });
     expect(webhook.status).toBe(202);
@@ -192,7 +238,8 @@ describe.each(DATABASE_KINDS)('backfill API on %s', (kind) => {
     expect(runs.map((r) => r.status)).toEqual([200, 200]);
     expect(runs[0]?.json.job).toBe('process-backfill-jobs');
 
-    const job = async (id: unknown) => (await call('GET', `/api/circuits/metrics/backfill?workspaceId=${DEV_WORKSPACE_ID}&jobId=${id as string}`)).json;
+    const job = async (id: unknown) =>
+      (await call('GET', `/api/circuits/metrics/backfill?workspaceId=${DEV_WORKSPACE_ID}&jobId=${id as string}`)).json;
     // Both workers may share the jobs, but each job ran once: claims add up to the jobs run.
     const ran = runs.flatMap((r) => (r.json.jobs as Json[]).map((j) => j.job_id));
     expect(ran.filter((id) => id === first.json.job_id || id === second.json.job_id)).toHaveLength(2);

@@ -51,7 +51,13 @@ describe('provider HTTP client', () => {
   it("uses SendGrid's X-RateLimit-Reset (epoch seconds) when a 429 has no Retry-After", async () => {
     const reset = Math.floor(Date.now() / 1000) + 3;
     fake = await startFakeProvider(
-      withFaults(ok, [{ status: 429, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) }, json: fixture('sendgrid/error-rate-limited.json') }]),
+      withFaults(ok, [
+        {
+          status: 429,
+          headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) },
+          json: fixture('sendgrid/error-rate-limited.json'),
+        },
+      ]),
     );
     const { http, sleeps } = client();
     await get(http);
@@ -61,7 +67,11 @@ describe('provider HTTP client', () => {
   });
 
   it('fails at once, saying how long, when the provider asks to wait longer than the limit', async () => {
-    fake = await startFakeProvider(() => ({ status: 429, headers: { 'retry-after': '3600' }, json: fixture('sendgrid/error-rate-limited.json') }));
+    fake = await startFakeProvider(() => ({
+      status: 429,
+      headers: { 'retry-after': '3600' },
+      json: fixture('sendgrid/error-rate-limited.json'),
+    }));
     const { http, sleeps } = client();
     const error = await get(http).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderApiError);

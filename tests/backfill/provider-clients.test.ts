@@ -29,7 +29,10 @@ afterEach(async () => {
 
 const WINDOW = { start: new Date('2025-03-01T00:00:00Z'), end: new Date('2025-03-03T00:00:00Z') };
 
-function context(provider: MetricsProvider, options: { known?: KnownObject[]; sleeps?: number[]; classify?: boolean } = {}): BackfillContext {
+function context(
+  provider: MetricsProvider,
+  options: { known?: KnownObject[]; sleeps?: number[]; classify?: boolean } = {},
+): BackfillContext {
   const client = BACKFILL_CLIENTS[provider];
   const sleeps = options.sleeps ?? [];
   const known = [...(options.known ?? [])].sort((a, b) => a.provider_object_id.localeCompare(b.provider_object_id));
@@ -37,12 +40,21 @@ function context(provider: MetricsProvider, options: { known?: KnownObject[]; sl
     workspaceId: '00000000-0000-4000-8000-00000000d001',
     provider,
     window: WINDOW,
-    http: new ProviderHttp(client.label, { sleep: async (ms) => void sleeps.push(ms), baseDelayMs: 10, maxRetries: 2 }, client.classifyError),
+    http: new ProviderHttp(
+      client.label,
+      { sleep: async (ms) => void sleeps.push(ms), baseDelayMs: 10, maxRetries: 2 },
+      client.classifyError,
+    ),
     knownObjects: async (after, limit) => known.filter((k) => after === null || k.provider_object_id > after).slice(0, limit),
   };
 }
 
-async function collect(provider: MetricsProvider, env: Record<string, string>, ctx: BackfillContext, cursor: unknown = null): Promise<BackfillPage[]> {
+async function collect(
+  provider: MetricsProvider,
+  env: Record<string, string>,
+  ctx: BackfillContext,
+  cursor: unknown = null,
+): Promise<BackfillPage[]> {
   const source = BACKFILL_CLIENTS[provider].open(env);
   if (typeof source === 'string') throw new Error(source);
   const pages: BackfillPage[] = [];
@@ -114,7 +126,9 @@ describe('SendGrid Email Activity client', () => {
 
   it('fails on a page of the wrong shape, naming the field', async () => {
     const server = await serve(() => ({ json: { messages: [{ status: 'delivered' }] } }));
-    const error = (await collect('sendgrid', { SENDGRID_API_KEY: 'k', SENDGRID_API_BASE_URL: server.url }, context('sendgrid')).catch((e: unknown) => e)) as ProviderApiError;
+    const error = (await collect('sendgrid', { SENDGRID_API_KEY: 'k', SENDGRID_API_BASE_URL: server.url }, context('sendgrid')).catch(
+      (e: unknown) => e,
+    )) as ProviderApiError;
     expect(error).toBeInstanceOf(ProviderApiError);
     expect(error.message).toMatch(/^SendGrid Email Activity API GET \/v3\/messages: unexpected response \(messages\.0\.msg_id: /);
   });
@@ -128,7 +142,11 @@ describe('Resend emails client', () => {
       created_at: new Date(Date.parse('2025-03-02T23:00:00Z') - i * 600_000).toISOString(),
       last_event: ['delivered', 'opened', 'clicked', 'bounced', 'queued'][i % 5] ?? 'sent',
     })),
-    ...Array.from({ length: 250 }, (_, i) => ({ id: `e-old-${i}`, created_at: `2025-02-${String(10 + (i % 15)).padStart(2, '0')}T10:00:00Z`, last_event: 'delivered' })),
+    ...Array.from({ length: 250 }, (_, i) => ({
+      id: `e-old-${i}`,
+      created_at: `2025-02-${String(10 + (i % 15)).padStart(2, '0')}T10:00:00Z`,
+      last_event: 'delivered',
+    })),
   ];
 
   it('follows after= cursors newest first and stops once past the window start', async () => {
@@ -141,7 +159,11 @@ describe('Resend emails client', () => {
     expect(server.requests.every((r) => r.query.get('limit') === '100')).toBe(true);
     expect(pages.at(-1)?.cursor).toBeNull();
     const byEvent = (id: string) => records.find((r) => r.recordId === id)?.totals;
-    expect(byEvent('e-001')).toEqual({ email_sent: { value: 1, field: 'last_event' }, email_delivered: { value: 1, field: 'last_event' }, email_open: { value: 1, field: 'last_event' } });
+    expect(byEvent('e-001')).toEqual({
+      email_sent: { value: 1, field: 'last_event' },
+      email_delivered: { value: 1, field: 'last_event' },
+      email_open: { value: 1, field: 'last_event' },
+    });
     expect(Object.keys(byEvent('e-002') ?? {})).toEqual(['email_sent', 'email_delivered', 'email_click']);
     expect(Object.keys(byEvent('e-003') ?? {})).toEqual(['email_sent', 'email_bounce']);
     expect(byEvent('e-004')).toEqual({});
@@ -150,7 +172,9 @@ describe('Resend emails client', () => {
   it('reads both created_at formats of the documented list response', async () => {
     const page = fixture<{ data: ResendEmail[] }>('resend/emails-page.json');
     const server = await serve(resendEmailsApi('re_key', page.data));
-    const records = (await collect('resend', { RESEND_API_KEY: 're_key', RESEND_API_BASE_URL: server.url }, context('resend'))).flatMap((p) => p.records);
+    const records = (await collect('resend', { RESEND_API_KEY: 're_key', RESEND_API_BASE_URL: server.url }, context('resend'))).flatMap(
+      (p) => p.records,
+    );
     expect(records.map((r) => r.occurredAt)).toEqual(['2025-03-02T22:13:42.674Z', '2025-03-02T10:01:55.120Z', '2025-03-01T08:00:00.000Z']);
   });
 
@@ -164,7 +188,11 @@ describe('Resend emails client', () => {
     const sleeps: number[] = [];
     const server = await serve(
       withFaults(resendEmailsApi('re_key', emails), [
-        { status: 429, headers: { 'retry-after': '1', 'ratelimit-remaining': '0', 'ratelimit-reset': '1' }, json: fixture('resend/error-rate-limited.json') },
+        {
+          status: 429,
+          headers: { 'retry-after': '1', 'ratelimit-remaining': '0', 'ratelimit-reset': '1' },
+          json: fixture('resend/error-rate-limited.json'),
+        },
       ]),
     );
     const pages = await collect('resend', { RESEND_API_KEY: 're_key', RESEND_API_BASE_URL: server.url }, context('resend', { sleeps }));
@@ -174,7 +202,12 @@ describe('Resend emails client', () => {
 });
 
 describe('Meta Graph clients', () => {
-  const env = (url: string) => ({ META_ACCESS_TOKEN: 'EAAB', META_PAGE_ID: '104857300000001', INSTAGRAM_USER_ID: '17841400000000001', META_GRAPH_BASE_URL: `${url}/v23.0` });
+  const env = (url: string) => ({
+    META_ACCESS_TOKEN: 'EAAB',
+    META_PAGE_ID: '104857300000001',
+    INSTAGRAM_USER_ID: '17841400000000001',
+    META_GRAPH_BASE_URL: `${url}/v23.0`,
+  });
   const posts = Array.from({ length: 5 }, (_, i) => ({
     id: `104857300000001_12210100000000${i}`,
     created_time: new Date(Date.parse('2025-03-02T20:00:00Z') - i * 3_600_000).toISOString(),
@@ -226,7 +259,9 @@ describe('Meta Graph clients', () => {
   it('treats throttling error code 4 (HTTP 400) as a rate limit: backs off and retries', async () => {
     const sleeps: number[] = [];
     const server = await serve(
-      withFaults(metaGraphApi({ token: 'EAAB', pageId: '104857300000001', posts: posts.slice(0, 1) }), [{ status: 400, json: fixture('facebook/error-throttled.json') }]),
+      withFaults(metaGraphApi({ token: 'EAAB', pageId: '104857300000001', posts: posts.slice(0, 1) }), [
+        { status: 400, json: fixture('facebook/error-throttled.json') },
+      ]),
     );
     const records = (await collect('facebook', env(server.url), context('facebook', { sleeps }))).flatMap((p) => p.records);
     expect(records).toHaveLength(1);
@@ -234,7 +269,9 @@ describe('Meta Graph clients', () => {
   });
 
   it('lists Instagram media with views and shares from insights, skipping "not enough viewers"', async () => {
-    const media = fixture<{ data: { id: string; timestamp: string; like_count: number; comments_count: number }[] }>('instagram/media.json').data;
+    const media = fixture<{ data: { id: string; timestamp: string; like_count: number; comments_count: number }[] }>(
+      'instagram/media.json',
+    ).data;
     const server = await serve(
       metaGraphApi({
         token: 'EAAB',
@@ -254,7 +291,10 @@ describe('Meta Graph clients', () => {
       social_impression: { value: 2200, field: 'insights.views' },
       social_share: { value: 9, field: 'insights.shares' },
     });
-    expect(records[1]?.totals).toEqual({ social_like: { value: 4, field: 'like_count' }, social_comment: { value: 0, field: 'comments_count' } });
+    expect(records[1]?.totals).toEqual({
+      social_like: { value: 4, field: 'like_count' },
+      social_comment: { value: 0, field: 'comments_count' },
+    });
     expect(pages.flatMap((p) => p.warnings)).toEqual([expect.stringContaining('Not enough viewers')]);
     expect(server.requests.find((r) => r.path.endsWith('/insights'))?.query.get('metric')).toBe('views,shares');
   });
@@ -271,12 +311,17 @@ describe('LinkedIn share statistics client', () => {
   const ORG = 'urn:li:organization:96072893';
   const env = (url: string) => ({ LINKEDIN_ACCESS_TOKEN: 'AQV', LINKEDIN_ORGANIZATION_URN: ORG, LINKEDIN_API_BASE_URL: `${url}/rest` });
   const known = [
-    ...Array.from({ length: 30 }, (_, i) => ({ provider_object_id: `urn:li:share:70946372474879959${String(i).padStart(2, '0')}`, created_at: new Date('2025-03-02T10:00:00Z') })),
+    ...Array.from({ length: 30 }, (_, i) => ({
+      provider_object_id: `urn:li:share:70946372474879959${String(i).padStart(2, '0')}`,
+      created_at: new Date('2025-03-02T10:00:00Z'),
+    })),
     { provider_object_id: 'urn:li:ugcPost:7094637247487995999', created_at: new Date('2025-03-01T10:00:00Z') },
     { provider_object_id: 'urn:li:activity:7094637247890620418', created_at: new Date('2025-03-01T11:00:00Z') },
   ];
   const stats = Object.fromEntries(
-    known.filter((k) => !k.provider_object_id.includes('activity')).map((k, i) => [k.provider_object_id, { impressionCount: 100 + i, clickCount: i, likeCount: 2 * i, commentCount: 1, shareCount: 0 }]),
+    known
+      .filter((k) => !k.provider_object_id.includes('activity'))
+      .map((k, i) => [k.provider_object_id, { impressionCount: 100 + i, clickCount: i, likeCount: 2 * i, commentCount: 1, shareCount: 0 }]),
   );
 
   it('asks for the known share and ugcPost URNs in Rest.li lists, 20 per request, with version headers', async () => {
@@ -286,7 +331,9 @@ describe('LinkedIn share statistics client', () => {
     expect(records).toHaveLength(31);
     expect(server.requests).toHaveLength(2);
     const first = server.requests[0]!;
-    expect(first.rawQuery).toMatch(/^q=organizationalEntity&organizationalEntity=urn%3Ali%3Aorganization%3A96072893&shares=List\(urn%3Ali%3Ashare%3A/);
+    expect(first.rawQuery).toMatch(
+      /^q=organizationalEntity&organizationalEntity=urn%3Ali%3Aorganization%3A96072893&shares=List\(urn%3Ali%3Ashare%3A/,
+    );
     expect(first.headers['linkedin-version']).toMatch(/^\d{6}$/);
     expect(first.headers['x-restli-protocol-version']).toBe('2.0.0');
     expect(server.requests[1]?.rawQuery).toContain('ugcPosts=List(urn%3Ali%3AugcPost%3A7094637247487995999)');
@@ -298,12 +345,16 @@ describe('LinkedIn share statistics client', () => {
   it('reads the documented statistics response', async () => {
     const server = await serve(() => ({ json: fixture('linkedin/share-statistics.json') }));
     const records = (
-      await collect('linkedin', env(server.url), context('linkedin', {
-        known: [
-          { provider_object_id: 'urn:li:share:7094637247487995904', created_at: new Date('2025-03-02T00:00:00Z') },
-          { provider_object_id: 'urn:li:ugcPost:7094637247487995999', created_at: new Date('2025-03-02T00:00:00Z') },
-        ],
-      }))
+      await collect(
+        'linkedin',
+        env(server.url),
+        context('linkedin', {
+          known: [
+            { provider_object_id: 'urn:li:share:7094637247487995904', created_at: new Date('2025-03-02T00:00:00Z') },
+            { provider_object_id: 'urn:li:ugcPost:7094637247487995999', created_at: new Date('2025-03-02T00:00:00Z') },
+          ],
+        }),
+      )
     ).flatMap((p) => p.records);
     expect(records[0]?.totals).toEqual({
       social_impression: { value: 1400, field: 'impressionCount' },

@@ -63,7 +63,13 @@ describe.each(DATABASE_KINDS)('backfill worker on %s', (kind) => {
 
   async function mapObject(workspaceId: string, provider: MetricsProvider, objectId: string) {
     await upsertAttributionMap(
-      { workspace_id: workspaceId, provider, provider_object_id: objectId, circuit_execution_id: 'circuit-1', channel: provider === 'sendgrid' || provider === 'resend' ? 'email' : 'social' },
+      {
+        workspace_id: workspaceId,
+        provider,
+        provider_object_id: objectId,
+        circuit_execution_id: 'circuit-1',
+        channel: provider === 'sendgrid' || provider === 'resend' ? 'email' : 'social',
+      },
       { db: t.db },
     );
   }
@@ -89,8 +95,11 @@ describe.each(DATABASE_KINDS)('backfill worker on %s', (kind) => {
     return found;
   }
 
-  const enqueue = (workspaceId: string, provider: MetricsProvider, channel: 'email' | 'social' = provider === 'sendgrid' || provider === 'resend' ? 'email' : 'social') =>
-    enqueueBackfill(workspaceId, provider, channel, RANGE.start, RANGE.end, { db: t.db });
+  const enqueue = (
+    workspaceId: string,
+    provider: MetricsProvider,
+    channel: 'email' | 'social' = provider === 'sendgrid' || provider === 'resend' ? 'email' : 'social',
+  ) => enqueueBackfill(workspaceId, provider, channel, RANGE.start, RANGE.end, { db: t.db });
 
   it('tops up only what webhooks missed, skips unknown objects, and a rerun adds nothing', async () => {
     const ws = await createWorkspace(t.db);
@@ -101,9 +110,26 @@ describe.each(DATABASE_KINDS)('backfill worker on %s', (kind) => {
       ws,
       'sendgrid',
       [
-        makeEvent({ provider_object_id: SENDGRID_MSG, recipient_hash: annHash, event_type: 'email_sent', provider_event_type: 'processed', occurred_at: YESTERDAY_NOON }),
-        makeEvent({ provider_object_id: SENDGRID_MSG, recipient_hash: annHash, event_type: 'email_delivered', occurred_at: YESTERDAY_NOON }),
-        makeEvent({ provider_object_id: SENDGRID_MSG, recipient_hash: annHash, event_type: 'email_open', provider_event_type: 'open', occurred_at: YESTERDAY_NOON }),
+        makeEvent({
+          provider_object_id: SENDGRID_MSG,
+          recipient_hash: annHash,
+          event_type: 'email_sent',
+          provider_event_type: 'processed',
+          occurred_at: YESTERDAY_NOON,
+        }),
+        makeEvent({
+          provider_object_id: SENDGRID_MSG,
+          recipient_hash: annHash,
+          event_type: 'email_delivered',
+          occurred_at: YESTERDAY_NOON,
+        }),
+        makeEvent({
+          provider_object_id: SENDGRID_MSG,
+          recipient_hash: annHash,
+          event_type: 'email_open',
+          provider_event_type: 'open',
+          occurred_at: YESTERDAY_NOON,
+        }),
       ],
       true,
       { db: t.db },
@@ -127,7 +153,14 @@ describe.each(DATABASE_KINDS)('backfill worker on %s', (kind) => {
     const done = await job(ws, first.job_id);
     expect(done).toMatchObject({ status: 'completed', events_fetched: 3, events_ingested: 5, error_message: null, attempts: 1 });
     expect(done.completed_at).not.toBeNull();
-    expect(done.progress).toMatchObject({ pages: 1, records_fetched: 3, units_added: 7, skipped_unknown_objects: 1, skipped_before_ledger_horizon: 0, fraction: 1 });
+    expect(done.progress).toMatchObject({
+      pages: 1,
+      records_fetched: 3,
+      units_added: 7,
+      skipped_unknown_objects: 1,
+      skipped_before_ledger_horizon: 0,
+      fraction: 1,
+    });
     const [unknown] = await t.db.query<{ n: number }>(
       `select count(*)::int as n from metrics_webhook_events where workspace_id = $1 and provider_object_id = 'UnknownMessageId000000'`,
       [ws],
@@ -148,12 +181,16 @@ describe.each(DATABASE_KINDS)('backfill worker on %s', (kind) => {
     await ingestNormalizedEvents(
       ws,
       'linkedin',
-      [1, 2].map(() => makeEvent({ provider: 'linkedin', provider_object_id: urn, event_type: 'social_like', provider_event_type: 'LIKE' })),
+      [1, 2].map(() =>
+        makeEvent({ provider: 'linkedin', provider_object_id: urn, event_type: 'social_like', provider_event_type: 'LIKE' }),
+      ),
       true,
       { db: t.db },
     );
     const org = 'urn:li:organization:96072893';
-    const api = await fakeApi(linkedinStatisticsApi('AQV', org, { [urn]: { impressionCount: 1400, clickCount: 21, likeCount: 5, commentCount: 0, shareCount: 0 } }));
+    const api = await fakeApi(
+      linkedinStatisticsApi('AQV', org, { [urn]: { impressionCount: 1400, clickCount: 21, likeCount: 5, commentCount: 0, shareCount: 0 } }),
+    );
     const env = { LINKEDIN_ACCESS_TOKEN: 'AQV', LINKEDIN_ORGANIZATION_URN: org, LINKEDIN_API_BASE_URL: `${api.url}/rest` };
     for (let i = 0; i < 2; i += 1) {
       await enqueue(ws, 'linkedin');
@@ -167,7 +204,10 @@ describe.each(DATABASE_KINDS)('backfill worker on %s', (kind) => {
     const ws = await createWorkspace(t.db);
     const api = await fakeApi(linkedinStatisticsApi('AQV', 'urn:li:organization:1', {}));
     const queued = await enqueue(ws, 'linkedin');
-    await processBackfillJobs({ db: t.db, env: { LINKEDIN_ACCESS_TOKEN: 'AQV', LINKEDIN_ORGANIZATION_URN: 'urn:li:organization:1', LINKEDIN_API_BASE_URL: `${api.url}/rest` } });
+    await processBackfillJobs({
+      db: t.db,
+      env: { LINKEDIN_ACCESS_TOKEN: 'AQV', LINKEDIN_ORGANIZATION_URN: 'urn:li:organization:1', LINKEDIN_API_BASE_URL: `${api.url}/rest` },
+    });
     const done = await job(ws, queued.job_id);
     expect(done).toMatchObject({ status: 'completed', events_fetched: 0, events_ingested: 0 });
     expect(done.progress).toMatchObject({ pages: 0, fraction: 1 });
@@ -177,11 +217,22 @@ describe.each(DATABASE_KINDS)('backfill worker on %s', (kind) => {
   it('two workers at once run each job once and never count twice', async () => {
     const ws = await createWorkspace(t.db);
     await mapObject(ws, 'sendgrid', SENDGRID_MSG);
-    const emails: ResendEmail[] = Array.from({ length: 30 }, (_, i) => ({ id: `re-${i}`, created_at: YESTERDAY_NOON, last_event: 'opened' }));
+    const emails: ResendEmail[] = Array.from({ length: 30 }, (_, i) => ({
+      id: `re-${i}`,
+      created_at: YESTERDAY_NOON,
+      last_event: 'opened',
+    }));
     for (const email of emails) await mapObject(ws, 'resend', email.id);
-    const sendgrid = await fakeApi(sendgridActivityApi('SG.test', [activity({ msg_id: `${SENDGRID_MSG}.f-1`, to_email: ANN, opens_count: 4 })]));
+    const sendgrid = await fakeApi(
+      sendgridActivityApi('SG.test', [activity({ msg_id: `${SENDGRID_MSG}.f-1`, to_email: ANN, opens_count: 4 })]),
+    );
     const resend = await fakeApi(resendEmailsApi('re_test', emails));
-    const env = { SENDGRID_API_KEY: 'SG.test', SENDGRID_API_BASE_URL: sendgrid.url, RESEND_API_KEY: 're_test', RESEND_API_BASE_URL: resend.url };
+    const env = {
+      SENDGRID_API_KEY: 'SG.test',
+      SENDGRID_API_BASE_URL: sendgrid.url,
+      RESEND_API_KEY: 're_test',
+      RESEND_API_BASE_URL: resend.url,
+    };
     const jobs = [await enqueue(ws, 'sendgrid'), await enqueue(ws, 'resend'), await enqueue(ws, 'sendgrid'), await enqueue(ws, 'resend')];
 
     const runs = await Promise.all([1, 2].map(() => processBackfillJobs({ db: t.db, env, http: noSleep })));
@@ -221,7 +272,9 @@ describe.each(DATABASE_KINDS)('backfill worker on %s', (kind) => {
     // Another run sees a stale heartbeat (threshold shortened for the test) and takes over.
     await new Promise((r) => setTimeout(r, 50));
     const takeover = await processBackfillJobs({ db: t.db, env, http: noSleep, staleAfterMs: 10 });
-    expect(takeover.jobs).toEqual([expect.objectContaining({ job_id: queued.job_id, outcome: 'completed', pages: 2, events_fetched: 150 })]);
+    expect(takeover.jobs).toEqual([
+      expect.objectContaining({ job_id: queued.job_id, outcome: 'completed', pages: 2, events_fetched: 150 }),
+    ]);
     const afterTakeover = await job(ws, queued.job_id);
     expect(afterTakeover).toMatchObject({ status: 'completed', attempts: 2, events_fetched: 250, events_ingested: 500 });
     // It resumed after page one instead of starting over.
@@ -236,9 +289,16 @@ describe.each(DATABASE_KINDS)('backfill worker on %s', (kind) => {
 
   it('a failing provider marks the job failed with the provider, endpoint and status, never stuck processing', async () => {
     const ws = await createWorkspace(t.db);
-    const api = await fakeApi(() => ({ status: 500, json: { statusCode: 500, name: 'application_error', message: 'An unexpected error occurred.' } }));
+    const api = await fakeApi(() => ({
+      status: 500,
+      json: { statusCode: 500, name: 'application_error', message: 'An unexpected error occurred.' },
+    }));
     const queued = await enqueue(ws, 'resend');
-    const run = await processBackfillJobs({ db: t.db, env: { RESEND_API_KEY: 'k', RESEND_API_BASE_URL: api.url }, http: { ...noSleep, maxRetries: 1 } });
+    const run = await processBackfillJobs({
+      db: t.db,
+      env: { RESEND_API_KEY: 'k', RESEND_API_BASE_URL: api.url },
+      http: { ...noSleep, maxRetries: 1 },
+    });
     expect(run).toMatchObject({ claimed: 1, failed: 1 });
     const failed = await job(ws, queued.job_id);
     expect(failed.status).toBe('failed');
@@ -274,7 +334,11 @@ describe.each(DATABASE_KINDS)('backfill worker on %s', (kind) => {
 
   it('pauses at the time budget and the next run continues where it stopped', async () => {
     const ws = await createWorkspace(t.db);
-    const emails: ResendEmail[] = Array.from({ length: 120 }, (_, i) => ({ id: `slow-${String(i).padStart(3, '0')}`, created_at: YESTERDAY_NOON, last_event: 'sent' }));
+    const emails: ResendEmail[] = Array.from({ length: 120 }, (_, i) => ({
+      id: `slow-${String(i).padStart(3, '0')}`,
+      created_at: YESTERDAY_NOON,
+      last_event: 'sent',
+    }));
     for (const email of emails) await mapObject(ws, 'resend', email.id);
     const api = resendEmailsApi('re_test', emails);
     const fake = await fakeApi(async (request) => {
@@ -319,7 +383,9 @@ describe.each(DATABASE_KINDS)('backfill worker on %s', (kind) => {
       code: 'invalid_request',
       message: 'channel must be email for provider sendgrid',
     });
-    await expect(enqueueBackfill('99999999-9999-4999-8999-999999999999', 'sendgrid', 'email', RANGE.start, RANGE.end, { db: t.db })).rejects.toMatchObject({ code: 'unknown_workspace' });
+    await expect(
+      enqueueBackfill('99999999-9999-4999-8999-999999999999', 'sendgrid', 'email', RANGE.start, RANGE.end, { db: t.db }),
+    ).rejects.toMatchObject({ code: 'unknown_workspace' });
     for (let i = 0; i < BACKFILL_MAX_ACTIVE_JOBS; i += 1) await enqueue(ws, 'resend');
     await expect(enqueue(ws, 'resend')).rejects.toMatchObject({ code: 'too_many_requests' });
     const [count] = await t.db.query<{ n: number }>('select count(*)::int as n from metrics_backfill_jobs where workspace_id = $1', [ws]);

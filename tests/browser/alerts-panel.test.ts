@@ -71,14 +71,25 @@ describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`alerts panel in Chromium on %s
     const panel = page.getByTestId('alerts-panel');
     await panel.getByLabel('verification_failures threshold').fill('1');
     await panel.getByRole('button', { name: 'Save rules' }).click();
-    await expect.poll(async () => {
-      const answer = await page.evaluate(async (url) => (await fetch(url)).json(), `/api/circuits/metrics/alerts?workspaceId=${DEV_WORKSPACE_ID}`);
-      return (answer as { rules: { rule: string; threshold: number }[] }).rules.find((r) => r.rule === 'verification_failures')?.threshold;
-    }).toBe(1);
+    await expect
+      .poll(async () => {
+        const answer = await page.evaluate(
+          async (url) => (await fetch(url)).json(),
+          `/api/circuits/metrics/alerts?workspaceId=${DEV_WORKSPACE_ID}`,
+        );
+        return (answer as { rules: { rule: string; threshold: number }[] }).rules.find((r) => r.rule === 'verification_failures')
+          ?.threshold;
+      })
+      .toBe(1);
 
     const forged = await fetch(`${app.url}/api/webhooks/metrics?provider=resend&workspace_id=${DEV_WORKSPACE_ID}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'svix-id': `msg_${randomUUID()}`, 'svix-timestamp': String(Math.floor(Date.now() / 1000)), 'svix-signature': 'v1,Zm9yZ2Vk' },
+      headers: {
+        'content-type': 'application/json',
+        'svix-id': `msg_${randomUUID()}`,
+        'svix-timestamp': String(Math.floor(Date.now() / 1000)),
+        'svix-signature': 'v1,Zm9yZ2Vk',
+      },
       body: '{"type":"email.opened","data":{}}',
     });
     expect(forged.status).toBe(401);

@@ -33,9 +33,17 @@ export interface OpenBrowser {
 }
 
 /** A fresh Chromium profile with one page that records its console errors and uncaught exceptions. */
-export async function openChromium(options: { viewport: { width: number; height: number }; acceptDownloads?: boolean }): Promise<OpenBrowser> {
+export async function openChromium(options: {
+  viewport: { width: number; height: number };
+  acceptDownloads?: boolean;
+}): Promise<OpenBrowser> {
   const userDataDir = mkdtempSync(path.join(tmpdir(), 'dashboard-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, ...options });
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    ...options,
+  });
   const page = context.pages()[0] ?? (await context.newPage());
   const problems: string[] = [];
   page.on('console', (m) => {

@@ -14,7 +14,18 @@ import { DATABASE_KINDS } from '../helpers/db';
 import { DEV_USER_ID, DEV_WORKSPACE_ID, TEST_SECRETS, startApp, type AppUnderTest } from '../helpers/app';
 import { startServer } from '../helpers/server';
 import { sendgridActivityApi, startFakeProvider, type FakeProvider } from '../fixtures/backfill/fake-providers';
-import { CHROMIUM, CHROMIUM_ARGS, NO_BROWSER, SCREENSHOT_DIR, SKIPPED, WIDE, openChromium, screenshots, text, type OpenBrowser } from './chromium';
+import {
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  NO_BROWSER,
+  SCREENSHOT_DIR,
+  SKIPPED,
+  WIDE,
+  openChromium,
+  screenshots,
+  text,
+  type OpenBrowser,
+} from './chromium';
 import { postSendGrid, type VariantPlan } from './sendgrid-seed';
 
 // Test 1 has enough deliveries for a verdict; test 2 does not.
@@ -102,8 +113,7 @@ function unmappedEvents(): object[] {
   }));
 }
 
-const EXPECTED_EVENTS =
-  PLANS.reduce((n, p) => n + 2 * p.sent + p.opened + p.clicked, 0) + UNMAPPED_MESSAGES;
+const EXPECTED_EVENTS = PLANS.reduce((n, p) => n + 2 * p.sent + p.opened + p.clicked, 0) + UNMAPPED_MESSAGES;
 
 describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`dashboard in Chromium on %s${SKIPPED}`, (kind) => {
   const shoot = kind === 'pglite';
@@ -214,14 +224,32 @@ describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`dashboard in Chromium on %s${S
     const cell = (variant: string, column: string) => text(page, `[data-variant="${variant}"] [data-col="${column}"]`);
     const expected: Record<string, Record<string, string>> = {
       [V1A]: {
-        email_sent: '200', email_delivered: '196', email_opened: '60', email_clicked: '30', email_bounced: '4',
-        email_unique_opened: '60', email_unique_clicked: '30', email_complained: '0', email_unsubscribed: '0',
-        delivery_rate: '98.00 %', unique_open_rate: '30.61 %', unique_click_rate: '15.31 %',
+        email_sent: '200',
+        email_delivered: '196',
+        email_opened: '60',
+        email_clicked: '30',
+        email_bounced: '4',
+        email_unique_opened: '60',
+        email_unique_clicked: '30',
+        email_complained: '0',
+        email_unsubscribed: '0',
+        delivery_rate: '98.00 %',
+        unique_open_rate: '30.61 %',
+        unique_click_rate: '15.31 %',
       },
       [V1B]: {
-        email_sent: '200', email_delivered: '196', email_opened: '70', email_clicked: '50', email_bounced: '4',
-        email_unique_opened: '70', email_unique_clicked: '50', email_complained: '0', email_unsubscribed: '0',
-        delivery_rate: '98.00 %', unique_open_rate: '35.71 %', unique_click_rate: '25.51 %',
+        email_sent: '200',
+        email_delivered: '196',
+        email_opened: '70',
+        email_clicked: '50',
+        email_bounced: '4',
+        email_unique_opened: '70',
+        email_unique_clicked: '50',
+        email_complained: '0',
+        email_unsubscribed: '0',
+        delivery_rate: '98.00 %',
+        unique_open_rate: '35.71 %',
+        unique_click_rate: '25.51 %',
       },
     };
     for (const [variant, columns] of Object.entries(expected)) {
@@ -351,11 +379,18 @@ describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`dashboard in Chromium on %s${S
     });
     expect(cron.status, await cron.text()).toBe(200);
     {
-      await page.locator(`[data-job-id="${jobId}"][data-status="completed"], [data-job-id="${jobId}"][data-status="failed"]`).waitFor({ timeout: 20_000 });
+      await page
+        .locator(`[data-job-id="${jobId}"][data-status="completed"], [data-job-id="${jobId}"][data-status="failed"]`)
+        .waitFor({ timeout: 20_000 });
       const status = await fetch(`${app.url}/api/circuits/metrics/backfill?workspaceId=${DEV_WORKSPACE_ID}&jobId=${jobId}`, {
         headers: { cookie: (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ') },
       });
-      const job = (await status.json()) as { status: string; events_fetched: number; events_ingested: number; error_message: string | null };
+      const job = (await status.json()) as {
+        status: string;
+        events_fetched: number;
+        events_ingested: number;
+        error_message: string | null;
+      };
       expect(job.error_message).toBeNull();
       expect(job.status).toBe('completed');
       expect(job.events_fetched).toBeGreaterThan(0);
@@ -417,7 +452,15 @@ async function startFakeSupabaseAuth(user: { id: string; email: string; password
       expires_in: expiresIn,
       expires_at: Math.floor(Date.now() / 1000) + expiresIn,
       refresh_token: randomUUID(),
-      user: { id: user.id, aud: 'authenticated', role: 'authenticated', email: user.email, app_metadata: {}, user_metadata: {}, created_at: '2025-01-01T00:00:00Z' },
+      user: {
+        id: user.id,
+        aud: 'authenticated',
+        role: 'authenticated',
+        email: user.email,
+        app_metadata: {},
+        user_metadata: {},
+        created_at: '2025-01-01T00:00:00Z',
+      },
     };
   };
   const server = createHttpServer((req, res) => {

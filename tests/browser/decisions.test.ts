@@ -42,9 +42,42 @@ interface SeededVariant extends VariantPlan {
 }
 
 const PLANS: SeededVariant[] = [
-  { test: TEST, variant: CONTROL, sent: 400, bounced: 8, opened: 80, repeatOpens: 20, clicked: 20, repeatClicks: 5, complaints: 1, unsubscribes: 2 },
-  { test: TEST, variant: CHALLENGER, sent: 400, bounced: 8, opened: 160, repeatOpens: 40, clicked: 50, repeatClicks: 10, complaints: 1, unsubscribes: 3 },
-  { test: UNREGISTERED_TEST, variant: randomUUID(), sent: 30, bounced: 0, opened: 10, repeatOpens: 0, clicked: 2, repeatClicks: 0, complaints: 0, unsubscribes: 0 },
+  {
+    test: TEST,
+    variant: CONTROL,
+    sent: 400,
+    bounced: 8,
+    opened: 80,
+    repeatOpens: 20,
+    clicked: 20,
+    repeatClicks: 5,
+    complaints: 1,
+    unsubscribes: 2,
+  },
+  {
+    test: TEST,
+    variant: CHALLENGER,
+    sent: 400,
+    bounced: 8,
+    opened: 160,
+    repeatOpens: 40,
+    clicked: 50,
+    repeatClicks: 10,
+    complaints: 1,
+    unsubscribes: 3,
+  },
+  {
+    test: UNREGISTERED_TEST,
+    variant: randomUUID(),
+    sent: 30,
+    bounced: 0,
+    opened: 10,
+    repeatOpens: 0,
+    clicked: 2,
+    repeatClicks: 0,
+    complaints: 0,
+    unsubscribes: 0,
+  },
 ];
 
 /** Events of one variant on 2025-07-01 from 09:00 UTC, each message its own id. */
@@ -135,7 +168,12 @@ async function seriousViolations(page: Page): Promise<AxeFinding[]> {
   await page.addScriptTag({ content: axe.source });
   const findings = await page.evaluate(async () => {
     const result = await (window as unknown as { axe: typeof axe }).axe.run(document);
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact ?? null, help: v.help, targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) }));
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact ?? null,
+      help: v.help,
+      targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
+    }));
   });
   return findings.filter((f) => f.impact === 'serious' || f.impact === 'critical');
 }
@@ -217,11 +255,17 @@ describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`A/B decisions in Chromium on %
     for (const plan of PLANS.slice(0, 2)) {
       const counters = expectedCounters(plan);
       for (const [column, value] of Object.entries(counters)) {
-        expect(await text(page, `${table} [data-variant="${plan.variant}"] [data-col="${column}"]`), `${plan.variant} ${column}`).toBe(formatCount(value));
+        expect(await text(page, `${table} [data-variant="${plan.variant}"] [data-col="${column}"]`), `${plan.variant} ${column}`).toBe(
+          formatCount(value),
+        );
       }
       const delivered = counters.email_delivered!;
-      expect(await text(page, `${table} [data-variant="${plan.variant}"] [data-col="unique_open_rate"]`)).toBe(formatPercent((plan.opened / delivered) * 100));
-      expect(await text(page, `${table} [data-variant="${plan.variant}"] [data-col="unique_click_rate"]`)).toBe(formatPercent((plan.clicked / delivered) * 100));
+      expect(await text(page, `${table} [data-variant="${plan.variant}"] [data-col="unique_open_rate"]`)).toBe(
+        formatPercent((plan.opened / delivered) * 100),
+      );
+      expect(await text(page, `${table} [data-variant="${plan.variant}"] [data-col="unique_click_rate"]`)).toBe(
+        formatPercent((plan.clicked / delivered) * 100),
+      );
     }
     // No social traffic: no social table.
     expect(await page.locator('[data-testid="variant-table-social"]').count()).toBe(0);
@@ -295,7 +339,9 @@ describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`A/B decisions in Chromium on %
       for (const [column, value] of Object.entries(expectedCounters(plan))) expect(Number(row[column]), column).toBe(value);
       // And the page shows the same numbers.
       for (const column of ['email_delivered', 'email_unique_opened', 'email_complained']) {
-        expect(formatCount(Number(row[column]))).toBe(await text(page, `[data-testid="variant-table-email"] [data-variant="${plan.variant}"] [data-col="${column}"]`));
+        expect(formatCount(Number(row[column]))).toBe(
+          await text(page, `[data-testid="variant-table-email"] [data-variant="${plan.variant}"] [data-col="${column}"]`),
+        );
       }
       expect(formatPercent(Number(row.unique_open_rate))).toBe(
         await text(page, `[data-testid="variant-table-email"] [data-variant="${plan.variant}"] [data-col="unique_open_rate"]`),
@@ -313,7 +359,10 @@ describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`A/B decisions in Chromium on %
     for (const plan of PLANS.slice(0, 2)) {
       const mine = hourlyRows.filter((r) => r.variant_id === plan.variant);
       for (const [column, value] of Object.entries(expectedCounters(plan))) {
-        expect(mine.reduce((n, r) => n + Number(r[column]), 0), `${plan.variant} ${column}`).toBe(value);
+        expect(
+          mine.reduce((n, r) => n + Number(r[column]), 0),
+          `${plan.variant} ${column}`,
+        ).toBe(value);
       }
     }
     for (const counter of ROLLUP_COUNTERS) expect(Object.keys(hourlyRows[0]!)).toContain(counter);
@@ -343,8 +392,22 @@ describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`A/B decisions in Chromium on %
   it('shows a simulated campaign under the names it registered, with every email and social counter', async () => {
     const minutes = 90;
     const speed = 1e9;
-    const plan = planCampaign({ seed: `decisions-${kind}`, startMs: campaignStartFor(Date.now(), minutes, speed), minutes, variants: 2, recipients: 40, posts: 1 });
-    const outcome = await runCampaign(plan, { baseUrl: app.url, workspaceId: DEV_WORKSPACE_ID, token, keys: signingKeysFromEnv(TEST_SECRETS), speed, concurrency: 4 });
+    const plan = planCampaign({
+      seed: `decisions-${kind}`,
+      startMs: campaignStartFor(Date.now(), minutes, speed),
+      minutes,
+      variants: 2,
+      recipients: 40,
+      posts: 1,
+    });
+    const outcome = await runCampaign(plan, {
+      baseUrl: app.url,
+      workspaceId: DEV_WORKSPACE_ID,
+      token,
+      keys: signingKeysFromEnv(TEST_SECRETS),
+      speed,
+      concurrency: 4,
+    });
     expect(outcome.failures).toEqual([]);
     expect(outcome.abTestRegistered).toBe(true);
     const truth = variantTotals(plan, expectedRollups(plan, outcome.acks));
@@ -361,10 +424,23 @@ describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`A/B decisions in Chromium on %
         const totals = truth.find((t) => t.key === variant.key && t.channel === channel)!.totals;
         const columns =
           channel === 'email'
-            ? (['email_sent', 'email_delivered', 'email_bounced', 'email_opened', 'email_unique_opened', 'email_clicked', 'email_unique_clicked', 'email_complained', 'email_unsubscribed'] as const)
+            ? ([
+                'email_sent',
+                'email_delivered',
+                'email_bounced',
+                'email_opened',
+                'email_unique_opened',
+                'email_clicked',
+                'email_unique_clicked',
+                'email_complained',
+                'email_unsubscribed',
+              ] as const)
             : (['social_impressions', 'social_likes', 'social_comments', 'social_shares', 'social_clicks'] as const);
         for (const column of columns) {
-          expect(await text(page, `${table} [data-variant="${variant.variantId}"] [data-col="${column}"]`), `${variant.key} ${column}`).toBe(formatCount(totals[column]));
+          expect(
+            await text(page, `${table} [data-variant="${variant.variantId}"] [data-col="${column}"]`),
+            `${variant.key} ${column}`,
+          ).toBe(formatCount(totals[column]));
         }
       }
     }

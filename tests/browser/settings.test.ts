@@ -23,11 +23,22 @@ const whsec = () => `whsec_${randomBytes(24).toString('base64')}`;
 async function axeViolations(page: Page): Promise<string[]> {
   await page.addScriptTag({ content: AXE_SOURCE });
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: () => Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: { run: () => Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> };
+      }
+    ).axe;
     const result = await axe.run();
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => JSON.stringify(n.target)) }));
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.map((n) => JSON.stringify(n.target)),
+    }));
   });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.targets.join(', ')}`);
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.targets.join(', ')}`);
 }
 
 describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`settings in Chromium on %s${SKIPPED}`, (kind) => {
@@ -43,7 +54,12 @@ describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`settings in Chromium on %s${SK
   const failedResponses: string[] = [];
 
   /** The REST API as the workspace's owner (Bearer), to check what the page did. */
-  async function api(method: string, route: string, token = ownerToken, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  async function api(
+    method: string,
+    route: string,
+    token = ownerToken,
+    body?: unknown,
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
     const response = await fetch(`${app.url}${route}`, {
       method,
       headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -81,14 +97,21 @@ describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`settings in Chromium on %s${SK
     app = await startApp(kind, { METRICS_LOCAL_SIGN_IN: 'true' });
     ownerToken = await tokenFor(DEV_USER_ID);
     userDataDir = mkdtempSync(path.join(tmpdir(), 'settings-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: WIDE });
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: WIDE,
+    });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.url });
     page = context.pages()[0] ?? (await context.newPage());
     page.on('console', (message) => {
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) consoleErrors.push(`${page.url()}: ${message.text()}`);
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
+        consoleErrors.push(`${page.url()}: ${message.text()}`);
     });
     page.on('response', (response) => {
-      if (response.status() >= 400) failedResponses.push(`${response.status()} ${response.request().method()} ${new URL(response.url()).pathname}`);
+      if (response.status() >= 400)
+        failedResponses.push(`${response.status()} ${response.request().method()} ${new URL(response.url()).pathname}`);
     });
     page.on('pageerror', (error) => consoleErrors.push(`${page.url()}: ${error.message}`));
   });
@@ -175,7 +198,9 @@ describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`settings in Chromium on %s${SK
     await page.locator('[data-testid="connections-empty"]').waitFor();
     expect(await listConnections()).toEqual([]);
     // The removed URL no longer takes deliveries.
-    expect((await fetch(String(after.webhook_url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(404);
+    expect(
+      (await fetch(String(after.webhook_url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status,
+    ).toBe(404);
   });
 
   it('says why a SendGrid verification-key connection cannot be tested here, and tests a Facebook page by its account', async () => {
@@ -246,7 +271,12 @@ describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`settings in Chromium on %s${SK
     expect(await text(page, '[data-testid="connections-admins-only"]')).toContain('admins and owners only');
     expect(await text(page, '[data-testid="members-read-only"]')).toContain('Only admins and owners');
     expect(await page.locator(`[data-testid="members-table"] tr[data-user-id="${DEV_USER_ID}"]`).count()).toBe(1);
-    for (const absent of ['[data-testid="connection"]', '[data-testid="add-connection-form"]', '[data-testid="add-member-form"]', 'select[id^="member-"]']) {
+    for (const absent of [
+      '[data-testid="connection"]',
+      '[data-testid="add-connection-form"]',
+      '[data-testid="add-member-form"]',
+      'select[id^="member-"]',
+    ]) {
       expect(await page.locator(absent).count(), absent).toBe(0);
     }
     for (const name of ['Add connection', 'Rotate', 'Remove…', 'Send a test event', 'Add member', 'Change role']) {
@@ -259,7 +289,11 @@ describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`settings in Chromium on %s${SK
     const tries = await page.evaluate(
       async ({ workspace, connection, owner }) => {
         const call = async (method: string, route: string, body?: unknown) => {
-          const response = await fetch(route, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+          const response = await fetch(route, {
+            method,
+            headers: { 'content-type': 'application/json' },
+            body: body === undefined ? undefined : JSON.stringify(body),
+          });
           const answer = (await response.json()) as { required_role?: string };
           return `${response.status} ${answer.required_role ?? ''}`.trim();
         };

@@ -7,7 +7,8 @@ import { DATABASE_KINDS } from '../helpers/db';
 import { makeEvent } from '../helpers/factories';
 
 const ROUTES = ['reprocess-unmapped', 'process-backfill-jobs', 'retention'] as const;
-const SERVER_DB_ON_POSTGRES_ONLY = 'PostgreSQL only: the test writes to the database the server uses, and an embedded one belongs to the server process';
+const SERVER_DB_ON_POSTGRES_ONLY =
+  'PostgreSQL only: the test writes to the database the server uses, and an embedded one belongs to the server process';
 type Json = Record<string, unknown>;
 
 describe.each(DATABASE_KINDS)('cron routes on %s', (kind) => {
@@ -82,7 +83,13 @@ describe.each(DATABASE_KINDS)('cron routes on %s', (kind) => {
   it('retention deletes ledger rows older than 30 days and keeps the rest', async ({ skip }) => {
     skip(kind !== 'postgres', SERVER_DB_ON_POSTGRES_ONLY);
     const db = app.testDb!.db;
-    await ingestNormalizedEvents(DEV_WORKSPACE_ID, 'sendgrid', Array.from({ length: 7 }, () => makeEvent({ provider_object_id: 'aged' })), true, { db });
+    await ingestNormalizedEvents(
+      DEV_WORKSPACE_ID,
+      'sendgrid',
+      Array.from({ length: 7 }, () => makeEvent({ provider_object_id: 'aged' })),
+      true,
+      { db },
+    );
     await db.query(`update metrics_webhook_events set received_at = now() - interval '31 days' where provider_object_id = 'aged'`);
     const [before] = await db.query<{ n: number }>('select count(*)::int as n from metrics_webhook_events');
     const { json } = await run('retention', 'POST');

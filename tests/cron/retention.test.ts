@@ -17,7 +17,13 @@ describe.each(DATABASE_KINDS)('retention on %s', (kind) => {
     t = await createTestDatabase(kind);
     ws = await createWorkspace(t.db);
     // Ledger: 25 rows received 31 days ago, 5 received now (and kept).
-    await ingestNormalizedEvents(ws, 'sendgrid', Array.from({ length: 30 }, (_, i) => makeEvent({ provider_object_id: `m-${i}` })), true, { db: t.db });
+    await ingestNormalizedEvents(
+      ws,
+      'sendgrid',
+      Array.from({ length: 30 }, (_, i) => makeEvent({ provider_object_id: `m-${i}` })),
+      true,
+      { db: t.db },
+    );
     await t.db.query(
       `update metrics_webhook_events set received_at = now() - interval '31 days'
        where id in (select id from metrics_webhook_events where workspace_id = $1 order by provider_event_id limit 25)`,
@@ -62,7 +68,9 @@ describe.each(DATABASE_KINDS)('retention on %s', (kind) => {
     expect(await count('metrics_webhook_events')).toBe(5);
     expect(await count('metrics_rollups')).toBe(3);
     expect(await count('metrics_attribution_map')).toBe(23);
-    const jobs = await t.db.query<{ status: string }>('select status from metrics_backfill_jobs where workspace_id = $1 order by status', [ws]);
+    const jobs = await t.db.query<{ status: string }>('select status from metrics_backfill_jobs where workspace_id = $1 order by status', [
+      ws,
+    ]);
     expect(jobs.map((j) => j.status)).toEqual(['completed', 'failed', 'pending']);
     expect(RETENTION_POLICY.metrics_webhook_events.days).toBe(30);
   });
@@ -80,32 +88,52 @@ describe.each(DATABASE_KINDS)('retention on %s', (kind) => {
   });
 
   it('refuses a table without a retention rule', async () => {
-    await expect(t.db.query(`select metrics_retention_batch('workspaces', interval '1 day', 10)`)).rejects.toThrow(/no retention rule for table workspaces/);
+    await expect(t.db.query(`select metrics_retention_batch('workspaces', interval '1 day', 10)`)).rejects.toThrow(
+      /no retention rule for table workspaces/,
+    );
   });
 
   it('two runs at once delete each expired row once between them', async () => {
-    await ingestNormalizedEvents(ws, 'sendgrid', Array.from({ length: 30 }, () => makeEvent({ provider_object_id: 'twice' })), true, { db: t.db });
+    await ingestNormalizedEvents(
+      ws,
+      'sendgrid',
+      Array.from({ length: 30 }, () => makeEvent({ provider_object_id: 'twice' })),
+      true,
+      { db: t.db },
+    );
     await t.db.query(`update metrics_webhook_events set received_at = now() - interval '35 days' where provider_object_id = 'twice'`);
     const runs = await Promise.all([1, 2].map(() => runMetricsRetention({ db: t.db, batchSize: 7 })));
     const ledger = runs.map((r) => r.tables.find((s) => s.table === 'metrics_webhook_events')!);
     expect(ledger[0]!.deleted + ledger[1]!.deleted).toBe(30);
     expect(ledger.every((s) => s.done)).toBe(true);
-    const [left] = await t.db.query<{ n: number }>(`select count(*)::int as n from metrics_webhook_events where provider_object_id = 'twice'`);
+    const [left] = await t.db.query<{ n: number }>(
+      `select count(*)::int as n from metrics_webhook_events where provider_object_id = 'twice'`,
+    );
     expect(left!.n).toBe(0);
   });
 
   it('skips rows another transaction holds instead of waiting for them', async ({ skip }) => {
     skip(kind !== 'postgres', 'PostgreSQL only: PGlite has one connection, so no other transaction can hold a row');
-    await ingestNormalizedEvents(ws, 'sendgrid', Array.from({ length: 6 }, () => makeEvent({ provider_object_id: 'held' })), true, { db: t.db });
+    await ingestNormalizedEvents(
+      ws,
+      'sendgrid',
+      Array.from({ length: 6 }, () => makeEvent({ provider_object_id: 'held' })),
+      true,
+      { db: t.db },
+    );
     await t.db.query(`update metrics_webhook_events set received_at = now() - interval '40 days' where provider_object_id = 'held'`);
     const deleted = await t.db.transaction(async (tx) => {
       await tx.query(`select id from metrics_webhook_events where provider_object_id = 'held' order by id limit 2 for update`);
       // A second connection, while this transaction holds two of the six rows.
-      const [row] = await t.db.query<{ n: number }>(`select metrics_retention_batch('metrics_webhook_events', interval '30 days', 100) as n`);
+      const [row] = await t.db.query<{ n: number }>(
+        `select metrics_retention_batch('metrics_webhook_events', interval '30 days', 100) as n`,
+      );
       return row!.n;
     });
     expect(deleted).toBe(4);
-    const [left] = await t.db.query<{ n: number }>(`select count(*)::int as n from metrics_webhook_events where provider_object_id = 'held'`);
+    const [left] = await t.db.query<{ n: number }>(
+      `select count(*)::int as n from metrics_webhook_events where provider_object_id = 'held'`,
+    );
     expect(left!.n).toBe(2);
   });
 });

@@ -31,7 +31,13 @@ describe.each(DATABASE_KINDS)('alerts on %s', (kind) => {
   /** Every webhook notification so far, verified with the receiver-side library (throws if forged). */
   function verifiedEvents(): { type: string; data: { rule: string; subject: string; state: string } }[] {
     const verifier = new Webhook(SECRET);
-    return hook.received.map((r) => verifier.verify(r.body, r.headers as Record<string, string>) as { type: string; data: { rule: string; subject: string; state: string } });
+    return hook.received.map(
+      (r) =>
+        verifier.verify(r.body, r.headers as Record<string, string>) as {
+          type: string;
+          data: { rule: string; subject: string; state: string };
+        },
+    );
   }
 
   beforeAll(async () => {
@@ -54,12 +60,20 @@ describe.each(DATABASE_KINDS)('alerts on %s', (kind) => {
     expect((await evaluateAlerts({ db: t.db })).fired).toBe(0);
     await recordVerificationFailure(workspace, 'resend', { db: t.db });
 
-    expect(await evaluateAlerts({ db: t.db })).toMatchObject({ fired: 1, resolved: 0, notifications_delivered: 2, notifications_failed: 0 });
+    expect(await evaluateAlerts({ db: t.db })).toMatchObject({
+      fired: 1,
+      resolved: 0,
+      notifications_delivered: 2,
+      notifications_failed: 0,
+    });
     for (let i = 0; i < 3; i += 1) expect(await evaluateAlerts({ db: t.db })).toMatchObject({ fired: 0, resolved: 0 });
     expect(slack.received).toHaveLength(1);
     expect(JSON.parse(slack.received[0]!.body)).toEqual({ text: expect.stringContaining('[FIRING] verification_failures (resend)') });
     expect(verifiedEvents()).toEqual([
-      expect.objectContaining({ type: 'alert.firing', data: expect.objectContaining({ rule: 'verification_failures', subject: 'resend', state: 'firing' }) }),
+      expect.objectContaining({
+        type: 'alert.firing',
+        data: expect.objectContaining({ rule: 'verification_failures', subject: 'resend', state: 'firing' }),
+      }),
     ]);
 
     // Two hours later the counted hour is out of the window.
@@ -86,7 +100,9 @@ describe.each(DATABASE_KINDS)('alerts on %s', (kind) => {
     const runs = await Promise.all([evaluateAlerts({ db: t.db }), evaluateAlerts({ db: t.db })]);
     expect(runs.map((r) => r.fired).sort()).toEqual([0, 1]);
     expect(slack.received.length - before.slack).toBe(1);
-    expect(verifiedEvents().slice(before.hook)).toEqual([expect.objectContaining({ data: expect.objectContaining({ rule: 'provider_silent', subject: 'sendgrid' }) })]);
+    expect(verifiedEvents().slice(before.hook)).toEqual([
+      expect.objectContaining({ data: expect.objectContaining({ rule: 'provider_silent', subject: 'sendgrid' }) }),
+    ]);
 
     // A per-workspace window of 48 h: the same silence no longer fires, so it resolves, once.
     await setAlertRules(workspace, [{ rule: 'provider_silent', enabled: true, threshold: 48 }], { db: t.db });
@@ -123,7 +139,14 @@ describe.each(DATABASE_KINDS)('alerts on %s', (kind) => {
 
   it('a disabled rule does not fire', async () => {
     const other = await createWorkspace(t.db, 'Quiet');
-    await setAlertRules(other, [{ rule: 'verification_failures', enabled: false }, { rule: 'provider_silent', enabled: false }], { db: t.db });
+    await setAlertRules(
+      other,
+      [
+        { rule: 'verification_failures', enabled: false },
+        { rule: 'provider_silent', enabled: false },
+      ],
+      { db: t.db },
+    );
     for (let i = 0; i < 25; i += 1) await recordVerificationFailure(other, 'sendgrid', { db: t.db });
     await t.db.query(`insert into metrics_ingest_activity values ($1, 'meta', now() - interval '30 days')`, [other]).catch(() => undefined);
     await evaluateAlerts({ db: t.db });
@@ -149,7 +172,9 @@ describe('alert channels and delivery limits', () => {
       expect(alertChannelInputSchema.safeParse({ ...ok, url }).success, url).toBe(false);
     }
     expect(alertChannelInputSchema.safeParse({ ...ok, secret: 'plain-secret' }).success).toBe(false);
-    expect(alertChannelInputSchema.safeParse({ kind: 'slack', name: 'x', url: 'https://hooks.example.com/a', secret: SECRET }).success).toBe(false);
+    expect(
+      alertChannelInputSchema.safeParse({ kind: 'slack', name: 'x', url: 'https://hooks.example.com/a', secret: SECRET }).success,
+    ).toBe(false);
   });
 
   it('gives up on a receiver that does not answer within the timeout', async () => {
@@ -157,7 +182,15 @@ describe('alert channels and delivery limits', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as AddressInfo;
     const startedAt = Date.now();
-    const transition = { history_id: '1', workspace_id: 'w', rule: 'r', subject: 's', state: 'firing' as const, summary: 'x', changed_at: new Date().toISOString() };
+    const transition = {
+      history_id: '1',
+      workspace_id: 'w',
+      rule: 'r',
+      subject: 's',
+      state: 'firing' as const,
+      summary: 'x',
+      changed_at: new Date().toISOString(),
+    };
     const outcome = await sendNotification({ id: 'c', kind: 'slack', url: `http://127.0.0.1:${port}/`, secret: null }, transition, 300);
     expect(outcome).toEqual({ channel_id: 'c', kind: 'slack', ok: false, status: null });
     expect(Date.now() - startedAt).toBeLessThan(5_000);

@@ -18,7 +18,15 @@ describe.each(DATABASE_KINDS)('coalesced small deliveries on %s', (kind) => {
   async function mappedWorkspace(): Promise<string> {
     const ws = await createWorkspace(t.db);
     await upsertAttributionMap(
-      { workspace_id: ws, provider: 'sendgrid', provider_object_id: 'msg-1', circuit_execution_id: 'circuit-1', ab_test_id: null, variant_id: null, channel: 'email' },
+      {
+        workspace_id: ws,
+        provider: 'sendgrid',
+        provider_object_id: 'msg-1',
+        circuit_execution_id: 'circuit-1',
+        ab_test_id: null,
+        variant_id: null,
+        channel: 'email',
+      },
       { db: t.db },
     );
     return ws;
@@ -36,7 +44,10 @@ describe.each(DATABASE_KINDS)('coalesced small deliveries on %s', (kind) => {
     const results = await Promise.all(deliveries.map((events) => ingestNormalizedEvents(ws, 'sendgrid', events, true, { db: t.db })));
 
     expect(results.every((r) => r.succeeded === 1 && r.failed === 0)).toBe(true);
-    const sharedOutcomes = results.slice(-2).map((r) => r.events[0]!.outcome).sort();
+    const sharedOutcomes = results
+      .slice(-2)
+      .map((r) => r.events[0]!.outcome)
+      .sort();
     expect(sharedOutcomes).toEqual(['applied', 'duplicate']);
     const sharedIds = results.slice(-2).map((r) => r.events[0]!.event_id);
     expect(sharedIds[0]).toBe(sharedIds[1]);
@@ -49,7 +60,9 @@ describe.each(DATABASE_KINDS)('coalesced small deliveries on %s', (kind) => {
     const ws = await mappedWorkspace();
     await withLedgerInsertFailure(t.db, async () => {
       const deliveries = Array.from({ length: 30 }, (_, i) => [makeEvent(i === 17 ? { raw_payload: { explode: true } } : {})]);
-      const settled = await Promise.allSettled(deliveries.map((events) => ingestNormalizedEvents(ws, 'sendgrid', events, true, { db: t.db })));
+      const settled = await Promise.allSettled(
+        deliveries.map((events) => ingestNormalizedEvents(ws, 'sendgrid', events, true, { db: t.db })),
+      );
       const failed = settled.flatMap((s, i) => (s.status === 'rejected' ? [i] : []));
       expect(failed).toEqual([17]);
       expect(await delivered(ws)).toBe(29);
@@ -58,9 +71,13 @@ describe.each(DATABASE_KINDS)('coalesced small deliveries on %s', (kind) => {
 
   it('concurrent deliveries to an unknown workspace are all refused and store nothing', async () => {
     const unknown = '99999999-9999-4999-8999-999999999998';
-    const settled = await Promise.allSettled(Array.from({ length: 10 }, () => ingestNormalizedEvents(unknown, 'sendgrid', [makeEvent()], true, { db: t.db })));
+    const settled = await Promise.allSettled(
+      Array.from({ length: 10 }, () => ingestNormalizedEvents(unknown, 'sendgrid', [makeEvent()], true, { db: t.db })),
+    );
     expect(settled.every((s) => s.status === 'rejected' && (s.reason as { code?: string }).code === 'unknown_workspace')).toBe(true);
-    const [ledger] = await t.db.query<{ n: number }>('select count(*)::int as n from metrics_webhook_events where workspace_id = $1', [unknown]);
+    const [ledger] = await t.db.query<{ n: number }>('select count(*)::int as n from metrics_webhook_events where workspace_id = $1', [
+      unknown,
+    ]);
     expect(ledger!.n).toBe(0);
   });
 });

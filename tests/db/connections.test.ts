@@ -34,8 +34,15 @@ describe.each(DATABASE_KINDS)('provider connections on %s', (kind) => {
   });
 
   it('stores secrets and API keys only as AES-256-GCM ciphertext: the raw row holds no plaintext', async () => {
-    const view = await createConnection(owner, workspace, { provider: 'resend', secret: SECRET, api_key: API_KEY }, { db: t.db, baseUrl: 'https://m.example', env: env(k1) });
-    const [raw] = await t.db.query<Record<string, unknown>>('select * from metrics_provider_connections where id = $1', [view.connection_id]);
+    const view = await createConnection(
+      owner,
+      workspace,
+      { provider: 'resend', secret: SECRET, api_key: API_KEY },
+      { db: t.db, baseUrl: 'https://m.example', env: env(k1) },
+    );
+    const [raw] = await t.db.query<Record<string, unknown>>('select * from metrics_provider_connections where id = $1', [
+      view.connection_id,
+    ]);
     const text = JSON.stringify(raw);
     for (const plaintext of [SECRET, API_KEY, SECRET.slice(6, 30), API_KEY.slice(8, 30)]) expect(text).not.toContain(plaintext);
     expect(String(raw!.secret_ciphertext)).toMatch(/^v1\.k1\./);
@@ -47,23 +54,47 @@ describe.each(DATABASE_KINDS)('provider connections on %s', (kind) => {
   });
 
   it('rotates the encryption key: old rows open with their key id, new rows use the new key', async () => {
-    const old = await createConnection(owner, workspace, { provider: 'resend', secret: SECRET }, { db: t.db, baseUrl: 'https://m.example', env: env(k1) });
+    const old = await createConnection(
+      owner,
+      workspace,
+      { provider: 'resend', secret: SECRET },
+      { db: t.db, baseUrl: 'https://m.example', env: env(k1) },
+    );
     const rotatedEnv = env(`${k2},${k1}`);
-    const fresh = await createConnection(owner, workspace, { provider: 'resend', secret: SECRET }, { db: t.db, baseUrl: 'https://m.example', env: rotatedEnv });
-    const [row] = await t.db.query<{ secret_ciphertext: string }>('select secret_ciphertext from metrics_provider_connections where id = $1', [fresh.connection_id]);
+    const fresh = await createConnection(
+      owner,
+      workspace,
+      { provider: 'resend', secret: SECRET },
+      { db: t.db, baseUrl: 'https://m.example', env: rotatedEnv },
+    );
+    const [row] = await t.db.query<{ secret_ciphertext: string }>(
+      'select secret_ciphertext from metrics_provider_connections where id = $1',
+      [fresh.connection_id],
+    );
     expect(row!.secret_ciphertext).toMatch(/^v1\.k2\./);
     forgetCachedConnections();
-    for (const view of [old, fresh]) expect((await resolveConnectionByToken(tokenOf(view), { db: t.db, env: rotatedEnv }))?.secrets[0]?.value).toBe(SECRET);
+    for (const view of [old, fresh])
+      expect((await resolveConnectionByToken(tokenOf(view), { db: t.db, env: rotatedEnv }))?.secrets[0]?.value).toBe(SECRET);
     forgetCachedConnections();
     // Without the old key the old row cannot be opened, and says which key it needs.
     await expect(resolveConnectionByToken(tokenOf(old), { db: t.db, env: env(k2) })).rejects.toThrow(/"k1" is not configured/);
   });
 
-  it('a ciphertext copied into another workspace\'s connection does not open there', async () => {
+  it("a ciphertext copied into another workspace's connection does not open there", async () => {
     const otherOwner = randomUUID();
     const other = (await createWorkspace(otherOwner, 'Globex', { db: t.db })).workspace_id;
-    const mine = await createConnection(owner, workspace, { provider: 'resend', secret: SECRET }, { db: t.db, baseUrl: 'https://m.example', env: env(k1) });
-    const theirs = await createConnection(otherOwner, other, { provider: 'resend', secret: 'whsec_b3RoZXItc2VjcmV0LW9mLWFub3RoZXItd29ya3NwYWNl' }, { db: t.db, baseUrl: 'https://m.example', env: env(k1) });
+    const mine = await createConnection(
+      owner,
+      workspace,
+      { provider: 'resend', secret: SECRET },
+      { db: t.db, baseUrl: 'https://m.example', env: env(k1) },
+    );
+    const theirs = await createConnection(
+      otherOwner,
+      other,
+      { provider: 'resend', secret: 'whsec_b3RoZXItc2VjcmV0LW9mLWFub3RoZXItd29ya3NwYWNl' },
+      { db: t.db, baseUrl: 'https://m.example', env: env(k1) },
+    );
     await t.db.query(
       'update metrics_provider_connections set secret_ciphertext = (select secret_ciphertext from metrics_provider_connections where id = $1) where id = $2',
       [mine.connection_id, theirs.connection_id],
@@ -72,14 +103,20 @@ describe.each(DATABASE_KINDS)('provider connections on %s', (kind) => {
     await expect(resolveConnectionByToken(tokenOf(theirs), { db: t.db, env: env(k1) })).rejects.toThrow();
   });
 
-  it('the write functions check the actor\'s role themselves: a viewer or a stranger cannot create a connection, even by calling SQL', async () => {
+  it("the write functions check the actor's role themselves: a viewer or a stranger cannot create a connection, even by calling SQL", async () => {
     const viewer = randomUUID();
     await setMemberRole(owner, workspace, viewer, 'viewer', { db: t.db });
     for (const actor of [viewer, randomUUID()]) {
-      const attempt = t.db.query(`select metrics_connection_create($1, $2, 'linkedin', $3, null, null, null, null, null)`, [actor, workspace, `urn:li:organization:${randomUUID()}`]);
+      const attempt = t.db.query(`select metrics_connection_create($1, $2, 'linkedin', $3, null, null, null, null, null)`, [
+        actor,
+        workspace,
+        `urn:li:organization:${randomUUID()}`,
+      ]);
       await expect(attempt).rejects.toMatchObject({ code: '42501' });
     }
-    const [count] = await t.db.query<{ n: number }>(`select count(*)::int as n from metrics_provider_connections where provider = 'linkedin'`);
+    const [count] = await t.db.query<{ n: number }>(
+      `select count(*)::int as n from metrics_provider_connections where provider = 'linkedin'`,
+    );
     expect(count!.n).toBe(0);
   });
 });

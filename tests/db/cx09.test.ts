@@ -19,8 +19,20 @@ function sendgridBatch(messages: { id: string; opens: number; clicks: number }[]
   let n = 0;
   return messages.flatMap(({ id, opens, clicks }) => [
     { event: 'delivered', sg_event_id: `${id}-d`, sg_message_id: `${id}.f1`, timestamp: 1719901146, email: 'a@example.com' },
-    ...Array.from({ length: opens }, () => ({ event: 'open', sg_event_id: `${id}-o${(n += 1)}`, sg_message_id: `${id}.f1`, timestamp: 1719901200, email: 'a@example.com' })),
-    ...Array.from({ length: clicks }, () => ({ event: 'click', sg_event_id: `${id}-c${(n += 1)}`, sg_message_id: `${id}.f1`, timestamp: 1719901300, email: 'a@example.com' })),
+    ...Array.from({ length: opens }, () => ({
+      event: 'open',
+      sg_event_id: `${id}-o${(n += 1)}`,
+      sg_message_id: `${id}.f1`,
+      timestamp: 1719901200,
+      email: 'a@example.com',
+    })),
+    ...Array.from({ length: clicks }, () => ({
+      event: 'click',
+      sg_event_id: `${id}-c${(n += 1)}`,
+      sg_message_id: `${id}.f1`,
+      timestamp: 1719901300,
+      email: 'a@example.com',
+    })),
   ]);
 }
 
@@ -44,7 +56,18 @@ describe.each(DATABASE_KINDS)('CX09 on %s', (kind) => {
     ws = await createWorkspace(t.db);
     user = await addMember(t.db, ws);
     const register = (id: string, variant: string) =>
-      upsertAttributionMap({ workspace_id: ws, provider: 'sendgrid', provider_object_id: id, circuit_execution_id: 'exec-cx09', ab_test_id: AB_TEST, variant_id: variant, channel: 'email' }, { db: t.db });
+      upsertAttributionMap(
+        {
+          workspace_id: ws,
+          provider: 'sendgrid',
+          provider_object_id: id,
+          circuit_execution_id: 'exec-cx09',
+          ab_test_id: AB_TEST,
+          variant_id: variant,
+          channel: 'email',
+        },
+        { db: t.db },
+      );
     const a = Array.from({ length: 8 }, (_, i) => ({ id: `A${i}`, opens: i % 2, clicks: 0 }));
     const b = Array.from({ length: 8 }, (_, i) => ({ id: `B${i}`, opens: 1, clicks: i % 3 === 0 ? 1 : 0 }));
     for (const m of a) await register(m.id, VARIANT_A);
@@ -67,9 +90,15 @@ describe.each(DATABASE_KINDS)('CX09 on %s', (kind) => {
   });
 
   it('gives a member the same numbers under RLS, and a stranger none', async () => {
-    const asMember = await getRollupSummary({ workspace_id: ws, ab_test_id: AB_TEST, variant_id: VARIANT_B }, { db: t.db, claims: claimsFor(user) });
+    const asMember = await getRollupSummary(
+      { workspace_id: ws, ab_test_id: AB_TEST, variant_id: VARIANT_B },
+      { db: t.db, claims: claimsFor(user) },
+    );
     expect(asMember.totals.email_clicked).toBe(3);
-    const asStranger = await getVariantComparison({ workspace_id: ws, ab_test_id: AB_TEST }, { db: t.db, claims: claimsFor('99999999-1111-4222-8333-444455556666') });
+    const asStranger = await getVariantComparison(
+      { workspace_id: ws, ab_test_id: AB_TEST },
+      { db: t.db, claims: claimsFor('99999999-1111-4222-8333-444455556666') },
+    );
     expect(asStranger.variants).toEqual([]);
   });
 });

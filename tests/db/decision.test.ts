@@ -21,7 +21,16 @@ async function seedHours(db: Queryable, workspaceId: string, abTestId: string, v
       `insert into metrics_rollups (workspace_id, circuit_execution_id, ab_test_id, variant_id, channel, time_bucket,
          email_sent, email_delivered, email_clicked, email_unique_clicked, email_opened, email_unique_opened, email_complained)
        values ($1, 'exec', $2, $3, 'email', $4, $5, $6, $7, $7, $7, $7, $8)`,
-      [workspaceId, abTestId, variantId, new Date(Date.UTC(2026, 10, 1, 8 + hour)).toISOString(), h.sent, h.delivered, h.clicks, h.complaints ?? 0],
+      [
+        workspaceId,
+        abTestId,
+        variantId,
+        new Date(Date.UTC(2026, 10, 1, 8 + hour)).toISOString(),
+        h.sent,
+        h.delivered,
+        h.clicks,
+        h.complaints ?? 0,
+      ],
     );
   }
 }
@@ -49,25 +58,39 @@ describe.each(DATABASE_KINDS)('getAbTestDecision on %s', (kind) => {
     t = await createTestDatabase(kind);
     ws = await createWorkspace(t.db);
     const [clearTest, control, challenger] = ids.clear as [string, string, string];
-    await registerAbTest(ws, {
-      ab_test_id: clearTest,
-      name: 'Subject line',
-      primary_metric: 'unique_click_rate',
-      started_at: '2026-11-01T08:00:00Z',
-      // The challenger is listed first and sorts first by id: the control must still be the registered one.
-      variants: [
-        { variant_id: challenger, name: 'Question', is_control: false, weight: 1 },
-        { variant_id: control, name: 'Statement', is_control: true, weight: 1 },
-      ],
-    }, { db: t.db });
+    await registerAbTest(
+      ws,
+      {
+        ab_test_id: clearTest,
+        name: 'Subject line',
+        primary_metric: 'unique_click_rate',
+        started_at: '2026-11-01T08:00:00Z',
+        // The challenger is listed first and sorts first by id: the control must still be the registered one.
+        variants: [
+          { variant_id: challenger, name: 'Question', is_control: false, weight: 1 },
+          { variant_id: control, name: 'Statement', is_control: true, weight: 1 },
+        ],
+      },
+      { db: t.db },
+    );
     await seedHours(t.db, ws, clearTest, control, campaign('control', 48, 400, 0.1));
     await seedHours(t.db, ws, clearTest, challenger, campaign('challenger', 48, 400, 0.13));
 
     const [srmTest, s1, s2] = ids.srm as [string, string, string];
-    await registerAbTest(ws, {
-      ab_test_id: srmTest, name: 'Split check', primary_metric: 'unique_click_rate', started_at: '2026-11-01T08:00:00Z',
-      variants: [{ variant_id: s1, name: 'A', is_control: true, weight: 1 }, { variant_id: s2, name: 'B', is_control: false, weight: 1 }],
-    }, { db: t.db });
+    await registerAbTest(
+      ws,
+      {
+        ab_test_id: srmTest,
+        name: 'Split check',
+        primary_metric: 'unique_click_rate',
+        started_at: '2026-11-01T08:00:00Z',
+        variants: [
+          { variant_id: s1, name: 'A', is_control: true, weight: 1 },
+          { variant_id: s2, name: 'B', is_control: false, weight: 1 },
+        ],
+      },
+      { db: t.db },
+    );
     await seedHours(t.db, ws, srmTest, s1, campaign('s1', 24, 600, 0.1));
     await seedHours(t.db, ws, srmTest, s2, campaign('s2', 24, 400, 0.1));
 
@@ -127,7 +150,11 @@ describe.each(DATABASE_KINDS)('getAbTestDecision on %s', (kind) => {
   });
 
   it('refuses an unknown test and a bad metric', async () => {
-    await expect(getAbTestDecision({ workspace_id: ws, ab_test_id: 'dddddddd-dddd-4ddd-8ddd-dddddddddddd' }, { db: t.db })).rejects.toBeInstanceOf(UnknownAbTestError);
-    await expect(getAbTestDecision({ workspace_id: ws, ab_test_id: ids.clear[0]!, metric: 'open_rate' as never }, { db: t.db })).rejects.toThrow(/metric/);
+    await expect(
+      getAbTestDecision({ workspace_id: ws, ab_test_id: 'dddddddd-dddd-4ddd-8ddd-dddddddddddd' }, { db: t.db }),
+    ).rejects.toBeInstanceOf(UnknownAbTestError);
+    await expect(
+      getAbTestDecision({ workspace_id: ws, ab_test_id: ids.clear[0]!, metric: 'open_rate' as never }, { db: t.db }),
+    ).rejects.toThrow(/metric/);
   });
 });

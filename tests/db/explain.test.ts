@@ -47,8 +47,16 @@ describe.each(DATABASE_KINDS)('rollup query plans on %s', (kind) => {
   }
 
   it.each([
-    ['a variant, newest first', `select * from metrics_rollups where workspace_id = $1 and ab_test_id = '00000000-0000-4000-8000-0000000000ab' and variant_id = $2 order by time_bucket desc limit 100`, true],
-    ['a workspace in a time range', `select * from metrics_rollups where workspace_id = $1 and time_bucket >= '2025-02-01' and time_bucket <= '2025-02-02' order by time_bucket desc limit 100`, false],
+    [
+      'a variant, newest first',
+      `select * from metrics_rollups where workspace_id = $1 and ab_test_id = '00000000-0000-4000-8000-0000000000ab' and variant_id = $2 order by time_bucket desc limit 100`,
+      true,
+    ],
+    [
+      'a workspace in a time range',
+      `select * from metrics_rollups where workspace_id = $1 and time_bucket >= '2025-02-01' and time_bucket <= '2025-02-02' order by time_bucket desc limit 100`,
+      false,
+    ],
   ])('%s uses an index, not a sequential scan', async (_name, sql, withVariant) => {
     const found = await plan(sql, withVariant ? [ws, variant] : [ws]);
     const onRollups = found.filter((n) => n['Relation Name'] === 'metrics_rollups');

@@ -112,8 +112,22 @@ describe.each(DATABASE_KINDS)('ledger and rollup indexes on %s', (kind) => {
     const stepMs = (RETENTION_DAYS_SPANNED * DAY_MS) / LEDGER_ROWS;
     for (const [i, workspace] of [ws, other].entries()) {
       // Both workspaces' rows interleave in time, as concurrent traffic would.
-      await fillLedger(t.db, { workspaceId: workspace, from: i * LEDGER_ROWS, to: (i + 1) * LEDGER_ROWS, firstReceivedAt: oldest, stepMs, variants: 20, abTestId: abTestUuid(1) });
-      await fillRollups(t.db, { workspaceId: workspace, variants: 20, variantsPerTest: 10, hours: 24 * 60, lastHour: new Date(oldest.getTime() + 60 * DAY_MS) });
+      await fillLedger(t.db, {
+        workspaceId: workspace,
+        from: i * LEDGER_ROWS,
+        to: (i + 1) * LEDGER_ROWS,
+        firstReceivedAt: oldest,
+        stepMs,
+        variants: 20,
+        abTestId: abTestUuid(1),
+      });
+      await fillRollups(t.db, {
+        workspaceId: workspace,
+        variants: 20,
+        variantsPerTest: 10,
+        hours: 24 * 60,
+        lastHour: new Date(oldest.getTime() + 60 * DAY_MS),
+      });
     }
     // A few events wait for their object's mapping, as reprocessing finds them (0.5 %).
     await t.db.query(
@@ -138,6 +152,9 @@ describe.each(DATABASE_KINDS)('ledger and rollup indexes on %s', (kind) => {
     const raw = row!['QUERY PLAN'];
     const plan = ((typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: PlanNode }[])[0]!.Plan;
     const acceptable = kind === 'pglite' && evidence.onPostgres18 ? [index, evidence.onPostgres18] : [index];
-    expect(indexesIn(plan).some((name) => acceptable.includes(name)), `${evidence.usedBy}: plan uses ${JSON.stringify(indexesIn(plan))}`).toBe(true);
+    expect(
+      indexesIn(plan).some((name) => acceptable.includes(name)),
+      `${evidence.usedBy}: plan uses ${JSON.stringify(indexesIn(plan))}`,
+    ).toBe(true);
   });
 });

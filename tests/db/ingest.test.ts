@@ -28,7 +28,15 @@ describe.each(DATABASE_KINDS)('exactly-once ingestion on %s', (kind) => {
 
   async function mapped(objectId: string, workspaceId: string) {
     await upsertAttributionMap(
-      { workspace_id: workspaceId, provider: 'sendgrid', provider_object_id: objectId, circuit_execution_id: 'circuit-1', ab_test_id: AB_TEST, variant_id: VARIANT, channel: 'email' },
+      {
+        workspace_id: workspaceId,
+        provider: 'sendgrid',
+        provider_object_id: objectId,
+        circuit_execution_id: 'circuit-1',
+        ab_test_id: AB_TEST,
+        variant_id: VARIANT,
+        channel: 'email',
+      },
       { db: t.db },
     );
   }
@@ -36,7 +44,12 @@ describe.each(DATABASE_KINDS)('exactly-once ingestion on %s', (kind) => {
   async function counters(workspaceId: string) {
     const rows = await getRollups({ workspace_id: workspaceId }, { db: t.db });
     return rows.reduce(
-      (sum, r) => ({ sent: sum.sent + r.email_sent, delivered: sum.delivered + r.email_delivered, opened: sum.opened + r.email_opened, clicked: sum.clicked + r.email_clicked }),
+      (sum, r) => ({
+        sent: sum.sent + r.email_sent,
+        delivered: sum.delivered + r.email_delivered,
+        opened: sum.opened + r.email_opened,
+        clicked: sum.clicked + r.email_clicked,
+      }),
       { sent: 0, delivered: 0, opened: 0, clicked: 0 },
     );
   }
@@ -128,7 +141,9 @@ describe.each(DATABASE_KINDS)('exactly-once ingestion on %s', (kind) => {
   it('an event carrying its circuit context maps its object itself', async () => {
     const ws = await createWorkspace(t.db);
     const attribution = { circuit_execution_id: 'exec-9', ab_test_id: AB_TEST, variant_id: VARIANT };
-    const result = await ingestNormalizedEvents(ws, 'sendgrid', [makeEvent({ provider_object_id: 'self', attribution })], true, { db: t.db });
+    const result = await ingestNormalizedEvents(ws, 'sendgrid', [makeEvent({ provider_object_id: 'self', attribution })], true, {
+      db: t.db,
+    });
     expect(result.counts.applied).toBe(1);
     const [rollup] = await getRollups({ workspace_id: ws, ab_test_id: AB_TEST, variant_id: VARIANT }, { db: t.db });
     expect(rollup).toMatchObject({ circuit_execution_id: 'exec-9', email_delivered: 1 });
@@ -137,7 +152,13 @@ describe.each(DATABASE_KINDS)('exactly-once ingestion on %s', (kind) => {
   it('provider-only kinds are kept in the ledger and count nowhere', async () => {
     const ws = await createWorkspace(t.db);
     await mapped('msg-1', ws);
-    const result = await ingestNormalizedEvents(ws, 'sendgrid', [makeEvent({ event_type: 'provider_only', provider_event_type: 'deferred' })], true, { db: t.db });
+    const result = await ingestNormalizedEvents(
+      ws,
+      'sendgrid',
+      [makeEvent({ event_type: 'provider_only', provider_event_type: 'deferred' })],
+      true,
+      { db: t.db },
+    );
     expect(result.counts.recorded).toBe(1);
     expect(await getRollups({ workspace_id: ws }, { db: t.db })).toEqual([]);
   });
@@ -159,7 +180,9 @@ describe.each(DATABASE_KINDS)('exactly-once ingestion on %s', (kind) => {
     await withLedgerInsertFailure(t.db, async () => {
       const batch = [makeEvent(), makeEvent(), makeEvent({ raw_payload: { explode: true } }), makeEvent()];
       await expect(ingestNormalizedEvents(ws, 'sendgrid', batch, true, { db: t.db })).rejects.toThrow(/simulated failure/);
-      const [ledger] = await t.db.query<{ n: number }>('select count(*)::int as n from metrics_webhook_events where workspace_id = $1', [ws]);
+      const [ledger] = await t.db.query<{ n: number }>('select count(*)::int as n from metrics_webhook_events where workspace_id = $1', [
+        ws,
+      ]);
       expect(ledger!.n).toBe(0);
       expect(await counters(ws)).toEqual({ sent: 0, delivered: 0, opened: 0, clicked: 0 });
     });
@@ -177,7 +200,10 @@ describe.each(DATABASE_KINDS)('exactly-once ingestion on %s', (kind) => {
     await t.db.query(`update metrics_attribution_map set created_at = now() - interval '25 hours' where workspace_id = $1`, [ws]);
     const summary = await reprocessUnprocessedWebhooks(ws, { db: t.db });
     expect(summary).toMatchObject({ orphaned_mappings: 1, orphaned_events: 1, applied: 0 });
-    const [event] = await t.db.query<{ id: string; processed: boolean }>('select id, processed from metrics_webhook_events where workspace_id = $1', [ws]);
+    const [event] = await t.db.query<{ id: string; processed: boolean }>(
+      'select id, processed from metrics_webhook_events where workspace_id = $1',
+      [ws],
+    );
     expect(event!.processed).toBe(true);
 
     const late = await upsertAttributionMap(
@@ -195,10 +221,7 @@ describe.each(DATABASE_KINDS)('exactly-once ingestion on %s', (kind) => {
     const events = Array.from({ length: 120 }, (_, i) => makeEvent({ provider_object_id: `obj-${i % 3}` }));
     await ingestNormalizedEvents(ws, 'sendgrid', events, true, { db: t.db });
     // Mappings inserted behind the engine's back (e.g. restored from a dump) are found by the job.
-    await t.db.query(
-      `update metrics_attribution_map set status = 'mapped', circuit_execution_id = 'c' where workspace_id = $1`,
-      [ws],
-    );
+    await t.db.query(`update metrics_attribution_map set status = 'mapped', circuit_execution_id = 'c' where workspace_id = $1`, [ws]);
     const summary = await reprocessUnprocessedWebhooks(ws, { db: t.db, batchSize: 50 });
     expect(summary.applied).toBe(120);
     expect(summary.passes).toBeGreaterThanOrEqual(3);
@@ -214,7 +237,9 @@ describe.each(DATABASE_KINDS)('exactly-once ingestion on %s', (kind) => {
         // A first event creates the unmapped placeholder; then a second event and the mapping race.
         await ingestNormalizedEvents(ws, 'sendgrid', [makeEvent({ provider_object_id: objectId })], true, { db: t.db });
         await Promise.all([
-          ingestNormalizedEvents(ws, 'sendgrid', [makeEvent({ provider_object_id: objectId, event_type: 'email_open' })], true, { db: t.db }),
+          ingestNormalizedEvents(ws, 'sendgrid', [makeEvent({ provider_object_id: objectId, event_type: 'email_open' })], true, {
+            db: t.db,
+          }),
           upsertAttributionMap(
             { workspace_id: ws, provider: 'sendgrid', provider_object_id: objectId, circuit_execution_id: 'race', channel: 'email' },
             { db: t.db },
@@ -228,8 +253,20 @@ describe.each(DATABASE_KINDS)('exactly-once ingestion on %s', (kind) => {
   it('SQL rates equal computeDerivedMetrics for any counters', async () => {
     const ws = await createWorkspace(t.db);
     const counter = fc.integer({ min: 0, max: 2_000_000 });
-    const columns = ['email_sent', 'email_delivered', 'email_bounced', 'email_opened', 'email_clicked', 'email_unique_opened',
-      'email_unique_clicked', 'social_impressions', 'social_likes', 'social_comments', 'social_shares', 'social_clicks'] as const;
+    const columns = [
+      'email_sent',
+      'email_delivered',
+      'email_bounced',
+      'email_opened',
+      'email_clicked',
+      'email_unique_opened',
+      'email_unique_clicked',
+      'social_impressions',
+      'social_likes',
+      'social_comments',
+      'social_shares',
+      'social_clicks',
+    ] as const;
     await fc.assert(
       fc.asyncProperty(fc.array(counter, { minLength: columns.length, maxLength: columns.length }), counter, async (values, hour) => {
         const [row] = await t.db.query<Record<string, string>>(

@@ -33,7 +33,9 @@ function startAuthStandIn(): Promise<{ server: Server; url: string; invites: str
       invites.push(email);
       response
         .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ id: randomUUID(), aud: 'authenticated', role: 'authenticated', email, invited_at: new Date().toISOString() }));
+        .end(
+          JSON.stringify({ id: randomUUID(), aud: 'authenticated', role: 'authenticated', email, invited_at: new Date().toISOString() }),
+        );
     });
   });
   return new Promise((resolve) =>
@@ -49,7 +51,13 @@ describe.each(DATABASE_KINDS)('workspace members on %s', (kind) => {
   const known = { id: randomUUID(), email: 'Ann.Known@Example.com' };
   const env = () => ({ SUPABASE_URL: auth.url, SUPABASE_SERVICE_ROLE_KEY: SERVICE_KEY });
   const members = async () =>
-    (await t.db.query<{ user_id: string; role: string }>('select user_id, role from workspace_members where workspace_id = $1', [workspace])).map((m) => `${m.role}:${m.user_id}`).sort();
+    (
+      await t.db.query<{ user_id: string; role: string }>('select user_id, role from workspace_members where workspace_id = $1', [
+        workspace,
+      ])
+    )
+      .map((m) => `${m.role}:${m.user_id}`)
+      .sort();
 
   beforeAll(async () => {
     t = await createTestDatabase(kind);
@@ -64,14 +72,20 @@ describe.each(DATABASE_KINDS)('workspace members on %s', (kind) => {
 
   it('without Supabase Auth, an email cannot be resolved: the answer asks for a user id', async () => {
     expect(await findUserIdByEmail(known.email, { db: t.db })).toBeNull();
-    await expect(addMember(owner, workspace, { email: 'nobody@example.com', role: 'viewer' }, { db: t.db, env: {} })).rejects.toThrow(/add the member by user_id/);
+    await expect(addMember(owner, workspace, { email: 'nobody@example.com', role: 'viewer' }, { db: t.db, env: {} })).rejects.toThrow(
+      /add the member by user_id/,
+    );
   });
 
   it('on a Supabase database an existing user is found by email (any case); anyone else is invited', async () => {
     // What a Supabase project has: Supabase Auth's users table.
     await t.db.exec(`create schema if not exists auth; create table if not exists auth.users (id uuid primary key, email text);`);
     await t.db.query('insert into auth.users (id, email) values ($1, $2)', [known.id, known.email]);
-    expect(await addMember(owner, workspace, { email: 'ann.known@example.com', role: 'member' }, { db: t.db, env: env() })).toEqual({ user_id: known.id, role: 'member', invited: false });
+    expect(await addMember(owner, workspace, { email: 'ann.known@example.com', role: 'member' }, { db: t.db, env: env() })).toEqual({
+      user_id: known.id,
+      role: 'member',
+      invited: false,
+    });
     const invited = await addMember(owner, workspace, { email: 'new.person@example.com', role: 'viewer' }, { db: t.db, env: env() });
     expect(invited).toMatchObject({ role: 'viewer', invited: true });
     expect(auth.invites).toEqual(['new.person@example.com']);

@@ -15,7 +15,9 @@ const MIGRATIONS = 'supabase/migrations';
 
 function filesAt(commit: string): { name: string; sql: string }[] | null {
   try {
-    const names = execFileSync('git', ['ls-tree', '--name-only', `${commit}:${MIGRATIONS}`], { encoding: 'utf8' }).split('\n').filter((n) => n.endsWith('.sql'));
+    const names = execFileSync('git', ['ls-tree', '--name-only', `${commit}:${MIGRATIONS}`], { encoding: 'utf8' })
+      .split('\n')
+      .filter((n) => n.endsWith('.sql'));
     return names.map((name) => ({ name, sql: execFileSync('git', ['show', `${commit}:${MIGRATIONS}/${name}`], { encoding: 'utf8' }) }));
   } catch {
     return null;
@@ -28,10 +30,13 @@ async function catalogue(db: Database): Promise<Record<string, string[]>> {
   return {
     functions: await rows(`select p.oid::regprocedure::text || ' ' || md5(pg_get_functiondef(p.oid)) as line
       from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'public' and p.prokind = 'f'`),
-    columns: await rows(`select table_name || '.' || column_name || ' ' || data_type || ' ' || coalesce(column_default, '') || ' ' || coalesce(generation_expression, '') as line
+    columns:
+      await rows(`select table_name || '.' || column_name || ' ' || data_type || ' ' || coalesce(column_default, '') || ' ' || coalesce(generation_expression, '') as line
       from information_schema.columns where table_schema = 'public'`),
     indexes: await rows(`select indexdef as line from pg_indexes where schemaname = 'public'`),
-    policies: await rows(`select tablename || ' ' || policyname || ' ' || cmd || ' ' || roles::text || ' ' || coalesce(qual, '') as line from pg_policies where schemaname = 'public'`),
+    policies: await rows(
+      `select tablename || ' ' || policyname || ' ' || cmd || ' ' || roles::text || ' ' || coalesce(qual, '') as line from pg_policies where schemaname = 'public'`,
+    ),
     tableGrants: await rows(`select grantee || ' ' || table_name || ' ' || privilege_type as line from information_schema.role_table_grants
       where table_schema = 'public' and grantee in ('anon', 'authenticated', 'service_role', 'PUBLIC')`),
     functionGrants: await rows(`select r.rolname || ' ' || p.oid::regprocedure::text as line
@@ -46,7 +51,9 @@ describe('migrations', () => {
 
   it('define every SQL function once', () => {
     const seen = new Map<string, string>();
-    for (const file of readdirSync(MIGRATIONS).filter((f) => f.endsWith('.sql')).sort()) {
+    for (const file of readdirSync(MIGRATIONS)
+      .filter((f) => f.endsWith('.sql'))
+      .sort()) {
       for (const match of readFileSync(path.join(MIGRATIONS, file), 'utf8').matchAll(/create (?:or replace )?function\s+(\w+)\s*\(/gi)) {
         const name = match[1]!.toLowerCase();
         expect(seen.get(name), `${name} is defined in ${seen.get(name)} and again in ${file}`).toBeUndefined();

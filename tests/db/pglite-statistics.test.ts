@@ -14,7 +14,8 @@ describe('PgliteStatistics', () => {
     await pg.close();
   });
 
-  const reltuples = async () => (await pg.query<{ n: number }>("select reltuples::int as n from pg_class where relname = 'grows'")).rows[0]!.n;
+  const reltuples = async () =>
+    (await pg.query<{ n: number }>("select reltuples::int as n from pg_class where relname = 'grows'")).rows[0]!.n;
 
   it('analyzes a table once it has grown, and not again until it grows by a fifth', async () => {
     const statistics = new PgliteStatistics(pg, 0);

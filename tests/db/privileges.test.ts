@@ -30,7 +30,7 @@ function attacks(workspaceId: string, otherEventId: string): Record<string, stri
     'register attribution by function': `select * from metrics_upsert_attribution(${ws}, 'sendgrid', 'obj', 'c', null, null, 'email', null, null, null)`,
     'enqueue a backfill by function': `select * from metrics_backfill_enqueue(${ws}, 'sendgrid', 'email', current_date - 2, current_date - 1, 100)`,
     'apply events again': `select metrics_apply_events(array['${otherEventId}'::uuid])`,
-    'reprocess': `select * from metrics_reprocess_batch(${ws}, 1000, interval '0 seconds')`,
+    reprocess: `select * from metrics_reprocess_batch(${ws}, 1000, interval '0 seconds')`,
     'mark an event for reprocessing': `select metrics_mark_for_reprocessing('${otherEventId}'::uuid)`,
     'change own role': `update workspace_members set role = 'owner' where workspace_id = ${ws}`,
     'add a member': `insert into workspace_members (workspace_id, user_id, role) values (${ws}, gen_random_uuid(), 'owner')`,

@@ -22,7 +22,13 @@ describe.each(DATABASE_KINDS)('row level security on %s', (kind) => {
 
   async function seedWorkspace(workspaceId: string, objectId: string) {
     await upsertAttributionMap(
-      { workspace_id: workspaceId, provider: 'sendgrid', provider_object_id: objectId, circuit_execution_id: `circuit-${objectId}`, channel: 'email' },
+      {
+        workspace_id: workspaceId,
+        provider: 'sendgrid',
+        provider_object_id: objectId,
+        circuit_execution_id: `circuit-${objectId}`,
+        channel: 'email',
+      },
       { db: t.db },
     );
     await ingestNormalizedEvents(

@@ -44,7 +44,7 @@ describe.each(DATABASE_KINDS)('schema on %s', (kind) => {
     expect(rows.every((r) => r.rowsecurity === true)).toBe(true);
   });
 
-  it('creates both views, running with the caller\'s rights', async () => {
+  it("creates both views, running with the caller's rights", async () => {
     const rows = await t.db.query<{ table_name: string }>(
       `select table_name from information_schema.views where table_schema = 'public' and table_name like 'metrics_%' order by 1`,
     );
@@ -87,7 +87,7 @@ describe.each(DATABASE_KINDS)('schema on %s', (kind) => {
     }
   });
 
-  it('has a read policy on every table clients may read (unrouted event counts are the service\'s alone)', async () => {
+  it("has a read policy on every table clients may read (unrouted event counts are the service's alone)", async () => {
     const rows = await t.db.query<{ tablename: string; policyname: string }>(
       `select tablename, policyname from pg_policies where tablename like 'metrics_%' order by 1`,
     );
@@ -106,8 +106,18 @@ describe.each(DATABASE_KINDS)('schema on %s', (kind) => {
     const columns = await t.db.query<{ column_name: string; data_type: string; is_generated: string }>(
       `select column_name, data_type, is_generated from information_schema.columns where table_name = 'metrics_rollups'`,
     );
-    expect(columns.filter((c) => c.data_type === 'bigint').map((c) => c.column_name).sort()).toEqual([...ROLLUP_COUNTERS].sort());
-    expect(columns.filter((c) => c.is_generated === 'ALWAYS').map((c) => c.column_name).sort()).toEqual([...DERIVED_RATES].sort());
+    expect(
+      columns
+        .filter((c) => c.data_type === 'bigint')
+        .map((c) => c.column_name)
+        .sort(),
+    ).toEqual([...ROLLUP_COUNTERS].sort());
+    expect(
+      columns
+        .filter((c) => c.is_generated === 'ALWAYS')
+        .map((c) => c.column_name)
+        .sort(),
+    ).toEqual([...DERIVED_RATES].sort());
     const [writer] = await t.db.query<{ def: string }>(`select pg_get_functiondef('metrics_rollup_events(uuid[])'::regprocedure) as def`);
     for (const counter of ROLLUP_COUNTERS) expect(writer!.def, counter).toContain(`${counter} = r.${counter} + excluded.${counter}`);
   });

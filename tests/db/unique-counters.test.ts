@@ -36,7 +36,15 @@ describe.each(DATABASE_KINDS)('unique opens and clicks on %s', (kind) => {
 
   const map = (workspaceId: string, objectId: string) =>
     upsertAttributionMap(
-      { workspace_id: workspaceId, provider: 'sendgrid', provider_object_id: objectId, circuit_execution_id: 'circuit-u', ab_test_id: AB_TEST, variant_id: VARIANT, channel: 'email' },
+      {
+        workspace_id: workspaceId,
+        provider: 'sendgrid',
+        provider_object_id: objectId,
+        circuit_execution_id: 'circuit-u',
+        ab_test_id: AB_TEST,
+        variant_id: VARIANT,
+        channel: 'email',
+      },
       { db: t.db },
     );
 
@@ -54,7 +62,12 @@ describe.each(DATABASE_KINDS)('unique opens and clicks on %s', (kind) => {
     const rows = await getRollups({ workspace_id: workspaceId, limit: 500 }, { db: t.db });
     const out = new Map<number, Counts>();
     for (const row of rows) {
-      const counts = { opened: row.email_opened, clicked: row.email_clicked, uniqueOpened: row.email_unique_opened, uniqueClicked: row.email_unique_clicked };
+      const counts = {
+        opened: row.email_opened,
+        clicked: row.email_clicked,
+        uniqueOpened: row.email_unique_opened,
+        uniqueClicked: row.email_unique_clicked,
+      };
       if (Object.values(counts).some((n) => n !== 0)) out.set((Date.parse(row.time_bucket) - BASE_MS) / HOUR_MS, counts);
     }
     return out;
@@ -76,9 +89,13 @@ describe.each(DATABASE_KINDS)('unique opens and clicks on %s', (kind) => {
   it('an earlier open arriving later moves the unique open to its hour', async () => {
     const ws = await createWorkspace(t.db);
     await map(ws, 'msg-move');
-    await ingestNormalizedEvents(ws, 'sendgrid', [event('msg-move', 'email_open', 5), event('msg-move', 'email_click', 6)], true, { db: t.db });
+    await ingestNormalizedEvents(ws, 'sendgrid', [event('msg-move', 'email_open', 5), event('msg-move', 'email_click', 6)], true, {
+      db: t.db,
+    });
     await ingestNormalizedEvents(ws, 'sendgrid', [event('msg-move', 'email_open', 2)], true, { db: t.db });
-    await ingestNormalizedEvents(ws, 'sendgrid', [event('msg-move', 'email_click', 9), event('msg-move', 'email_open', 4)], true, { db: t.db });
+    await ingestNormalizedEvents(ws, 'sendgrid', [event('msg-move', 'email_click', 9), event('msg-move', 'email_open', 4)], true, {
+      db: t.db,
+    });
     expect(await byHour(ws)).toEqual(
       new Map([
         [2, { opened: 1, clicked: 0, uniqueOpened: 1, uniqueClicked: 0 }],
@@ -92,7 +109,9 @@ describe.each(DATABASE_KINDS)('unique opens and clicks on %s', (kind) => {
 
   it('opens waiting for a late mapping count one unique open when the mapping arrives, and reprocessing adds nothing', async () => {
     const ws = await createWorkspace(t.db);
-    await ingestNormalizedEvents(ws, 'sendgrid', [event('msg-late', 'email_open', 7), event('msg-late', 'email_open', 8)], true, { db: t.db });
+    await ingestNormalizedEvents(ws, 'sendgrid', [event('msg-late', 'email_open', 7), event('msg-late', 'email_open', 8)], true, {
+      db: t.db,
+    });
     expect(await byHour(ws)).toEqual(new Map());
     await map(ws, 'msg-late');
     await reprocessUnprocessedWebhooks(ws, { db: t.db });

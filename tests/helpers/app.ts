@@ -36,6 +36,9 @@ export async function startApp(kind: DatabaseKind, env: Record<string, string> =
 }
 
 /** An access token as Supabase would issue it, signed with the test server's JWT secret. */
-export function tokenFor(userId: string, options: { expiresIn?: string | number; audience?: string; secret?: string } = {}): Promise<string> {
+export function tokenFor(
+  userId: string,
+  options: { expiresIn?: string | number; audience?: string; secret?: string } = {},
+): Promise<string> {
   return mintAccessToken({ sub: userId }, { secret: TEST_SECRETS.SUPABASE_JWT_SECRET, ...options });
 }

@@ -60,7 +60,13 @@ describe.each(DATABASE_KINDS)('/api/circuits/metrics/ab-tests on %s', (kind) => 
       ],
     });
     // Registering again replaces the definition: renamed variant, the control moved, a weight changed.
-    const again = { ...body, variants: [{ ...body.variants[0]!, is_control: false }, { ...body.variants[1]!, name: 'Question?', is_control: true, weight: 3 }] };
+    const again = {
+      ...body,
+      variants: [
+        { ...body.variants[0]!, is_control: false },
+        { ...body.variants[1]!, name: 'Question?', is_control: true, weight: 3 },
+      ],
+    };
     expect((await call('POST', owner, again)).status).toBe(201);
     const listed = await call('GET', owner);
     expect(listed.status).toBe(200);
@@ -72,12 +78,28 @@ describe.each(DATABASE_KINDS)('/api/circuits/metrics/ab-tests on %s', (kind) => 
   });
 
   it.each([
-    ['two controls', (b: ReturnType<typeof registration>) => ({ ...b, variants: b.variants.map((v) => ({ ...v, is_control: true })) }), 'exactly one variant must be the control'],
-    ['no control', (b: ReturnType<typeof registration>) => ({ ...b, variants: b.variants.map((v) => ({ ...v, is_control: false })) }), 'exactly one variant must be the control'],
+    [
+      'two controls',
+      (b: ReturnType<typeof registration>) => ({ ...b, variants: b.variants.map((v) => ({ ...v, is_control: true })) }),
+      'exactly one variant must be the control',
+    ],
+    [
+      'no control',
+      (b: ReturnType<typeof registration>) => ({ ...b, variants: b.variants.map((v) => ({ ...v, is_control: false })) }),
+      'exactly one variant must be the control',
+    ],
     ['one variant', (b: ReturnType<typeof registration>) => ({ ...b, variants: [b.variants[0]] }), 'a test needs at least two variants'],
-    ['the same variant twice', (b: ReturnType<typeof registration>) => ({ ...b, variants: [b.variants[0], { ...b.variants[0]!, is_control: false }] }), 'variant_id must be unique'],
+    [
+      'the same variant twice',
+      (b: ReturnType<typeof registration>) => ({ ...b, variants: [b.variants[0], { ...b.variants[0]!, is_control: false }] }),
+      'variant_id must be unique',
+    ],
     ['an unknown metric', (b: ReturnType<typeof registration>) => ({ ...b, primary_metric: 'open_rate' }), 'primary_metric'],
-    ['a zero weight', (b: ReturnType<typeof registration>) => ({ ...b, variants: [b.variants[0], { ...b.variants[1]!, weight: 0 }] }), 'weight'],
+    [
+      'a zero weight',
+      (b: ReturnType<typeof registration>) => ({ ...b, variants: [b.variants[0], { ...b.variants[1]!, weight: 0 }] }),
+      'weight',
+    ],
     ['an extra field', (b: ReturnType<typeof registration>) => ({ ...b, owner: 'me' }), 'owner'],
   ])('refuses %s with 400 and stores nothing', async (_name, mutate, message) => {
     const body = mutate(registration());
@@ -92,7 +114,9 @@ describe.each(DATABASE_KINDS)('/api/circuits/metrics/ab-tests on %s', (kind) => 
     const body = registration();
     expect((await call('POST', owner, body)).status).toBe(201);
     const decision = (query: string, token = owner) =>
-      fetch(`${app.url}/api/circuits/metrics/decision?workspaceId=${DEV_WORKSPACE_ID}&${query}`, { headers: { authorization: `Bearer ${token}` } });
+      fetch(`${app.url}/api/circuits/metrics/decision?workspaceId=${DEV_WORKSPACE_ID}&${query}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
     const ok = await decision(`abTestId=${body.ab_test_id}`);
     expect(ok.status).toBe(200);
     expect(await ok.json()).toMatchObject({
@@ -101,7 +125,10 @@ describe.each(DATABASE_KINDS)('/api/circuits/metrics/ab-tests on %s', (kind) => 
       method: 'sequential',
       metric: { key: 'unique_click_rate' },
       test: { name: body.name, registered: true },
-      variants: [{ name: 'Statement (control)', isControl: true, trials: 0 }, { name: 'Question', isControl: false, trials: 0 }],
+      variants: [
+        { name: 'Statement (control)', isControl: true, trials: 0 },
+        { name: 'Question', isControl: false, trials: 0 },
+      ],
     });
     const bad = await decision(`abTestId=${body.ab_test_id}&method=peeking`);
     expect(bad.status).toBe(400);
@@ -119,7 +146,10 @@ describe.each(DATABASE_KINDS)('/api/circuits/metrics/ab-tests on %s', (kind) => 
   });
 
   it('lets a viewer read but not register (403, nothing written); a member may register', async ({ skip }) => {
-    skip(kind !== 'postgres', 'PostgreSQL only: the test adds members straight into the server\'s database, which PGlite keeps to its own process');
+    skip(
+      kind !== 'postgres',
+      "PostgreSQL only: the test adds members straight into the server's database, which PGlite keeps to its own process",
+    );
     const db = app.testDb!.db;
     const viewer = await tokenFor(await addMember(db, DEV_WORKSPACE_ID, randomUUID(), 'viewer'));
     const member = await tokenFor(await addMember(db, DEV_WORKSPACE_ID, randomUUID(), 'member'));
@@ -128,24 +158,46 @@ describe.each(DATABASE_KINDS)('/api/circuits/metrics/ab-tests on %s', (kind) => 
     const answer = await call('POST', viewer, refused);
     expect(answer.status).toBe(403);
     expect(answer.json.error).toBe('This needs the member role or above in this workspace');
-    const [row] = await db.query<{ n: number }>('select count(*)::int as n from metrics_ab_tests where ab_test_id = $1', [refused.ab_test_id]);
+    const [row] = await db.query<{ n: number }>('select count(*)::int as n from metrics_ab_tests where ab_test_id = $1', [
+      refused.ab_test_id,
+    ]);
     expect(row?.n).toBe(0);
     expect((await call('POST', member, registration())).status).toBe(201);
   });
 
   it('lists an unregistered test by short ids, with the variant that sent first as control', async ({ skip }) => {
-    skip(kind !== 'postgres', 'PostgreSQL only: the test writes rollups straight into the server\'s database, which PGlite keeps to its own process');
+    skip(
+      kind !== 'postgres',
+      "PostgreSQL only: the test writes rollups straight into the server's database, which PGlite keeps to its own process",
+    );
     const db = app.testDb!.db;
     const abTestId = randomUUID();
     const [early, late] = [randomUUID(), randomUUID()];
-    for (const [variant, hour] of [[late, 11], [early, 9]] as const) {
+    for (const [variant, hour] of [
+      [late, 11],
+      [early, 9],
+    ] as const) {
       const at = `2026-11-02T${String(hour).padStart(2, '0')}:00:00.000Z`;
       const objectId = `msg-${variant}`;
       await upsertAttributionMap(
-        { workspace_id: DEV_WORKSPACE_ID, provider: 'sendgrid', provider_object_id: objectId, circuit_execution_id: 'c', ab_test_id: abTestId, variant_id: variant, channel: 'email' },
+        {
+          workspace_id: DEV_WORKSPACE_ID,
+          provider: 'sendgrid',
+          provider_object_id: objectId,
+          circuit_execution_id: 'c',
+          ab_test_id: abTestId,
+          variant_id: variant,
+          channel: 'email',
+        },
         { db },
       );
-      await ingestNormalizedEvents(DEV_WORKSPACE_ID, 'sendgrid', [makeEvent({ provider_object_id: objectId, event_type: 'email_sent', occurred_at: at })], true, { db });
+      await ingestNormalizedEvents(
+        DEV_WORKSPACE_ID,
+        'sendgrid',
+        [makeEvent({ provider_object_id: objectId, event_type: 'email_sent', occurred_at: at })],
+        true,
+        { db },
+      );
     }
     const test = ((await call('GET', owner)).json.tests as Json[]).find((t) => t.ab_test_id === abTestId);
     expect(test).toMatchObject({

@@ -41,12 +41,22 @@ describe.each(DATABASE_KINDS)('alerts API and cron on %s', (kind) => {
   it('lets an owner set rules and add channels; answers never carry a secret', async () => {
     const rules = await call('PUT', alertsUrl(), owner, { rules: [{ rule: 'verification_failures', enabled: true, threshold: 2 }] });
     expect(rules.status).toBe(200);
-    expect(JSON.parse(rules.text).rules).toContainEqual({ rule: 'verification_failures', enabled: true, threshold: 2, default_threshold: 20 });
+    expect(JSON.parse(rules.text).rules).toContainEqual({
+      rule: 'verification_failures',
+      enabled: true,
+      threshold: 2,
+      default_threshold: 20,
+    });
 
     expect((await call('PUT', alertsUrl(), owner, { rules: [{ rule: 'backfill_failed', enabled: true, threshold: 3 }] })).status).toBe(400);
     expect((await call('POST', alertsUrl('/channels'), owner, { kind: 'slack', name: 'x', url: 'file:///etc/passwd' })).status).toBe(400);
 
-    const added = await call('POST', alertsUrl('/channels'), owner, { kind: 'webhook', name: 'pager', url: `${receiver.url}/hook`, secret: SECRET });
+    const added = await call('POST', alertsUrl('/channels'), owner, {
+      kind: 'webhook',
+      name: 'pager',
+      url: `${receiver.url}/hook`,
+      secret: SECRET,
+    });
     expect(added.status).toBe(201);
     expect(JSON.parse(added.text).channel).toMatchObject({ kind: 'webhook', url_origin: receiver.url, secret_last4: SECRET.slice(-4) });
     expect(added.text).not.toContain(SECRET.slice(6, 30));
@@ -61,14 +71,18 @@ describe.each(DATABASE_KINDS)('alerts API and cron on %s', (kind) => {
     const stranger = await tokenFor(OTHER_USER_ID);
     expect((await call('GET', alertsUrl(), stranger)).status).toBe(403);
     expect((await call('PUT', alertsUrl(), stranger, { rules: [{ rule: 'provider_silent', enabled: false }] })).status).toBe(403);
-    expect((await call('POST', alertsUrl('/channels'), stranger, { kind: 'slack', name: 'x', url: 'https://example.com/x' })).status).toBe(403);
+    expect((await call('POST', alertsUrl('/channels'), stranger, { kind: 'slack', name: 'x', url: 'https://example.com/x' })).status).toBe(
+      403,
+    );
   });
 
   it.runIf(kind === 'postgres')('lets a member read but not configure (403)', async () => {
     const member = await tokenFor(await addMember(app.testDb!.db, DEV_WORKSPACE_ID, randomUUID(), 'member'));
     expect((await call('GET', alertsUrl(), member)).status).toBe(200);
     expect((await call('PUT', alertsUrl(), member, { rules: [{ rule: 'provider_silent', enabled: false }] })).status).toBe(403);
-    expect((await call('POST', alertsUrl('/channels'), member, { kind: 'slack', name: 'x', url: 'https://example.com/x' })).status).toBe(403);
+    expect((await call('POST', alertsUrl('/channels'), member, { kind: 'slack', name: 'x', url: 'https://example.com/x' })).status).toBe(
+      403,
+    );
   });
 
   it('counts forged deliveries and notifies once from the cron route, verified with standardwebhooks', async () => {
@@ -76,7 +90,12 @@ describe.each(DATABASE_KINDS)('alerts API and cron on %s', (kind) => {
     for (let i = 0; i < 2; i += 1) {
       const forged = await fetch(`${app.url}/api/webhooks/metrics?provider=resend&workspace_id=${DEV_WORKSPACE_ID}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'svix-id': `msg_${i}`, 'svix-timestamp': String(Math.floor(Date.now() / 1000)), 'svix-signature': 'v1,Zm9yZ2Vk' },
+        headers: {
+          'content-type': 'application/json',
+          'svix-id': `msg_${i}`,
+          'svix-timestamp': String(Math.floor(Date.now() / 1000)),
+          'svix-signature': 'v1,Zm9yZ2Vk',
+        },
         body,
       });
       expect(forged.status).toBe(401);
@@ -87,7 +106,10 @@ describe.each(DATABASE_KINDS)('alerts API and cron on %s', (kind) => {
     expect((await (await cron()).json()) as object).toMatchObject({ fired: 0, notifications_delivered: 0 });
     expect(receiver.received).toHaveLength(1);
     const event = new Webhook(SECRET).verify(receiver.received[0]!.body, receiver.received[0]!.headers as Record<string, string>);
-    expect(event).toMatchObject({ type: 'alert.firing', data: { rule: 'verification_failures', subject: 'resend', workspace_id: DEV_WORKSPACE_ID } });
+    expect(event).toMatchObject({
+      type: 'alert.firing',
+      data: { rule: 'verification_failures', subject: 'resend', workspace_id: DEV_WORKSPACE_ID },
+    });
 
     const history = JSON.parse((await call('GET', alertsUrl(), owner)).text) as { history: { state: string; rule: string }[] };
     expect(history.history).toEqual([expect.objectContaining({ rule: 'verification_failures', state: 'firing' })]);

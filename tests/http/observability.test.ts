@@ -98,7 +98,12 @@ describe.each(DATABASE_KINDS)('observability of the real server on %s', (kind) =
     const failedId = `req-${randomUUID()}`;
     const forged = await fetch(endpoint(), {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-request-id': failedId, ...headers, 'svix-signature': 'v1,Zm9yZ2VkIHNpZ25hdHVyZQ==' },
+      headers: {
+        'content-type': 'application/json',
+        'x-request-id': failedId,
+        ...headers,
+        'svix-signature': 'v1,Zm9yZ2VkIHNpZ25hdHVyZQ==',
+      },
       body,
     });
     expect(forged.status).toBe(401);
@@ -135,10 +140,12 @@ describe.each(DATABASE_KINDS)('observability of the real server on %s', (kind) =
     for (const secret of secrets) expect(output, secret).not.toContain(secret);
   });
 
-  it('generates a request id when none is sent and takes Vercel\'s x-vercel-id otherwise', async () => {
+  it("generates a request id when none is sent and takes Vercel's x-vercel-id otherwise", async () => {
     const generated = await fetch(`${app.url}/api/webhooks/metrics`);
     expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
-    const vercel = await fetch(`${app.url}/api/webhooks/metrics`, { headers: { 'x-vercel-id': 'fra1::iad1::abc12-1700000000000-0123456789ab' } });
+    const vercel = await fetch(`${app.url}/api/webhooks/metrics`, {
+      headers: { 'x-vercel-id': 'fra1::iad1::abc12-1700000000000-0123456789ab' },
+    });
     expect(vercel.headers.get('x-request-id')).toBe('fra1::iad1::abc12-1700000000000-0123456789ab');
     const unsafe = await fetch(`${app.url}/api/webhooks/metrics`, { headers: { 'x-request-id': 'a b {"level":"fatal"}' } });
     expect(unsafe.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);

@@ -70,31 +70,47 @@ describe.each(DATABASE_KINDS)('read APIs on %s', (kind) => {
       event('click', 'b0', b, 9),
     ]);
     // The other workspace has data too; the dev user must never see it.
-    await sendSendGrid(OTHER_WORKSPACE_ID, Array.from({ length: 7 }, (_, i) => event('delivered', `o${i}`, a, 9, 'exec-other')));
+    await sendSendGrid(
+      OTHER_WORKSPACE_ID,
+      Array.from({ length: 7 }, (_, i) => event('delivered', `o${i}`, a, 9, 'exec-other')),
+    );
   });
   afterAll(async () => {
     await app?.stop();
   });
 
-  it('GET rollups answers the release notes\' shape, newest first, with rates', async () => {
-    const { status, json } = await get(`/api/circuits/metrics/rollups?workspaceId=${DEV_WORKSPACE_ID}&abTestId=${AB_TEST}&variantId=${VARIANTS[0]}`);
+  it("GET rollups answers the release notes' shape, newest first, with rates", async () => {
+    const { status, json } = await get(
+      `/api/circuits/metrics/rollups?workspaceId=${DEV_WORKSPACE_ID}&abTestId=${AB_TEST}&variantId=${VARIANTS[0]}`,
+    );
     expect(status).toBe(200);
     expect(json).toMatchObject({ workspace_id: DEV_WORKSPACE_ID, ab_test_id: AB_TEST, variant_id: VARIANTS[0], count: 2 });
     const rollups = json.rollups as Record<string, unknown>[];
     expect(rollups.map((r) => r.time_bucket)).toEqual(['2025-06-01T10:00:00.000Z', '2025-06-01T09:00:00.000Z']);
-    expect(rollups[1]).toMatchObject({ email_delivered: 10, email_opened: 6, email_clicked: 3, open_rate: 60, click_rate: 30, engagement_rate: 90 });
+    expect(rollups[1]).toMatchObject({
+      email_delivered: 10,
+      email_opened: 6,
+      email_clicked: 3,
+      open_rate: 60,
+      click_rate: 30,
+      engagement_rate: 90,
+    });
     expect(rollups[0]).toMatchObject({ email_delivered: 10, email_opened: 2, open_rate: 20 });
   });
 
   it('limit bounds the rows and time filters apply', async () => {
     const limited = await get(`/api/circuits/metrics/rollups?workspaceId=${DEV_WORKSPACE_ID}&limit=1`);
     expect(limited.json.count).toBe(1);
-    const ranged = await get(`/api/circuits/metrics/rollups?workspaceId=${DEV_WORKSPACE_ID}&timeStart=2025-06-01T10:00:00Z&timeEnd=2025-06-01T11:00:00Z`);
+    const ranged = await get(
+      `/api/circuits/metrics/rollups?workspaceId=${DEV_WORKSPACE_ID}&timeStart=2025-06-01T10:00:00Z&timeEnd=2025-06-01T11:00:00Z`,
+    );
     expect(ranged.json.count).toBe(1);
   });
 
   it('summary recomputes rates from totals, not by averaging hourly rates', async () => {
-    const { json } = await get(`/api/circuits/metrics/summary?workspaceId=${DEV_WORKSPACE_ID}&abTestId=${AB_TEST}&variantId=${VARIANTS[0]}`);
+    const { json } = await get(
+      `/api/circuits/metrics/summary?workspaceId=${DEV_WORKSPACE_ID}&abTestId=${AB_TEST}&variantId=${VARIANTS[0]}`,
+    );
     expect(json.totals).toMatchObject({ email_delivered: 20, email_opened: 8, email_clicked: 3 });
     // Equal-sized hours make the average coincide here; the whole-test case below tells them apart.
     expect(json.rates).toMatchObject({ open_rate: 40, click_rate: 15, engagement_rate: 55 });
@@ -108,7 +124,10 @@ describe.each(DATABASE_KINDS)('read APIs on %s', (kind) => {
     const { json } = await get(`/api/circuits/metrics/variants?workspaceId=${DEV_WORKSPACE_ID}&abTestId=${AB_TEST}`);
     const variants = json.variants as { variant_id: string; totals: Record<string, number>; rates: Record<string, number> }[];
     expect(variants.map((v) => v.variant_id)).toEqual(VARIANTS);
-    expect(variants[1]).toMatchObject({ totals: { email_delivered: 20, email_opened: 4, email_clicked: 1 }, rates: { open_rate: 20, click_rate: 5 } });
+    expect(variants[1]).toMatchObject({
+      totals: { email_delivered: 20, email_opened: 4, email_clicked: 1 },
+      rates: { open_rate: 20, click_rate: 5 },
+    });
   });
 
   it('latest shows the newest rollup per variant', async () => {
@@ -123,19 +142,25 @@ describe.each(DATABASE_KINDS)('read APIs on %s', (kind) => {
   it('health reports attribution and ingestion per provider', async () => {
     const { json } = await get(`/api/circuits/metrics/health?workspaceId=${DEV_WORKSPACE_ID}`);
     expect(json.attribution).toEqual([
-      expect.objectContaining({ provider: 'sendgrid', mapped_count: 40, unmapped_count: 0, mapped_percentage: 100, below_alert_threshold: false }),
+      expect.objectContaining({
+        provider: 'sendgrid',
+        mapped_count: 40,
+        unmapped_count: 0,
+        mapped_percentage: 100,
+        below_alert_threshold: false,
+      }),
     ]);
     expect(json.ingestion).toMatchObject({ total_events: 56, unprocessed_events: 0 });
   });
 
-  it.each(READ_ROUTES)('%s: another workspace\'s id gets 403 and none of its rows', async (route) => {
+  it.each(READ_ROUTES)("%s: another workspace's id gets 403 and none of its rows", async (route) => {
     const extra = route === 'variants' ? `&abTestId=${AB_TEST}` : '';
     const response = await get(`/api/circuits/metrics/${route}?workspaceId=${OTHER_WORKSPACE_ID}${extra}`);
     expect(response.status).toBe(403);
     expect(JSON.stringify(response.json)).not.toContain('exec-other');
   });
 
-  it('the other workspace\'s member sees only their own rows', async () => {
+  it("the other workspace's member sees only their own rows", async () => {
     const { json } = await get(`/api/circuits/metrics/rollups?workspaceId=${OTHER_WORKSPACE_ID}`, otherToken);
     const rollups = json.rollups as { circuit_execution_id: string; email_delivered: number }[];
     expect(rollups).toEqual([expect.objectContaining({ circuit_execution_id: 'exec-other', email_delivered: 7 })]);
@@ -177,19 +202,35 @@ describe.each(DATABASE_KINDS)('read APIs on %s', (kind) => {
 
   it('registers a mapping over HTTP and applies the events that waited for it', async () => {
     await sendSendGrid(DEV_WORKSPACE_ID, [
-      { email: 'y@example.com', timestamp: Date.UTC(2025, 5, 2, 8) / 1000, event: 'delivered', sg_event_id: randomUUID(), sg_message_id: 'late1.filter0001' },
+      {
+        email: 'y@example.com',
+        timestamp: Date.UTC(2025, 5, 2, 8) / 1000,
+        event: 'delivered',
+        sg_event_id: randomUUID(),
+        sg_message_id: 'late1.filter0001',
+      },
     ]);
     const response = await fetch(`${app.url}/api/circuits/metrics/attribution?workspaceId=${DEV_WORKSPACE_ID}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${devToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ provider: 'sendgrid', provider_object_id: 'late1', circuit_execution_id: 'exec-late', ab_test_id: AB_TEST, variant_id: VARIANTS[1], channel: 'email' }),
+      body: JSON.stringify({
+        provider: 'sendgrid',
+        provider_object_id: 'late1',
+        circuit_execution_id: 'exec-late',
+        ab_test_id: AB_TEST,
+        variant_id: VARIANTS[1],
+        channel: 'email',
+      }),
     });
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ applied_events: 1, mappings: [expect.objectContaining({ status: 'mapped' })] });
     const bad = await fetch(`${app.url}/api/circuits/metrics/attribution?workspaceId=${DEV_WORKSPACE_ID}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${devToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify([{ provider: 'sendgrid', provider_object_id: 'ok', circuit_execution_id: 'x', channel: 'email' }, { provider: 'sendgrid', channel: 'social' }]),
+      body: JSON.stringify([
+        { provider: 'sendgrid', provider_object_id: 'ok', circuit_execution_id: 'x', channel: 'email' },
+        { provider: 'sendgrid', channel: 'social' },
+      ]),
     });
     expect(bad.status).toBe(400);
   });

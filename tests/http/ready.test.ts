@@ -9,7 +9,10 @@ import { startServer, type TestServer } from '../helpers/server';
 
 async function ready(url: string) {
   const response = await fetch(`${url}/api/ready`);
-  return { status: response.status, body: (await response.json()) as { status: string; problems?: string[]; pending_migrations?: string[] } };
+  return {
+    status: response.status,
+    body: (await response.json()) as { status: string; problems?: string[]; pending_migrations?: string[] },
+  };
 }
 
 describe.each(DATABASE_KINDS)('readiness on %s', (kind) => {

@@ -3,7 +3,12 @@
 // enforced on every route. On the real server, PGlite and PostgreSQL.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSendGridKeyPair, signMeta, signResend, signSendGridEcdsa } from '../../src/lib/decision-circuits/metrics/providers/signing';
+import {
+  generateSendGridKeyPair,
+  signMeta,
+  signResend,
+  signSendGridEcdsa,
+} from '../../src/lib/decision-circuits/metrics/providers/signing';
 import { TEST_SECRETS, startApp, tokenFor, type AppUnderTest } from '../helpers/app';
 import { DATABASE_KINDS } from '../helpers/db';
 
@@ -57,7 +62,11 @@ describe.each(DATABASE_KINDS)('workspaces, connections and roles on %s', (kind) 
     return JSON.stringify({
       type: 'email.delivered',
       created_at: new Date(Date.now() - 60_000).toISOString(),
-      data: { email_id: `re_${randomUUID()}`, to: ['x@example.com'], tags: { circuit_execution_id: 'exec-tenancy', ab_test_id: t.abTest, variant_id: t.variant } },
+      data: {
+        email_id: `re_${randomUUID()}`,
+        to: ['x@example.com'],
+        tags: { circuit_execution_id: 'exec-tenancy', ab_test_id: t.abTest, variant_id: t.variant },
+      },
     });
   }
 
@@ -83,7 +92,11 @@ describe.each(DATABASE_KINDS)('workspaces, connections and roles on %s', (kind) 
       const workspace = String(created.json.workspace_id);
       const keys = generateSendGridKeyPair();
       const secret = whsec();
-      const sg = await api('POST', `/api/circuits/metrics/connections?workspaceId=${workspace}`, token, { provider: 'sendgrid', verification_key: keys.publicKey, api_key: `SG.${randomUUID()}` });
+      const sg = await api('POST', `/api/circuits/metrics/connections?workspaceId=${workspace}`, token, {
+        provider: 'sendgrid',
+        verification_key: keys.publicKey,
+        api_key: `SG.${randomUUID()}`,
+      });
       const rs = await api('POST', `/api/circuits/metrics/connections?workspaceId=${workspace}`, token, { provider: 'resend', secret });
       expect([sg.status, rs.status]).toEqual([201, 201]);
       for (const answer of [sg, rs]) {
@@ -109,9 +122,12 @@ describe.each(DATABASE_KINDS)('workspaces, connections and roles on %s', (kind) 
     await app?.stop();
   });
 
-  it('each workspace counts only its own traffic; deliveries replayed to the other workspace\'s URL are 401 and store nothing', async () => {
+  it("each workspace counts only its own traffic; deliveries replayed to the other workspace's URL are 401 and store nothing", async () => {
     const [a, b] = tenants as [Tenant, Tenant];
-    const expected = new Map<Tenant, number>([[a, 0], [b, 0]]);
+    const expected = new Map<Tenant, number>([
+      [a, 0],
+      [b, 0],
+    ]);
     for (let round = 0; round < 3; round += 1) {
       for (const t of [a, b]) {
         const body = sendgridBatch(t, 5 + round);
@@ -153,7 +169,10 @@ describe.each(DATABASE_KINDS)('workspaces, connections and roles on %s', (kind) 
     const [a] = tenants as [Tenant];
     const old = a.resend.secret;
     const fresh = whsec();
-    const rotated = await api('POST', `/api/circuits/metrics/connections/${a.resend.id}/rotate?workspaceId=${a.workspace}`, a.token, { secret: fresh, overlap_hours: 1 });
+    const rotated = await api('POST', `/api/circuits/metrics/connections/${a.resend.id}/rotate?workspaceId=${a.workspace}`, a.token, {
+      secret: fresh,
+      overlap_hours: 1,
+    });
     expect(rotated.status).toBe(200);
     expect(rotated.json.previous_secret_valid_until).toEqual(expect.any(String));
     for (const secret of [old, fresh]) {
@@ -161,7 +180,14 @@ describe.each(DATABASE_KINDS)('workspaces, connections and roles on %s', (kind) 
       expect((await post(a.resend.url, body, signResend({ secret, id: `msg_${randomUUID()}`, body }))).status).toBe(202);
     }
     const newest = whsec();
-    expect((await api('POST', `/api/circuits/metrics/connections/${a.resend.id}/rotate?workspaceId=${a.workspace}`, a.token, { secret: newest, overlap_hours: 0 })).status).toBe(200);
+    expect(
+      (
+        await api('POST', `/api/circuits/metrics/connections/${a.resend.id}/rotate?workspaceId=${a.workspace}`, a.token, {
+          secret: newest,
+          overlap_hours: 0,
+        })
+      ).status,
+    ).toBe(200);
     const body = resendEvent(a);
     expect((await post(a.resend.url, body, signResend({ secret: fresh, id: `msg_${randomUUID()}`, body }))).status).toBe(401);
     expect((await post(a.resend.url, body, signResend({ secret: newest, id: `msg_${randomUUID()}`, body }))).status).toBe(202);
@@ -170,24 +196,53 @@ describe.each(DATABASE_KINDS)('workspaces, connections and roles on %s', (kind) 
 
   it('routes Meta events to the workspace that owns the page; unknown pages are acknowledged, not stored, and counted', async () => {
     const [a, b] = tenants as [Tenant, Tenant];
-    const [pageA, pageB, stranger] = ['1048573' + Date.now().toString().slice(-8), '2048573' + Date.now().toString().slice(-8), '3048573' + Date.now().toString().slice(-8)];
-    for (const [t, page] of [[a, pageA], [b, pageB]] as const) {
-      expect((await api('POST', `/api/circuits/metrics/connections?workspaceId=${t.workspace}`, t.token, { provider: 'facebook', external_account_id: page })).status).toBe(201);
+    const [pageA, pageB, stranger] = [
+      '1048573' + Date.now().toString().slice(-8),
+      '2048573' + Date.now().toString().slice(-8),
+      '3048573' + Date.now().toString().slice(-8),
+    ];
+    for (const [t, page] of [
+      [a, pageA],
+      [b, pageB],
+    ] as const) {
+      expect(
+        (
+          await api('POST', `/api/circuits/metrics/connections?workspaceId=${t.workspace}`, t.token, {
+            provider: 'facebook',
+            external_account_id: page,
+          })
+        ).status,
+      ).toBe(201);
     }
     // A page belongs to one workspace.
-    const claim = await api('POST', `/api/circuits/metrics/connections?workspaceId=${b.workspace}`, b.token, { provider: 'facebook', external_account_id: pageA });
+    const claim = await api('POST', `/api/circuits/metrics/connections?workspaceId=${b.workspace}`, b.token, {
+      provider: 'facebook',
+      external_account_id: pageA,
+    });
     expect(claim.status).toBe(409);
     const comment = (page: string, n: number) => ({
       id: page,
       time: Math.floor(Date.now() / 1000),
       changes: Array.from({ length: n }, (_, i) => ({
         field: 'feed',
-        value: { item: 'comment', verb: 'add', post_id: `${page}_1`, comment_id: `${page}_${randomUUID().slice(0, 8)}${i}`, from: { id: '7', name: 'E' }, created_time: Math.floor(Date.now() / 1000) - 30, message: 'hi' },
+        value: {
+          item: 'comment',
+          verb: 'add',
+          post_id: `${page}_1`,
+          comment_id: `${page}_${randomUUID().slice(0, 8)}${i}`,
+          from: { id: '7', name: 'E' },
+          created_time: Math.floor(Date.now() / 1000) - 30,
+          message: 'hi',
+        },
       })),
     });
     const [ledgerA, ledgerB] = [await ledger(a), await ledger(b)];
     const body = JSON.stringify({ object: 'page', entry: [comment(pageA, 2), comment(pageB, 3), comment(stranger, 4)] });
-    const answer = await post(`${app.url}/api/webhooks/metrics?provider=facebook`, body, signMeta({ appSecret: TEST_SECRETS.FACEBOOK_WEBHOOK_SECRET, body }));
+    const answer = await post(
+      `${app.url}/api/webhooks/metrics?provider=facebook`,
+      body,
+      signMeta({ appSecret: TEST_SECRETS.FACEBOOK_WEBHOOK_SECRET, body }),
+    );
     expect(answer.status).toBe(202);
     expect(answer.json).toMatchObject({ events_stored: 5, unrouted_events: 4 });
     expect([await ledger(a), await ledger(b)]).toEqual([ledgerA + 2, ledgerB + 3]);
@@ -214,15 +269,78 @@ describe.each(DATABASE_KINDS)('workspaces, connections and roles on %s', (kind) 
     const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
     const backfill = { provider: 'sendgrid', channel: 'email', date_start: day(-2), date_end: day(-1) };
     const routes = [
-      { name: 'read rollups', call: (t: string) => api('GET', `/api/circuits/metrics/rollups?workspaceId=${ws}`, t), minimum: 'viewer', ok: 200 },
-      { name: 'register attribution', call: (t: string) => api('POST', `/api/circuits/metrics/attribution?workspaceId=${ws}`, t, mapping), minimum: 'member', ok: 200 },
-      { name: 'start a backfill', call: (t: string) => api('POST', `/api/circuits/metrics/backfill?workspaceId=${ws}`, t, backfill), minimum: 'member', ok: 202 },
-      { name: 'list connections', call: (t: string) => api('GET', `/api/circuits/metrics/connections?workspaceId=${ws}`, t), minimum: 'admin', ok: 200 },
-      { name: 'create a connection', call: (t: string) => api('POST', `/api/circuits/metrics/connections?workspaceId=${ws}`, t, { provider: 'linkedin', external_account_id: `urn:li:organization:${randomUUID()}` }), minimum: 'admin', ok: 201 },
-      { name: 'add a member', call: (t: string) => api('POST', `/api/workspaces/${ws}/members`, t, { user_id: randomUUID(), role: 'viewer' }), minimum: 'admin', ok: 201 },
-      { name: 'register an A/B test', call: (t: string) => api('POST', `/api/circuits/metrics/ab-tests?workspaceId=${ws}`, t, { ab_test_id: randomUUID(), name: 'T', primary_metric: 'unique_open_rate', started_at: new Date().toISOString(), variants: [{ variant_id: randomUUID(), name: 'A', is_control: true, weight: 1 }, { variant_id: randomUUID(), name: 'B', is_control: false, weight: 1 }] }), minimum: 'member', ok: 201 },
-      { name: 'rotate a connection', call: (t: string) => api('POST', `/api/circuits/metrics/connections/${a.resend.id}/rotate?workspaceId=${ws}`, t, { secret: a.resend.secret, overlap_hours: 0 }), minimum: 'admin', ok: 200 },
-      { name: 'change a member\'s role', call: (t: string) => api('PATCH', `/api/workspaces/${ws}/members/${extra}`, t, { role: 'member' }), minimum: 'admin', ok: 200 },
+      {
+        name: 'read rollups',
+        call: (t: string) => api('GET', `/api/circuits/metrics/rollups?workspaceId=${ws}`, t),
+        minimum: 'viewer',
+        ok: 200,
+      },
+      {
+        name: 'register attribution',
+        call: (t: string) => api('POST', `/api/circuits/metrics/attribution?workspaceId=${ws}`, t, mapping),
+        minimum: 'member',
+        ok: 200,
+      },
+      {
+        name: 'start a backfill',
+        call: (t: string) => api('POST', `/api/circuits/metrics/backfill?workspaceId=${ws}`, t, backfill),
+        minimum: 'member',
+        ok: 202,
+      },
+      {
+        name: 'list connections',
+        call: (t: string) => api('GET', `/api/circuits/metrics/connections?workspaceId=${ws}`, t),
+        minimum: 'admin',
+        ok: 200,
+      },
+      {
+        name: 'create a connection',
+        call: (t: string) =>
+          api('POST', `/api/circuits/metrics/connections?workspaceId=${ws}`, t, {
+            provider: 'linkedin',
+            external_account_id: `urn:li:organization:${randomUUID()}`,
+          }),
+        minimum: 'admin',
+        ok: 201,
+      },
+      {
+        name: 'add a member',
+        call: (t: string) => api('POST', `/api/workspaces/${ws}/members`, t, { user_id: randomUUID(), role: 'viewer' }),
+        minimum: 'admin',
+        ok: 201,
+      },
+      {
+        name: 'register an A/B test',
+        call: (t: string) =>
+          api('POST', `/api/circuits/metrics/ab-tests?workspaceId=${ws}`, t, {
+            ab_test_id: randomUUID(),
+            name: 'T',
+            primary_metric: 'unique_open_rate',
+            started_at: new Date().toISOString(),
+            variants: [
+              { variant_id: randomUUID(), name: 'A', is_control: true, weight: 1 },
+              { variant_id: randomUUID(), name: 'B', is_control: false, weight: 1 },
+            ],
+          }),
+        minimum: 'member',
+        ok: 201,
+      },
+      {
+        name: 'rotate a connection',
+        call: (t: string) =>
+          api('POST', `/api/circuits/metrics/connections/${a.resend.id}/rotate?workspaceId=${ws}`, t, {
+            secret: a.resend.secret,
+            overlap_hours: 0,
+          }),
+        minimum: 'admin',
+        ok: 200,
+      },
+      {
+        name: "change a member's role",
+        call: (t: string) => api('PATCH', `/api/workspaces/${ws}/members/${extra}`, t, { role: 'member' }),
+        minimum: 'admin',
+        ok: 200,
+      },
     ];
     const order = ['viewer', 'member', 'admin'];
     for (const route of routes) {
@@ -249,9 +367,11 @@ describe.each(DATABASE_KINDS)('workspaces, connections and roles on %s', (kind) 
     expect((members.json.members as Json[]).map((m) => m.role).sort()).toEqual(['admin', 'member', 'member', 'owner', 'viewer', 'viewer']);
   });
 
-  it('a deleted connection\'s URL answers 404 and stores nothing', async () => {
+  it("a deleted connection's URL answers 404 and stores nothing", async () => {
     const [, b] = tenants as [Tenant, Tenant];
-    expect((await api('DELETE', `/api/circuits/metrics/connections/${b.sendgrid.id}?workspaceId=${b.workspace}`, b.token)).status).toBe(200);
+    expect((await api('DELETE', `/api/circuits/metrics/connections/${b.sendgrid.id}?workspaceId=${b.workspace}`, b.token)).status).toBe(
+      200,
+    );
     const before = await ledger(b);
     const body = sendgridBatch(b, 2);
     expect((await post(b.sendgrid.url, body, signSendGridEcdsa({ privateKey: b.sendgrid.keys.privateKey, body }))).status).toBe(404);

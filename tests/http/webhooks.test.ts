@@ -63,7 +63,7 @@ describe.each(DATABASE_KINDS)('POST /api/webhooks/metrics on %s', (kind) => {
       { headers: { authorization: `Bearer ${token}` } },
     );
     expect(response.status).toBe(200);
-    return ((await response.json()) as { totals: Record<string, number>; rates: Record<string, number> });
+    return (await response.json()) as { totals: Record<string, number>; rates: Record<string, number> };
   }
 
   beforeAll(async () => {
@@ -74,7 +74,7 @@ describe.each(DATABASE_KINDS)('POST /api/webhooks/metrics on %s', (kind) => {
     await app?.stop();
   });
 
-  it('answers the release notes\' health JSON on GET', async () => {
+  it("answers the release notes' health JSON on GET", async () => {
     const response = await fetch(`${app.url}/api/webhooks/metrics`);
     expect(await response.json()).toEqual({
       status: 'ok',
@@ -83,15 +83,17 @@ describe.each(DATABASE_KINDS)('POST /api/webhooks/metrics on %s', (kind) => {
     });
   });
 
-  it('answers Meta\'s subscription handshake with the raw challenge, and refuses a wrong token', async () => {
-    const ok = await fetch(`${endpoint('facebook')}&hub.mode=subscribe&hub.verify_token=${TEST_SECRETS.META_WEBHOOK_VERIFY_TOKEN}&hub.challenge=1158201444`);
+  it("answers Meta's subscription handshake with the raw challenge, and refuses a wrong token", async () => {
+    const ok = await fetch(
+      `${endpoint('facebook')}&hub.mode=subscribe&hub.verify_token=${TEST_SECRETS.META_WEBHOOK_VERIFY_TOKEN}&hub.challenge=1158201444`,
+    );
     expect(ok.status).toBe(200);
     expect(await ok.text()).toBe('1158201444');
     const wrong = await fetch(`${endpoint('facebook')}&hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1`);
     expect(wrong.status).toBe(403);
   });
 
-  it('answers LinkedIn\'s challengeCode validation', async () => {
+  it("answers LinkedIn's challengeCode validation", async () => {
     const code = randomUUID();
     const response = await fetch(`${endpoint('linkedin')}&challengeCode=${code}`);
     expect(response.status).toBe(200);
@@ -150,7 +152,7 @@ describe.each(DATABASE_KINDS)('POST /api/webhooks/metrics on %s', (kind) => {
     expect(rates).toMatchObject({ delivery_rate: 100, open_rate: 200, click_rate: 100, engagement_rate: 300 });
   });
 
-  it('accepts the release notes\' HMAC form for SendGrid too', async () => {
+  it("accepts the release notes' HMAC form for SendGrid too", async () => {
     const body = sendgridBody([sendgridEvent('delivered', 'MsgH1')]);
     const answer = await post('sendgrid', body, signSendGridHmac({ secret: TEST_SECRETS.SENDGRID_WEBHOOK_SECRET, body }));
     expect(answer.status).toBe(202);
@@ -195,7 +197,19 @@ describe.each(DATABASE_KINDS)('POST /api/webhooks/metrics on %s', (kind) => {
       entry: [1, 2].map((n) => ({
         id: '104857300000001',
         time: 1719900005,
-        changes: [{ field: 'feed', value: { item: 'reaction', verb: 'add', reaction_type: 'love', post_id: '104857300000001_122101000000001', from: { id: `700000000000${n}` }, created_time: 1719900003 + n } }],
+        changes: [
+          {
+            field: 'feed',
+            value: {
+              item: 'reaction',
+              verb: 'add',
+              reaction_type: 'love',
+              post_id: '104857300000001_122101000000001',
+              from: { id: `700000000000${n}` },
+              created_time: 1719900003 + n,
+            },
+          },
+        ],
       })),
     });
     const metaAnswer = await post('facebook', meta, signMeta({ appSecret: TEST_SECRETS.FACEBOOK_WEBHOOK_SECRET, body: meta }));
@@ -222,10 +236,19 @@ describe.each(DATABASE_KINDS)('POST /api/webhooks/metrics on %s', (kind) => {
     const postAcceptingGzip = async (body: string) => {
       const response = await fetch(endpoint('sendgrid'), {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'accept-encoding': 'gzip', ...signSendGridEcdsa({ privateKey: keys.privateKey, body }) },
+        headers: {
+          'content-type': 'application/json',
+          'accept-encoding': 'gzip',
+          ...signSendGridEcdsa({ privateKey: keys.privateKey, body }),
+        },
         body,
       });
-      return { status: response.status, text: await response.text(), encoding: response.headers.get('content-encoding'), cacheControl: response.headers.get('cache-control') };
+      return {
+        status: response.status,
+        text: await response.text(),
+        encoding: response.headers.get('content-encoding'),
+        cacheControl: response.headers.get('cache-control'),
+      };
     };
     const accepted = await postAcceptingGzip(sendgridBody([sendgridEvent('delivered', `MsgGz${randomUUID()}`)]));
     expect(accepted.status).toBe(202);
@@ -234,7 +257,9 @@ describe.each(DATABASE_KINDS)('POST /api/webhooks/metrics on %s', (kind) => {
     expect(accepted.cacheControl).toContain('no-transform');
 
     // Twenty-five items that are not events: the 400 lists twenty of them, over 1 KB.
-    const refused = await postAcceptingGzip(`[${Array.from({ length: 25 }, (_, i) => JSON.stringify(`not an event ${i}`)).join(',\r\n')}]\r\n`);
+    const refused = await postAcceptingGzip(
+      `[${Array.from({ length: 25 }, (_, i) => JSON.stringify(`not an event ${i}`)).join(',\r\n')}]\r\n`,
+    );
     expect(refused.status).toBe(400);
     expect(refused.text.length).toBeGreaterThan(1024);
     expect(refused.encoding).toBe('gzip');
@@ -245,7 +270,11 @@ describe.each(DATABASE_KINDS)('POST /api/webhooks/metrics on %s', (kind) => {
     const body = sendgridBody([sendgridEvent('delivered', 'MsgX')]);
     const signed = signSendGridEcdsa({ privateKey: keys.privateKey, body });
 
-    const noProvider = await fetch(`${app.url}/api/webhooks/metrics?workspace_id=${DEV_WORKSPACE_ID}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...signed } });
+    const noProvider = await fetch(`${app.url}/api/webhooks/metrics?workspace_id=${DEV_WORKSPACE_ID}`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', ...signed },
+    });
     expect(noProvider.status).toBe(400);
     expect(((await noProvider.json()) as { error: string }).error).toBe(
       'provider parameter required; one of: sendgrid, resend, facebook, instagram, linkedin',

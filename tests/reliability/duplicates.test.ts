@@ -6,7 +6,13 @@
 //   NEXT_DIST_DIR=.next-rel TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
 //     npx vitest run tests/reliability/duplicates.test.ts
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROLLUP_COUNTERS, UNIQUE_COUNTER_OF, type EventCounter, type MetricsProvider, type RollupCounter } from '../../src/lib/decision-circuits/metrics/metrics-types';
+import {
+  ROLLUP_COUNTERS,
+  UNIQUE_COUNTER_OF,
+  type EventCounter,
+  type MetricsProvider,
+  type RollupCounter,
+} from '../../src/lib/decision-circuits/metrics/metrics-types';
 import { generateSendGridKeyPair } from '../../src/lib/decision-circuits/metrics/providers/signing';
 import {
   RESEND_COUNTER,
@@ -87,7 +93,15 @@ function plan(seed: string): Plan {
   const events: UniqueEvent[] = [];
   const mappings: Record<string, unknown>[] = [];
   const social = (provider: MetricsProvider, variant: string, built: Expected<Record<string, unknown>>, entryId?: string) => {
-    events.push({ provider, payload: built.payload, variant, counter: built.counter, quantity: built.quantity, copies: copies(rng), ...(entryId ? { entryId } : {}) });
+    events.push({
+      provider,
+      payload: built.payload,
+      variant,
+      counter: built.counter,
+      quantity: built.quantity,
+      copies: copies(rng),
+      ...(entryId ? { entryId } : {}),
+    });
   };
 
   variants.forEach((variant, v) => {
@@ -95,35 +109,87 @@ function plan(seed: string): Plan {
     // SendGrid: self-attributed messages, each with its lifecycle.
     for (let m = 0; m < 8; m += 1) {
       const message = newSendGridMessage(rng, `dup${v}-${m}@example.com`, context);
-      const kinds: SendGridEventKind[] = ['processed', 'delivered', 'open', 'open', ...(m % 2 ? (['click'] as const) : []), ...(m === 3 ? (['deferred'] as const) : [])];
+      const kinds: SendGridEventKind[] = [
+        'processed',
+        'delivered',
+        'open',
+        'open',
+        ...(m % 2 ? (['click'] as const) : []),
+        ...(m === 3 ? (['deferred'] as const) : []),
+      ];
       kinds.forEach((kind, i) => {
         const payload = sendGridEvent(rng, message, kind, at(m * 5 + i));
-        events.push({ provider: 'sendgrid', payload, variant, counter: SENDGRID_COUNTER[kind], quantity: 1, copies: copies(rng), objectId: message.xMessageId });
+        events.push({
+          provider: 'sendgrid',
+          payload,
+          variant,
+          counter: SENDGRID_COUNTER[kind],
+          quantity: 1,
+          copies: copies(rng),
+          objectId: message.xMessageId,
+        });
       });
     }
     // Resend: one event per request, a retry keeps its svix-id.
     for (let m = 0; m < 3; m += 1) {
       const message = newResendMessage(rng, `rs${v}-${m}@example.org`, at(0), context);
       for (const type of ['email.sent', 'email.delivered', 'email.opened'] as const) {
-        events.push({ provider: 'resend', payload: resendEmailEvent(rng, message, type, at(m + 1)), variant, counter: RESEND_COUNTER[type], quantity: 1, copies: copies(rng), deliveryId: svixMessageId(rng), objectId: message.emailId });
+        events.push({
+          provider: 'resend',
+          payload: resendEmailEvent(rng, message, type, at(m + 1)),
+          variant,
+          counter: RESEND_COUNTER[type],
+          quantity: 1,
+          copies: copies(rng),
+          deliveryId: svixMessageId(rng),
+          objectId: message.emailId,
+        });
       }
     }
     // Facebook: reactions (one removed again), comments (one edited: counts nowhere).
     const nextFbId = idSequence(rng, 13);
     const post = newFacebookPost(rng, rng.digits(15));
     mappings.push({ provider: 'facebook', provider_object_id: post.postId, channel: 'social', ...context });
-    for (let r = 0; r < 6; r += 1) social('facebook', variant, facebookReaction(post, newSocialActor(rng, nextFbId), at(10 + r), { verb: 'add', reactionType: 'like' }), post.pageId);
-    social('facebook', variant, facebookReaction(post, newSocialActor(rng, nextFbId), at(30), { verb: 'remove', reactionType: 'love' }), post.pageId);
+    for (let r = 0; r < 6; r += 1)
+      social(
+        'facebook',
+        variant,
+        facebookReaction(post, newSocialActor(rng, nextFbId), at(10 + r), { verb: 'add', reactionType: 'like' }),
+        post.pageId,
+      );
+    social(
+      'facebook',
+      variant,
+      facebookReaction(post, newSocialActor(rng, nextFbId), at(30), { verb: 'remove', reactionType: 'love' }),
+      post.pageId,
+    );
     for (let c = 0; c < 3; c += 1) {
       const commentId = `${post.postId.split('_')[1]}_${rng.digits(15)}`;
-      social('facebook', variant, facebookComment(post, newSocialActor(rng, nextFbId), at(20 + c), { verb: 'add', commentId, message: `nice ${c}` }), post.pageId);
-      if (c === 0) social('facebook', variant, facebookComment(post, newSocialActor(rng, nextFbId), at(40), { verb: 'edited', commentId, message: 'edited' }), post.pageId);
+      social(
+        'facebook',
+        variant,
+        facebookComment(post, newSocialActor(rng, nextFbId), at(20 + c), { verb: 'add', commentId, message: `nice ${c}` }),
+        post.pageId,
+      );
+      if (c === 0)
+        social(
+          'facebook',
+          variant,
+          facebookComment(post, newSocialActor(rng, nextFbId), at(40), { verb: 'edited', commentId, message: 'edited' }),
+          post.pageId,
+        );
     }
     // Instagram: comments and a story-insights snapshot.
     const media = newInstagramMedia(rng, `178414${rng.digits(11)}`);
     mappings.push({ provider: 'instagram', provider_object_id: media.mediaId, channel: 'social', ...context });
     const nextIgId = idSequence(rng, 13);
-    for (let c = 0; c < 4; c += 1) social('instagram', variant, instagramComment(media, newSocialActor(rng, nextIgId), { commentId: `178${rng.digits(14)}`, text: `wow ${c}` }), media.accountId);
+    for (let c = 0; c < 4; c += 1)
+      social(
+        'instagram',
+        variant,
+        instagramComment(media, newSocialActor(rng, nextIgId), { commentId: `178${rng.digits(14)}`, text: `wow ${c}` }),
+        media.accountId,
+      );
     social('instagram', variant, instagramStoryInsights(media.mediaId, 120 + v), media.accountId);
     // LinkedIn: notifications with their notificationId (the documented dedup key).
     const share = newLinkedInPost(rng, `urn:li:organization:${rng.digits(8)}`, 'Launch');
@@ -131,7 +197,11 @@ function plan(seed: string): Plan {
     const nextNotification = idSequence(rng, 10);
     const nextLiActor = idSequence(rng, 13);
     for (const action of ['LIKE', 'LIKE', 'LIKE', 'COMMENT', 'COMMENT', 'SHARE', 'COMMENT_DELETE', 'COMMENT_EDIT'] as const) {
-      social('linkedin', variant, linkedInNotification(rng, share, action, at(50), { notificationId: nextNotification(), actor: newSocialActor(rng, nextLiActor) }));
+      social(
+        'linkedin',
+        variant,
+        linkedInNotification(rng, share, action, at(50), { notificationId: nextNotification(), actor: newSocialActor(rng, nextLiActor) }),
+      );
     }
   });
   // The worst case: these arrive as 46 simultaneous single-event deliveries.
@@ -153,20 +223,37 @@ function pack(rng: Rng, events: readonly UniqueEvent[]): { bursts: Request[][]; 
     const entries = new Map<string, Record<string, unknown>[]>();
     for (const item of items) entries.set(item.entryId ?? '0', [...(entries.get(item.entryId ?? '0') ?? []), item.payload]);
     const time = Math.floor(Date.UTC(2025, 5, 3, 9, 55) / 1000) + rng.int(0, 240);
-    return JSON.stringify(metaEnvelope(provider === 'facebook' ? 'page' : 'instagram', [...entries].map(([id, changes]) => ({ id, time, changes }))));
+    return JSON.stringify(
+      metaEnvelope(
+        provider === 'facebook' ? 'page' : 'instagram',
+        [...entries].map(([id, changes]) => ({ id, time, changes })),
+      ),
+    );
   };
   for (const event of events.filter((e) => e.burst)) {
-    bursts.push(Array.from({ length: event.copies }, () => ({ provider: event.provider, body: event.provider === 'resend' ? JSON.stringify(event.payload) : body(event.provider, [event]), deliveryId: event.deliveryId ?? null })));
+    bursts.push(
+      Array.from({ length: event.copies }, () => ({
+        provider: event.provider,
+        body: event.provider === 'resend' ? JSON.stringify(event.payload) : body(event.provider, [event]),
+        deliveryId: event.deliveryId ?? null,
+      })),
+    );
   }
   const maxBatch: Record<MetricsProvider, number> = { sendgrid: 30, resend: 1, facebook: 12, instagram: 12, linkedin: 10 };
   for (const provider of ['sendgrid', 'resend', 'facebook', 'instagram', 'linkedin'] as const) {
-    const pool = rng.shuffle(events.filter((e) => e.provider === provider && !e.burst).flatMap((e) => Array.from({ length: e.copies }, () => e)));
-    for (let i = 0; i < pool.length; ) {
+    const pool = rng.shuffle(
+      events.filter((e) => e.provider === provider && !e.burst).flatMap((e) => Array.from({ length: e.copies }, () => e)),
+    );
+    for (let i = 0; i < pool.length;) {
       const size = rng.int(1, maxBatch[provider]);
       const items = pool.slice(i, i + size);
       i += size;
       const first = items[0]!;
-      requests.push({ provider, body: provider === 'resend' ? JSON.stringify(first.payload) : body(provider, items), deliveryId: first.deliveryId ?? null });
+      requests.push({
+        provider,
+        body: provider === 'resend' ? JSON.stringify(first.payload) : body(provider, items),
+        deliveryId: first.deliveryId ?? null,
+      });
     }
   }
   return { bursts, requests: rng.shuffle(requests) };
@@ -187,10 +274,22 @@ describe.each(DATABASE_KINDS)('every event delivered up to 46 times, concurrentl
   /** Posts like a provider: re-signed per attempt, every non-2xx retried, bounded in time. */
   async function deliver(request: Request, deadline: number): Promise<{ status: number; attempts: number }> {
     for (let attempts = 1; ; attempts += 1) {
-      const signed = signedWebhookRequest({ baseUrl: app.url, workspaceId: DEV_WORKSPACE_ID, provider: request.provider, body: request.body, keys: signing, deliveryId: request.deliveryId });
+      const signed = signedWebhookRequest({
+        baseUrl: app.url,
+        workspaceId: DEV_WORKSPACE_ID,
+        provider: request.provider,
+        body: request.body,
+        keys: signing,
+        deliveryId: request.deliveryId,
+      });
       let status = 0;
       try {
-        const response = await fetch(signed.url, { method: 'POST', headers: signed.headers, body: signed.body, signal: AbortSignal.timeout(30_000) });
+        const response = await fetch(signed.url, {
+          method: 'POST',
+          headers: signed.headers,
+          body: signed.body,
+          signal: AbortSignal.timeout(30_000),
+        });
         status = response.status;
         await response.arrayBuffer();
       } catch {
@@ -236,12 +335,18 @@ describe.each(DATABASE_KINDS)('every event delivered up to 46 times, concurrentl
     await stream;
 
     const totalCopies = p.events.reduce((n, e) => n + e.copies, 0);
-    console.info(`[duplicates:${kind}] ${p.events.length} unique events, ${totalCopies} copies (max ${Math.max(...p.events.map((e) => e.copies))} of one) in ${requests.length + bursts.flat().length} requests, ${attempts} attempts: ${JSON.stringify(statuses)}`);
+    console.info(
+      `[duplicates:${kind}] ${p.events.length} unique events, ${totalCopies} copies (max ${Math.max(...p.events.map((e) => e.copies))} of one) in ${requests.length + bursts.flat().length} requests, ${attempts} attempts: ${JSON.stringify(statuses)}`,
+    );
     expect(Object.keys(statuses)).toEqual(['202']);
 
     // Ledger: exactly the unique events, per provider.
-    const health = await fetch(`${app.url}/api/circuits/metrics/health?workspaceId=${DEV_WORKSPACE_ID}`, { headers: { authorization: `Bearer ${token}` } });
-    const ingestion = ((await health.json()) as { ingestion: { by_provider: { provider: string; total_events: number; unprocessed_events: number }[] } }).ingestion;
+    const health = await fetch(`${app.url}/api/circuits/metrics/health?workspaceId=${DEV_WORKSPACE_ID}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const ingestion = (
+      (await health.json()) as { ingestion: { by_provider: { provider: string; total_events: number; unprocessed_events: number }[] } }
+    ).ingestion;
     const expectedLedger: Record<string, number> = {};
     for (const e of p.events) expectedLedger[e.provider] = (expectedLedger[e.provider] ?? 0) + 1;
     expect(Object.fromEntries(ingestion.by_provider.map((row) => [row.provider, row.total_events]))).toEqual(expectedLedger);
@@ -260,7 +365,10 @@ describe.each(DATABASE_KINDS)('every event delivered up to 46 times, concurrentl
           expected[unique] += 1;
         }
       }
-      const summary = await fetch(`${app.url}/api/circuits/metrics/summary?workspaceId=${DEV_WORKSPACE_ID}&abTestId=${p.abTestId}&variantId=${variant}`, { headers: { authorization: `Bearer ${token}` } });
+      const summary = await fetch(
+        `${app.url}/api/circuits/metrics/summary?workspaceId=${DEV_WORKSPACE_ID}&abTestId=${p.abTestId}&variantId=${variant}`,
+        { headers: { authorization: `Bearer ${token}` } },
+      );
       expect(summary.status).toBe(200);
       const { totals } = (await summary.json()) as { totals: Record<RollupCounter, number> };
       expect(totals).toEqual(expected);

@@ -67,7 +67,11 @@ function answerComplete(text: string): boolean {
 function rawRequest(
   port: number,
   head: string,
-  options: { trickle?: { byte: string; everyMs: number }; upload?: { chunk: string; count: number; chunked: boolean }; waitMs?: number } = {},
+  options: {
+    trickle?: { byte: string; everyMs: number };
+    upload?: { chunk: string; count: number; chunked: boolean };
+    waitMs?: number;
+  } = {},
 ): Promise<{ text: string; ms: number }> {
   const t0 = performance.now();
   return new Promise((resolve) => {
@@ -144,8 +148,20 @@ describe.each(DATABASE_KINDS)('hostile input to POST /api/webhooks/metrics on %s
   }
 
   async function postSigned(provider: MetricsProvider, body: string, extraHeaders: Record<string, string> = {}) {
-    const signed = signedWebhookRequest({ baseUrl: app.url, workspaceId: DEV_WORKSPACE_ID, provider, body, keys: signing, deliveryId: `msg_${randomUUID()}` });
-    const response = await fetch(signed.url, { method: 'POST', headers: { ...signed.headers, ...extraHeaders }, body: signed.body, signal: AbortSignal.timeout(60_000) });
+    const signed = signedWebhookRequest({
+      baseUrl: app.url,
+      workspaceId: DEV_WORKSPACE_ID,
+      provider,
+      body,
+      keys: signing,
+      deliveryId: `msg_${randomUUID()}`,
+    });
+    const response = await fetch(signed.url, {
+      method: 'POST',
+      headers: { ...signed.headers, ...extraHeaders },
+      body: signed.body,
+      signal: AbortSignal.timeout(60_000),
+    });
     const text = await response.text();
     let json: Record<string, unknown> = {};
     try {
@@ -211,7 +227,11 @@ describe.each(DATABASE_KINDS)('hostile input to POST /api/webhooks/metrics on %s
   it('answers a slow body with 408 once the 10 s read budget is spent, storing nothing', { timeout: 60_000 }, async ({ skip }) => {
     skip(kind !== DATABASE_KINDS[0], `run on ${DATABASE_KINDS[0]} only: the 10 s read budget is spent before any database work`);
     const before = await ledgerCount();
-    const answer = await rawRequest(app.server.port, `POST /api/webhooks/metrics?provider=sendgrid&workspace_id=${DEV_WORKSPACE_ID} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n[`, { trickle: { byte: ' ', everyMs: 400 }, waitMs: 30_000 });
+    const answer = await rawRequest(
+      app.server.port,
+      `POST /api/webhooks/metrics?provider=sendgrid&workspace_id=${DEV_WORKSPACE_ID} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n[`,
+      { trickle: { byte: ' ', everyMs: 400 }, waitMs: 30_000 },
+    );
     expect(answer.text).toMatch(/^HTTP\/1\.1 408 /);
     expect(answer.ms).toBeGreaterThan(9_000);
     expect(answer.ms).toBeLessThan(16_000);
@@ -244,7 +264,12 @@ describe.each(DATABASE_KINDS)('hostile input to POST /api/webhooks/metrics on %s
 
   it('stores a huge valid batch completely and exactly once (20,000 events)', { timeout: 120_000 }, async ({ skip }) => {
     skip(kind !== 'postgres', 'PostgreSQL only (set TEST_DATABASE_URL): a production-size batch, checked on the production database');
-    const events = Array.from({ length: 20_000 }, (_, i) => ({ event: 'delivered', sg_event_id: `huge-${i}`, sg_message_id: `hugemsg${i % 50}.filter`, timestamp: 1719901146 }));
+    const events = Array.from({ length: 20_000 }, (_, i) => ({
+      event: 'delivered',
+      sg_event_id: `huge-${i}`,
+      sg_message_id: `hugemsg${i % 50}.filter`,
+      timestamp: 1719901146,
+    }));
     const body = JSON.stringify(events);
     const before = await ledgerCount();
     const first = await postSigned('sendgrid', body);
@@ -258,13 +283,27 @@ describe.each(DATABASE_KINDS)('hostile input to POST /api/webhooks/metrics on %s
 
   it('refuses every content type but JSON with 415', async () => {
     const body = '[{"event":"open","sg_event_id":"ct-1"}]';
-    for (const type of [null, 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'text/json', 'application/jsonx', 'application/javascript', '*/*']) {
+    for (const type of [
+      null,
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'application/xml',
+      'text/json',
+      'application/jsonx',
+      'application/javascript',
+      '*/*',
+    ]) {
       await refusedAndNothingStored(async () => {
         const signed = signedWebhookRequest({ baseUrl: app.url, workspaceId: DEV_WORKSPACE_ID, provider: 'sendgrid', body, keys: signing });
         const headers: Record<string, string> = { ...signed.headers };
         delete headers['content-type'];
         // A Blob body with no type makes fetch send no Content-Type at all.
-        const response = await fetch(signed.url, { method: 'POST', headers: type === null ? headers : { ...headers, 'content-type': type }, body: type === null ? new Blob([body]) : body });
+        const response = await fetch(signed.url, {
+          method: 'POST',
+          headers: type === null ? headers : { ...headers, 'content-type': type },
+          body: type === null ? new Blob([body]) : body,
+        });
         await response.arrayBuffer();
         return response;
       }, [415]);
@@ -287,7 +326,11 @@ describe.each(DATABASE_KINDS)('hostile input to POST /api/webhooks/metrics on %s
     ];
     for (const value of junk) {
       await refusedAndNothingStored(async () => {
-        const response = await fetch(`${base}&workspace_id=${encodeURIComponent(value)}`, { method: 'POST', headers: signed.headers, body });
+        const response = await fetch(`${base}&workspace_id=${encodeURIComponent(value)}`, {
+          method: 'POST',
+          headers: signed.headers,
+          body,
+        });
         const text = await response.text();
         expect(text).not.toContain('pwned');
         expect(response.headers.get('set-cookie')).toBeNull();
@@ -295,9 +338,17 @@ describe.each(DATABASE_KINDS)('hostile input to POST /api/webhooks/metrics on %s
       }, [400]);
     }
     // In the header: CR/LF can only arrive on a raw socket; Node refuses the request outright.
-    for (const injected of [`${DEV_WORKSPACE_ID}\rSet-Cookie: pwned=1`, `${DEV_WORKSPACE_ID}\r\n Set-Cookie: pwned=1`, `${DEV_WORKSPACE_ID}\u0000`]) {
+    for (const injected of [
+      `${DEV_WORKSPACE_ID}\rSet-Cookie: pwned=1`,
+      `${DEV_WORKSPACE_ID}\r\n Set-Cookie: pwned=1`,
+      `${DEV_WORKSPACE_ID}\u0000`,
+    ]) {
       const before = await ledgerCount();
-      const answer = await rawRequest(app.server.port, `POST /api/webhooks/metrics?provider=sendgrid HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Workspace-Id: ${injected}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`, { waitMs: 10_000 });
+      const answer = await rawRequest(
+        app.server.port,
+        `POST /api/webhooks/metrics?provider=sendgrid HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Workspace-Id: ${injected}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+        { waitMs: 10_000 },
+      );
       const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(answer.text)?.[1]);
       expect(status >= 400 && status < 500).toBe(true);
       expect(answer.text.toLowerCase()).not.toContain('set-cookie: pwned');
@@ -305,7 +356,11 @@ describe.each(DATABASE_KINDS)('hostile input to POST /api/webhooks/metrics on %s
     }
     // Header and query disagree: the header wins, and a header that is not a UUID is refused.
     await refusedAndNothingStored(async () => {
-      const response = await fetch(`${base}&workspace_id=${DEV_WORKSPACE_ID}`, { method: 'POST', headers: { ...signed.headers, 'x-workspace-id': "1' or '1'='1" }, body });
+      const response = await fetch(`${base}&workspace_id=${DEV_WORKSPACE_ID}`, {
+        method: 'POST',
+        headers: { ...signed.headers, 'x-workspace-id': "1' or '1'='1" },
+        body,
+      });
       await response.arrayBuffer();
       return response;
     }, [400]);
@@ -325,7 +380,10 @@ describe.each(DATABASE_KINDS)('hostile input to POST /api/webhooks/metrics on %s
   });
 
   it('stores SQL metacharacters in every field as plain data: nothing executed, every table intact', async () => {
-    const template = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'sendgrid', 'batch-all-kinds.json'), 'utf8')) as Record<string, unknown>[];
+    const template = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'sendgrid', 'batch-all-kinds.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >[];
     const run = randomUUID().slice(0, 8);
     const events = template.map((event, i) => {
       const poisoned: Record<string, unknown> = {};
@@ -373,7 +431,11 @@ describe.each(DATABASE_KINDS)('hostile input to POST /api/webhooks/metrics on %s
         'select raw_payload from metrics_webhook_events where provider_event_id = any($1) order by provider_event_id',
         [[`nul-${run}`, `ok-${run}`, `sur-${run}`]],
       );
-      expect(rows.map((r) => r.raw_payload)).toMatchObject([{ custom: 'a\ufffdb', 'k\ufffd': 1 }, { smile: '\u{1F600}' }, { url: 'https://x/\ufffd' }]);
+      expect(rows.map((r) => r.raw_payload)).toMatchObject([
+        { custom: 'a\ufffdb', 'k\ufffd': 1 },
+        { smile: '\u{1F600}' },
+        { url: 'https://x/\ufffd' },
+      ]);
     }
   });
 
@@ -386,22 +448,45 @@ describe.each(DATABASE_KINDS)('hostile input to POST /api/webhooks/metrics on %s
     const mapping = await fetch(`${app.url}/api/circuits/metrics/attribution?workspaceId=${DEV_WORKSPACE_ID}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ provider: 'instagram', provider_object_id: mediaId, circuit_execution_id: `exec-overflow-${kind}`, channel: 'social' }),
+      body: JSON.stringify({
+        provider: 'instagram',
+        provider_object_id: mediaId,
+        circuit_execution_id: `exec-overflow-${kind}`,
+        channel: 'social',
+      }),
     });
     expect(mapping.status).toBe(200);
     const snapshot = (n: number) => ({ field: 'story_insights', value: { media_id: mediaId, impressions: 999_999_999, reach: n } });
     const comment = { field: 'comments', value: { id: `c-${mediaId}`, text: 'hi', media: { id: mediaId } } };
-    const envelope = (...changes: object[]) => JSON.stringify({ object: 'instagram', entry: [{ id: '17841400000000001', time: 1719907200, changes }] });
+    const envelope = (...changes: object[]) =>
+      JSON.stringify({ object: 'instagram', entry: [{ id: '17841400000000001', time: 1719907200, changes }] });
     const before = await ledgerCount();
     const statuses: number[] = [];
-    for (const body of [envelope(snapshot(1)), envelope(snapshot(2)), envelope(snapshot(3), comment)]) statuses.push((await postSigned('instagram', body)).status);
+    for (const body of [envelope(snapshot(1)), envelope(snapshot(2)), envelope(snapshot(3), comment)])
+      statuses.push((await postSigned('instagram', body)).status);
     expect(statuses.filter((s) => s >= 500)).toEqual([]);
     expect(await ledgerCount()).toBe(before + 4);
   });
 
   it('fuzz: signed random and mutated real payloads never get a 5xx, and a 4xx stores nothing', { timeout: 240_000 }, async () => {
     const hostile = fc.oneof(
-      fc.constantFrom<unknown>(null, true, 0, -1, 1e21, 2 ** 53 + 2, '', '\u0000', 'a\u0000b', '\ud800', "'; drop table workspaces; --", 'x'.repeat(700), [], {}, [[[[[]]]]]),
+      fc.constantFrom<unknown>(
+        null,
+        true,
+        0,
+        -1,
+        1e21,
+        2 ** 53 + 2,
+        '',
+        '\u0000',
+        'a\u0000b',
+        '\ud800',
+        "'; drop table workspaces; --",
+        'x'.repeat(700),
+        [],
+        {},
+        [[[[[]]]]],
+      ),
       fc.jsonValue({ maxDepth: 3 }),
       fc.string({ unit: 'binary', maxLength: 20 }),
     );
@@ -412,7 +497,13 @@ describe.each(DATABASE_KINDS)('hostile input to POST /api/webhooks/metrics on %s
       fc.record({ nest: fc.integer({ min: 30, max: 100 }) }),
     );
     const payload = fc.oneof(
-      { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...METRICS_PROVIDERS), fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v))) },
+      {
+        weight: 1,
+        arbitrary: fc.tuple(
+          fc.constantFrom(...METRICS_PROVIDERS),
+          fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
+        ),
+      },
       {
         weight: 4,
         arbitrary: fc

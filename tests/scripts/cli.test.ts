@@ -47,7 +47,9 @@ describe('webhook:send against an app that refuses the delivery', () => {
   let server: Server;
   let url = '';
   beforeAll(async () => {
-    server = createServer((_request, response) => response.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}'));
+    server = createServer((_request, response) =>
+      response.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}'),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const address = server.address();
     url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

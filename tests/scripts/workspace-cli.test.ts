@@ -14,8 +14,11 @@ const dataDir = path.join(dataRoot, 'pglite');
 
 function run(script: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(TSX, [`scripts/${script}`, ...args], { timeout: 60_000, env: { ...process.env, DATABASE_URL: '', PGLITE_DATA_DIR: dataDir, NODE_ENV: 'development' } }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      TSX,
+      [`scripts/${script}`, ...args],
+      { timeout: 60_000, env: { ...process.env, DATABASE_URL: '', PGLITE_DATA_DIR: dataDir, NODE_ENV: 'development' } },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -45,8 +48,14 @@ describe('workspace:create and member:add', () => {
 
     const db = await createPgliteDatabase(dataDir);
     try {
-      const members = await db.query<{ user_id: string; role: string }>('select user_id, role from workspace_members where workspace_id = $1 order by role', [workspace]);
-      expect(members).toEqual([{ user_id: admin, role: 'admin' }, { user_id: owner, role: 'owner' }]);
+      const members = await db.query<{ user_id: string; role: string }>(
+        'select user_id, role from workspace_members where workspace_id = $1 order by role',
+        [workspace],
+      );
+      expect(members).toEqual([
+        { user_id: admin, role: 'admin' },
+        { user_id: owner, role: 'owner' },
+      ]);
     } finally {
       await db.close();
     }

@@ -62,7 +62,15 @@ describe.each(kinds)('simulated campaign against the real server (%s)', (kind) =
     expect(new Set(rows.map((r) => r.channel))).toEqual(new Set(['email', 'social']));
     expect(new Set(rows.map((r) => r.time_bucket)).size).toBeGreaterThanOrEqual(2);
     const sum = (counter: keyof ExpectedRollup) => rows.reduce((n, r) => n + Number(r[counter]), 0);
-    for (const counter of ['email_sent', 'email_delivered', 'email_opened', 'email_clicked', 'social_likes', 'social_comments', 'social_shares'] as const) {
+    for (const counter of [
+      'email_sent',
+      'email_delivered',
+      'email_opened',
+      'email_clicked',
+      'social_likes',
+      'social_comments',
+      'social_shares',
+    ] as const) {
       expect(sum(counter), counter).toBeGreaterThan(0);
     }
 

@@ -42,7 +42,11 @@ describe('IngestCoalescer', () => {
     await flush();
     expect(calls).toHaveLength(1);
 
-    const waiting = [coalescer.submit('k', events('b'), call), coalescer.submit('k', events('c', 'd'), call), coalescer.submit('k', events('e'), call)];
+    const waiting = [
+      coalescer.submit('k', events('b'), call),
+      coalescer.submit('k', events('c', 'd'), call),
+      coalescer.submit('k', events('e'), call),
+    ];
     await flush();
     expect(calls).toHaveLength(1);
     calls[0]!.finish();
@@ -60,7 +64,11 @@ describe('IngestCoalescer', () => {
   it('keeps groups apart by key and large deliveries on their own call', async () => {
     const coalescer = new IngestCoalescer<Event, Row>({ ...LIMITS, maxInFlight: 1, maxEventsPerCall: 1_000, maxCoalescedDelivery: 2 });
     const { calls, call } = controllableCall();
-    const pending = [coalescer.submit('one', events('a'), call), coalescer.submit('two', events('b'), call), coalescer.submit('one', events('x', 'y', 'z'), call)];
+    const pending = [
+      coalescer.submit('one', events('a'), call),
+      coalescer.submit('two', events('b'), call),
+      coalescer.submit('one', events('x', 'y', 'z'), call),
+    ];
     await flush();
     // 'one' and 'two' each run; the three-event delivery is over the limit and goes alone too.
     expect(calls.map((c) => c.events.length).sort()).toEqual([1, 1, 3]);
@@ -71,7 +79,12 @@ describe('IngestCoalescer', () => {
   it('never splits a delivery, and caps the events of one combined call', async () => {
     const coalescer = new IngestCoalescer<Event, Row>({ ...LIMITS, maxInFlight: 1, maxEventsPerCall: 3, maxCoalescedDelivery: 100 });
     const { calls, call } = controllableCall();
-    const all = [coalescer.submit('k', events('a'), call), coalescer.submit('k', events('b', 'c'), call), coalescer.submit('k', events('d', 'e'), call), coalescer.submit('k', events('f'), call)];
+    const all = [
+      coalescer.submit('k', events('a'), call),
+      coalescer.submit('k', events('b', 'c'), call),
+      coalescer.submit('k', events('d', 'e'), call),
+      coalescer.submit('k', events('f'), call),
+    ];
     await flush();
     calls[0]!.finish();
     await flush();
@@ -103,7 +116,9 @@ describe('IngestCoalescer', () => {
 
   it('a delivery that breaks the shared call is retried alone: only it fails', async () => {
     const coalescer = new IngestCoalescer<Event, Row>({ ...LIMITS, maxInFlight: 1, maxEventsPerCall: 1_000, maxCoalescedDelivery: 100 });
-    const { calls, call } = controllableCall((evs) => (evs.some((e) => e.provider_event_id === 'poison') ? new Error('check violation') : null));
+    const { calls, call } = controllableCall((evs) =>
+      evs.some((e) => e.provider_event_id === 'poison') ? new Error('check violation') : null,
+    );
     const blocker = coalescer.submit('k', events('z'), call);
     const good = coalescer.submit('k', events('g1'), call);
     const bad = coalescer.submit('k', events('poison'), call);
@@ -141,7 +156,13 @@ describe('IngestCoalescer', () => {
   });
 
   it('waiting is bounded: past the limit a delivery is refused at once, and nobody waits past the timeout', async () => {
-    const coalescer = new IngestCoalescer<Event, Row>({ maxInFlight: 1, maxEventsPerCall: 1_000, maxCoalescedDelivery: 100, maxWaiting: 2, waitTimeoutMs: 50 });
+    const coalescer = new IngestCoalescer<Event, Row>({
+      maxInFlight: 1,
+      maxEventsPerCall: 1_000,
+      maxCoalescedDelivery: 100,
+      maxWaiting: 2,
+      waitTimeoutMs: 50,
+    });
     const { calls, call } = controllableCall();
     const running = coalescer.submit('k', events('a'), call);
     const queued = [coalescer.submit('k', events('b'), call), coalescer.submit('other', events('c'), call)];
@@ -168,6 +189,9 @@ describe('IngestCoalescer', () => {
     expect(coalescerOptionsFrom({}).maxInFlight).toBe(1);
     // Waiting follows the database queue's settings.
     expect(coalescerOptionsFrom({ DATABASE_POOL_MAX: '3' }).maxWaiting).toBe(24);
-    expect(coalescerOptionsFrom({ METRICS_DB_QUEUE_MAX: '2', METRICS_DB_QUEUE_TIMEOUT_MS: '1000' })).toMatchObject({ maxWaiting: 2, waitTimeoutMs: 1000 });
+    expect(coalescerOptionsFrom({ METRICS_DB_QUEUE_MAX: '2', METRICS_DB_QUEUE_TIMEOUT_MS: '1000' })).toMatchObject({
+      maxWaiting: 2,
+      waitTimeoutMs: 1000,
+    });
   });
 });

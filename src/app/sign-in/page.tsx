@@ -84,8 +84,8 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         <section className="card" aria-labelledby="local-title">
           <h2 id="local-title">Local development</h2>
           <p>
-            This server runs the embedded database, so you can sign in as the seeded dev user <code>{DEV_USER_EMAIL}</code>, a
-            member of the dev workspace. It is never offered in production.
+            This server runs the embedded database, so you can sign in as the seeded dev user <code>{DEV_USER_EMAIL}</code>, a member of the
+            dev workspace. It is never offered in production.
           </p>
           <form method="post" action="/api/auth/local-sign-in">
             <input type="hidden" name="next" value={next} />
@@ -100,8 +100,8 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         <section className="card notice" aria-labelledby="no-auth-title">
           <h2 id="no-auth-title">Sign-in is not configured</h2>
           <p>
-            Set <code>SUPABASE_URL</code> and <code>SUPABASE_ANON_KEY</code> (and <code>SUPABASE_JWT_SECRET</code> or a project with
-            JWT signing keys) so members can sign in with Supabase Auth. For local work, run <code>npm run dev</code> without{' '}
+            Set <code>SUPABASE_URL</code> and <code>SUPABASE_ANON_KEY</code> (and <code>SUPABASE_JWT_SECRET</code> or a project with JWT
+            signing keys) so members can sign in with Supabase Auth. For local work, run <code>npm run dev</code> without{' '}
             <code>DATABASE_URL</code> to use the embedded database and its dev user.
           </p>
         </section>

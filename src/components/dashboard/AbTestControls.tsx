@@ -25,7 +25,8 @@ export function AbTestControls({
         <select id="ab-test-select" name="abTestId" defaultValue={selectedId}>
           {tests.map((t) => (
             <option key={t.ab_test_id} value={t.ab_test_id}>
-              {t.name} ({t.variants.length} {t.variants.length === 1 ? 'variant' : 'variants'}{t.registered ? '' : ', not registered'})
+              {t.name} ({t.variants.length} {t.variants.length === 1 ? 'variant' : 'variants'}
+              {t.registered ? '' : ', not registered'})
             </option>
           ))}
         </select>
@@ -55,11 +56,23 @@ export function AbTestControls({
         <div className="date-pair">
           <span>
             <label htmlFor="range-from">From</label>
-            <input id="range-from" type="date" name="from" defaultValue={range.fromDate} aria-describedby={range.error ? 'range-error' : undefined} />
+            <input
+              id="range-from"
+              type="date"
+              name="from"
+              defaultValue={range.fromDate}
+              aria-describedby={range.error ? 'range-error' : undefined}
+            />
           </span>
           <span>
             <label htmlFor="range-to">To</label>
-            <input id="range-to" type="date" name="to" defaultValue={range.toDate} aria-describedby={range.error ? 'range-error' : undefined} />
+            <input
+              id="range-to"
+              type="date"
+              name="to"
+              defaultValue={range.toDate}
+              aria-describedby={range.error ? 'range-error' : undefined}
+            />
           </span>
         </div>
       </fieldset>

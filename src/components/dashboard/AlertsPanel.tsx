@@ -118,7 +118,12 @@ export function AlertsPanel({ workspaceId }: { workspaceId: string }) {
     const formElement = event.currentTarget;
     const form = new FormData(formElement);
     const kind = String(form.get('kind'));
-    const body = { kind, name: String(form.get('name') ?? ''), url: String(form.get('url') ?? ''), ...(kind === 'webhook' ? { secret: String(form.get('secret') ?? '') } : {}) };
+    const body = {
+      kind,
+      name: String(form.get('name') ?? ''),
+      url: String(form.get('url') ?? ''),
+      ...(kind === 'webhook' ? { secret: String(form.get('secret') ?? '') } : {}),
+    };
     const channelsUrl = `/api/circuits/metrics/alerts/channels?workspaceId=${encodeURIComponent(workspaceId)}`;
     await send(channelsUrl, 'POST', body, 'Channel added.');
     formElement.reset();
@@ -129,7 +134,14 @@ export function AlertsPanel({ workspaceId }: { workspaceId: string }) {
     await send(url, 'DELETE', undefined, 'Channel removed.');
   }
 
-  if (!overview) return error ? <p className="form-error" role="alert">{error}</p> : <p className="muted">Loading alerts…</p>;
+  if (!overview)
+    return error ? (
+      <p className="form-error" role="alert">
+        {error}
+      </p>
+    ) : (
+      <p className="muted">Loading alerts…</p>
+    );
   const firing = overview.states.filter((s) => s.state === 'firing');
   return (
     <div className="alerts" data-testid="alerts-panel">
@@ -160,7 +172,14 @@ export function AlertsPanel({ workspaceId }: { workspaceId: string }) {
             {RULE_LABELS[rule.rule]?.unit && (
               <label>
                 Threshold ({RULE_LABELS[rule.rule]?.unit}){' '}
-                <input type="number" min="1" step="any" name={`threshold-${rule.rule}`} defaultValue={rule.threshold ?? ''} aria-label={`${rule.rule} threshold`} />
+                <input
+                  type="number"
+                  min="1"
+                  step="any"
+                  name={`threshold-${rule.rule}`}
+                  defaultValue={rule.threshold ?? ''}
+                  aria-label={`${rule.rule} threshold`}
+                />
               </label>
             )}
           </fieldset>

@@ -183,9 +183,7 @@ export function BackfillPanel({
         body: JSON.stringify({ provider, channel, date_start: dateStart, date_end: dateEnd }),
       });
       if (!response.ok) {
-        setFormError(
-          response.status === 404 ? 'The backfill API is not available on this server.' : await errorMessageOf(response),
-        );
+        setFormError(response.status === 404 ? 'The backfill API is not available on this server.' : await errorMessageOf(response));
         return;
       }
       const body = (await response.json()) as Json;
@@ -229,8 +227,8 @@ export function BackfillPanel({
           </button>
         </div>
         <p className="muted full">
-          Fetches the provider’s history for the range (at most {MAX_RANGE_DAYS} days per job) and adds only events the ledger does
-          not already hold.
+          Fetches the provider’s history for the range (at most {MAX_RANGE_DAYS} days per job) and adds only events the ledger does not
+          already hold.
         </p>
         {formError && (
           <p className="form-error full" role="alert" data-testid="backfill-error">
@@ -263,14 +261,30 @@ export function BackfillPanel({
           <table className="data-table stack-on-narrow" role="table" data-testid="backfill-table">
             <thead role="rowgroup">
               <tr role="row">
-                <th role="columnheader" scope="col">Job</th>
-                <th role="columnheader" scope="col">Provider</th>
-                <th role="columnheader" scope="col">Dates</th>
-                <th role="columnheader" scope="col">Status</th>
-                <th role="columnheader" scope="col" className="num">Fetched</th>
-                <th role="columnheader" scope="col" className="num">Ingested</th>
-                <th role="columnheader" scope="col">Started</th>
-                <th role="columnheader" scope="col">Completed</th>
+                <th role="columnheader" scope="col">
+                  Job
+                </th>
+                <th role="columnheader" scope="col">
+                  Provider
+                </th>
+                <th role="columnheader" scope="col">
+                  Dates
+                </th>
+                <th role="columnheader" scope="col">
+                  Status
+                </th>
+                <th role="columnheader" scope="col" className="num">
+                  Fetched
+                </th>
+                <th role="columnheader" scope="col" className="num">
+                  Ingested
+                </th>
+                <th role="columnheader" scope="col">
+                  Started
+                </th>
+                <th role="columnheader" scope="col">
+                  Completed
+                </th>
               </tr>
             </thead>
             <tbody role="rowgroup">

@@ -55,7 +55,8 @@ function relativeText(variant: VariantResult): string {
 /** The statistics engine's decision on the whole test: verdict, reasons, method, numbers, chart. */
 export function DecisionCard({ report }: { report: AbTestDecisionReport }) {
   const level = `${Number((report.intervalLevel * 100).toFixed(1))} %`;
-  const intervalKind = report.method === 'sequential' ? 'confidence sequence' : report.method === 'bayesian' ? 'interval' : 'confidence interval';
+  const intervalKind =
+    report.method === 'sequential' ? 'confidence sequence' : report.method === 'bayesian' ? 'interval' : 'confidence interval';
   const srm = report.sampleRatioMismatch;
   return (
     <section className="card decision-card" aria-labelledby="decision-title" data-testid="decision-card" data-decision={report.decision}>

@@ -9,8 +9,8 @@ export function AttributionHealthTable({ rows }: { rows: OperationsView['attribu
     <>
       {alerting.length > 0 && (
         <p className="alert bad" role="alert" data-testid="attribution-alert">
-          <strong>Attribution below {MAPPED_ALERT_THRESHOLD} %:</strong> {alerting.map((r) => PROVIDER_LABELS[r.provider]).join(', ')}. Events
-          of unmapped messages are not counted in any rollup until their sender registers them; after 24 hours they are orphaned.
+          <strong>Attribution below {MAPPED_ALERT_THRESHOLD} %:</strong> {alerting.map((r) => PROVIDER_LABELS[r.provider]).join(', ')}.
+          Events of unmapped messages are not counted in any rollup until their sender registers them; after 24 hours they are orphaned.
         </p>
       )}
       <div className="table-scroll" role="region" aria-label="Attribution health per provider" tabIndex={0}>
@@ -18,24 +18,50 @@ export function AttributionHealthTable({ rows }: { rows: OperationsView['attribu
           <caption>Provider objects (messages, posts) by attribution status. Alert threshold: {MAPPED_ALERT_THRESHOLD} % mapped.</caption>
           <thead role="rowgroup">
             <tr role="row">
-              <th scope="col" role="columnheader">Provider</th>
-              <th scope="col" role="columnheader" className="num">Objects</th>
-              <th scope="col" role="columnheader" className="num">Mapped</th>
-              <th scope="col" role="columnheader" className="num">Unmapped</th>
-              <th scope="col" role="columnheader" className="num">Orphaned</th>
-              <th scope="col" role="columnheader" className="num">Mapped %</th>
-              <th scope="col" role="columnheader">Status</th>
+              <th scope="col" role="columnheader">
+                Provider
+              </th>
+              <th scope="col" role="columnheader" className="num">
+                Objects
+              </th>
+              <th scope="col" role="columnheader" className="num">
+                Mapped
+              </th>
+              <th scope="col" role="columnheader" className="num">
+                Unmapped
+              </th>
+              <th scope="col" role="columnheader" className="num">
+                Orphaned
+              </th>
+              <th scope="col" role="columnheader" className="num">
+                Mapped %
+              </th>
+              <th scope="col" role="columnheader">
+                Status
+              </th>
             </tr>
           </thead>
           <tbody role="rowgroup">
             {rows.map((r) => (
               <tr key={r.provider} role="row" data-provider={r.provider}>
-                <th scope="row" role="rowheader">{PROVIDER_LABELS[r.provider]}</th>
-                <td className="num" role="cell" data-col="total" data-label="Objects">{formatCount(r.total_mappings)}</td>
-                <td className="num" role="cell" data-col="mapped" data-label="Mapped">{formatCount(r.mapped_count)}</td>
-                <td className="num" role="cell" data-col="unmapped" data-label="Unmapped">{formatCount(r.unmapped_count)}</td>
-                <td className="num" role="cell" data-col="orphaned" data-label="Orphaned">{formatCount(r.orphaned_count)}</td>
-                <td className="num" role="cell" data-col="mapped_percentage" data-label="Mapped %">{formatPercent(r.mapped_percentage)}</td>
+                <th scope="row" role="rowheader">
+                  {PROVIDER_LABELS[r.provider]}
+                </th>
+                <td className="num" role="cell" data-col="total" data-label="Objects">
+                  {formatCount(r.total_mappings)}
+                </td>
+                <td className="num" role="cell" data-col="mapped" data-label="Mapped">
+                  {formatCount(r.mapped_count)}
+                </td>
+                <td className="num" role="cell" data-col="unmapped" data-label="Unmapped">
+                  {formatCount(r.unmapped_count)}
+                </td>
+                <td className="num" role="cell" data-col="orphaned" data-label="Orphaned">
+                  {formatCount(r.orphaned_count)}
+                </td>
+                <td className="num" role="cell" data-col="mapped_percentage" data-label="Mapped %">
+                  {formatPercent(r.mapped_percentage)}
+                </td>
                 <td role="cell" data-col="status" data-label="Status">
                   <span className={`badge ${r.below_alert_threshold ? 'bad' : 'ok'}`}>
                     {r.below_alert_threshold ? `Below ${MAPPED_ALERT_THRESHOLD} %` : 'OK'}
@@ -82,19 +108,35 @@ export function IngestionHealthPanel({ ingestion }: { ingestion: OperationsView[
             <caption>Webhook events in the ledger per provider (kept 30 days).</caption>
             <thead role="rowgroup">
               <tr role="row">
-                <th scope="col" role="columnheader">Provider</th>
-                <th scope="col" role="columnheader" className="num">Events</th>
-                <th scope="col" role="columnheader" className="num">Unprocessed</th>
-                <th scope="col" role="columnheader">Last ingest</th>
+                <th scope="col" role="columnheader">
+                  Provider
+                </th>
+                <th scope="col" role="columnheader" className="num">
+                  Events
+                </th>
+                <th scope="col" role="columnheader" className="num">
+                  Unprocessed
+                </th>
+                <th scope="col" role="columnheader">
+                  Last ingest
+                </th>
               </tr>
             </thead>
             <tbody role="rowgroup">
               {ingestion.by_provider.map((p) => (
                 <tr key={p.provider} role="row" data-provider={p.provider}>
-                  <th scope="row" role="rowheader">{PROVIDER_LABELS[p.provider]}</th>
-                  <td className="num" role="cell" data-col="total_events" data-label="Events">{formatCount(p.total_events)}</td>
-                  <td className="num" role="cell" data-col="unprocessed_events" data-label="Unprocessed">{formatCount(p.unprocessed_events)}</td>
-                  <td role="cell" data-col="last_ingest_at" data-label="Last ingest">{formatUtc(p.last_ingest_at)}</td>
+                  <th scope="row" role="rowheader">
+                    {PROVIDER_LABELS[p.provider]}
+                  </th>
+                  <td className="num" role="cell" data-col="total_events" data-label="Events">
+                    {formatCount(p.total_events)}
+                  </td>
+                  <td className="num" role="cell" data-col="unprocessed_events" data-label="Unprocessed">
+                    {formatCount(p.unprocessed_events)}
+                  </td>
+                  <td role="cell" data-col="last_ingest_at" data-label="Last ingest">
+                    {formatUtc(p.last_ingest_at)}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -94,7 +94,11 @@ export function HourlyChart({ variant, hours, yMax }: { variant: VariantView; ho
               busyHours
                 .filter(({ index }) => (variant.series[key][index] ?? 0) > 0)
                 .map(({ hour, index }) => (
-                  <path key={`${key}-${hour}`} className={`dot ${SERIES[key].className}`} d={`M${x(index)} ${y(variant.series[key][index] ?? 0)}h0`}>
+                  <path
+                    key={`${key}-${hour}`}
+                    className={`dot ${SERIES[key].className}`}
+                    d={`M${x(index)} ${y(variant.series[key][index] ?? 0)}h0`}
+                  >
                     <title>{`${formatUtc(hour)}: ${formatCount(variant.series[key][index] ?? 0)} ${SERIES[key].label.toLowerCase()}`}</title>
                   </path>
                 )),
@@ -140,7 +144,11 @@ export function HourlyChart({ variant, hours, yMax }: { variant: VariantView; ho
               </tbody>
             </table>
           </div>
-          {busyHours.length > MAX_TABLE_ROWS && <p className="muted">Showing the newest {MAX_TABLE_ROWS} of {busyHours.length} hours.</p>}
+          {busyHours.length > MAX_TABLE_ROWS && (
+            <p className="muted">
+              Showing the newest {MAX_TABLE_ROWS} of {busyHours.length} hours.
+            </p>
+          )}
         </details>
       )}
     </figure>

@@ -12,7 +12,9 @@ const PAD = 16;
  * The SVG is one image with a title and description; the same numbers are in the table above.
  */
 export function IntervalChart({ report, levelText }: { report: AbTestDecisionReport; levelText: string }) {
-  const rows = report.variants.filter((v) => !v.isControl && v.comparison).map((v) => ({ name: v.name, id: v.variantId, lift: v.comparison!.absoluteLift }));
+  const rows = report.variants
+    .filter((v) => !v.isControl && v.comparison)
+    .map((v) => ({ name: v.name, id: v.variantId, lift: v.comparison!.absoluteLift }));
   if (rows.length === 0) return null;
   const reach = Math.max(0.005, ...rows.flatMap((r) => [Math.abs(r.lift.lower), Math.abs(r.lift.upper)])) * 1.1;
   const plotLeft = LABEL + PAD;
@@ -20,7 +22,10 @@ export function IntervalChart({ report, levelText }: { report: AbTestDecisionRep
   const x = (value: number) => plotLeft + ((value + reach) / (2 * reach)) * plotWidth;
   const height = rows.length * ROW + 40;
   const description = rows
-    .map((r) => `${r.name}: ${formatPointDifference(r.lift.estimate)}, range ${formatPointDifference(r.lift.lower)} to ${formatPointDifference(r.lift.upper)}`)
+    .map(
+      (r) =>
+        `${r.name}: ${formatPointDifference(r.lift.estimate)}, range ${formatPointDifference(r.lift.lower)} to ${formatPointDifference(r.lift.upper)}`,
+    )
     .join('; ');
   return (
     <figure className="interval-chart" data-testid="interval-chart">
@@ -54,8 +59,8 @@ export function IntervalChart({ report, levelText }: { report: AbTestDecisionRep
         })}
       </svg>
       <figcaption className="small muted">
-        Lift over the control, percentage points, with its {levelText} range: right of 0 is better than the control, left is worse, a
-        range that crosses 0 is not clear yet. {description}.
+        Lift over the control, percentage points, with its {levelText} range: right of 0 is better than the control, left is worse, a range
+        that crosses 0 is not clear yet. {description}.
       </figcaption>
     </figure>
   );

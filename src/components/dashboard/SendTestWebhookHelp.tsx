@@ -55,9 +55,9 @@ export function SendTestWebhookHelp({ baseUrl, workspaceId, headingId }: { baseU
         </li>
         <li>
           <p>
-            Or post one with curl. Unsigned events are accepted only by a development server (<code>npm run dev</code>) with no
-            SendGrid secret configured; anywhere else sign it, as the command above does. Sending the same{' '}
-            <code>sg_event_id</code> again changes nothing: retries are never counted twice.
+            Or post one with curl. Unsigned events are accepted only by a development server (<code>npm run dev</code>) with no SendGrid
+            secret configured; anywhere else sign it, as the command above does. Sending the same <code>sg_event_id</code> again changes
+            nothing: retries are never counted twice.
           </p>
           <div className="code-row">
             <pre>
@@ -68,8 +68,8 @@ export function SendTestWebhookHelp({ baseUrl, workspaceId, headingId }: { baseU
         </li>
       </ol>
       <p className="muted">
-        Events that carry <code>circuit_execution_id</code>, <code>ab_test_id</code> and <code>variant_id</code> (SendGrid custom
-        args, Resend tags) count at once. Others wait until the sender registers the message with{' '}
+        Events that carry <code>circuit_execution_id</code>, <code>ab_test_id</code> and <code>variant_id</code> (SendGrid custom args,
+        Resend tags) count at once. Others wait until the sender registers the message with{' '}
         <code>POST /api/circuits/metrics/attribution</code>.
       </p>
     </div>

@@ -49,6 +49,12 @@ export async function extractAccessToken(request: Request): Promise<string | nul
 /** The verified claims of the caller; 401 when there are none or they do not verify. */
 export async function authenticateRequest(request: Request): Promise<VerifiedClaims> {
   const token = await extractAccessToken(request);
-  if (!token) throw new ApiError(401, 'Authentication required: send a Supabase access token as a Bearer header', {}, { 'www-authenticate': 'Bearer' });
+  if (!token)
+    throw new ApiError(
+      401,
+      'Authentication required: send a Supabase access token as a Bearer header',
+      {},
+      { 'www-authenticate': 'Bearer' },
+    );
   return verifyAccessToken(token);
 }

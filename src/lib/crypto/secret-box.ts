@@ -31,13 +31,15 @@ export function parseSecretBoxKeys(env: Readonly<Record<string, string | undefin
   const keys = new Map<string, Buffer>();
   for (const entry of raw.split(',')) {
     const [id, material] = entry.trim().split(':', 2);
-    if (!id || !KEY_ID.test(id) || !material) throw new SecretBoxConfigError('METRICS_ENCRYPTION_KEYS entries look like "<id>:<base64 of 32 bytes>"');
+    if (!id || !KEY_ID.test(id) || !material)
+      throw new SecretBoxConfigError('METRICS_ENCRYPTION_KEYS entries look like "<id>:<base64 of 32 bytes>"');
     const key = Buffer.from(material, 'base64');
     if (key.length !== KEY_BYTES) throw new SecretBoxConfigError(`METRICS_ENCRYPTION_KEYS: key "${id}" is not 32 bytes`);
     keys.set(id, key);
   }
   const currentKeyId = env.METRICS_ENCRYPTION_KEY_ID?.trim() || [...keys.keys()][0]!;
-  if (!keys.has(currentKeyId)) throw new SecretBoxConfigError(`METRICS_ENCRYPTION_KEY_ID "${currentKeyId}" is not in METRICS_ENCRYPTION_KEYS`);
+  if (!keys.has(currentKeyId))
+    throw new SecretBoxConfigError(`METRICS_ENCRYPTION_KEY_ID "${currentKeyId}" is not in METRICS_ENCRYPTION_KEYS`);
   return { currentKeyId, keys };
 }
 
@@ -52,7 +54,13 @@ export function sealSecret(keys: SecretBoxKeys, plaintext: string, associatedDat
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(associatedData, 'utf8'));
   const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return [VERSION, keys.currentKeyId, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ciphertext.toString('base64url')].join('.');
+  return [
+    VERSION,
+    keys.currentKeyId,
+    iv.toString('base64url'),
+    cipher.getAuthTag().toString('base64url'),
+    ciphertext.toString('base64url'),
+  ].join('.');
 }
 
 /** Opens a sealed secret; throws when the key is unknown or the ciphertext or its owner does not match. */

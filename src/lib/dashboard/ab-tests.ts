@@ -105,7 +105,10 @@ export async function loadAbTestView(
       access,
     ),
     chartStart && chartEnd
-      ? getAbTestHourlySeries({ workspace_id: workspaceId, ab_test_id: selected.ab_test_id, time_start: chartStart, time_end: chartEnd }, access)
+      ? getAbTestHourlySeries(
+          { workspace_id: workspaceId, ab_test_id: selected.ab_test_id, time_start: chartStart, time_end: chartEnd },
+          access,
+        )
       : Promise.resolve([] as HourlyVariantPoint[]),
     getAbTestDecision({ workspace_id: workspaceId, ab_test_id: selected.ab_test_id, method }, access),
   ]);

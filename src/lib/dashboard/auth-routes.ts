@@ -51,7 +51,11 @@ export async function readAuthForm(request: Request): Promise<AuthForm | Respons
   } catch {
     values = {};
   }
-  return { next: safeReturnPath(values.next), email: field(values.email), password: typeof values.password === 'string' ? values.password : null };
+  return {
+    next: safeReturnPath(values.next),
+    email: field(values.email),
+    password: typeof values.password === 'string' ? values.password : null,
+  };
 }
 
 /** Script callers (fetch with Accept: application/json) get JSON instead of a redirect. */

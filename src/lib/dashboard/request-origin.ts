@@ -17,7 +17,12 @@ export function publicBaseUrl(headers: HeaderSource, env: Env = process.env): st
   if (configured) return configured;
   const host = firstValue(headers.get('x-forwarded-host')) ?? firstValue(headers.get('host')) ?? 'localhost:3000';
   const forwardedProto = firstValue(headers.get('x-forwarded-proto'));
-  const proto = forwardedProto === 'https' || forwardedProto === 'http' ? forwardedProto : host.startsWith('localhost') || host.startsWith('127.') ? 'http' : 'https';
+  const proto =
+    forwardedProto === 'https' || forwardedProto === 'http'
+      ? forwardedProto
+      : host.startsWith('localhost') || host.startsWith('127.')
+        ? 'http'
+        : 'https';
   return `${proto}://${host}`;
 }
 

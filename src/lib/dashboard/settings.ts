@@ -26,7 +26,12 @@ export function roleAtLeast(role: string, minimum: WorkspaceRole): boolean {
 }
 
 /** `role` is the caller's role as Postgres listed it (RLS), never something the URL said. */
-export async function loadSettingsView(session: DashboardSession, workspaceId: string, role: string, baseUrl: string): Promise<SettingsView> {
+export async function loadSettingsView(
+  session: DashboardSession,
+  workspaceId: string,
+  role: string,
+  baseUrl: string,
+): Promise<SettingsView> {
   const canManage = roleAtLeast(role, 'admin');
   const [members, connections, support] = await Promise.all([
     listMembers(workspaceId, { claims: session.claims }),

@@ -8,9 +8,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 /** How the server side of DATABASE_URL hands out connections. */
 export type PoolMode = 'session' | 'transaction';
 
-export type DatabaseTarget =
-  | { kind: 'postgres'; url: string; poolMode: PoolMode; poolMax: number }
-  | { kind: 'pglite'; dataDir: string };
+export type DatabaseTarget = { kind: 'postgres'; url: string; poolMode: PoolMode; poolMax: number } | { kind: 'pglite'; dataDir: string };
 
 /** The configuration cannot work at all: the server must not start, and retrying will not help. */
 export class DatabaseConfigurationError extends Error {
@@ -68,7 +66,7 @@ export function poolModeSetting(env: Env, url: string): PoolMode {
 
 const MISSING_URL_IN_PRODUCTION =
   'DATABASE_URL is not set. A production server (next start, a Vercel function) needs PostgreSQL: set ' +
-  "DATABASE_URL to the Supabase pooler URL (port 6543; docs/deploy.md). The embedded database is for " +
+  'DATABASE_URL to the Supabase pooler URL (port 6543; docs/deploy.md). The embedded database is for ' +
   '`npm run dev`; to run it under next start anyway (local trials, tests), set METRICS_EMBEDDED_DATABASE=true.';
 
 const EMBEDDED_ON_VERCEL =

@@ -42,9 +42,7 @@ export async function runMigrations(db: Database, dir = DEFAULT_MIGRATIONS_DIR):
     const sql = await readFile(/*turbopackIgnore: true*/ migration.file, 'utf8');
     const didApply = await db.transaction(async (tx) => {
       await tx.query('select pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
-      const done = await tx.query('select 1 from supabase_migrations.schema_migrations where version = $1', [
-        migration.version,
-      ]);
+      const done = await tx.query('select 1 from supabase_migrations.schema_migrations where version = $1', [migration.version]);
       if (done.length > 0) return false;
       await tx.exec(sql);
       await tx.query('insert into supabase_migrations.schema_migrations (version, name) values ($1, $2)', [

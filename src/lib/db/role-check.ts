@@ -69,7 +69,9 @@ export async function checkConnectionRole(db: Queryable): Promise<ConnectionRole
   if (!row.migrated) return { role: row.role, problems: ['the migrations have not been applied (no metrics_webhook_events table)'] };
   const problems: string[] = [];
   if (!row.bypasses_rls && !row.owns_tables) {
-    problems.push('it neither owns the metrics tables nor has BYPASSRLS, so row-level security hides every workspace from webhooks and cron');
+    problems.push(
+      'it neither owns the metrics tables nor has BYPASSRLS, so row-level security hides every workspace from webhooks and cron',
+    );
   }
   if (!row.can_act_as_user) problems.push('it is not a member of "authenticated", so user reads cannot run under row-level security');
   if (!row.can_ingest) problems.push('it may not execute metrics_ingest_events (grant service_role to it)');

@@ -30,12 +30,7 @@ export class ApiError extends Error {
   readonly status: number;
   readonly context: Readonly<Record<string, unknown>>;
   readonly headers: Readonly<Record<string, string>>;
-  constructor(
-    status: number,
-    message: string,
-    context: Record<string, unknown> = {},
-    headers: Record<string, string> = {},
-  ) {
+  constructor(status: number, message: string, context: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
@@ -76,11 +71,16 @@ export function toErrorResponse(error: unknown, context: Record<string, unknown>
   }
   if (isDatabaseRoleError(error)) {
     // Named, so an operator sees the cause on the first failed delivery; the role name stays in the log.
-    return errorResponse(503, 'Database role misconfigured: the app cannot serve requests until it is fixed', {
-      ...context,
-      problems: error.problems,
-      docs: DATABASE_ROLE_DOCS,
-    }, { 'retry-after': String(error.retryAfterSeconds) });
+    return errorResponse(
+      503,
+      'Database role misconfigured: the app cannot serve requests until it is fixed',
+      {
+        ...context,
+        problems: error.problems,
+        docs: DATABASE_ROLE_DOCS,
+      },
+      { 'retry-after': String(error.retryAfterSeconds) },
+    );
   }
   if (isDatabaseUnavailable(error)) {
     const retryAfter = (error as Partial<DatabaseUnavailableError>).retryAfterSeconds ?? 5;
@@ -94,6 +94,5 @@ export function toErrorResponse(error: unknown, context: Record<string, unknown>
 
 /** JSON 405 for the methods a route does not serve (Next's default 405 has no body). */
 export function methodNotAllowed(allowed: readonly string[]): () => Response {
-  return () =>
-    errorResponse(405, `Method not allowed; use ${allowed.join(' or ')}`, {}, { allow: allowed.join(', ') });
+  return () => errorResponse(405, `Method not allowed; use ${allowed.join(' or ')}`, {}, { allow: allowed.join(', ') });
 }

@@ -11,7 +11,20 @@ function createLogger(): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
     redact: {
-      paths: ['headers', 'authorization', 'cookie', 'secret', 'token', 'payload', 'body', 'email', '*.headers', '*.authorization', '*.secret', '*.token'],
+      paths: [
+        'headers',
+        'authorization',
+        'cookie',
+        'secret',
+        'token',
+        'payload',
+        'body',
+        'email',
+        '*.headers',
+        '*.authorization',
+        '*.secret',
+        '*.token',
+      ],
       censor: '[redacted]',
     },
   });

@@ -12,19 +12,64 @@ function createMetrics() {
     new Histogram<L>({ name, help, labelNames, buckets, registers });
   return {
     registry,
-    httpRequests: counter('metrics_engine_http_requests_total', 'API requests answered, by route and HTTP status', ['route', 'status'] as const),
-    httpDuration: histogram('metrics_engine_http_request_duration_seconds', 'API request duration, by route', [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], ['route'] as const),
-    deliveries: counter('metrics_engine_webhook_deliveries_total', 'Webhook deliveries answered, by provider and HTTP status', ['provider', 'status'] as const),
-    events: counter('metrics_engine_webhook_events_total', 'Webhook events by ingest outcome (applied, pending, recorded, orphaned, duplicate, rejected)', ['provider', 'outcome'] as const),
-    verificationFailures: counter('metrics_engine_webhook_verification_failures_total', 'Webhook deliveries refused by signature verification, by provider and reason', ['provider', 'reason'] as const),
-    ingestDuration: histogram('metrics_engine_ingest_duration_seconds', 'Duration of the ingest SQL call (metrics_ingest_events), by provider', [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], ['provider'] as const),
-    dbQueueWait: histogram('metrics_engine_db_queue_wait_seconds', 'Time a database call waited for a slot in the per-process queue', [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]),
-    dbQueueRejections: counter('metrics_engine_db_queue_rejections_total', 'Database calls turned away by the queue (full or timed out): each is a 503', ['reason'] as const),
-    unavailableResponses: counter('metrics_engine_unavailable_responses_total', 'Answers with status 503 (database unreachable, busy or misconfigured), by route', ['route'] as const),
+    httpRequests: counter('metrics_engine_http_requests_total', 'API requests answered, by route and HTTP status', [
+      'route',
+      'status',
+    ] as const),
+    httpDuration: histogram(
+      'metrics_engine_http_request_duration_seconds',
+      'API request duration, by route',
+      [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      ['route'] as const,
+    ),
+    deliveries: counter('metrics_engine_webhook_deliveries_total', 'Webhook deliveries answered, by provider and HTTP status', [
+      'provider',
+      'status',
+    ] as const),
+    events: counter(
+      'metrics_engine_webhook_events_total',
+      'Webhook events by ingest outcome (applied, pending, recorded, orphaned, duplicate, rejected)',
+      ['provider', 'outcome'] as const,
+    ),
+    verificationFailures: counter(
+      'metrics_engine_webhook_verification_failures_total',
+      'Webhook deliveries refused by signature verification, by provider and reason',
+      ['provider', 'reason'] as const,
+    ),
+    ingestDuration: histogram(
+      'metrics_engine_ingest_duration_seconds',
+      'Duration of the ingest SQL call (metrics_ingest_events), by provider',
+      [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      ['provider'] as const,
+    ),
+    dbQueueWait: histogram(
+      'metrics_engine_db_queue_wait_seconds',
+      'Time a database call waited for a slot in the per-process queue',
+      [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    ),
+    dbQueueRejections: counter(
+      'metrics_engine_db_queue_rejections_total',
+      'Database calls turned away by the queue (full or timed out): each is a 503',
+      ['reason'] as const,
+    ),
+    unavailableResponses: counter(
+      'metrics_engine_unavailable_responses_total',
+      'Answers with status 503 (database unreachable, busy or misconfigured), by route',
+      ['route'] as const,
+    ),
     cronRuns: counter('metrics_engine_cron_runs_total', 'Cron runs by job and outcome (ok, error)', ['job', 'outcome'] as const),
-    cronDuration: histogram('metrics_engine_cron_duration_seconds', 'Cron run duration by job', [0.05, 0.1, 0.5, 1, 5, 10, 30, 45, 60], ['job'] as const),
-    backfillJobs: counter('metrics_engine_backfill_jobs_total', 'Backfill job runs by provider and outcome (completed, failed, paused)', ['provider', 'outcome'] as const),
-    alertNotifications: counter('metrics_engine_alert_notifications_total', 'Alert notifications sent, by channel kind and result (delivered, failed)', ['kind', 'result'] as const),
+    cronDuration: histogram('metrics_engine_cron_duration_seconds', 'Cron run duration by job', [0.05, 0.1, 0.5, 1, 5, 10, 30, 45, 60], [
+      'job',
+    ] as const),
+    backfillJobs: counter('metrics_engine_backfill_jobs_total', 'Backfill job runs by provider and outcome (completed, failed, paused)', [
+      'provider',
+      'outcome',
+    ] as const),
+    alertNotifications: counter(
+      'metrics_engine_alert_notifications_total',
+      'Alert notifications sent, by channel kind and result (delivered, failed)',
+      ['kind', 'result'] as const,
+    ),
   };
 }
 

@@ -31,9 +31,7 @@ export const abTestVariantCountsSchema = z
     /** Unique opens, clicks, … among the trials. */
     successes: count,
     /** Counts for the guardrails; complaints and unsubscribes are per trial, bounces per send. */
-    guardrails: z
-      .object({ complaints: count.optional(), unsubscribes: count.optional(), bounces: count.optional() })
-      .optional(),
+    guardrails: z.object({ complaints: count.optional(), unsubscribes: count.optional(), bounces: count.optional() }).optional(),
     /**
      * Cumulative trials and successes at earlier looks (e.g. each hourly bucket), oldest first. The
      * current totals are always the last look. Give it to every variant, with the same length, or to none.

@@ -295,7 +295,10 @@ export function decideAbTest(rawInput: AbTestDecisionInput): AbTestDecision {
     ]);
   }
   if (srm?.mismatch) {
-    const split = variants.map((v, i) => `${v.name} ${formatPercent(v.sends / Math.max(1, sumSends(variants)))} (planned ${formatPercent(srm.expectedShares[i] ?? 0)})`);
+    const split = variants.map(
+      (v, i) =>
+        `${v.name} ${formatPercent(v.sends / Math.max(1, sumSends(variants)))} (planned ${formatPercent(srm.expectedShares[i] ?? 0)})`,
+    );
     return verdict('srm_alert', [
       `The traffic split does not match the planned weights (${split.join(', ')}; chi-square ${formatPValue(srm.pValue)}).`,
       'Something in the sending or tracking treats variants differently, so the results cannot be trusted; fix the split before reading them.',
@@ -352,7 +355,9 @@ export function decideAbTest(rawInput: AbTestDecisionInput): AbTestDecision {
 
   const [winner] = eligible;
   if (winner) {
-    const others = better.filter((r) => r !== winner).map((r) => `${r.name} also beats ${control.name}, but its ${metric} is lower than ${winner.name}'s.`);
+    const others = better
+      .filter((r) => r !== winner)
+      .map((r) => `${r.name} also beats ${control.name}, but its ${metric} is lower than ${winner.name}'s.`);
     return verdict(
       'winner',
       [
@@ -380,11 +385,7 @@ export function decideAbTest(rawInput: AbTestDecisionInput): AbTestDecision {
     );
   }
   if (better.length > 0) {
-    return verdict('keep_running', [
-      ...better.map((r) => describeLift(r, controlResult, metric)),
-      ...guardrailReasons,
-      ...multipleNote,
-    ]);
+    return verdict('keep_running', [...better.map((r) => describeLift(r, controlResult, metric)), ...guardrailReasons, ...multipleNote]);
   }
   const margin = input.minimumRelativeLift;
   if (outcomes.every((o) => o === 'equivalent' || o === 'worse')) {

@@ -86,7 +86,8 @@ export function assessDifference(a: ProportionSample, b: ProportionSample, optio
     return {
       ...base,
       verdict: 'not_a_proportion',
-      explanation: 'More events than deliveries (repeat opens or clicks are counted), so this rate is not a proportion and cannot be tested.',
+      explanation:
+        'More events than deliveries (repeat opens or clicks are counted), so this rate is not a proportion and cannot be tested.',
       test: null,
     };
   }

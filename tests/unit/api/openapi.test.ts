@@ -9,7 +9,9 @@ describe('docs/openapi.json', () => {
   });
 
   it('documents the rollups parameters with their bounds', () => {
-    const document = buildOpenApiDocument() as { paths: Record<string, { get?: { parameters: { name: string; required: boolean; schema: Record<string, unknown> }[] } }> };
+    const document = buildOpenApiDocument() as {
+      paths: Record<string, { get?: { parameters: { name: string; required: boolean; schema: Record<string, unknown> }[] } }>;
+    };
     const parameters = document.paths['/api/circuits/metrics/rollups']!.get!.parameters;
     expect(parameters.find((p) => p.name === 'workspaceId')).toMatchObject({ required: true });
     expect(parameters.find((p) => p.name === 'limit')!.schema).toMatchObject({ minimum: 1, maximum: 500, default: 100 });

@@ -23,7 +23,11 @@ describe('database target from the environment', () => {
   const url = 'postgres://postgres@127.0.0.1:5432/postgres';
 
   it('uses DATABASE_URL, with DATABASE_POOL_MODE overriding what the URL implies', () => {
-    expect(databaseTarget({ DATABASE_URL: url, NODE_ENV: 'production' })).toMatchObject({ kind: 'postgres', poolMode: 'session', poolMax: 10 });
+    expect(databaseTarget({ DATABASE_URL: url, NODE_ENV: 'production' })).toMatchObject({
+      kind: 'postgres',
+      poolMode: 'session',
+      poolMax: 10,
+    });
     expect(databaseTarget({ DATABASE_URL: url, DATABASE_POOL_MODE: 'transaction' })).toMatchObject({ poolMode: 'transaction' });
     expect(() => databaseTarget({ DATABASE_URL: url, DATABASE_POOL_MODE: 'statement' })).toThrow(DatabaseConfigurationError);
   });

@@ -13,7 +13,13 @@ describe('ConcurrencyLimiter', () => {
     const limiter = new ConcurrencyLimiter({ maxConcurrent: 2, maxQueued: 10, queueTimeoutMs: 10_000 });
     const gates = [gate(), gate(), gate()];
     const order: number[] = [];
-    const runs = gates.map((g, i) => limiter.run(async () => { order.push(i); await g.promise; return i; }));
+    const runs = gates.map((g, i) =>
+      limiter.run(async () => {
+        order.push(i);
+        await g.promise;
+        return i;
+      }),
+    );
     await Promise.resolve();
     expect(limiter.stats).toEqual({ active: 2, queued: 1 });
     gates[0]!.open();

@@ -106,7 +106,10 @@ const HOSTILE_STRINGS = [
 ];
 const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom<unknown>(...HOSTILE_STRINGS) },
-  { weight: 2, arbitrary: fc.constantFrom<unknown>(null, true, false, 0, -0, -1, 1.5, 1e21, -1e300, 2 ** 53 + 2, 2_000_000_000, -2_000_000_000) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom<unknown>(null, true, false, 0, -0, -1, 1.5, 1e21, -1e300, 2 ** 53 + 2, 2_000_000_000, -2_000_000_000),
+  },
   { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 24 }) },
   { weight: 1, arbitrary: fc.constantFrom<unknown>(new Deep(100), new Deep(1_000), [], {}, [[]], { '': '' }) },
@@ -278,7 +281,8 @@ function shuffleKeys(value: unknown, seed: number): unknown {
   if (Array.isArray(value)) return value.map((item, i) => shuffleKeys(item, seed + i));
   if (typeof value === 'object' && value !== null) {
     const entries = Object.entries(value);
-    const rotated = entries.length > 1 ? [...entries.slice(seed % entries.length), ...entries.slice(0, seed % entries.length)].reverse() : entries;
+    const rotated =
+      entries.length > 1 ? [...entries.slice(seed % entries.length), ...entries.slice(0, seed % entries.length)].reverse() : entries;
     return Object.fromEntries(rotated.map(([k, v]) => [k, shuffleKeys(v, seed + 1)]));
   }
   return value;
@@ -324,22 +328,27 @@ describe('provider normalisers on mutated real payloads (property)', () => {
     const batchFixtures = FIXTURES.filter((f) => f.provider !== 'resend');
     const junk = fc.constantFrom<unknown>(null, 7, 'x', [], [1], true, '\u0000');
     fc.assert(
-      fc.property(fc.constantFrom(...batchFixtures), fc.array(fc.tuple(fc.nat(), junk), { minLength: 1, maxLength: 5 }), (fixture, inserts) => {
-        const clean = normalizeProviderEvents(fixture.provider, fixture.value, ctx());
-        const dirty = structuredClone(fixture.value) as Record<string, unknown> | unknown[];
-        const list: unknown[] | null = Array.isArray(dirty)
-          ? dirty
-          : Array.isArray((dirty as Record<string, unknown>).notifications)
-            ? ((dirty as Record<string, unknown>).notifications as unknown[])
-            : Array.isArray((dirty as Record<string, unknown>).entry)
-              ? (((dirty as Record<string, unknown>).entry as Record<string, unknown>[]).find((e) => Array.isArray(e.changes))?.changes as unknown[] | undefined) ?? null
-              : null;
-        if (list === null) return;
-        for (const [position, item] of inserts) list.splice(position % (list.length + 1), 0, item);
-        const result = normalizeProviderEvents(fixture.provider, dirty, ctx());
-        expect(result.events).toEqual(clean.events);
-        expect(result.rejected.length).toBe(clean.rejected.length + inserts.length);
-      }),
+      fc.property(
+        fc.constantFrom(...batchFixtures),
+        fc.array(fc.tuple(fc.nat(), junk), { minLength: 1, maxLength: 5 }),
+        (fixture, inserts) => {
+          const clean = normalizeProviderEvents(fixture.provider, fixture.value, ctx());
+          const dirty = structuredClone(fixture.value) as Record<string, unknown> | unknown[];
+          const list: unknown[] | null = Array.isArray(dirty)
+            ? dirty
+            : Array.isArray((dirty as Record<string, unknown>).notifications)
+              ? ((dirty as Record<string, unknown>).notifications as unknown[])
+              : Array.isArray((dirty as Record<string, unknown>).entry)
+                ? ((((dirty as Record<string, unknown>).entry as Record<string, unknown>[]).find((e) => Array.isArray(e.changes))
+                    ?.changes as unknown[] | undefined) ?? null)
+                : null;
+          if (list === null) return;
+          for (const [position, item] of inserts) list.splice(position % (list.length + 1), 0, item);
+          const result = normalizeProviderEvents(fixture.provider, dirty, ctx());
+          expect(result.events).toEqual(clean.events);
+          expect(result.rejected.length).toBe(clean.rejected.length + inserts.length);
+        },
+      ),
       fcOptions,
     );
   });
@@ -361,7 +370,25 @@ describe('provider normalisers on mutated real payloads (property)', () => {
 
   it('from raw request bytes (parseJsonBody, then normalise): a 400, or events PostgreSQL can store', () => {
     const textMutation = fc.oneof(
-      fc.record({ at: fc.nat(), insert: fc.constantFrom('\\u0000', '\\ud800', '\\udfff', '\\ud83d\\ude00', '[[[[[[[[', '\u0000', '"', '\\', '{', '}', ']', ',', '\ufeff', '\x7f') }),
+      fc.record({
+        at: fc.nat(),
+        insert: fc.constantFrom(
+          '\\u0000',
+          '\\ud800',
+          '\\udfff',
+          '\\ud83d\\ude00',
+          '[[[[[[[[',
+          '\u0000',
+          '"',
+          '\\',
+          '{',
+          '}',
+          ']',
+          ',',
+          '\ufeff',
+          '\x7f',
+        ),
+      }),
       fc.record({ at: fc.nat(), cut: fc.nat({ max: 20 }) }),
       fc.record({ deep: fc.integer({ min: 60, max: 5_000 }) }),
     );

@@ -18,7 +18,11 @@ import {
 } from '../../../src/lib/decision-circuits/metrics/providers/signing';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
-const fcOptions = { numRuns: RUNS, interruptAfterTimeLimit: Number(process.env.FUZZ_TIME_LIMIT_MS ?? 8_000), markInterruptAsFailure: false } as const;
+const fcOptions = {
+  numRuns: RUNS,
+  interruptAfterTimeLimit: Number(process.env.FUZZ_TIME_LIMIT_MS ?? 8_000),
+  markInterruptAsFailure: false,
+} as const;
 
 const fixture = (name: string) => readFileSync(path.join(process.cwd(), 'tests', 'fixtures', name), 'utf8');
 const BODIES: Record<MetricsProvider, string> = {
@@ -40,8 +44,18 @@ const SCHEMES: Scheme[] = [
   { provider: 'resend', name: 'svix', secret: SVIX, sign: (body) => signResend({ secret: SVIX, id: 'msg_fuzz', body }) },
   { provider: 'facebook', name: 'x-hub-signature-256', secret: HMAC, sign: (body) => signMeta({ appSecret: HMAC, body }) },
   { provider: 'instagram', name: 'x-hub-signature-256', secret: HMAC, sign: (body) => signMeta({ appSecret: HMAC, body }) },
-  { provider: 'linkedin', name: 'x-li-signature A', secret: HMAC, sign: (body) => signLinkedIn({ clientSecret: HMAC, body, reading: 'A' }) },
-  { provider: 'linkedin', name: 'x-li-signature B', secret: HMAC, sign: (body) => signLinkedIn({ clientSecret: HMAC, body, reading: 'B' }) },
+  {
+    provider: 'linkedin',
+    name: 'x-li-signature A',
+    secret: HMAC,
+    sign: (body) => signLinkedIn({ clientSecret: HMAC, body, reading: 'A' }),
+  },
+  {
+    provider: 'linkedin',
+    name: 'x-li-signature B',
+    secret: HMAC,
+    sign: (body) => signLinkedIn({ clientSecret: HMAC, body, reading: 'B' }),
+  },
   { provider: 'linkedin', name: 'notes hmac', secret: HMAC, sign: (body) => signLinkedInNotes({ secret: HMAC, body }) },
 ];
 
@@ -71,19 +85,22 @@ function applyEdit(body: Buffer, e: typeof edit extends fc.Arbitrary<infer T> ? 
 }
 
 describe('webhook signature verification (property)', () => {
-  it.each(SCHEMES.map((s) => [`${s.provider} ${s.name}`, s] as const))('%s: the signed body verifies, every one-byte change fails', (_label, scheme) => {
-    const body = Buffer.from(BODIES[scheme.provider], 'utf8');
-    const headers = scheme.sign(body);
-    expect(verifyWebhookSignature(scheme.provider, headers, body, scheme.secret)).toMatchObject({ valid: true });
-    fc.assert(
-      fc.property(edit, (e) => {
-        const changed = applyEdit(body, e);
-        if (changed.equals(body)) return;
-        expect(verifyWebhookSignature(scheme.provider, headers, changed, scheme.secret).valid).toBe(false);
-      }),
-      fcOptions,
-    );
-  });
+  it.each(SCHEMES.map((s) => [`${s.provider} ${s.name}`, s] as const))(
+    '%s: the signed body verifies, every one-byte change fails',
+    (_label, scheme) => {
+      const body = Buffer.from(BODIES[scheme.provider], 'utf8');
+      const headers = scheme.sign(body);
+      expect(verifyWebhookSignature(scheme.provider, headers, body, scheme.secret)).toMatchObject({ valid: true });
+      fc.assert(
+        fc.property(edit, (e) => {
+          const changed = applyEdit(body, e);
+          if (changed.equals(body)) return;
+          expect(verifyWebhookSignature(scheme.provider, headers, changed, scheme.secret).valid).toBe(false);
+        }),
+        fcOptions,
+      );
+    },
+  );
 
   it('never throws and never passes for headers and bodies an attacker makes up', () => {
     const headerNames = fc.constantFrom(
@@ -107,13 +124,30 @@ describe('webhook signature verification (property)', () => {
     const headerValues = fc.oneof(
       fc.string({ maxLength: 120 }),
       fc.string({ unit: 'binary', maxLength: 40 }),
-      fc.constantFrom(nowSeconds, '0', '-1', '99999999999999999999', 'sha256=', `sha256=${'0'.repeat(64)}`, 'v1,', `v1,${'A'.repeat(44)}`, 'MEUCIQ', 'hmacsha256=', 'v1,a v1,b v2,c', ''),
+      fc.constantFrom(
+        nowSeconds,
+        '0',
+        '-1',
+        '99999999999999999999',
+        'sha256=',
+        `sha256=${'0'.repeat(64)}`,
+        'v1,',
+        `v1,${'A'.repeat(44)}`,
+        'MEUCIQ',
+        'hmacsha256=',
+        'v1,a v1,b v2,c',
+        '',
+      ),
     );
     fc.assert(
       fc.property(
         fc.constantFrom(...METRICS_PROVIDERS),
         fc.dictionary(headerNames, headerValues, { maxKeys: 6 }),
-        fc.oneof(fc.string({ maxLength: 200 }), fc.uint8Array({ maxLength: 200 }).map((a) => Buffer.from(a)), fc.constant(BODIES.sendgrid)),
+        fc.oneof(
+          fc.string({ maxLength: 200 }),
+          fc.uint8Array({ maxLength: 200 }).map((a) => Buffer.from(a)),
+          fc.constant(BODIES.sendgrid),
+        ),
         fc.constantFrom<string | null>(HMAC, SVIX, keys.publicKey, '', '   ', 'whsec_', 'whsec_!!!', null),
         (provider, headers, body, secret) => {
           const result = verifyWebhookSignature(provider, headers, body, secret);

@@ -2,7 +2,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { getMetrics } from '../../../src/lib/observability/metrics';
-import { VERIFICATION_FAILURE_REASONS, classifyVerificationFailure } from '../../../src/lib/decision-circuits/metrics/verification-failures';
+import {
+  VERIFICATION_FAILURE_REASONS,
+  classifyVerificationFailure,
+} from '../../../src/lib/decision-circuits/metrics/verification-failures';
 
 async function registeredNames(): Promise<string[]> {
   const metrics = await getMetrics().registry.getMetricsAsJSON();
@@ -26,7 +29,7 @@ describe('metrics documentation', () => {
 });
 
 describe('verification failure reasons', () => {
-  it('maps the providers\' messages onto the closed set', () => {
+  it("maps the providers' messages onto the closed set", () => {
     expect(classifyVerificationFailure('Missing signature header')).toBe('missing_signature');
     expect(classifyVerificationFailure('Missing svix-id header')).toBe('missing_delivery_id');
     expect(classifyVerificationFailure('Timestamp outside tolerance')).toBe('timestamp_out_of_tolerance');

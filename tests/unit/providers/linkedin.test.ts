@@ -145,7 +145,14 @@ describe('LinkedIn normalisation', () => {
 
   it('rejects notifications without an action or with an over-long URN, keeping the rest', () => {
     const { events, rejected } = linkedinModule.normalize(
-      { notifications: [{ notificationId: 1 }, 7, { notificationId: 2, action: 'LIKE', sourcePost: `urn:li:activity:${'9'.repeat(600)}` }, batch().notifications[0]] },
+      {
+        notifications: [
+          { notificationId: 1 },
+          7,
+          { notificationId: 2, action: 'LIKE', sourcePost: `urn:li:activity:${'9'.repeat(600)}` },
+          batch().notifications[0],
+        ],
+      },
       ctx,
     );
     expect(rejected).toEqual([

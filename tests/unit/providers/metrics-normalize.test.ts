@@ -8,11 +8,7 @@ import {
   normalizeProviderEvent,
   normalizeProviderEvents,
 } from '../../../src/lib/decision-circuits/metrics/metrics-normalize';
-import {
-  METRICS_EVENT_TYPES,
-  METRICS_PROVIDERS,
-  type MetricsProvider,
-} from '../../../src/lib/decision-circuits/metrics/metrics-types';
+import { METRICS_EVENT_TYPES, METRICS_PROVIDERS, type MetricsProvider } from '../../../src/lib/decision-circuits/metrics/metrics-types';
 import type { NormalizeContext } from '../../../src/lib/decision-circuits/metrics/providers/provider';
 
 const json = (path: string): unknown => JSON.parse(readFileSync(new URL(`../../fixtures/${path}`, import.meta.url), 'utf8'));
@@ -64,10 +60,35 @@ describe('normalize on arbitrary input (property)', () => {
   const anyJson = fc.jsonValue({ maxDepth: 5 });
   // Values shaped like real envelopes, so the property also reaches the per-item code paths.
   const shaped = fc.oneof(
-    fc.array(fc.dictionary(fc.constantFrom('event', 'email', 'timestamp', 'sg_event_id', 'sg_message_id', 'smtp-id', 'circuit_execution_id'), anyJson)),
-    fc.record({ type: fc.oneof(fc.string(), anyJson), created_at: anyJson, data: fc.dictionary(fc.constantFrom('email_id', 'to', 'tags', 'click', 'email', 'unsubscribed'), anyJson) }),
-    fc.record({ object: anyJson, entry: fc.array(fc.record({ id: anyJson, time: anyJson, changes: fc.oneof(anyJson, fc.array(fc.record({ field: fc.oneof(fc.constantFrom('feed', 'comments', 'story_insights'), anyJson), value: anyJson }))) })) }),
-    fc.record({ notifications: fc.array(fc.dictionary(fc.constantFrom('notificationId', 'action', 'sourcePost', 'decoratedSourcePost', 'lastModifiedAt'), anyJson)) }),
+    fc.array(
+      fc.dictionary(
+        fc.constantFrom('event', 'email', 'timestamp', 'sg_event_id', 'sg_message_id', 'smtp-id', 'circuit_execution_id'),
+        anyJson,
+      ),
+    ),
+    fc.record({
+      type: fc.oneof(fc.string(), anyJson),
+      created_at: anyJson,
+      data: fc.dictionary(fc.constantFrom('email_id', 'to', 'tags', 'click', 'email', 'unsubscribed'), anyJson),
+    }),
+    fc.record({
+      object: anyJson,
+      entry: fc.array(
+        fc.record({
+          id: anyJson,
+          time: anyJson,
+          changes: fc.oneof(
+            anyJson,
+            fc.array(fc.record({ field: fc.oneof(fc.constantFrom('feed', 'comments', 'story_insights'), anyJson), value: anyJson })),
+          ),
+        }),
+      ),
+    }),
+    fc.record({
+      notifications: fc.array(
+        fc.dictionary(fc.constantFrom('notificationId', 'action', 'sourcePost', 'decoratedSourcePost', 'lastModifiedAt'), anyJson),
+      ),
+    }),
   );
 
   it('never throws, and every event is well-formed', () => {

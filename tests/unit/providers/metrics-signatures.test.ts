@@ -47,7 +47,11 @@ describe('verifyWebhookSignature', () => {
     const cases: [MetricsProvider, Record<string, string>, string][] = [
       ['sendgrid', signSendGridEcdsa({ privateKey: pair.privateKey, body }), pair.publicKey],
       ['sendgrid', signSendGridHmac({ secret: 'notes', body }), 'notes'],
-      ['resend', signResend({ secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', id: 'msg_1', body }), 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'],
+      [
+        'resend',
+        signResend({ secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', id: 'msg_1', body }),
+        'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+      ],
       ['facebook', signMeta({ appSecret: 'fb', body }), 'fb'],
       ['instagram', signMeta({ appSecret: 'ig', body }), 'ig'],
       ['linkedin', signLinkedIn({ clientSecret: 'li', body }), 'li'],
@@ -72,9 +76,9 @@ describe('verifyWebhookSignature', () => {
     expect(verifyWebhookSignature('facebook', headers, body, '')).toEqual({ valid: false, error: 'Webhook secret not configured' });
     expect(verifyWebhookSignature('facebook', headers, body, null)).toEqual({ valid: false, error: 'Webhook secret not configured' });
     expect(verifyWebhookSignature('x' as MetricsProvider, headers, body, 'fb')).toEqual({ valid: false, error: 'Unknown provider' });
-    expect(verifyWebhookSignature('resend', { 'svix-signature': 'v1,x', 'svix-id': 'a', 'svix-timestamp': '1' }, body, 'whsec_!!').valid).toBe(
-      false,
-    );
+    expect(
+      verifyWebhookSignature('resend', { 'svix-signature': 'v1,x', 'svix-id': 'a', 'svix-timestamp': '1' }, body, 'whsec_!!').valid,
+    ).toBe(false);
   });
 
   it('never puts the secret in the failure reason', () => {

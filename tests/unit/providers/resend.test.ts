@@ -7,8 +7,7 @@ import type { NormalizeContext, ProviderSecret } from '../../../src/lib/decision
 import { resendModule } from '../../../src/lib/decision-circuits/metrics/providers/resend';
 import { signResend, svixSignature } from '../../../src/lib/decision-circuits/metrics/providers/signing';
 
-const json = (name: string): unknown =>
-  JSON.parse(readFileSync(new URL(`../../fixtures/resend/${name}`, import.meta.url), 'utf8'));
+const json = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../fixtures/resend/${name}`, import.meta.url), 'utf8'));
 
 // Official vector: standard-webhooks/standard-webhooks libraries/javascript/src/webhook.test.ts
 // ("sign function works"); Svix's libraries share it (svix-webhooks uses the same scheme).
@@ -84,8 +83,7 @@ describe('Resend signature (Svix)', () => {
 
   it('names each missing or malformed header', () => {
     const without = (name: string) => Object.fromEntries(Object.entries(vectorHeaders).filter(([key]) => key !== name));
-    const error = (headers: Record<string, string>) =>
-      resendModule.verify({ headers, rawBody: VECTOR.body, now: vectorNow }, secret).error;
+    const error = (headers: Record<string, string>) => resendModule.verify({ headers, rawBody: VECTOR.body, now: vectorNow }, secret).error;
     expect(error(without('svix-signature'))).toBe('Missing signature header');
     expect(error(without('svix-id'))).toBe('Missing svix-id header');
     expect(error(without('svix-timestamp'))).toBe('Missing timestamp header');

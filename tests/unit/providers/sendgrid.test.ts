@@ -5,11 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { hashEmail } from '../../../src/lib/decision-circuits/metrics/providers/provider';
 import type { NormalizeContext, ProviderSecret } from '../../../src/lib/decision-circuits/metrics/providers/provider';
 import { sendGridMessageId, sendgridModule } from '../../../src/lib/decision-circuits/metrics/providers/sendgrid';
-import {
-  generateSendGridKeyPair,
-  signSendGridEcdsa,
-  signSendGridHmac,
-} from '../../../src/lib/decision-circuits/metrics/providers/signing';
+import { generateSendGridKeyPair, signSendGridEcdsa, signSendGridHmac } from '../../../src/lib/decision-circuits/metrics/providers/signing';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`../../fixtures/sendgrid/${name}`, import.meta.url));
 const json = (name: string): unknown => JSON.parse(fixture(name).toString('utf8'));
@@ -33,8 +29,7 @@ const OFFICIAL_MULTIPLE = {
 };
 const OFFICIAL_OTHER_KEY =
   'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEqTxd43gyp8IOEto2LdIfjRQrIbsd4SXZkLW6jDutdhXSJCWHw8REntlo7aNDthvj+y7GjUuFDb/R1NGe1OPzpA==';
-const OFFICIAL_BAD_SIGNATURE =
-  'MEUCIQCtIHJeH93Y+qpYeWrySphQgpNGNr/U+UyUlBkU6n7RAwIgJTz2C+8a8xonZGi6BpSzoQsbVRamr2nlxFDWYNH3j/0=';
+const OFFICIAL_BAD_SIGNATURE = 'MEUCIQCtIHJeH93Y+qpYeWrySphQgpNGNr/U+UyUlBkU6n7RAwIgJTz2C+8a8xonZGi6BpSzoQsbVRamr2nlxFDWYNH3j/0=';
 
 const ctx: NormalizeContext = { receivedAt: new Date('2025-01-01T00:00:00Z'), storeRawEmail: false };
 
@@ -51,14 +46,20 @@ describe('SendGrid signature (ECDSA P-256)', () => {
 
   it('accepts the official multi-event vector with CRLF between events', () => {
     const result = sendgridModule.verify(
-      { headers: { [SIG]: OFFICIAL_MULTIPLE.signature, [TS]: OFFICIAL_MULTIPLE.timestamp }, rawBody: fixture('official-multiple-events.txt') },
+      {
+        headers: { [SIG]: OFFICIAL_MULTIPLE.signature, [TS]: OFFICIAL_MULTIPLE.timestamp },
+        rawBody: fixture('official-multiple-events.txt'),
+      },
       ecdsa(OFFICIAL_MULTIPLE.publicKey),
     );
     expect(result.valid).toBe(true);
   });
 
   it('does not reject a valid signature for its age (SendGrid retries for 24 h)', () => {
-    const result = sendgridModule.verify({ headers, rawBody: single, now: new Date('2030-01-01T00:00:00Z') }, ecdsa(OFFICIAL_SINGLE.publicKey));
+    const result = sendgridModule.verify(
+      { headers, rawBody: single, now: new Date('2030-01-01T00:00:00Z') },
+      ecdsa(OFFICIAL_SINGLE.publicKey),
+    );
     expect(result.valid).toBe(true);
   });
 
@@ -244,7 +245,12 @@ describe('SendGrid normalisation', () => {
 
   it('rejects unusable elements by index and still normalises the rest', () => {
     const { events, rejected } = sendgridModule.normalize(
-      [{ email: 'a@b.c' }, 'text', { event: 'open', sg_event_id: 'x'.repeat(513) }, { event: 'open', sg_event_id: 'ok', timestamp: 'soon' }],
+      [
+        { email: 'a@b.c' },
+        'text',
+        { event: 'open', sg_event_id: 'x'.repeat(513) },
+        { event: 'open', sg_event_id: 'ok', timestamp: 'soon' },
+      ],
       ctx,
     );
     expect(rejected).toEqual([

@@ -36,7 +36,9 @@ describe('decideAbTest: defaults and winners', () => {
     expect(b.absoluteLift.kind).toBe('confidence_sequence');
     expect(b.absoluteLift.estimate).toBeCloseTo(0.03, 12);
     expect(b.absoluteLift.lower).toBeGreaterThan(0);
-    expect(b.pValue).toBe(msprtLook({ control: { trials: 10_000, successes: 2_000 }, treatment: { trials: 10_000, successes: 2_300 } }, 0.05).pValue);
+    expect(b.pValue).toBe(
+      msprtLook({ control: { trials: 10_000, successes: 2_000 }, treatment: { trials: 10_000, successes: 2_300 } }, 0.05).pValue,
+    );
     expect(b.relativeLift!.estimate).toBeCloseTo(0.15, 12);
     const { lower, upper } = b.relativeLift!;
     expect(lower).toBeGreaterThan(0);
@@ -64,7 +66,9 @@ describe('decideAbTest: defaults and winners', () => {
     expect(comparisonOf(fixed, 'B').pValue).toBe(z.pValue);
     expect(z.pValue).toBeLessThan(0.05);
     expect(fixed.decision).toBe('winner');
-    expect(fixed.reasons).toContain('No planned sample size was given: this reading is only valid if it is the single planned look at the data.');
+    expect(fixed.reasons).toContain(
+      'No planned sample size was given: this reading is only valid if it is the single planned look at the data.',
+    );
     expect(comparisonOf(sequential, 'B').pValue).toBeGreaterThan(0.05);
     expect(sequential.decision).toBe('keep_running');
   });
@@ -126,7 +130,9 @@ describe('decideAbTest: sample ratio mismatch', () => {
     expect(decision.sampleRatioMismatch!.pValue).toBeLessThan(0.001);
     expect(decision.decision).toBe('srm_alert');
     expect(decision.winnerVariantId).toBeNull();
-    expect(decision.reasons[0]).toMatch(/^The traffic split does not match the planned weights \(Control 48\.5% \(planned 50\.0%\), Variant B 51\.5% \(planned 50\.0%\)/);
+    expect(decision.reasons[0]).toMatch(
+      /^The traffic split does not match the planned weights \(Control 48\.5% \(planned 50\.0%\), Variant B 51\.5% \(planned 50\.0%\)/,
+    );
   });
 
   it('normalises the registered weights, so an 80/20 split with matching sends is no mismatch', () => {
@@ -152,7 +158,9 @@ describe('decideAbTest: guardrails', () => {
     expect(unsubscribes.flagged).toBe(false);
     expect(comparisonOf(decision, 'B').outcome).toBe('better');
     expect(decision.decision).toBe('keep_running');
-    expect(decision.reasons.some((r) => r.startsWith('Variant B has significantly more spam complaints than Control (0.250% against 0.050%'))).toBe(true);
+    expect(
+      decision.reasons.some((r) => r.startsWith('Variant B has significantly more spam complaints than Control (0.250% against 0.050%')),
+    ).toBe(true);
   });
 
   it('lets another significant variant win when the best one fails a guardrail', () => {

@@ -54,9 +54,14 @@ describe('Holm adjustment', () => {
 describe('chi-square survival', () => {
   it('decreases as the statistic grows, for 1 to 20 degrees of freedom', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 20 }), fc.double({ min: 0, max: 200, noNaN: true }), fc.double({ min: 1e-6, max: 50, noNaN: true }), (df, x, step) => {
-        expect(chiSquareSurvival(x + step, df)).toBeLessThanOrEqual(chiSquareSurvival(x, df));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 20 }),
+        fc.double({ min: 0, max: 200, noNaN: true }),
+        fc.double({ min: 1e-6, max: 50, noNaN: true }),
+        (df, x, step) => {
+          expect(chiSquareSurvival(x + step, df)).toBeLessThanOrEqual(chiSquareSurvival(x, df));
+        },
+      ),
     );
   });
 });

@@ -3,12 +3,7 @@ import { z } from 'zod';
 import { attributionInputSchema } from '../../../src/lib/decision-circuits/metrics/metrics-attribution';
 import { normalizeProviderEvents } from '../../../src/lib/decision-circuits/metrics/metrics-normalize';
 import { EVENT_TYPE_TO_ROLLUP_COLUMN, type NormalizedEvent } from '../../../src/lib/decision-circuits/metrics/metrics-types';
-import {
-  campaignStartFor,
-  planCampaign,
-  type CampaignPlan,
-  type SimDelivery,
-} from '../../../src/lib/decision-circuits/metrics/testing';
+import { campaignStartFor, planCampaign, type CampaignPlan, type SimDelivery } from '../../../src/lib/decision-circuits/metrics/testing';
 
 const START = Date.UTC(2025, 2, 2, 9, 40);
 const plan = planCampaign({ seed: 'unit', startMs: START, recipients: 60, posts: 1 });
@@ -99,7 +94,9 @@ describe('planCampaign', () => {
   it('registers mappings the attribution route accepts, late ones after the campaign has begun, unmapped ones never', () => {
     const schema = z.array(attributionInputSchema);
     for (const registration of plan.registrations) {
-      expect(schema.safeParse(registration.mappings.map((m) => ({ ...m, workspace_id: '00000000-0000-4000-8000-00000000d001' }))).success).toBe(true);
+      expect(
+        schema.safeParse(registration.mappings.map((m) => ({ ...m, workspace_id: '00000000-0000-4000-8000-00000000d001' }))).success,
+      ).toBe(true);
       expect(registration.mappings.length).toBeLessThanOrEqual(1000);
     }
     const registered = new Set(plan.registrations.flatMap((r) => r.mappings.map((m) => m.provider_object_id)));

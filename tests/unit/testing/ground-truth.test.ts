@@ -107,7 +107,10 @@ describe('expectedRollups', () => {
     const plan = tinyPlan();
     const rows = expectedRollups(plan, { deliveries: [true, false, true], registrations: [true, false] });
     // The retry still brought the open in; the late mapping failed so m2 counts nowhere.
-    expect(rows).toEqual([row('2025-03-02T09:00:00.000Z', { email_sent: 2 }), row('2025-03-02T10:00:00.000Z', { email_opened: 1, email_unique_opened: 1 })]);
+    expect(rows).toEqual([
+      row('2025-03-02T09:00:00.000Z', { email_sent: 2 }),
+      row('2025-03-02T10:00:00.000Z', { email_opened: 1, email_unique_opened: 1 }),
+    ]);
     const stats = sendStats(plan, { deliveries: [true, false, true], registrations: [true, false] });
     expect(stats.requests).toEqual({ total: 3, first: 2, retry: 1, duplicate: 0, failed: 1 });
     expect(stats.unmappedCountableEvents).toBe(1);
@@ -118,7 +121,9 @@ describe('diffRollups', () => {
   const expected = expectedRollups(tinyPlan());
 
   it('is empty when the API reports the same rows (whatever their order and extra fields)', () => {
-    const actual = [...expected].reverse().map((r) => ({ ...r, id: 'x', open_rate: 12.5, time_bucket: r.time_bucket.replace('.000Z', 'Z') }));
+    const actual = [...expected]
+      .reverse()
+      .map((r) => ({ ...r, id: 'x', open_rate: 12.5, time_bucket: r.time_bucket.replace('.000Z', 'Z') }));
     expect(diffRollups(expected, actual)).toEqual([]);
     expect(mismatchText(tinyPlan(), [], 2)).toMatch(/match the ground truth exactly \(2 hourly rows/);
   });

@@ -44,7 +44,14 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 describe('runCampaign', () => {
   it('posts mappings and signed webhooks, retries a 503 like a provider, and records what was not accepted', async () => {
-    const plan = planCampaign({ seed: 'runner', startMs: Date.UTC(2025, 0, 1), minutes: 10, recipients: 6, posts: 0, providers: ['sendgrid', 'resend'] });
+    const plan = planCampaign({
+      seed: 'runner',
+      startMs: Date.UTC(2025, 0, 1),
+      minutes: 10,
+      recipients: 6,
+      posts: 0,
+      providers: ['sendgrid', 'resend'],
+    });
     const progress: number[] = [];
     const outcome = await runCampaign(plan, {
       baseUrl,
@@ -59,10 +66,16 @@ describe('runCampaign', () => {
     // The test is registered first, with the simulator's variant names and A as the control.
     expect(outcome.abTestRegistered).toBe(true);
     expect(seen[0]?.path).toBe('/api/circuits/metrics/ab-tests');
-    const registration = JSON.parse(seen[0]?.body ?? '{}') as { ab_test_id: string; primary_metric: string; variants: { variant_id: string; name: string; is_control: boolean }[] };
+    const registration = JSON.parse(seen[0]?.body ?? '{}') as {
+      ab_test_id: string;
+      primary_metric: string;
+      variants: { variant_id: string; name: string; is_control: boolean }[];
+    };
     expect(registration.ab_test_id).toBe(plan.abTestId);
     expect(registration.primary_metric).toBe('unique_open_rate');
-    expect(registration.variants).toEqual(plan.variants.map((v, i) => ({ variant_id: v.variantId, name: v.key, is_control: i === 0, weight: 1 })));
+    expect(registration.variants).toEqual(
+      plan.variants.map((v, i) => ({ variant_id: v.variantId, name: v.key, is_control: i === 0, weight: 1 })),
+    );
     expect(outcome.transportRetries).toBe(1);
     const resend = plan.deliveries.map((d, i) => [d.provider, outcome.acks.deliveries[i]] as const);
     expect(resend.filter(([p]) => p === 'resend').every(([, ok]) => ok === false)).toBe(true);

@@ -94,11 +94,21 @@ describe('signedWebhookRequest', () => {
       keys: signingKeysFromEnv({}, pair.privateKey),
     });
     const secret = findProviderSecret('sendgrid', { SENDGRID_WEBHOOK_PUBLIC_KEY: pair.publicKey });
-    expect(verifyWebhookSignature('sendgrid', request.headers, request.body, secret)).toMatchObject({ valid: true, scheme: 'ecdsa-p256-sha256' });
+    expect(verifyWebhookSignature('sendgrid', request.headers, request.body, secret)).toMatchObject({
+      valid: true,
+      scheme: 'ecdsa-p256-sha256',
+    });
   });
 
   it('sends unsigned without a secret, but keeps the svix-id Resend dedups on', () => {
-    const request = signedWebhookRequest({ baseUrl: 'http://x', workspaceId: WORKSPACE, provider: 'resend', body: '{}', keys: signingKeysFromEnv({}), deliveryId: 'msg_1' });
+    const request = signedWebhookRequest({
+      baseUrl: 'http://x',
+      workspaceId: WORKSPACE,
+      provider: 'resend',
+      body: '{}',
+      keys: signingKeysFromEnv({}),
+      deliveryId: 'msg_1',
+    });
     expect(request.signature).toBe(UNSIGNED);
     expect(request.headers['svix-id']).toBe('msg_1');
     expect(request.headers['svix-signature']).toBeUndefined();
@@ -111,7 +121,13 @@ describe('signedWebhookRequest', () => {
       const answer = answerHandshake(provider, new URL(handshake.url).searchParams, SECRETS);
       expect({ status: answer?.status, body: answer?.body }).toEqual({ status: handshake.expectedStatus, body: handshake.expectedBody });
     }
-    const unconfigured = handshakeRequest({ baseUrl: 'http://x', workspaceId: WORKSPACE, provider: 'facebook', keys: signingKeysFromEnv({}), rng: createRng(1) });
+    const unconfigured = handshakeRequest({
+      baseUrl: 'http://x',
+      workspaceId: WORKSPACE,
+      provider: 'facebook',
+      keys: signingKeysFromEnv({}),
+      rng: createRng(1),
+    });
     expect(answerHandshake('facebook', new URL(unconfigured.url).searchParams, {})?.status).toBe(unconfigured.expectedStatus);
   });
 });

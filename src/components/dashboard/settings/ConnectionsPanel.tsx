@@ -94,14 +94,23 @@ function AddConnectionForm({ workspaceId, onDone }: { workspaceId: string; onDon
       {account ? (
         <div className="field grow">
           <label htmlFor="connection-account">{account.label}</label>
-          <input id="connection-account" type="text" value={accountId} onChange={(e) => setAccountId(e.target.value)} autoComplete="off" aria-describedby="connection-account-hint" />
+          <input
+            id="connection-account"
+            type="text"
+            value={accountId}
+            onChange={(e) => setAccountId(e.target.value)}
+            autoComplete="off"
+            aria-describedby="connection-account-hint"
+          />
           <span id="connection-account-hint" className={styles.hint}>
             {account.hint} Signed with this deployment’s app secret.
           </span>
         </div>
       ) : (
         <div className="field grow">
-          <label htmlFor="connection-secret">{provider === 'resend' ? 'Signing secret (whsec_…)' : 'Verification key (or HMAC secret)'}</label>
+          <label htmlFor="connection-secret">
+            {provider === 'resend' ? 'Signing secret (whsec_…)' : 'Verification key (or HMAC secret)'}
+          </label>
           <input
             id="connection-secret"
             type="password"
@@ -121,7 +130,14 @@ function AddConnectionForm({ workspaceId, onDone }: { workspaceId: string; onDon
       )}
       <div className="field">
         <label htmlFor="connection-api-key">API key (optional)</label>
-        <input id="connection-api-key" type="password" value={apiKey} onChange={(e) => setApiKey(e.target.value)} autoComplete="off" spellCheck={false} />
+        <input
+          id="connection-api-key"
+          type="password"
+          value={apiKey}
+          onChange={(e) => setApiKey(e.target.value)}
+          autoComplete="off"
+          spellCheck={false}
+        />
       </div>
       <div className="field">
         <button type="submit" className="button" disabled={busy !== null}>
@@ -160,7 +176,15 @@ function describeTest(body: Record<string, unknown>): TestOutcome {
   };
 }
 
-function ConnectionCard({ workspaceId, connection: c, onDone }: { workspaceId: string; connection: SettingsConnection; onDone: (message: string) => void }) {
+function ConnectionCard({
+  workspaceId,
+  connection: c,
+  onDone,
+}: {
+  workspaceId: string;
+  connection: SettingsConnection;
+  onDone: (message: string) => void;
+}) {
   const router = useRouter();
   const { busy, error, setError, run } = useApiAction<'test' | 'rotate' | 'remove'>();
   const [testOutcome, setTestOutcome] = useState<TestOutcome | null>(null);
@@ -186,7 +210,8 @@ function ConnectionCard({ workspaceId, connection: c, onDone }: { workspaceId: s
     const hours = Number(overlapHours);
     if (!Number.isInteger(hours) || hours < 0 || hours > 336) return setError('The overlap is a whole number of hours from 0 to 336.');
     const field = c.provider === 'resend' ? 'secret' : 'verification_key';
-    if (!(await run('rotate', connectionsPath(workspaceId, `/${id}/rotate`), 'POST', { [field]: newSecret.trim(), overlap_hours: hours }))) return;
+    if (!(await run('rotate', connectionsPath(workspaceId, `/${id}/rotate`), 'POST', { [field]: newSecret.trim(), overlap_hours: hours })))
+      return;
     setNewSecret('');
     onDone(`${title}: secret rotated; the previous one keeps working for ${hours} hours.`);
     router.refresh();
@@ -211,7 +236,11 @@ function ConnectionCard({ workspaceId, connection: c, onDone }: { workspaceId: s
         <input id={`connection-${id}-url`} className={styles.url} value={c.webhook_url} readOnly data-testid="connection-url" />
         <CopyButton text={c.webhook_url} label="Copy URL" />
       </div>
-      {!urlRouted && <p className="muted">This URL is shared by every workspace: events reach this one because their account id is {c.external_account_id}.</p>}
+      {!urlRouted && (
+        <p className="muted">
+          This URL is shared by every workspace: events reach this one because their account id is {c.external_account_id}.
+        </p>
+      )}
       <dl className="facts">
         <div>
           <dt>Fingerprint</dt>
@@ -240,7 +269,9 @@ function ConnectionCard({ workspaceId, connection: c, onDone }: { workspaceId: s
         </div>
         <div>
           <dt>Last verification failure</dt>
-          <dd data-field="last_failure">{c.last_failure_at ? `${formatUtc(c.last_failure_at)}: ${c.last_failure_reason ?? 'no reason recorded'}` : 'none'}</dd>
+          <dd data-field="last_failure">
+            {c.last_failure_at ? `${formatUtc(c.last_failure_at)}: ${c.last_failure_reason ?? 'no reason recorded'}` : 'none'}
+          </dd>
         </div>
       </dl>
 
@@ -281,12 +312,29 @@ function ConnectionCard({ workspaceId, connection: c, onDone }: { workspaceId: s
           <summary>Rotate the secret</summary>
           <form className="controls" onSubmit={rotate} noValidate>
             <div className="field grow">
-              <label htmlFor={`connection-${id}-new-secret`}>{c.provider === 'resend' ? 'New signing secret (whsec_…)' : 'New verification key (or HMAC secret)'}</label>
-              <input id={`connection-${id}-new-secret`} type="password" value={newSecret} onChange={(e) => setNewSecret(e.target.value)} autoComplete="off" spellCheck={false} />
+              <label htmlFor={`connection-${id}-new-secret`}>
+                {c.provider === 'resend' ? 'New signing secret (whsec_…)' : 'New verification key (or HMAC secret)'}
+              </label>
+              <input
+                id={`connection-${id}-new-secret`}
+                type="password"
+                value={newSecret}
+                onChange={(e) => setNewSecret(e.target.value)}
+                autoComplete="off"
+                spellCheck={false}
+              />
             </div>
             <div className="field">
               <label htmlFor={`connection-${id}-overlap`}>Old secret keeps working (hours)</label>
-              <input id={`connection-${id}-overlap`} type="number" className={styles.number} min={0} max={336} value={overlapHours} onChange={(e) => setOverlapHours(e.target.value)} />
+              <input
+                id={`connection-${id}-overlap`}
+                type="number"
+                className={styles.number}
+                min={0}
+                max={336}
+                value={overlapHours}
+                onChange={(e) => setOverlapHours(e.target.value)}
+              />
             </div>
             <div className="field">
               <button type="submit" className="button" disabled={busy !== null}>

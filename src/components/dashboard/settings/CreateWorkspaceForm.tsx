@@ -24,7 +24,15 @@ export function CreateWorkspaceForm() {
     <PanelForm label="Create a workspace" testId="create-workspace-form" error={error} onSubmit={submit}>
       <div className="field grow">
         <label htmlFor="workspace-name">Workspace name</label>
-        <input id="workspace-name" type="text" value={name} onChange={(e) => setName(e.target.value)} maxLength={200} autoComplete="off" required />
+        <input
+          id="workspace-name"
+          type="text"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          maxLength={200}
+          autoComplete="off"
+          required
+        />
       </div>
       <div className="field">
         <button type="submit" className="button" disabled={busy !== null}>

@@ -83,7 +83,12 @@ function AddMemberForm({ workspaceId, onDone }: { workspaceId: string; onDone: (
     event.preventDefault();
     const value = who.trim();
     if (!value) return setError('Enter a user id or an email address.');
-    const added = await run('submit', membersPath(workspaceId), 'POST', UUID.test(value) ? { user_id: value, role } : { email: value, role });
+    const added = await run(
+      'submit',
+      membersPath(workspaceId),
+      'POST',
+      UUID.test(value) ? { user_id: value, role } : { email: value, role },
+    );
     if (!added) return;
     setWho('');
     onDone(`${value} is now ${role}${added.invited === true ? ' (an invitation was sent)' : ''}.`);
@@ -112,7 +117,8 @@ function AddMemberForm({ workspaceId, onDone }: { workspaceId: string; onDone: (
         </button>
       </div>
       <p className="muted full">
-        An email finds an existing account, or sends an invitation where sign-in by email is set up. Only an owner may make someone an owner.
+        An email finds an existing account, or sends an invitation where sign-in by email is set up. Only an owner may make someone an
+        owner.
       </p>
     </PanelForm>
   );
@@ -163,12 +169,7 @@ function MemberRow({
     <tr data-user-id={member.user_id} data-role={member.role}>
       <th scope="row">
         <code>{member.user_id}</code>
-        {(isYou || email) && (
-          <span className={styles.you}>
-            {' '}
-            ({[isYou ? 'you' : null, email].filter(Boolean).join(', ')})
-          </span>
-        )}
+        {(isYou || email) && <span className={styles.you}> ({[isYou ? 'you' : null, email].filter(Boolean).join(', ')})</span>}
         {error && (
           <span className="form-error" role="alert" data-testid="member-error">
             {' '}

@@ -19,7 +19,14 @@ export function PanelForm({
   children: ReactNode;
 }) {
   return (
-    <form className="controls" onSubmit={onSubmit} noValidate aria-labelledby={title ? titleId : undefined} aria-label={title ? undefined : label} data-testid={testId}>
+    <form
+      className="controls"
+      onSubmit={onSubmit}
+      noValidate
+      aria-labelledby={title ? titleId : undefined}
+      aria-label={title ? undefined : label}
+      data-testid={testId}
+    >
       {title && (
         <h3 id={titleId} className="full">
           {title}

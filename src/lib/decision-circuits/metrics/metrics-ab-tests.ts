@@ -51,7 +51,8 @@ export const abTestRegistrationSchema = z
   .strict()
   .superRefine((value, ctx) => {
     const controls = value.variants.filter((v) => v.is_control).length;
-    if (controls !== 1) ctx.addIssue({ code: 'custom', path: ['variants'], message: `exactly one variant must be the control (got ${controls})` });
+    if (controls !== 1)
+      ctx.addIssue({ code: 'custom', path: ['variants'], message: `exactly one variant must be the control (got ${controls})` });
     const ids = new Set(value.variants.map((v) => v.variant_id.toLowerCase()));
     if (ids.size !== value.variants.length) ctx.addIssue({ code: 'custom', path: ['variants'], message: 'variant_id must be unique' });
   });
@@ -193,13 +194,23 @@ export async function listAbTestDefinitions(
     const definitions = registry.map((row) => registeredDefinition(row, trafficByTest.get(row.ab_test_id) ?? []));
     const registered = new Set(registry.map((row) => row.ab_test_id));
     for (const [abTestId, rows] of trafficByTest) if (!registered.has(abTestId)) definitions.push(inferredDefinition(abTestId, rows));
-    const lastActivity = (d: AbTestDefinition) => d.variants.map((v) => v.first_bucket ?? '').sort().at(-1) ?? d.started_at ?? '';
+    const lastActivity = (d: AbTestDefinition) =>
+      d.variants
+        .map((v) => v.first_bucket ?? '')
+        .sort()
+        .at(-1) ??
+      d.started_at ??
+      '';
     return definitions.sort((a, b) => lastActivity(b).localeCompare(lastActivity(a)) || a.name.localeCompare(b.name));
   });
 }
 
 /** One test's definition, registered or inferred; null when neither the registry nor the rollups know it. */
-export async function getAbTestDefinition(workspaceId: string, abTestId: string, options: AccessOptions = {}): Promise<AbTestDefinition | null> {
+export async function getAbTestDefinition(
+  workspaceId: string,
+  abTestId: string,
+  options: AccessOptions = {},
+): Promise<AbTestDefinition | null> {
   const [definition] = await listAbTestDefinitions(workspaceId, options, abTestId);
   return definition ?? null;
 }

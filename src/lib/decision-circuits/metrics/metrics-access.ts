@@ -21,11 +21,7 @@ export interface AccessOptions {
   requireMembership?: boolean;
 }
 
-export async function runScoped<T>(
-  workspaceId: string,
-  options: AccessOptions,
-  fn: (q: Queryable) => Promise<T>,
-): Promise<T> {
+export async function runScoped<T>(workspaceId: string, options: AccessOptions, fn: (q: Queryable) => Promise<T>): Promise<T> {
   const db = options.db ?? (await getDb());
   if (!options.claims) return fn(db);
   return withUserContext(db, { claims: options.claims, workspaceId }, async (q) => {
@@ -38,11 +34,7 @@ export async function runScoped<T>(
 }
 
 /** Asks Postgres (not application code) whether the caller may act in this workspace. */
-export async function isWorkspaceMember(
-  workspaceId: string,
-  claims: Readonly<Record<string, unknown>>,
-  db?: Database,
-): Promise<boolean> {
+export async function isWorkspaceMember(workspaceId: string, claims: Readonly<Record<string, unknown>>, db?: Database): Promise<boolean> {
   const database = db ?? (await getDb());
   const rows = await withUserContext(database, { claims, workspaceId }, (q) =>
     q.query<{ member: boolean }>('select get_current_workspace_id() is not null as member'),
@@ -50,11 +42,7 @@ export async function isWorkspaceMember(
   return rows[0]?.member === true;
 }
 
-export async function assertWorkspaceMember(
-  workspaceId: string,
-  claims: Readonly<Record<string, unknown>>,
-  db?: Database,
-): Promise<void> {
+export async function assertWorkspaceMember(workspaceId: string, claims: Readonly<Record<string, unknown>>, db?: Database): Promise<void> {
   if (!(await isWorkspaceMember(workspaceId, claims, db))) throw new ForbiddenWorkspaceError(workspaceId);
 }
 

@@ -70,10 +70,7 @@ export interface UpsertAttributionResult {
  * 'orphaned' row and applies that object's waiting events in the same transaction; an
  * existing 'mapped' row is kept and returned as is.
  */
-export async function upsertAttributionMap(
-  input: AttributionInput,
-  options: { db?: Database } = {},
-): Promise<UpsertAttributionResult> {
+export async function upsertAttributionMap(input: AttributionInput, options: { db?: Database } = {}): Promise<UpsertAttributionResult> {
   const m = attributionInputSchema.parse(input);
   const db = options.db ?? (await getDb());
   // Raw recipients are internal-only and opt-in, like raw emails in the ledger.

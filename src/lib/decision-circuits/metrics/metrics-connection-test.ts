@@ -35,7 +35,8 @@ export type TestEventSupport = { available: true } | { available: false; reason:
 /** The keys a test delivery is signed with: only the connection's own, or only the app's. */
 function signingKeysFor(connection: OpenedConnection, env: Env): SigningKeys {
   const none = signingKeysFromEnv({});
-  if (connection.provider === 'sendgrid') return { ...none, sendgrid: connection.secret ? { scheme: 'hmac', secret: connection.secret } : null };
+  if (connection.provider === 'sendgrid')
+    return { ...none, sendgrid: connection.secret ? { scheme: 'hmac', secret: connection.secret } : null };
   if (connection.provider === 'resend') return { ...none, resend: connection.secret };
   return signingKeysFromEnv(env);
 }
@@ -43,7 +44,10 @@ function signingKeysFor(connection: OpenedConnection, env: Env): SigningKeys {
 export function testEventSupport(connection: OpenedConnection, env: Env = process.env): TestEventSupport {
   if (connection.provider === 'sendgrid' || connection.provider === 'resend') {
     if (!connection.secret) return { available: false, reason: 'This connection holds no secret to sign with' };
-    if (connection.provider === 'sendgrid' && getProviderModule('sendgrid').secretFromString(connection.secret).kind === 'ecdsa_public_key') {
+    if (
+      connection.provider === 'sendgrid' &&
+      getProviderModule('sendgrid').secretFromString(connection.secret).kind === 'ecdsa_public_key'
+    ) {
       return { available: false, reason: SENDGRID_PRIVATE_KEY_NOTE };
     }
     return { available: true };
@@ -51,13 +55,19 @@ export function testEventSupport(connection: OpenedConnection, env: Env = proces
   const keys = signingKeysFor(connection, env);
   // Without the app secret the webhook refuses unsigned deliveries, except in development.
   if (!keys[connection.provider as 'facebook' | 'instagram' | 'linkedin'] && env.NODE_ENV !== 'development') {
-    return { available: false, reason: `Set ${APP_SECRET_VARIABLES[connection.provider]} (the app secret) on the server to send a test event` };
+    return {
+      available: false,
+      reason: `Set ${APP_SECRET_VARIABLES[connection.provider]} (the app secret) on the server to send a test event`,
+    };
   }
   return { available: true };
 }
 
 /** Test support per connection id of the workspace (the caller has checked the admin role). */
-export async function connectionTestSupport(workspaceId: string, options: { db?: Database; env?: Env } = {}): Promise<Map<string, TestEventSupport>> {
+export async function connectionTestSupport(
+  workspaceId: string,
+  options: { db?: Database; env?: Env } = {},
+): Promise<Map<string, TestEventSupport>> {
   const env = options.env ?? process.env;
   const connections = await openConnectionSecrets(workspaceId, { db: options.db, env });
   return new Map(connections.map((connection) => [connection.id, testEventSupport(connection, env)]));
@@ -84,7 +94,10 @@ export async function buildConnectionTestRequest(
   const support = testEventSupport(connection, env);
   if (!support.available) throw new DomainError('conflict', support.reason, { provider: connection.provider });
   const kind = TEST_EVENT_KINDS[connection.provider];
-  const sample = buildSampleDelivery(connection.provider, kind, { nowMs: options.nowMs, accountId: connection.externalAccountId ?? undefined });
+  const sample = buildSampleDelivery(connection.provider, kind, {
+    nowMs: options.nowMs,
+    accountId: connection.externalAccountId ?? undefined,
+  });
   const request = signedWebhookRequest({
     baseUrl: options.baseUrl,
     workspaceId,
@@ -98,6 +111,10 @@ export async function buildConnectionTestRequest(
   if (connection.webhookToken) url.searchParams.set('connection', connection.webhookToken);
   else url.searchParams.set('provider', connection.provider);
   const signature =
-    request.signature === UNSIGNED ? 'unsigned (development)' : connection.webhookToken ? request.signature.replace(/\(.*\)$/, "(this connection's secret)") : request.signature;
+    request.signature === UNSIGNED
+      ? 'unsigned (development)'
+      : connection.webhookToken
+        ? request.signature.replace(/\(.*\)$/, "(this connection's secret)")
+        : request.signature;
   return { provider: connection.provider, kind, request: { ...request, url: url.toString(), signature } };
 }

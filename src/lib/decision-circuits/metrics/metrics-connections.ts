@@ -7,7 +7,13 @@ import { z } from 'zod';
 import { getDb, type Database, type Queryable } from '../../db';
 import { openSecret, parseSecretBoxKeys, sealSecret, secretFingerprint, type SecretBoxKeys } from '../../crypto/secret-box';
 import { runScoped, type AccessOptions } from './metrics-access';
-import { ConnectionConflictError, DomainError, InsufficientRoleError, isUnknownWorkspaceSqlError, UnknownWorkspaceError } from './metrics-errors';
+import {
+  ConnectionConflictError,
+  DomainError,
+  InsufficientRoleError,
+  isUnknownWorkspaceSqlError,
+  UnknownWorkspaceError,
+} from './metrics-errors';
 import { toIso } from './metrics-rows';
 import { METRICS_PROVIDERS, type MetricsProvider } from './metrics-types';
 import { getProviderModule } from './providers/registry';
@@ -35,11 +41,18 @@ export const connectionInputSchema = z
     if (value.provider === 'sendgrid' && !value.verification_key && !value.secret) {
       issue('verification_key', 'SendGrid needs its Signed Event Webhook verification key (or an HMAC secret)');
     }
-    if (value.provider === 'resend' && !value.secret?.startsWith('whsec_')) issue('secret', "Resend needs the endpoint's whsec_ signing secret");
-    if (isUrlRouted(value.provider) && value.external_account_id) issue('external_account_id', `${value.provider} connections are routed by their own URL, not by an account id`);
+    if (value.provider === 'resend' && !value.secret?.startsWith('whsec_'))
+      issue('secret', "Resend needs the endpoint's whsec_ signing secret");
+    if (isUrlRouted(value.provider) && value.external_account_id)
+      issue('external_account_id', `${value.provider} connections are routed by their own URL, not by an account id`);
     if (!isUrlRouted(value.provider)) {
-      if (!value.external_account_id) issue('external_account_id', `${value.provider} needs the account id its events carry (page id, Instagram account id or organization URN)`);
-      if (value.secret || value.verification_key) issue('secret', `${value.provider} deliveries are signed with the deployment's app secret, not a per-workspace one`);
+      if (!value.external_account_id)
+        issue(
+          'external_account_id',
+          `${value.provider} needs the account id its events carry (page id, Instagram account id or organization URN)`,
+        );
+      if (value.secret || value.verification_key)
+        issue('secret', `${value.provider} deliveries are signed with the deployment's app secret, not a per-workspace one`);
     }
   });
 export type ConnectionInput = z.output<typeof connectionInputSchema>;
@@ -48,10 +61,18 @@ export const rotationInputSchema = z
   .object({
     secret: material.optional(),
     verification_key: material.optional(),
-    overlap_hours: z.number().int().min(0).max(24 * 14).default(DEFAULT_ROTATION_OVERLAP_HOURS),
+    overlap_hours: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 14)
+      .default(DEFAULT_ROTATION_OVERLAP_HOURS),
   })
   .strict()
-  .refine((v) => (v.secret ? 1 : 0) + (v.verification_key ? 1 : 0) === 1, { message: 'give exactly one of secret or verification_key', path: ['secret'] });
+  .refine((v) => (v.secret ? 1 : 0) + (v.verification_key ? 1 : 0) === 1, {
+    message: 'give exactly one of secret or verification_key',
+    path: ['secret'],
+  });
 export type RotationInput = z.output<typeof rotationInputSchema>;
 
 export interface ConnectionView {
@@ -118,12 +139,18 @@ export interface ActorOptions {
 }
 
 /** Creates a connection (admin or owner; checked by the database). */
-export async function createConnection(actor: string, workspaceId: string, input: ConnectionInput, options: ActorOptions): Promise<ConnectionView> {
+export async function createConnection(
+  actor: string,
+  workspaceId: string,
+  input: ConnectionInput,
+  options: ActorOptions,
+): Promise<ConnectionView> {
   const db = options.db ?? (await getDb());
   const keys = secretBoxKeys(options.env);
   const token = isUrlRouted(input.provider) ? randomBytes(TOKEN_BYTES).toString('base64url') : null;
   const verification = input.verification_key ?? input.secret ?? null;
-  const seal = (value: string | null | undefined, field: string) => (value ? sealSecret(keys, value, associatedData(workspaceId, input.provider, field)) : null);
+  const seal = (value: string | null | undefined, field: string) =>
+    value ? sealSecret(keys, value, associatedData(workspaceId, input.provider, field)) : null;
   let id: string;
   try {
     const [row] = await db.query<{ id: string }>('select metrics_connection_create($1, $2, $3, $4, $5, $6, $7, $8, $9) as id', [
@@ -168,7 +195,12 @@ function toView(row: Record<string, unknown>, baseUrl: string): ConnectionView {
   };
 }
 
-async function readConnections(q: Queryable, workspaceId: string, baseUrl: string, onlyId: string | null = null): Promise<ConnectionView[]> {
+async function readConnections(
+  q: Queryable,
+  workspaceId: string,
+  baseUrl: string,
+  onlyId: string | null = null,
+): Promise<ConnectionView[]> {
   const rows = await q.query(
     `select ${CONNECTION_COLUMNS} from metrics_provider_connections
      where workspace_id = $1 and ($2::uuid is null or id = $2) order by provider, created_at`,
@@ -183,23 +215,39 @@ export async function listConnections(workspaceId: string, baseUrl: string, opti
 }
 
 /** A new secret or key; the previous one keeps verifying for `overlap_hours`. */
-export async function rotateConnection(actor: string, workspaceId: string, connectionId: string, input: RotationInput, options: ActorOptions): Promise<ConnectionView | null> {
+export async function rotateConnection(
+  actor: string,
+  workspaceId: string,
+  connectionId: string,
+  input: RotationInput,
+  options: ActorOptions,
+): Promise<ConnectionView | null> {
   const db = options.db ?? (await getDb());
-  const [current] = await db.query<{ provider: MetricsProvider }>('select provider from metrics_provider_connections where id = $1 and workspace_id = $2', [connectionId, workspaceId]);
+  const [current] = await db.query<{ provider: MetricsProvider }>(
+    'select provider from metrics_provider_connections where id = $1 and workspace_id = $2',
+    [connectionId, workspaceId],
+  );
   if (!current) return null;
-  if (!isUrlRouted(current.provider)) throw new DomainError('invalid_request', `${current.provider} connections have no secret of their own to rotate`, { provider: current.provider });
+  if (!isUrlRouted(current.provider))
+    throw new DomainError('invalid_request', `${current.provider} connections have no secret of their own to rotate`, {
+      provider: current.provider,
+    });
   const value = (input.secret ?? input.verification_key)!;
-  if (current.provider === 'resend' && !value.startsWith('whsec_')) throw new DomainError('invalid_request', "Resend needs the endpoint's whsec_ signing secret", {});
+  if (current.provider === 'resend' && !value.startsWith('whsec_'))
+    throw new DomainError('invalid_request', "Resend needs the endpoint's whsec_ signing secret", {});
   const keys = secretBoxKeys(options.env);
   try {
-    const [row] = await db.query<{ ok: boolean }>('select metrics_connection_rotate($1, $2, $3, $4, $5, make_interval(hours => $6)) as ok', [
-      actor,
-      workspaceId,
-      connectionId,
-      sealSecret(keys, value, associatedData(workspaceId, current.provider, 'secret')),
-      secretFingerprint(value),
-      input.overlap_hours,
-    ]);
+    const [row] = await db.query<{ ok: boolean }>(
+      'select metrics_connection_rotate($1, $2, $3, $4, $5, make_interval(hours => $6)) as ok',
+      [
+        actor,
+        workspaceId,
+        connectionId,
+        sealSecret(keys, value, associatedData(workspaceId, current.provider, 'secret')),
+        secretFingerprint(value),
+        input.overlap_hours,
+      ],
+    );
     if (!row?.ok) return null;
   } catch (error) {
     throw mapActorError(error, workspaceId);
@@ -209,7 +257,12 @@ export async function rotateConnection(actor: string, workspaceId: string, conne
   return view ?? null;
 }
 
-export async function deleteConnection(actor: string, workspaceId: string, connectionId: string, options: { db?: Database } = {}): Promise<boolean> {
+export async function deleteConnection(
+  actor: string,
+  workspaceId: string,
+  connectionId: string,
+  options: { db?: Database } = {},
+): Promise<boolean> {
   const db = options.db ?? (await getDb());
   try {
     const [row] = await db.query<{ ok: boolean }>('select metrics_connection_delete($1, $2, $3) as ok', [actor, workspaceId, connectionId]);
@@ -235,7 +288,13 @@ export async function openConnectionSecrets(
   options: { db?: Database; env?: Readonly<Record<string, string | undefined>>; connectionId?: string } = {},
 ): Promise<OpenedConnection[]> {
   const db = options.db ?? (await getDb());
-  const rows = await db.query<{ id: string; provider: MetricsProvider; external_account_id: string | null; webhook_token: string | null; secret_ciphertext: string | null }>(
+  const rows = await db.query<{
+    id: string;
+    provider: MetricsProvider;
+    external_account_id: string | null;
+    webhook_token: string | null;
+    secret_ciphertext: string | null;
+  }>(
     `select id, provider, external_account_id, webhook_token, secret_ciphertext from metrics_provider_connections
      where workspace_id = $1 and status = 'active' and ($2::uuid is null or id = $2) order by provider, created_at`,
     [workspaceId, options.connectionId ?? null],
@@ -246,7 +305,8 @@ export async function openConnectionSecrets(
     provider: row.provider,
     externalAccountId: row.external_account_id,
     webhookToken: row.webhook_token,
-    secret: row.secret_ciphertext && keys ? openSecret(keys, row.secret_ciphertext, associatedData(workspaceId, row.provider, 'secret')) : null,
+    secret:
+      row.secret_ciphertext && keys ? openSecret(keys, row.secret_ciphertext, associatedData(workspaceId, row.provider, 'secret')) : null,
   }));
 }
 
@@ -270,11 +330,20 @@ export function forgetCachedConnections(): void {
 }
 
 /** The connection a webhook URL token names, with its secrets opened; null for an unknown or disabled one. */
-export async function resolveConnectionByToken(token: string, options: { db?: Database; env?: Readonly<Record<string, string | undefined>> } = {}): Promise<ResolvedConnection | null> {
+export async function resolveConnectionByToken(
+  token: string,
+  options: { db?: Database; env?: Readonly<Record<string, string | undefined>> } = {},
+): Promise<ResolvedConnection | null> {
   const hit = cache.get(token);
   if (hit && Date.now() - hit.at < CONNECTION_CACHE_MS) return hit.connection;
   const db = options.db ?? (await getDb());
-  const [row] = await db.query<{ id: string; workspace_id: string; provider: MetricsProvider; secret_ciphertext: string | null; previous_secret_ciphertext: string | null }>(
+  const [row] = await db.query<{
+    id: string;
+    workspace_id: string;
+    provider: MetricsProvider;
+    secret_ciphertext: string | null;
+    previous_secret_ciphertext: string | null;
+  }>(
     `select id, workspace_id, provider, secret_ciphertext,
             case when previous_secret_expires_at > now() then previous_secret_ciphertext end as previous_secret_ciphertext
      from metrics_provider_connections where webhook_token = $1 and status = 'active'`,
@@ -295,7 +364,11 @@ export async function resolveConnectionByToken(token: string, options: { db?: Da
 }
 
 /** Last delivery, or last verification failure with its reason (never the payload); at most once a minute. */
-export async function recordConnectionDelivery(connectionId: string, failureReason: string | null, options: { db?: Database } = {}): Promise<void> {
+export async function recordConnectionDelivery(
+  connectionId: string,
+  failureReason: string | null,
+  options: { db?: Database } = {},
+): Promise<void> {
   const db = options.db ?? (await getDb());
   await db.query('select metrics_connection_record($1, $2)', [connectionId, failureReason]);
 }
@@ -317,7 +390,11 @@ export async function connectionsForAccounts(
 }
 
 /** Counts events for accounts no workspace owns (acknowledged, not stored). */
-export async function countUnroutedEvents(provider: MetricsProvider, counts: ReadonlyMap<string, number>, options: { db?: Database } = {}): Promise<void> {
+export async function countUnroutedEvents(
+  provider: MetricsProvider,
+  counts: ReadonlyMap<string, number>,
+  options: { db?: Database } = {},
+): Promise<void> {
   if (counts.size === 0) return;
   const db = options.db ?? (await getDb());
   await db.query('select metrics_count_unrouted($1, $2::text[], $3::int[])', [provider, [...counts.keys()], [...counts.values()]]);
@@ -326,6 +403,8 @@ export async function countUnroutedEvents(provider: MetricsProvider, counts: Rea
 /** Unrouted events per provider, for the health answer (counts only, no account ids). */
 export async function unroutedEventTotals(options: { db?: Database } = {}): Promise<Record<string, number>> {
   const db = options.db ?? (await getDb());
-  const rows = await db.query<{ provider: string; events: number }>('select provider, sum(events)::bigint as events from metrics_unrouted_events group by provider order by provider');
+  const rows = await db.query<{ provider: string; events: number }>(
+    'select provider, sum(events)::bigint as events from metrics_unrouted_events group by provider order by provider',
+  );
   return Object.fromEntries(rows.map((row) => [row.provider, Number(row.events)]));
 }

@@ -3,7 +3,13 @@
 // GET /api/circuits/metrics/decision answers and what CX09 imports are this one function.
 import { z } from 'zod';
 import { AB_TEST_METHODS, decideAbTest, type AbTestDecision, type AbTestMethod, type AbTestVariantCounts } from '../../stats';
-import { getAbTestDefinition, DECISION_METRIC_KEYS, DECISION_METRICS, type AbTestDefinition, type DecisionMetric } from './metrics-ab-tests';
+import {
+  getAbTestDefinition,
+  DECISION_METRIC_KEYS,
+  DECISION_METRICS,
+  type AbTestDefinition,
+  type DecisionMetric,
+} from './metrics-ab-tests';
 import { runScoped, type AccessOptions } from './metrics-access';
 import { UnknownAbTestError } from './metrics-errors';
 import { toIso, toNumber } from './metrics-rows';
@@ -116,7 +122,13 @@ export async function getAbTestDecision(query: AbTestDecisionQuery, options: Acc
       trials,
       successes: Math.min(successes, trials),
       ...(email
-        ? { guardrails: { complaints: Math.min(totals.email_complained, trials), unsubscribes: Math.min(totals.email_unsubscribed, trials), bounces: Math.min(totals.email_bounced, totals.email_sent) } }
+        ? {
+            guardrails: {
+              complaints: Math.min(totals.email_complained, trials),
+              unsubscribes: Math.min(totals.email_unsubscribed, trials),
+              bounces: Math.min(totals.email_bounced, totals.email_sent),
+            },
+          }
         : {}),
       ...(buckets.length > 0 ? { history: history.get(v.variant_id)! } : {}),
     };
@@ -125,7 +137,9 @@ export async function getAbTestDecision(query: AbTestDecisionQuery, options: Acc
   const decision = decideAbTest({ variants, ...(method ? { method } : {}), metricLabel: spec.label.toLowerCase() });
   const notes: string[] = [];
   if (clampedSuccesses > 0) {
-    notes.push(`${clampedSuccesses} ${spec.label.toLowerCase()} successes had no matching trial yet (e.g. opens before their delivery was reported) and were left out.`);
+    notes.push(
+      `${clampedSuccesses} ${spec.label.toLowerCase()} successes had no matching trial yet (e.g. opens before their delivery was reported) and were left out.`,
+    );
   }
   if (spec.channel === 'social') notes.push('The traffic split is not checked for social tests: posts have no send counts.');
   return {
@@ -140,7 +154,12 @@ export async function getAbTestDecision(query: AbTestDecisionQuery, options: Acc
       channel: definition.channel,
       started_at: definition.started_at,
     },
-    metric: { key: metric, label: spec.label, successes: typeof spec.successes === 'string' ? spec.successes : spec.successes.join(' + '), trials: spec.trials },
+    metric: {
+      key: metric,
+      label: spec.label,
+      successes: typeof spec.successes === 'string' ? spec.successes : spec.successes.join(' + '),
+      trials: spec.trials,
+    },
     looks: buckets.length,
     timestamp: new Date().toISOString(),
   };

@@ -60,14 +60,21 @@ export class ConnectionConflictError extends DomainError {
 
 export class UnknownAbTestError extends DomainError {
   constructor(workspaceId: string, abTestId: string) {
-    super('not_found', 'Unknown A/B test: neither registered nor seen in any rollup of this workspace', { workspace_id: workspaceId, ab_test_id: abTestId });
+    super('not_found', 'Unknown A/B test: neither registered nor seen in any rollup of this workspace', {
+      workspace_id: workspaceId,
+      ab_test_id: abTestId,
+    });
     this.name = 'UnknownAbTestError';
   }
 }
 
 export class InsufficientRoleError extends DomainError {
   constructor(workspaceId: string, required: string, actual: string) {
-    super('insufficient_role', `This needs the ${required} role or above in this workspace`, { workspace_id: workspaceId, required_role: required, role: actual });
+    super('insufficient_role', `This needs the ${required} role or above in this workspace`, {
+      workspace_id: workspaceId,
+      required_role: required,
+      role: actual,
+    });
     this.name = 'InsufficientRoleError';
   }
 }

@@ -81,7 +81,12 @@ async function runIngestFunction(
   rows: StorableEvent[],
   signatureVerified: boolean,
 ): Promise<IngestedEvent[]> {
-  const attributes = { 'db.system': 'postgresql', 'db.operation.name': 'metrics_ingest_events', 'metrics_engine.provider': provider, 'metrics_engine.events': rows.length };
+  const attributes = {
+    'db.system': 'postgresql',
+    'db.operation.name': 'metrics_ingest_events',
+    'metrics_engine.provider': provider,
+    'metrics_engine.events': rows.length,
+  };
   return inSpan('metrics.ingest_sql', attributes, async () => {
     const stopTimer = getMetrics().ingestDuration.startTimer({ provider });
     try {
@@ -174,13 +179,7 @@ export async function ingestWebhookPayload(input: WebhookPayloadInput, options: 
     deliveryId: input.deliveryId ?? null,
     storeRawEmail: process.env.METRICS_STORE_RAW_EMAIL === 'true',
   });
-  const result = await ingestNormalizedEvents(
-    input.workspaceId,
-    input.provider,
-    normalized.events,
-    input.signatureVerified,
-    options,
-  );
+  const result = await ingestNormalizedEvents(input.workspaceId, input.provider, normalized.events, input.signatureVerified, options);
   return { ...result, failed: result.failed + normalized.rejected.length, rejected: [...normalized.rejected, ...result.rejected] };
 }
 
@@ -306,7 +305,11 @@ export async function getIngestionHealth(workspaceId: string, options: AccessOpt
     }));
     const total = byProvider.reduce((sum, p) => sum + p.total_events, 0);
     const unprocessed = byProvider.reduce((sum, p) => sum + p.unprocessed_events, 0);
-    const last = byProvider.map((p) => p.last_ingest_at).filter((t): t is string => t !== null).sort().at(-1);
+    const last = byProvider
+      .map((p) => p.last_ingest_at)
+      .filter((t): t is string => t !== null)
+      .sort()
+      .at(-1);
     return {
       total_events: total,
       processed_events: total - unprocessed,

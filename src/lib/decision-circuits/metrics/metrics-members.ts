@@ -20,7 +20,9 @@ export const memberAddSchema = z
   .refine((v) => (v.user_id ? 1 : 0) + (v.email ? 1 : 0) === 1, { message: 'give exactly one of user_id or email', path: ['user_id'] });
 export type MemberAdd = z.output<typeof memberAddSchema>;
 
-export const memberRoleSchema = z.object({ role: z.enum(WORKSPACE_ROLES, { message: `must be one of: ${WORKSPACE_ROLES.join(', ')}` }) }).strict();
+export const memberRoleSchema = z
+  .object({ role: z.enum(WORKSPACE_ROLES, { message: `must be one of: ${WORKSPACE_ROLES.join(', ')}` }) })
+  .strict();
 
 export interface WorkspaceMember {
   user_id: string;
@@ -47,7 +49,11 @@ function mapMemberError(error: unknown, workspaceId: string): unknown {
   return error;
 }
 
-export async function createWorkspace(actor: string, name: string, options: { db?: Database } = {}): Promise<{ workspace_id: string; name: string; role: 'owner' }> {
+export async function createWorkspace(
+  actor: string,
+  name: string,
+  options: { db?: Database } = {},
+): Promise<{ workspace_id: string; name: string; role: 'owner' }> {
   const db = options.db ?? (await getDb());
   const [row] = await db.query<{ id: string }>('select metrics_workspace_create($1, $2) as id', [actor, name]);
   return { workspace_id: row!.id, name, role: 'owner' };
@@ -60,11 +66,22 @@ export async function listMembers(workspaceId: string, options: AccessOptions = 
       `select user_id, role, created_at from workspace_members where workspace_id = $1 order by created_at, user_id`,
       [workspaceId],
     );
-    return rows.map((row) => ({ user_id: String(row.user_id), role: row.role as WorkspaceRole, email: null, joined_at: toIso(row.created_at) }));
+    return rows.map((row) => ({
+      user_id: String(row.user_id),
+      role: row.role as WorkspaceRole,
+      email: null,
+      joined_at: toIso(row.created_at),
+    }));
   });
 }
 
-export async function setMemberRole(actor: string, workspaceId: string, userId: string, role: WorkspaceRole, options: { db?: Database } = {}): Promise<void> {
+export async function setMemberRole(
+  actor: string,
+  workspaceId: string,
+  userId: string,
+  role: WorkspaceRole,
+  options: { db?: Database } = {},
+): Promise<void> {
   const db = options.db ?? (await getDb());
   try {
     await db.query('select metrics_member_set_role($1, $2, $3, $4)', [actor, workspaceId, userId, role]);
@@ -95,7 +112,10 @@ export async function findUserIdByEmail(email: string, options: { db?: Database 
 const INVITE_TIMEOUT_MS = 10_000;
 
 /** Invites an address through Supabase Auth's admin API; the new user's id. Null when Supabase Auth is not configured. */
-export async function inviteUserByEmail(email: string, env: Readonly<Record<string, string | undefined>> = process.env): Promise<string | null> {
+export async function inviteUserByEmail(
+  email: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<string | null> {
   const base = env.SUPABASE_URL?.trim().replace(/\/+$/, '');
   const serviceKey = env.SUPABASE_SERVICE_ROLE_KEY?.trim();
   if (!base || !serviceKey) return null;
@@ -126,7 +146,11 @@ export async function addMember(
     invited = userId !== null;
   }
   if (!userId) {
-    throw new DomainError('not_found', 'No user with that email, and invitations need Supabase Auth (SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY): add the member by user_id', {});
+    throw new DomainError(
+      'not_found',
+      'No user with that email, and invitations need Supabase Auth (SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY): add the member by user_id',
+      {},
+    );
   }
   await setMemberRole(actor, workspaceId, userId, input.role, options);
   return { user_id: userId, role: input.role, invited };

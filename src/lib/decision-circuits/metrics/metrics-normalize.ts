@@ -15,11 +15,7 @@ export function defaultNormalizeContext(env: EnvBag = process.env): NormalizeCon
  * Normalises one delivery (often a batch). Unknown event kinds come back as `provider_only`;
  * unusable items are listed in `rejected` with their index and the rest are still normalised.
  */
-export function normalizeProviderEvents(
-  provider: MetricsProvider,
-  payload: unknown,
-  ctx: NormalizeContext,
-): NormalizeResult {
+export function normalizeProviderEvents(provider: MetricsProvider, payload: unknown, ctx: NormalizeContext): NormalizeResult {
   try {
     return getProviderModule(provider).normalize(payload, ctx);
   } catch {

@@ -4,12 +4,7 @@
 import { getDb, type Database } from '../../db';
 import { toNumber } from './metrics-rows';
 
-export const RETENTION_TABLES = [
-  'metrics_webhook_events',
-  'metrics_rollups',
-  'metrics_attribution_map',
-  'metrics_backfill_jobs',
-] as const;
+export const RETENTION_TABLES = ['metrics_webhook_events', 'metrics_rollups', 'metrics_attribution_map', 'metrics_backfill_jobs'] as const;
 export type RetentionTable = (typeof RETENTION_TABLES)[number];
 
 /** Days each table keeps, and the column its age is read from. */
@@ -69,10 +64,11 @@ export async function runMetricsRetention(options: RetentionOptions = {}): Promi
         budgetExhausted = true;
         break;
       }
-      const [row] = await db.query<{ deleted: number }>(
-        'select metrics_retention_batch($1, make_interval(days => $2), $3) as deleted',
-        [entry.table, entry.retention_days, batchSize],
-      );
+      const [row] = await db.query<{ deleted: number }>('select metrics_retention_batch($1, make_interval(days => $2), $3) as deleted', [
+        entry.table,
+        entry.retention_days,
+        batchSize,
+      ]);
       const deleted = toNumber(row?.deleted);
       entry.deleted += deleted;
       entry.batches += 1;

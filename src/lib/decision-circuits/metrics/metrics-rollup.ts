@@ -100,10 +100,7 @@ function summaryFrom(
 const SUM_COLUMNS = ROLLUP_COUNTERS.map((key) => `coalesce(sum(${key}), 0)::bigint as ${key}`).join(', ');
 
 /** Totals and rates for one variant (or a whole test / workspace) over an optional time range. */
-export async function getRollupSummary(
-  filters: Omit<RollupFilters, 'limit'>,
-  options: AccessOptions = {},
-): Promise<MetricsSummary> {
+export async function getRollupSummary(filters: Omit<RollupFilters, 'limit'>, options: AccessOptions = {}): Promise<MetricsSummary> {
   return runScoped(filters.workspace_id, options, async (q) => {
     const { where, params } = filterClause(filters);
     const [row] = await q.query(
@@ -139,9 +136,7 @@ export async function getVariantComparison(
     return {
       workspace_id: filters.workspace_id,
       ab_test_id: filters.ab_test_id,
-      variants: rows.map((row) =>
-        summaryFrom(filters.workspace_id, filters.ab_test_id, (row.variant_id as string | null) ?? null, row),
-      ),
+      variants: rows.map((row) => summaryFrom(filters.workspace_id, filters.ab_test_id, (row.variant_id as string | null) ?? null, row)),
     };
   });
 }

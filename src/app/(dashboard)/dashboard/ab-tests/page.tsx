@@ -59,9 +59,9 @@ function AbTestContent({ workspaceId, view, baseUrl }: { workspaceId: string; vi
       <section className="card empty" aria-labelledby="no-tests-title" data-testid="ab-empty">
         <h2 id="no-tests-title">No A/B test data yet</h2>
         <p>
-          A test appears here as soon as an event attributed to an <code>ab_test_id</code> reaches this workspace. Register the
-          webhook URL shown under <a href={withQuery('/dashboard/operations', { workspaceId })}>Operations</a> with your provider,
-          or send a test event now:
+          A test appears here as soon as an event attributed to an <code>ab_test_id</code> reaches this workspace. Register the webhook URL
+          shown under <a href={withQuery('/dashboard/operations', { workspaceId })}>Operations</a> with your provider, or send a test event
+          now:
         </p>
         <SendTestWebhookHelp baseUrl={baseUrl} workspaceId={workspaceId} headingId="send-help-title" />
       </section>
@@ -88,7 +88,9 @@ function AbTestContent({ workspaceId, view, baseUrl }: { workspaceId: string; vi
         {selected.name}
       </h2>
       <p className="muted small test-rule" data-testid="control-rule">
-        {selected.registered ? '' : `${selected.control_rule} Register the test (POST /api/circuits/metrics/ab-tests) to name it and its variants. `}
+        {selected.registered
+          ? ''
+          : `${selected.control_rule} Register the test (POST /api/circuits/metrics/ab-tests) to name it and its variants. `}
         Test id <code>{selected.ab_test_id}</code>.
       </p>
 

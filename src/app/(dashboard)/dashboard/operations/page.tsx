@@ -48,8 +48,8 @@ function OperationsContent({ workspaceId, baseUrl, view }: { workspaceId: string
         <h2 id="attribution-title">Attribution health</h2>
         {view.attribution.length === 0 ? (
           <p className="card empty" data-testid="attribution-empty">
-            No provider objects yet. Once events arrive, this shows per provider how many messages and posts are mapped to a
-            circuit, still unmapped, or orphaned, with an alert below {MAPPED_ALERT_THRESHOLD} % mapped.
+            No provider objects yet. Once events arrive, this shows per provider how many messages and posts are mapped to a circuit, still
+            unmapped, or orphaned, with an alert below {MAPPED_ALERT_THRESHOLD} % mapped.
           </p>
         ) : (
           <AttributionHealthTable rows={view.attribution} />
@@ -91,8 +91,8 @@ function OperationsContent({ workspaceId, baseUrl, view }: { workspaceId: string
       <section aria-labelledby="connect-title">
         <h2 id="connect-title">Connect a provider</h2>
         <p>
-          Register the URL in the provider’s webhook settings. The <code>workspace_id</code> in it tells this app which workspace
-          the events belong to; providers cannot send custom headers.
+          Register the URL in the provider’s webhook settings. The <code>workspace_id</code> in it tells this app which workspace the events
+          belong to; providers cannot send custom headers.
         </p>
         <ConnectProviders connections={view.connections} />
       </section>

@@ -36,7 +36,8 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
             </p>
           )}
           <p data-testid="settings-workspace">
-            Workspace <strong>{workspace.name}</strong> <code>{workspace.id}</code>, your role: <strong data-testid="your-role">{workspace.role}</strong>
+            Workspace <strong>{workspace.name}</strong> <code>{workspace.id}</code>, your role:{' '}
+            <strong data-testid="your-role">{workspace.role}</strong>
           </p>
           <SettingsContent
             workspaceId={workspace.id}
@@ -64,7 +65,8 @@ function SettingsContent({ workspaceId, session, view }: { workspaceId: string; 
           <>
             <p>
               A connection tells this app which provider account sends events for this workspace. Paste its webhook URL in the provider’s
-              console, then send a test event to see it arrive. Secrets are stored encrypted and never shown; the fingerprint tells them apart.
+              console, then send a test event to see it arrive. Secrets are stored encrypted and never shown; the fingerprint tells them
+              apart.
             </p>
             <ConnectionsPanel workspaceId={workspaceId} connections={view.connections} />
           </>

@@ -20,7 +20,10 @@ export const POST = withRequestLog(async (request: NextRequest): Promise<Respons
   const callback = `${publicBaseUrl(request.headers)}/api/auth/callback?next=${encodeURIComponent(form.next)}`;
   try {
     // Members are invited by their workspace; a link never creates an account.
-    const { error } = await supabase.auth.signInWithOtp({ email: form.email, options: { emailRedirectTo: callback, shouldCreateUser: false } });
+    const { error } = await supabase.auth.signInWithOtp({
+      email: form.email,
+      options: { emailRedirectTo: callback, shouldCreateUser: false },
+    });
     // Unknown addresses get the same answer as known ones, so the form does not reveal who has an account.
     if (error && error.status !== undefined && error.status >= 500) return signInPageWithError('magic_link_failed', form.next);
   } catch {

@@ -12,7 +12,13 @@ export const dynamic = 'force-dynamic';
 export const POST = withRequestLog(async (request: NextRequest): Promise<Response> => {
   if (!isSameOriginPost(request)) return errorResponse(403, 'Cross-site sign-out refused');
   const response = wantsJson(request) ? NextResponse.json({ signed_out: true }) : redirectTo('/sign-in?signed_out=1');
-  response.cookies.set(LOCAL_SESSION_COOKIE, '', { httpOnly: true, sameSite: 'lax', secure: isHttpsRequest(request), path: '/', maxAge: 0 });
+  response.cookies.set(LOCAL_SESSION_COOKIE, '', {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: isHttpsRequest(request),
+    path: '/',
+    maxAge: 0,
+  });
   if (request.cookies.getAll().some((c) => c.name.startsWith('sb-'))) {
     // Revokes the refresh token at Supabase and clears its cookies through setAll.
     await createRouteSupabaseClient(request, response)

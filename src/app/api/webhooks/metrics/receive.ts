@@ -10,7 +10,11 @@ import { ingestWebhookPayload } from '@/lib/decision-circuits/metrics/metrics-in
 import { verifyWebhookSignature } from '@/lib/decision-circuits/metrics/metrics-signatures';
 import { authenticateDelivery, authenticateWebhook, deliveryIdFrom } from '@/lib/decision-circuits/metrics/metrics-webhook';
 import { noteIngestActivity } from '@/lib/decision-circuits/metrics/ingest-activity';
-import { classifyVerificationFailure, isWebhookVerificationError, recordVerificationFailure } from '@/lib/decision-circuits/metrics/verification-failures';
+import {
+  classifyVerificationFailure,
+  isWebhookVerificationError,
+  recordVerificationFailure,
+} from '@/lib/decision-circuits/metrics/verification-failures';
 import type { IngestResult } from '@/lib/decision-circuits/metrics/metrics-ingestion';
 import { annotateRequest } from '@/lib/observability/request-log';
 import { MAX_PAYLOAD_BYTES, type MetricsProvider } from '@/lib/decision-circuits/metrics/metrics-types';
@@ -49,7 +53,13 @@ export async function receiveForConnection(token: string, request: Request, prov
   }
   const payload = parseJsonBody(rawBody);
   const result = await ingestWebhookPayload(
-    { workspaceId: connection.workspaceId, provider: connection.provider, payload, signatureVerified: true, deliveryId: deliveryIdFrom(connection.provider, request.headers) },
+    {
+      workspaceId: connection.workspaceId,
+      provider: connection.provider,
+      payload,
+      signatureVerified: true,
+      deliveryId: deliveryIdFrom(connection.provider, request.headers),
+    },
     { db },
   );
   annotateOutcome(result);
@@ -71,10 +81,15 @@ export async function receiveByAccount(provider: MetricsProvider, request: Reque
   }
   const payload = parseJsonBody(rawBody);
   const db = await getDb();
-  const result = await ingestByAccount({ provider, payload, signatureVerified, deliveryId: deliveryIdFrom(provider, request.headers) }, { db });
+  const result = await ingestByAccount(
+    { provider, payload, signatureVerified, deliveryId: deliveryIdFrom(provider, request.headers) },
+    { db },
+  );
   annotateOutcome(result);
   for (const workspaceId of result.workspaces) await noteIngestActivity(workspaceId, provider, { db });
-  return acceptedWebhookBody(provider, result.workspaces.length === 1 ? result.workspaces[0]! : null, result, { unrouted_events: result.unrouted });
+  return acceptedWebhookBody(provider, result.workspaces.length === 1 ? result.workspaces[0]! : null, result, {
+    unrouted_events: result.unrouted,
+  });
 }
 
 export async function receiveForWorkspace(provider: MetricsProvider, workspaceId: string, request: Request): Promise<Response> {

@@ -26,7 +26,8 @@ export const POST = withRequestLog(async (request) => {
   }
   const provider = parseProviderParam(providerParam);
   annotateRequest({ provider });
-  const workspaceGiven = request.headers.has('x-workspace-id') || url.searchParams.has('workspace_id') || url.searchParams.has('workspaceId');
+  const workspaceGiven =
+    request.headers.has('x-workspace-id') || url.searchParams.has('workspace_id') || url.searchParams.has('workspaceId');
   if (!workspaceGiven && isAccountRoutedProvider(provider)) {
     requireJsonContentType(request);
     return receiveByAccount(provider, request);

@@ -95,7 +95,14 @@ interface Db {
 
 const last4 = (value: string) => value.slice(-4);
 
-export function channelView(row: { id: string; kind: 'slack' | 'webhook'; name: string; url: string; secret: string | null; created_at: unknown }): AlertChannelView {
+export function channelView(row: {
+  id: string;
+  kind: 'slack' | 'webhook';
+  name: string;
+  url: string;
+  secret: string | null;
+  created_at: unknown;
+}): AlertChannelView {
   return {
     id: row.id,
     kind: row.kind,
@@ -158,7 +165,15 @@ export async function getAlertOverview(workspaceId: string, options: Db & { hist
       'select rule, subject, state, summary, changed_at from metrics_alert_states where workspace_id = $1 order by changed_at desc',
       [workspaceId],
     ),
-    db.query<{ id: unknown; rule: string; subject: string; state: 'firing' | 'resolved'; summary: string; created_at: unknown; deliveries: unknown }>(
+    db.query<{
+      id: unknown;
+      rule: string;
+      subject: string;
+      state: 'firing' | 'resolved';
+      summary: string;
+      created_at: unknown;
+      deliveries: unknown;
+    }>(
       `select id, rule, subject, state, summary, created_at, deliveries from metrics_alert_history
        where workspace_id = $1 order by created_at desc, id desc limit $2`,
       [workspaceId, options.historyLimit ?? 50],

@@ -61,10 +61,15 @@ export interface AlertEvaluationSummary {
 const keyOf = (c: { workspace_id: string; rule: string; subject: string }) => `${c.workspace_id}|${c.rule}|${c.subject}`;
 
 async function transition(db: Database, c: Condition, state: 'firing' | 'resolved'): Promise<AlertTransition | null> {
-  const [row] = await db.query<{ history_id: unknown; workspace_id: string; rule: string; subject: string; state: 'firing' | 'resolved'; summary: string; changed_at: unknown }>(
-    'select * from metrics_alert_transition($1, $2, $3, $4, $5)',
-    [c.workspace_id, c.rule, c.subject, state, c.summary],
-  );
+  const [row] = await db.query<{
+    history_id: unknown;
+    workspace_id: string;
+    rule: string;
+    subject: string;
+    state: 'firing' | 'resolved';
+    summary: string;
+    changed_at: unknown;
+  }>('select * from metrics_alert_transition($1, $2, $3, $4, $5)', [c.workspace_id, c.rule, c.subject, state, c.summary]);
   return row ? { ...row, history_id: String(row.history_id), changed_at: toIso(row.changed_at) ?? new Date().toISOString() } : null;
 }
 
@@ -100,7 +105,13 @@ export async function evaluateAlerts(options: { db?: Database } = {}): Promise<A
     `select workspace_id, rule, subject from metrics_alert_states where state = 'firing'`,
   );
   const holding = new Set(conditions.map(keyOf));
-  const summary: AlertEvaluationSummary = { conditions: conditions.length, fired: 0, resolved: 0, notifications_delivered: 0, notifications_failed: 0 };
+  const summary: AlertEvaluationSummary = {
+    conditions: conditions.length,
+    fired: 0,
+    resolved: 0,
+    notifications_delivered: 0,
+    notifications_failed: 0,
+  };
   const transitions: AlertTransition[] = [];
   for (const condition of conditions) {
     const changed = await transition(db, condition, 'firing');

@@ -102,7 +102,8 @@ export function buildOpenApiDocument(): JsonSchema {
       '/api/circuits/metrics/health': readRoute('Attribution and ingestion health', healthQuerySchema),
       '/api/circuits/metrics/decision': {
         get: {
-          summary: 'The verdict on one A/B test: winner, keep_running, no_difference, srm_alert or insufficient_data, with per-variant numbers and reasons',
+          summary:
+            'The verdict on one A/B test: winner, keep_running, no_difference, srm_alert or insufficient_data, with per-variant numbers and reasons',
           security: bearer,
           parameters: queryParameters(decisionQuerySchema),
           responses: { '200': ok('The decision'), ...errors(400, 401, 403, 404, 503) },
@@ -110,7 +111,7 @@ export function buildOpenApiDocument(): JsonSchema {
       },
       '/api/circuits/metrics/ab-tests': {
         get: {
-          summary: 'The workspace\'s A/B tests with named variants and control (registered, or inferred from rollups)',
+          summary: "The workspace's A/B tests with named variants and control (registered, or inferred from rollups)",
           security: bearer,
           parameters: queryParameters(workspaceQuerySchema),
           responses: { '200': ok('Tests'), ...errors(400, 401, 403, 503) },
@@ -125,24 +126,33 @@ export function buildOpenApiDocument(): JsonSchema {
       },
       '/api/circuits/metrics/connections': {
         get: {
-          summary: 'The workspace\'s provider connections, without secrets (admin or owner)',
+          summary: "The workspace's provider connections, without secrets (admin or owner)",
           security: bearer,
           parameters: queryParameters(workspaceQuerySchema),
-          responses: { '200': ok('Connections with webhook URL, fingerprint, last delivery and last verification failure'), ...errors(400, 401, 403, 503) },
+          responses: {
+            '200': ok('Connections with webhook URL, fingerprint, last delivery and last verification failure'),
+            ...errors(400, 401, 403, 503),
+          },
         },
         post: {
           summary: 'Connect a provider account: its own webhook URL (SendGrid, Resend) or its account id (Meta, LinkedIn) (admin or owner)',
           security: bearer,
           parameters: queryParameters(workspaceQuerySchema),
           requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(connectionInputSchema) } } },
-          responses: { '201': ok('{ connection_id, provider, webhook_url, fingerprint, … }'), ...errors(400, 401, 403, 409, 413, 415, 503) },
+          responses: {
+            '201': ok('{ connection_id, provider, webhook_url, fingerprint, … }'),
+            ...errors(400, 401, 403, 409, 413, 415, 503),
+          },
         },
       },
       '/api/circuits/metrics/connections/{connectionId}': {
         delete: {
           summary: 'Remove a connection (admin or owner)',
           security: bearer,
-          parameters: [{ name: 'connectionId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }, ...queryParameters(workspaceQuerySchema)],
+          parameters: [
+            { name: 'connectionId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+            ...queryParameters(workspaceQuerySchema),
+          ],
           responses: { '200': ok('Deleted'), ...errors(400, 401, 403, 404, 503) },
         },
       },
@@ -150,13 +160,20 @@ export function buildOpenApiDocument(): JsonSchema {
         post: {
           summary: 'A new secret or verification key; the previous one verifies for overlap_hours (admin or owner)',
           security: bearer,
-          parameters: [{ name: 'connectionId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }, ...queryParameters(workspaceQuerySchema)],
+          parameters: [
+            { name: 'connectionId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+            ...queryParameters(workspaceQuerySchema),
+          ],
           requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(rotationInputSchema) } } },
           responses: { '200': ok('The rotated connection'), ...errors(400, 401, 403, 404, 413, 415, 503) },
         },
       },
       '/api/workspaces': {
-        get: { summary: 'The caller\'s workspaces with their role', security: bearer, responses: { '200': ok('Workspaces'), ...errors(401, 503) } },
+        get: {
+          summary: "The caller's workspaces with their role",
+          security: bearer,
+          responses: { '200': ok('Workspaces'), ...errors(401, 503) },
+        },
         post: {
           summary: 'Create a workspace; the caller owns it',
           security: bearer,
@@ -181,7 +198,7 @@ export function buildOpenApiDocument(): JsonSchema {
       },
       '/api/workspaces/{workspaceId}/members/{userId}': {
         patch: {
-          summary: 'Change a member\'s role (admin or owner; ownership by owners; the last owner stays)',
+          summary: "Change a member's role (admin or owner; ownership by owners; the last owner stays)",
           security: bearer,
           parameters: [
             { name: 'workspaceId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
@@ -207,7 +224,9 @@ export function buildOpenApiDocument(): JsonSchema {
           parameters: queryParameters(workspaceQuerySchema),
           requestBody: {
             required: true,
-            content: { 'application/json': { schema: { oneOf: [mapping, { type: 'array', items: mapping, minItems: 1, maxItems: 1000 }] } } },
+            content: {
+              'application/json': { schema: { oneOf: [mapping, { type: 'array', items: mapping, minItems: 1, maxItems: 1000 }] } },
+            },
           },
           responses: { '200': ok('Mappings and the events they applied'), ...errors(400, 401, 403, 413, 415, 503) },
         },

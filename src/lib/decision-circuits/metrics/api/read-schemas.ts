@@ -49,9 +49,7 @@ export const variantsQuerySchema = z
 
 export const workspaceQuerySchema = z.object({ workspaceId: uuidParam }).strict();
 
-export const healthQuerySchema = z
-  .object({ workspaceId: uuidParam, provider: z.enum(METRICS_PROVIDERS).optional() })
-  .strict();
+export const healthQuerySchema = z.object({ workspaceId: uuidParam, provider: z.enum(METRICS_PROVIDERS).optional() }).strict();
 
 export type RollupsQuery = z.output<typeof rollupsQuerySchema>;
 
@@ -78,9 +76,7 @@ export function toRollupFilters(q: {
   };
 }
 
-export const latestQuerySchema = z
-  .object({ workspaceId: scope.workspaceId, abTestId: scope.abTestId, channel: scope.channel })
-  .strict();
+export const latestQuerySchema = z.object({ workspaceId: scope.workspaceId, abTestId: scope.abTestId, channel: scope.channel }).strict();
 
 export const decisionQuerySchema = z
   .object({

@@ -75,8 +75,7 @@ export function parseRateLimitReset(value: string | null, now = Date.now()): num
 
 function rateLimitWait(headers: Headers): number | null {
   return (
-    parseRetryAfter(headers.get('retry-after')) ??
-    parseRateLimitReset(headers.get('x-ratelimit-reset') ?? headers.get('ratelimit-reset'))
+    parseRetryAfter(headers.get('retry-after')) ?? parseRateLimitReset(headers.get('x-ratelimit-reset') ?? headers.get('ratelimit-reset'))
   );
 }
 

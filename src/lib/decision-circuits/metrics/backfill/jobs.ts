@@ -153,11 +153,7 @@ export async function enqueueBackfill(
 }
 
 /** One job of the workspace, or null. With claims, RLS decides: another workspace's job is not found. */
-export async function getBackfillJob(
-  workspaceId: string,
-  jobId: string,
-  options: AccessOptions = {},
-): Promise<BackfillJobStatus | null> {
+export async function getBackfillJob(workspaceId: string, jobId: string, options: AccessOptions = {}): Promise<BackfillJobStatus | null> {
   return runScoped(workspaceId, options, async (q) => {
     const [row] = await q.query(`select ${JOB_COLUMNS} from metrics_backfill_jobs where workspace_id = $1 and id = $2`, [
       workspaceId,
@@ -227,10 +223,13 @@ export async function saveBackfillProgress(
   delta: { fetched: number; ingested: number },
   checkpoint: { cursor: unknown; progress: BackfillProgress },
 ): Promise<boolean> {
-  const [row] = await db.query<{ owned: boolean }>(
-    'select metrics_backfill_progress($1, $2, $3, $4, $5::jsonb) as owned',
-    [job.id, job.attempts, delta.fetched, delta.ingested, checkpoint],
-  );
+  const [row] = await db.query<{ owned: boolean }>('select metrics_backfill_progress($1, $2, $3, $4, $5::jsonb) as owned', [
+    job.id,
+    job.attempts,
+    delta.fetched,
+    delta.ingested,
+    checkpoint,
+  ]);
   return row?.owned === true;
 }
 

@@ -36,9 +36,7 @@ const statsSchema = z
 const responseSchema = z
   .object({
     elements: z.array(
-      z
-        .object({ share: z.string().optional(), ugcPost: z.string().optional(), totalShareStatistics: statsSchema })
-        .loose(),
+      z.object({ share: z.string().optional(), ugcPost: z.string().optional(), totalShareStatistics: statsSchema }).loose(),
     ),
   })
   .loose();

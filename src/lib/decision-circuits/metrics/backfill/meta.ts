@@ -74,9 +74,7 @@ const instagramMediaSchema = z
   .loose();
 const insightsSchema = z
   .object({
-    data: z.array(
-      z.object({ name: z.string(), values: z.array(z.object({ value: z.unknown() }).loose()).optional() }).loose(),
-    ),
+    data: z.array(z.object({ name: z.string(), values: z.array(z.object({ value: z.unknown() }).loose()).optional() }).loose()),
   })
   .loose();
 

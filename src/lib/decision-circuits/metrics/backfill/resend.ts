@@ -47,9 +47,9 @@ const IMPLIED_BY_LAST_EVENT: Readonly<Record<string, readonly CountedEventType[]
 };
 
 function toRecord(email: ResendEmail, createdAt: string): BackfillRecord {
-  const implied = (email.last_event && Object.hasOwn(IMPLIED_BY_LAST_EVENT, email.last_event)
-    ? IMPLIED_BY_LAST_EVENT[email.last_event]
-    : undefined) ?? [];
+  const implied =
+    (email.last_event && Object.hasOwn(IMPLIED_BY_LAST_EVENT, email.last_event) ? IMPLIED_BY_LAST_EVENT[email.last_event] : undefined) ??
+    [];
   const totals: BackfillRecord['totals'] = {};
   for (const kind of implied) totals[kind] = { value: 1, field: 'last_event' };
   return {

@@ -67,7 +67,10 @@ export function parseBackfillRequest(body: unknown): BackfillRequest {
   if (parsed.success) return parsed.data;
   const rule = parsed.error.issues.find((issue) => issue.code === 'custom');
   if (rule) {
-    throw new DomainError('invalid_request', rule.message, { field: rule.path.map(String).join('.'), issues: describeZodError(parsed.error).issues });
+    throw new DomainError('invalid_request', rule.message, {
+      field: rule.path.map(String).join('.'),
+      issues: describeZodError(parsed.error).issues,
+    });
   }
   throw parsed.error;
 }

@@ -97,7 +97,9 @@ async function* pages(apiKey: string, base: string, ctx: BackfillContext, saved:
     }
     const warnings =
       messages.length >= SENDGRID_MESSAGES_LIMIT
-        ? [`SendGrid listed ${SENDGRID_MESSAGES_LIMIT}+ messages with last_event_time ${isoSeconds(from)}; only the first ${SENDGRID_MESSAGES_LIMIT} were read`]
+        ? [
+            `SendGrid listed ${SENDGRID_MESSAGES_LIMIT}+ messages with last_event_time ${isoSeconds(from)}; only the first ${SENDGRID_MESSAGES_LIMIT} were read`,
+          ]
         : [];
     state = { slices: rest, done_seconds: state.done_seconds + (to - from + 1) };
     const fallback = new Date(from * 1000).toISOString();

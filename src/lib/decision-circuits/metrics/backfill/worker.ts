@@ -77,7 +77,17 @@ export function backfillWindow(job: { date_start: string; date_end: string }): B
 function logBackfillRun(result: BackfillRunResult, durationMs: number): void {
   getMetrics().backfillJobs.inc({ provider: result.provider, outcome: result.outcome });
   const { job_id, workspace_id, provider, outcome, events_fetched, events_ingested } = result;
-  const line = { kind: 'backfill', request_id: currentRequestId(), job_id, workspace_id, provider, outcome, events_fetched, events_ingested, duration_ms: durationMs };
+  const line = {
+    kind: 'backfill',
+    request_id: currentRequestId(),
+    job_id,
+    workspace_id,
+    provider,
+    outcome,
+    events_fetched,
+    events_ingested,
+    duration_ms: durationMs,
+  };
   if (outcome === 'failed') getLogger().warn({ ...line, error: result.error_message }, 'backfill run');
   else getLogger().info(line, 'backfill run');
 }
@@ -141,12 +151,7 @@ async function runJob(
       progress.fraction = page.fraction;
       addWarnings(progress, [...page.warnings, ...ingest.rejected.map((r) => `top-up rejected: ${r.reason}`)]);
 
-      const owned = await saveBackfillProgress(
-        db,
-        job,
-        { fetched: page.records.length, ingested },
-        { cursor: page.cursor, progress },
-      );
+      const owned = await saveBackfillProgress(db, job, { fetched: page.records.length, ingested }, { cursor: page.cursor, progress });
       if (!owned) {
         result.outcome = 'taken_over';
         return result;

@@ -142,9 +142,7 @@ function normalizeOne(notification: unknown, ctx: NormalizeContext): NormalizedE
   const notificationId = readNotificationId(notification.notificationId);
   if (isTooLong(notificationId)) return 'notificationId too long';
   // The share/ugcPost URN is what the Posts API and share statistics use; sourcePost may be an activity.
-  const decorated = isRecord(notification.decoratedSourcePost)
-    ? readString(notification.decoratedSourcePost.entity)
-    : null;
+  const decorated = isRecord(notification.decoratedSourcePost) ? readString(notification.decoratedSourcePost.entity) : null;
   const objectId = decorated ?? readString(notification.sourcePost);
   if (isTooLong(objectId)) return 'Post URN too long';
 

@@ -1,9 +1,5 @@
 // Meta webhooks (Facebook Pages, Instagram): one scheme, two provider modules.
-import {
-  PROVIDER_WEBHOOK_HEADERS,
-  type MetricsEventType,
-  type NormalizedEvent,
-} from '../metrics-types';
+import { PROVIDER_WEBHOOK_HEADERS, type MetricsEventType, type NormalizedEvent } from '../metrics-types';
 import {
   addItem,
   canonicalJson,
@@ -190,7 +186,11 @@ function createMetaModule(provider: MetaProvider, secretEnvVars: readonly string
     // entry[].id is the page (Facebook) or the Instagram account the changes belong to.
     splitByAccount: (payload) =>
       isRecord(payload) && Array.isArray(payload.entry)
-        ? groupByAccount(payload.entry as unknown[], (entry) => (isRecord(entry) ? readId(entry.id) : null), (entry) => ({ ...payload, entry }))
+        ? groupByAccount(
+            payload.entry as unknown[],
+            (entry) => (isRecord(entry) ? readId(entry.id) : null),
+            (entry) => ({ ...payload, entry }),
+          )
         : [{ account: null, payload }],
   };
 }

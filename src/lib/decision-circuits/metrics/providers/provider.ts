@@ -14,12 +14,7 @@ import {
   type VerificationResult,
 } from '../metrics-types';
 
-export type ProviderSecretKind =
-  | 'hmac'
-  | 'ecdsa_public_key'
-  | 'svix'
-  | 'meta_app_secret'
-  | 'linkedin_client_secret';
+export type ProviderSecretKind = 'hmac' | 'ecdsa_public_key' | 'svix' | 'meta_app_secret' | 'linkedin_client_secret';
 
 /**
  * A configured verification secret. `value` is the primary one; SendGrid may also carry the notes'
@@ -328,11 +323,7 @@ export function makeEvent(provider: MetricsProvider, fields: EventFields): Norma
  * Runs one item's normaliser: a string result is a rejection reason, null means "nothing to emit".
  * A throw (e.g. absurdly deep JSON) rejects that item only, so the rest of the batch survives.
  */
-export function addItem(
-  result: NormalizeResult,
-  index: number,
-  produce: () => NormalizedEvent | string | null,
-): void {
+export function addItem(result: NormalizeResult, index: number, produce: () => NormalizedEvent | string | null): void {
   try {
     const outcome = produce();
     if (typeof outcome === 'string') result.rejected.push({ index, reason: outcome });

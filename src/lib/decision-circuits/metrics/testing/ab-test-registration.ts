@@ -15,6 +15,11 @@ export function simulatedAbTestRegistration(plan: CampaignPlan): AbTestRegistrat
     name: `Simulated campaign ${plan.runId}`,
     primary_metric: email ? 'unique_open_rate' : 'social_engagement_rate',
     started_at: new Date(plan.startMs).toISOString(),
-    variants: plan.variants.map((variant, index) => ({ variant_id: variant.variantId, name: variant.key, is_control: index === 0, weight: 1 })),
+    variants: plan.variants.map((variant, index) => ({
+      variant_id: variant.variantId,
+      name: variant.key,
+      is_control: index === 0,
+      weight: 1,
+    })),
   };
 }

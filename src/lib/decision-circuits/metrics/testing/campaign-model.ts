@@ -197,11 +197,7 @@ export function objectKey(provider: MetricsProvider, objectId: string): string {
   return `${provider}|${objectId}`;
 }
 
-export function mappingFor(
-  object: SimObject,
-  variant: SimVariant,
-  abTestId: string,
-): SimMapping {
+export function mappingFor(object: SimObject, variant: SimVariant, abTestId: string): SimMapping {
   return {
     provider: object.provider,
     provider_object_id: object.objectId,

@@ -50,7 +50,9 @@ export function campaignStartFor(nowMs: number, minutes: number, speed: number):
   return Math.floor(nowMs + durationMs / speed - durationMs);
 }
 
-function groupRegistrations(items: { atMs: number; late: boolean; mapping: MappingRegistration['mappings'][number] }[]): MappingRegistration[] {
+function groupRegistrations(
+  items: { atMs: number; late: boolean; mapping: MappingRegistration['mappings'][number] }[],
+): MappingRegistration[] {
   const groups = new Map<string, MappingRegistration>();
   for (const item of items) {
     const atMs = Math.floor(item.atMs);

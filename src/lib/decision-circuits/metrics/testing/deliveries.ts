@@ -17,7 +17,13 @@ export const LINKEDIN_MAX_PER_POST = 10;
 
 const offsetOf = (draft: EventDraft, startMs: number) => draft.event.occurredAtMs - startMs;
 
-function delivery(atMs: number, provider: MetricsProvider, body: string, drafts: readonly EventDraft[], deliveryId: string | null = null): SimDelivery {
+function delivery(
+  atMs: number,
+  provider: MetricsProvider,
+  body: string,
+  drafts: readonly EventDraft[],
+  deliveryId: string | null = null,
+): SimDelivery {
   return { atMs: Math.floor(atMs), provider, body, deliveryId, eventKeys: drafts.map((d) => d.event.key), kind: 'first' };
 }
 
@@ -65,12 +71,23 @@ function packSendGrid(rng: Rng, drafts: readonly EventDraft[], startMs: number, 
 /** Resend (Svix) posts every event on its own, with a fresh svix-id per message. */
 function packResend(rng: Rng, drafts: readonly EventDraft[], startMs: number): SimDelivery[] {
   return drafts.map((draft) =>
-    delivery(offsetOf(draft, startMs) + rng.between(0.2, 2) * SECOND_MS, 'resend', JSON.stringify(draft.payload), [draft], svixMessageId(rng)),
+    delivery(
+      offsetOf(draft, startMs) + rng.between(0.2, 2) * SECOND_MS,
+      'resend',
+      JSON.stringify(draft.payload),
+      [draft],
+      svixMessageId(rng),
+    ),
   );
 }
 
 /** Drafts ready at their time plus a lag, flushed at irregular intervals. */
-function flushGroups(rng: Rng, drafts: readonly EventDraft[], startMs: number, everyMs: [number, number]): { at: number; drafts: EventDraft[] }[] {
+function flushGroups(
+  rng: Rng,
+  drafts: readonly EventDraft[],
+  startMs: number,
+  everyMs: [number, number],
+): { at: number; drafts: EventDraft[] }[] {
   const ready = drafts
     .map((draft) => ({ draft, at: offsetOf(draft, startMs) + rng.between(0.5, 3) * SECOND_MS }))
     .sort((a, b) => a.at - b.at);

@@ -180,7 +180,10 @@ export function planEmail(ctx: PlanContext): PlannedPart {
           continue;
         }
         const type = RESEND_STEP[step];
-        add({ kind: type, objectId, counter: RESEND_COUNTER[type], quantity: 1, occurredAtMs: atMs }, resendEmailEvent(rng, message, type, atMs));
+        add(
+          { kind: type, objectId, counter: RESEND_COUNTER[type], quantity: 1, occurredAtMs: atMs },
+          resendEmailEvent(rng, message, type, atMs),
+        );
       }
     }
 

@@ -88,11 +88,7 @@ export interface SendGridMessage {
   eventCount: number;
 }
 
-export function newSendGridMessage(
-  rng: Rng,
-  email: string,
-  customArgs: Readonly<Record<string, string>> | null = null,
-): SendGridMessage {
+export function newSendGridMessage(rng: Rng, email: string, customArgs: Readonly<Record<string, string>> | null = null): SendGridMessage {
   return {
     xMessageId: rng.base64url(22),
     email,
@@ -115,12 +111,7 @@ function sgEventId(message: SendGridMessage, kind: SendGridEventKind): string {
 }
 
 /** One SendGrid event object for `message` at `atMs`, with the fields that kind carries. */
-export function sendGridEvent(
-  rng: Rng,
-  message: SendGridMessage,
-  kind: SendGridEventKind,
-  atMs: number,
-): Record<string, unknown> {
+export function sendGridEvent(rng: Rng, message: SendGridMessage, kind: SendGridEventKind, atMs: number): Record<string, unknown> {
   const event: Record<string, unknown> = {
     email: message.email,
     timestamp: Math.floor(atMs / 1000),
@@ -232,13 +223,16 @@ export function resendEmailEvent(
     subject: message.subject,
   };
   if (message.tags !== null) {
-    data.tags = message.tagsAsArray
-      ? Object.entries(message.tags).map(([name, value]) => ({ name, value }))
-      : { ...message.tags };
+    data.tags = message.tagsAsArray ? Object.entries(message.tags).map(([name, value]) => ({ name, value })) : { ...message.tags };
   }
   if (type === 'email.bounced') {
     data.bounce = rng.chance(0.8)
-      ? { type: 'Permanent', subType: 'General', message: 'The recipient does not exist.', diagnosticCode: ['smtp; 550 5.1.1 user unknown'] }
+      ? {
+          type: 'Permanent',
+          subType: 'General',
+          message: 'The recipient does not exist.',
+          diagnosticCode: ['smtp; 550 5.1.1 user unknown'],
+        }
       : { type: 'Transient', subType: 'MailboxFull', message: 'The mailbox is full.', diagnosticCode: ['smtp; 452 4.2.2 mailbox full'] };
   }
   if (type === 'email.clicked') {

@@ -1,6 +1,13 @@
 // What the app should have counted for a simulated campaign (the ground truth), and how it
 // compares to the rollups the app reports.
-import { ROLLUP_COUNTERS, UNIQUE_COUNTER_OF, type MetricsChannel, type MetricsProvider, type RollupCounter, type RollupCounters } from '../metrics-types';
+import {
+  ROLLUP_COUNTERS,
+  UNIQUE_COUNTER_OF,
+  type MetricsChannel,
+  type MetricsProvider,
+  type RollupCounter,
+  type RollupCounters,
+} from '../metrics-types';
 import { objectKey, type CampaignPlan, type SimObject } from './campaign-model';
 import { hourBucket } from './random';
 
@@ -84,7 +91,8 @@ export function expectedRollups(plan: CampaignPlan, acks?: Acknowledgements): Ex
     if (uniqueCounter) {
       const firstKey = `${uniqueCounter}|${objectKey(event.provider, event.objectId)}`;
       const first = firsts.get(firstKey);
-      if (!first || event.occurredAtMs < first.occurredAtMs) firsts.set(firstKey, { counter: uniqueCounter, rollup: { ...key }, occurredAtMs: event.occurredAtMs });
+      if (!first || event.occurredAtMs < first.occurredAtMs)
+        firsts.set(firstKey, { counter: uniqueCounter, rollup: { ...key }, occurredAtMs: event.occurredAtMs });
     }
   }
   // Unique counters: each message once, in the hour of its earliest open (click).
@@ -95,7 +103,10 @@ export function expectedRollups(plan: CampaignPlan, acks?: Acknowledgements): Ex
     rows.set(id, row);
   }
   return [...rows.values()].sort(
-    (a, b) => a.time_bucket.localeCompare(b.time_bucket) || (a.variant_id ?? '').localeCompare(b.variant_id ?? '') || a.channel.localeCompare(b.channel),
+    (a, b) =>
+      a.time_bucket.localeCompare(b.time_bucket) ||
+      (a.variant_id ?? '').localeCompare(b.variant_id ?? '') ||
+      a.channel.localeCompare(b.channel),
   );
 }
 
@@ -186,7 +197,10 @@ export function sendStats(plan: CampaignPlan, acks?: Acknowledgements): SendStat
 }
 
 /** Totals per variant and channel over the expected rollups (the "compare with the dashboard" view). */
-export function variantTotals(plan: CampaignPlan, rows: readonly ExpectedRollup[]): { key: string; channel: MetricsChannel; totals: RollupCounters }[] {
+export function variantTotals(
+  plan: CampaignPlan,
+  rows: readonly ExpectedRollup[],
+): { key: string; channel: MetricsChannel; totals: RollupCounters }[] {
   const out: { key: string; channel: MetricsChannel; totals: RollupCounters }[] = [];
   for (const variant of plan.variants) {
     for (const channel of ['email', 'social'] as const) {

@@ -30,7 +30,10 @@ export function progressLine(p: RunProgress, width = 24): string {
 export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => (row[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
-    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ').trimEnd();
+    cells
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -48,8 +51,12 @@ export function summaryText(plan: CampaignPlan, acks?: Acknowledgements): string
   const stats = sendStats(plan, acks);
   const rows = expectedRollups(plan, acks);
   const totals = variantTotals(plan, rows);
-  const byProvider = Object.entries(stats.requestsByProvider).map(([p, n]) => `${p} ${n}`).join(', ');
-  const events = Object.entries(stats.eventsByProvider).map(([p, n]) => `${p} ${n}`).join(', ');
+  const byProvider = Object.entries(stats.requestsByProvider)
+    .map(([p, n]) => `${p} ${n}`)
+    .join(', ');
+  const events = Object.entries(stats.eventsByProvider)
+    .map(([p, n]) => `${p} ${n}`)
+    .join(', ');
   const lines = [
     `A/B test ${plan.abTestId}  (run ${plan.runId}, ${plan.variants.length} variants, ${plan.options.minutes} campaign minutes)`,
     `Sent: ${stats.requests.total} webhook requests (${byProvider}); ${stats.requests.retry} provider retries, ${stats.requests.duplicate} batches with duplicate events${stats.requests.failed ? `, ${stats.requests.failed} NOT accepted` : ''}.`,
@@ -88,7 +95,10 @@ export function mismatchText(plan: CampaignPlan, mismatches: readonly RollupMism
     String(m.actual),
     m.counter === 'row' ? (m.actual ? 'unexpected row' : 'missing row') : String(m.actual - m.expected),
   ]);
-  return [`✗ ${mismatches.length} differences between the ground truth and the rollups API:`, formatTable(['variant', 'hour (UTC)', 'counter', 'expected', 'actual', 'diff'], rows)].join('\n');
+  return [
+    `✗ ${mismatches.length} differences between the ground truth and the rollups API:`,
+    formatTable(['variant', 'hour (UTC)', 'counter', 'expected', 'actual', 'diff'], rows),
+  ].join('\n');
 }
 
 /** The ground-truth file: enough to recompute the comparison without the simulator. */
@@ -111,7 +121,12 @@ export function groundTruthDocument(
       seed: plan.options.seed,
       options: plan.options,
     },
-    variants: plan.variants.map((v) => ({ key: v.key, variant_id: v.variantId, circuit_execution_id: v.circuitExecutionId, profile: v.profile })),
+    variants: plan.variants.map((v) => ({
+      key: v.key,
+      variant_id: v.variantId,
+      circuit_execution_id: v.circuitExecutionId,
+      profile: v.profile,
+    })),
     sent: sendStats(plan, acks),
     failures: context.outcome?.failures ?? [],
     totals: variantTotals(plan, expectedRollups(plan, acks)).map((t) => ({ variant: t.key, channel: t.channel, ...t.totals })),

@@ -3,7 +3,14 @@
 // webhook route, each signed as its provider signs it. Retries like a provider on 5xx/429.
 import { simulatedAbTestRegistration } from './ab-test-registration';
 import type { CampaignPlan, SimDelivery } from './campaign-model';
-import { diffRollups, expectedRollups, type Acknowledgements, type ExpectedRollup, type ReportedRollup, type RollupMismatch } from './ground-truth';
+import {
+  diffRollups,
+  expectedRollups,
+  type Acknowledgements,
+  type ExpectedRollup,
+  type ReportedRollup,
+  type RollupMismatch,
+} from './ground-truth';
 import { signedWebhookRequest, type SigningKeys } from './request-signing';
 
 export interface RunProgress {
@@ -134,13 +141,20 @@ export async function runCampaign(plan: CampaignPlan, options: RunOptions): Prom
 
   const postAsMember = (url: string, body: unknown) => () => ({
     url,
-    init: { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${options.token}` }, body: JSON.stringify(body) },
+    init: {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${options.token}` },
+      body: JSON.stringify(body),
+    },
   });
 
   // Before any event: the test's names, control and split, as a sender registers them.
   const abTest = simulatedAbTestRegistration(plan);
   const abTestRegistered = abTest
-    ? await send('A/B test registration', postAsMember(workspaceRouteUrl(options.baseUrl, '/api/circuits/metrics/ab-tests', options.workspaceId), abTest))
+    ? await send(
+        'A/B test registration',
+        postAsMember(workspaceRouteUrl(options.baseUrl, '/api/circuits/metrics/ab-tests', options.workspaceId), abTest),
+      )
     : false;
 
   const items: Item[] = [

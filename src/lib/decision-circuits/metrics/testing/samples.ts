@@ -45,8 +45,23 @@ export const SAMPLE_KINDS: Record<MetricsProvider, readonly string[]> = {
 
 // The normalised words a user is likely to type, per provider.
 const ALIASES: Record<MetricsProvider, Record<string, string>> = {
-  sendgrid: { sent: 'processed', bounced: 'bounce', opened: 'open', clicked: 'click', complained: 'spamreport', complaint: 'spamreport', unsubscribed: 'unsubscribe' },
-  resend: { unsubscribe: 'contact.updated', unsubscribed: 'contact.updated', bounce: 'email.bounced', open: 'email.opened', click: 'email.clicked', complaint: 'email.complained' },
+  sendgrid: {
+    sent: 'processed',
+    bounced: 'bounce',
+    opened: 'open',
+    clicked: 'click',
+    complained: 'spamreport',
+    complaint: 'spamreport',
+    unsubscribed: 'unsubscribe',
+  },
+  resend: {
+    unsubscribe: 'contact.updated',
+    unsubscribed: 'contact.updated',
+    bounce: 'email.bounced',
+    open: 'email.opened',
+    click: 'email.clicked',
+    complaint: 'email.complained',
+  },
   facebook: { likes: 'reaction', comments: 'comment', unlike: 'reaction-remove' },
   instagram: { comment: 'comments', mention: 'mentions', impressions: 'story_insights' },
   linkedin: { likes: 'LIKE', comments: 'COMMENT', shares: 'SHARE' },
@@ -112,7 +127,13 @@ export function buildSampleDelivery(provider: MetricsProvider, kind: string, opt
     const deliveryId = svixMessageId(rng);
     const email = recipientAddress(rng, 1);
     if (kind === 'contact.updated') {
-      return { ...base, deliveryId, body: JSON.stringify(resendContactUnsubscribed(rng, email, nowMs)), objectId: null, expected: [{ event: kind, counter: null, quantity: 1 }] };
+      return {
+        ...base,
+        deliveryId,
+        body: JSON.stringify(resendContactUnsubscribed(rng, email, nowMs)),
+        objectId: null,
+        expected: [{ event: kind, counter: null, quantity: 1 }],
+      };
     }
     const type = kind as Exclude<(typeof RESEND_EVENT_TYPES)[number], 'contact.updated'>;
     const message = newResendMessage(rng, email, nowMs - 60_000, custom as Record<string, string> | null);
@@ -173,6 +194,14 @@ export function buildSampleDelivery(provider: MetricsProvider, kind: string, opt
 
 /** Instagram story insights: a snapshot sent ~1 h after a story expires; counts its impressions. */
 export function instagramStoryInsights(mediaId: string, impressions: number): Expected<Record<string, unknown>> {
-  const value = { media_id: mediaId, impressions, reach: Math.round(impressions * 0.8), exits: 3, replies: 1, taps_forward: 12, taps_back: 2 };
+  const value = {
+    media_id: mediaId,
+    impressions,
+    reach: Math.round(impressions * 0.8),
+    exits: 3,
+    replies: 1,
+    taps_forward: 12,
+    taps_back: 2,
+  };
   return { payload: { field: 'story_insights', value }, counter: 'social_impressions', quantity: impressions };
 }

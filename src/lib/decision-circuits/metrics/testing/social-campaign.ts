@@ -100,10 +100,20 @@ function facebookPostEvents(ctx: PlanContext, rng: Rng, accounts: Accounts, post
     const at = when();
     const reactionType = randomReaction(rng);
     const legacyLike = rng.chance(0.05);
-    const added = events.add(at, 'feed:reaction:add', facebookReaction(fbPost, who, ctx.startMs + at, { verb: 'add', reactionType, legacyLike }), meta);
+    const added = events.add(
+      at,
+      'feed:reaction:add',
+      facebookReaction(fbPost, who, ctx.startMs + at, { verb: 'add', reactionType, legacyLike }),
+      meta,
+    );
     if (added && rng.chance(0.06)) {
       const removedAt = at + rng.between(30, 900) * SECOND_MS;
-      events.add(removedAt, 'feed:reaction:remove', facebookReaction(fbPost, who, ctx.startMs + removedAt, { verb: 'remove', reactionType, legacyLike }), meta);
+      events.add(
+        removedAt,
+        'feed:reaction:remove',
+        facebookReaction(fbPost, who, ctx.startMs + removedAt, { verb: 'remove', reactionType, legacyLike }),
+        meta,
+      );
     }
   }
   for (let i = 0; i < counts.comments; i += 1) {
@@ -111,12 +121,23 @@ function facebookPostEvents(ctx: PlanContext, rng: Rng, accounts: Accounts, post
     const at = when();
     const commentId = `${fbPost.postId.split('_')[1] ?? ''}_${accounts.nextCommentId()}`;
     const message = randomCommentText(rng);
-    if (!events.add(at, 'feed:comment:add', facebookComment(fbPost, who, ctx.startMs + at, { verb: 'add', commentId, message }), meta)) continue;
+    if (!events.add(at, 'feed:comment:add', facebookComment(fbPost, who, ctx.startMs + at, { verb: 'add', commentId, message }), meta))
+      continue;
     const later = at + rng.between(60, 900) * SECOND_MS;
     if (rng.chance(0.05)) {
-      events.add(later, 'feed:comment:edited', facebookComment(fbPost, who, ctx.startMs + later, { verb: 'edited', commentId, message: `${message} (edited)` }), meta);
+      events.add(
+        later,
+        'feed:comment:edited',
+        facebookComment(fbPost, who, ctx.startMs + later, { verb: 'edited', commentId, message: `${message} (edited)` }),
+        meta,
+      );
     } else if (rng.chance(0.04)) {
-      events.add(later, 'feed:comment:remove', facebookComment(fbPost, who, ctx.startMs + later, { verb: 'remove', commentId, message }), meta);
+      events.add(
+        later,
+        'feed:comment:remove',
+        facebookComment(fbPost, who, ctx.startMs + later, { verb: 'remove', commentId, message }),
+        meta,
+      );
     }
   }
   // Page-feed shares are new posts, not reshare counts: noise the rollups must ignore.
@@ -137,7 +158,12 @@ function instagramPostEvents(ctx: PlanContext, rng: Rng, accounts: Accounts, pos
   const comments = Math.round(counts.comments * 1.5);
   for (let i = 0; i < comments; i += 1) {
     const commentId = `178${accounts.nextCommentId()}`;
-    events.add(when(), 'comments', instagramComment(media, newSocialActor(rng, accounts.nextUserId), { commentId, text: randomCommentText(rng) }), meta);
+    events.add(
+      when(),
+      'comments',
+      instagramComment(media, newSocialActor(rng, accounts.nextUserId), { commentId, text: randomCommentText(rng) }),
+      meta,
+    );
   }
   for (let i = rng.int(0, 1); i > 0; i -= 1) {
     events.add(when(), 'mentions', instagramMention(media, `178${accounts.nextCommentId()}`), meta);

@@ -8,6 +8,9 @@ export const dynamic = 'force-dynamic';
 
 export const GET = withUser(async (_request, { claims, url }) => {
   const query = parseQuery(latestQuerySchema, url);
-  const latest = await getLatestRollups({ workspace_id: query.workspaceId, ab_test_id: query.abTestId, channel: query.channel }, { claims, requireMembership: true });
+  const latest = await getLatestRollups(
+    { workspace_id: query.workspaceId, ab_test_id: query.abTestId, channel: query.channel },
+    { claims, requireMembership: true },
+  );
   return jsonResponse({ workspace_id: query.workspaceId, latest, count: latest.length, timestamp: new Date().toISOString() });
 });

@@ -8,6 +8,9 @@ export const dynamic = 'force-dynamic';
 
 export const GET = withUser(async (_request, { claims, url }) => {
   const query = parseQuery(variantsQuerySchema, url);
-  const comparison = await getVariantComparison({ ...toRollupFilters(query), ab_test_id: query.abTestId }, { claims, requireMembership: true });
+  const comparison = await getVariantComparison(
+    { ...toRollupFilters(query), ab_test_id: query.abTestId },
+    { claims, requireMembership: true },
+  );
   return jsonResponse({ ...comparison, count: comparison.variants.length, timestamp: new Date().toISOString() });
 });

@@ -26,7 +26,8 @@ export const PATCH = withUser(async (request, { claims, url }) => {
 export const DELETE = withUser(async (_request, { claims, url }) => {
   const [workspaceId, userId] = idsOf(url);
   await requireMembership(workspaceId, claims);
-  if (!(await removeMember(claims.sub, workspaceId, userId))) throw new ApiError(404, 'Not a member of this workspace', { user_id: userId });
+  if (!(await removeMember(claims.sub, workspaceId, userId)))
+    throw new ApiError(404, 'Not a member of this workspace', { user_id: userId });
   return jsonResponse({ workspace_id: workspaceId, user_id: userId, removed: true, timestamp: new Date().toISOString() });
 });
 

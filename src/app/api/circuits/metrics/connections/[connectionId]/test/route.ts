@@ -19,7 +19,9 @@ export const POST = withUser(async (request, { claims, url }) => {
   const test = await buildConnectionTestRequest(workspaceId, connectionId, { baseUrl });
   if (!test) throw new ApiError(404, 'Connection not found');
   // The same handler a provider's POST reaches: verification, routing and ingestion as for real.
-  const answer = await receiveWebhook(new Request(test.request.url, { method: 'POST', headers: test.request.headers, body: test.request.body }));
+  const answer = await receiveWebhook(
+    new Request(test.request.url, { method: 'POST', headers: test.request.headers, body: test.request.body }),
+  );
   const webhookAnswer: unknown = await answer.json().catch(() => null);
   const connections = await listConnections(workspaceId, baseUrl, { claims });
   return jsonResponse({
