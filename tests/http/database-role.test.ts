@@ -12,77 +12,82 @@ import { poolModeOfUrl, seedDevWorkspace } from '../../src/lib/db';
 
 const THROUGH_POOLER = poolModeOfUrl(process.env.TEST_DATABASE_URL ?? '') === 'transaction';
 
-if (DATABASE_KINDS.includes('postgres')) {
-  // Through the transaction pooler only the users in its auth file log in: roles are tested directly.
-  describe.skipIf(THROUGH_POOLER)(
-    `a server connected as a misconfigured role${THROUGH_POOLER ? ' (skipped: the pooler logs in only the users its auth file lists)' : ''}`,
-    () => {
-      let t: TestDatabase;
-      let server: TestServer;
-      const role = `metrics_blind_${randomBytes(4).toString('hex')}`;
+// Roles are PostgreSQL's: without TEST_DATABASE_URL there is none to create. Through the
+// transaction pooler only the users in its auth file log in, so roles are tested directly.
+const SKIP_REASON = !DATABASE_KINDS.includes('postgres')
+  ? 'PostgreSQL only (set TEST_DATABASE_URL): database roles are what is under test'
+  : THROUGH_POOLER
+    ? 'the pooler logs in only the users its auth file lists'
+    : null;
 
-      beforeAll(async () => {
-        t = await createTestDatabase('postgres');
-        await seedDevWorkspace(t.db);
-        // Can log in and write tables, but does not own them, has no BYPASSRLS, is not in authenticated.
-        await t.db.exec(`create role ${role} login; grant select, insert, update, delete on all tables in schema public to ${role};`);
-        const url = new URL(t.url!);
-        url.username = role;
-        server = await startServer({ DATABASE_URL: url.toString() });
-      });
-      afterAll(async () => {
-        await server?.stop();
-        await t?.drop();
-        const admin = postgres(new URL('/postgres', process.env.TEST_DATABASE_URL).toString(), { max: 1, onnotice: () => undefined });
-        await admin.unsafe(`drop role if exists ${role}`);
-        await admin.end();
-      });
+describe.skipIf(SKIP_REASON !== null)(
+  `a server connected as a misconfigured role${SKIP_REASON ? ` (skipped: ${SKIP_REASON})` : ''}`,
+  () => {
+    let t: TestDatabase;
+    let server: TestServer;
+    const role = `metrics_blind_${randomBytes(4).toString('hex')}`;
 
-      it('answers a signed webhook, a cron run and a user read with a named 503, storing nothing', async () => {
-        const body = JSON.stringify([
-          {
-            email: 'a@example.com',
-            timestamp: Math.floor(Date.now() / 1000),
-            event: 'delivered',
-            sg_event_id: 'role-1',
-            sg_message_id: 'm.1',
-          },
-        ]);
-        const webhook = await fetch(`${server.url}/api/webhooks/metrics?provider=sendgrid&workspace_id=${DEV_WORKSPACE_ID}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...signSendGridHmac({ secret: TEST_SECRETS.SENDGRID_WEBHOOK_SECRET, body }) },
-          body,
-        });
-        const cron = await fetch(`${server.url}/api/cron/metrics/reprocess-unmapped`, {
-          headers: { authorization: `Bearer ${TEST_SECRETS.CRON_SECRET}` },
-        });
-        const read = await fetch(`${server.url}/api/circuits/metrics/health?workspaceId=${DEV_WORKSPACE_ID}`, {
-          headers: { authorization: `Bearer ${await tokenFor(DEV_USER_ID)}` },
-        });
-        for (const response of [webhook, cron, read]) {
-          expect(response.status).toBe(503);
-          const json = (await response.json()) as { error: string; problems: string[]; docs: string };
-          expect(json.error).toBe('Database role misconfigured: the app cannot serve requests until it is fixed');
-          expect(json.problems).toContain('it is not a member of "authenticated", so user reads cannot run under row-level security');
-          expect(json.docs).toBe('docs/security.md, section "Database role"');
-          expect(JSON.stringify(json)).not.toContain(role);
-        }
-        // The log is JSON lines: the message's quotes arrive escaped.
-        expect(server.logs()).toContain(JSON.stringify(`Database role "${role}" cannot serve the app`).slice(1, -1));
-        const [ledger] = await t.db.query<{ n: number }>('select count(*)::int as n from metrics_webhook_events');
-        expect(ledger?.n).toBe(0);
-      });
+    beforeAll(async () => {
+      t = await createTestDatabase('postgres');
+      await seedDevWorkspace(t.db);
+      // Can log in and write tables, but does not own them, has no BYPASSRLS, is not in authenticated.
+      await t.db.exec(`create role ${role} login; grant select, insert, update, delete on all tables in schema public to ${role};`);
+      const url = new URL(t.url!);
+      url.username = role;
+      server = await startServer({ DATABASE_URL: url.toString() });
+    });
+    afterAll(async () => {
+      await server?.stop();
+      await t?.drop();
+      const admin = postgres(new URL('/postgres', process.env.TEST_DATABASE_URL).toString(), { max: 1, onnotice: () => undefined });
+      await admin.unsafe(`drop role if exists ${role}`);
+      await admin.end();
+    });
 
-      it('is not ready: GET /api/ready answers 503 naming what the role lacks', async () => {
-        const response = await fetch(`${server.url}/api/ready`);
+    it('answers a signed webhook, a cron run and a user read with a named 503, storing nothing', async () => {
+      const body = JSON.stringify([
+        {
+          email: 'a@example.com',
+          timestamp: Math.floor(Date.now() / 1000),
+          event: 'delivered',
+          sg_event_id: 'role-1',
+          sg_message_id: 'm.1',
+        },
+      ]);
+      const webhook = await fetch(`${server.url}/api/webhooks/metrics?provider=sendgrid&workspace_id=${DEV_WORKSPACE_ID}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...signSendGridHmac({ secret: TEST_SECRETS.SENDGRID_WEBHOOK_SECRET, body }) },
+        body,
+      });
+      const cron = await fetch(`${server.url}/api/cron/metrics/reprocess-unmapped`, {
+        headers: { authorization: `Bearer ${TEST_SECRETS.CRON_SECRET}` },
+      });
+      const read = await fetch(`${server.url}/api/circuits/metrics/health?workspaceId=${DEV_WORKSPACE_ID}`, {
+        headers: { authorization: `Bearer ${await tokenFor(DEV_USER_ID)}` },
+      });
+      for (const response of [webhook, cron, read]) {
         expect(response.status).toBe(503);
-        const json = (await response.json()) as { status: string; problems: string[] };
-        expect(json.status).toBe('not_ready');
-        expect(json.problems).toContain(
-          'database role: it is not a member of "authenticated", so user reads cannot run under row-level security',
-        );
+        const json = (await response.json()) as { error: string; problems: string[]; docs: string };
+        expect(json.error).toBe('Database role misconfigured: the app cannot serve requests until it is fixed');
+        expect(json.problems).toContain('it is not a member of "authenticated", so user reads cannot run under row-level security');
+        expect(json.docs).toBe('docs/security.md, section "Database role"');
         expect(JSON.stringify(json)).not.toContain(role);
-      });
-    },
-  );
-}
+      }
+      // The log is JSON lines: the message's quotes arrive escaped.
+      expect(server.logs()).toContain(JSON.stringify(`Database role "${role}" cannot serve the app`).slice(1, -1));
+      const [ledger] = await t.db.query<{ n: number }>('select count(*)::int as n from metrics_webhook_events');
+      expect(ledger?.n).toBe(0);
+    });
+
+    it('is not ready: GET /api/ready answers 503 naming what the role lacks', async () => {
+      const response = await fetch(`${server.url}/api/ready`);
+      expect(response.status).toBe(503);
+      const json = (await response.json()) as { status: string; problems: string[] };
+      expect(json.status).toBe('not_ready');
+      expect(json.problems).toContain(
+        'database role: it is not a member of "authenticated", so user reads cannot run under row-level security',
+      );
+      expect(JSON.stringify(json)).not.toContain(role);
+    });
+  },
+);
