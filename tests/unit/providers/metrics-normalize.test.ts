@@ -3,11 +3,8 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import {
-  defaultNormalizeContext,
-  normalizeProviderEvent,
-  normalizeProviderEvents,
-} from '../../../src/lib/decision-circuits/metrics/metrics-normalize';
+import { normalizeProviderEvent } from '../../../src/lib/decision-circuits/metrics/compat';
+import { defaultNormalizeContext, normalizeProviderEvents } from '../../../src/lib/decision-circuits/metrics/metrics-normalize';
 import { METRICS_EVENT_TYPES, METRICS_PROVIDERS, type MetricsProvider } from '../../../src/lib/decision-circuits/metrics/metrics-types';
 import type { NormalizeContext } from '../../../src/lib/decision-circuits/metrics/providers/provider';
 

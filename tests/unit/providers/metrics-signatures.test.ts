@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
 
 import {
-  findProviderSecret,
-  getProviderSecret,
-  MissingWebhookSecretError,
   verifyLinkedInSignature,
   verifyMetaSignature,
   verifyResendSignature,
   verifySendGridSignature,
+} from '../../../src/lib/decision-circuits/metrics/compat';
+import {
+  findProviderSecret,
+  getProviderSecret,
+  MissingWebhookSecretError,
   verifyWebhookSignature,
 } from '../../../src/lib/decision-circuits/metrics/metrics-signatures';
 import { METRICS_PROVIDERS, type MetricsProvider } from '../../../src/lib/decision-circuits/metrics/metrics-types';

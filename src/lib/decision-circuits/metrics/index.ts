@@ -1,17 +1,8 @@
 // Public API of the metrics domain: CX07 (upsertAttributionMap), CX08 and CX09 (getRollups)
 // import from here. Every function works as the service (no claims) or as a user under RLS.
 export * from './metrics-types';
+export { verifyWebhookSignature, getProviderSecret, findProviderSecret } from './metrics-signatures';
 export {
-  verifyWebhookSignature,
-  verifySendGridSignature,
-  verifyResendSignature,
-  verifyMetaSignature,
-  verifyLinkedInSignature,
-  getProviderSecret,
-  findProviderSecret,
-} from './metrics-signatures';
-export {
-  normalizeProviderEvent,
   normalizeProviderEvents,
   upsertAttributionMap,
   findAttributionMapping,
@@ -22,18 +13,14 @@ export {
 } from './metrics-attribution';
 export {
   computeDerivedMetrics,
-  mapEventToRollupColumns,
   getRollups,
   getRollupSummary,
   getVariantComparison,
-  recalculateDerivedMetrics,
   getLatestRollups,
   type LatestRollup,
   type VariantComparison,
 } from './metrics-rollup';
 export {
-  ingestWebhookEvent,
-  ingestWebhookEvents,
   ingestWebhookPayload,
   ingestNormalizedEvents,
   reprocessUnprocessedWebhooks,
@@ -45,6 +32,18 @@ export {
   type ReprocessSummary,
   type IngestionHealthReport,
 } from './metrics-ingestion';
+// The release notes' names, as documented aliases of the API above.
+export {
+  verifySendGridSignature,
+  verifyResendSignature,
+  verifyMetaSignature,
+  verifyLinkedInSignature,
+  normalizeProviderEvent,
+  recalculateDerivedMetrics,
+  mapEventToRollupColumns,
+  ingestWebhookEvent,
+  ingestWebhookEvents,
+} from './compat';
 export {
   isWorkspaceMember,
   assertWorkspaceMember,

@@ -15,7 +15,7 @@ import {
 } from './metrics-types';
 
 export { hashEmail } from './providers/provider';
-export { normalizeProviderEvent, normalizeProviderEvents } from './metrics-normalize';
+export { normalizeProviderEvents } from './metrics-normalize';
 
 export const UNMAPPED_CIRCUIT_EXECUTION_ID = 'UNMAPPED';
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { getDb, type Database } from '../../db';
 import { getMetrics } from '../../observability/metrics';
 import { inSpan } from '../../observability/tracing';
-import { isDomainError, isUnknownWorkspaceSqlError, UnknownWorkspaceError } from './metrics-errors';
+import { isUnknownWorkspaceSqlError, UnknownWorkspaceError } from './metrics-errors';
 import { normalizeProviderEvents } from './metrics-normalize';
 import { IngestCoalescer, coalescerOptionsFrom } from './metrics-ingest-coalescer';
 import { runScoped, type AccessOptions } from './metrics-access';
@@ -181,42 +181,6 @@ export async function ingestWebhookPayload(input: WebhookPayloadInput, options: 
   });
   const result = await ingestNormalizedEvents(input.workspaceId, input.provider, normalized.events, input.signatureVerified, options);
   return { ...result, failed: result.failed + normalized.rejected.length, rejected: [...normalized.rejected, ...result.rejected] };
-}
-
-/** Release-notes signature: batch of raw provider payloads (each may itself be a batch). */
-export async function ingestWebhookEvents(
-  workspaceId: string,
-  provider: MetricsProvider,
-  payloads: unknown,
-  signatureVerified: boolean,
-  options: { db?: Database } = {},
-): Promise<IngestResult> {
-  return ingestWebhookPayload({ workspaceId, provider, payload: payloads, signatureVerified }, options);
-}
-
-/** Release-notes signature for one event. */
-export async function ingestWebhookEvent(
-  workspaceId: string,
-  provider: MetricsProvider,
-  rawPayload: unknown,
-  signatureVerified: boolean,
-  options: { db?: Database } = {},
-): Promise<{ success: boolean; event_id?: string; normalized_event?: NormalizedEvent; reason?: string }> {
-  const normalized = normalizeProviderEvents(provider, rawPayload, {
-    receivedAt: new Date(),
-    storeRawEmail: process.env.METRICS_STORE_RAW_EMAIL === 'true',
-  });
-  const first = normalized.events[0];
-  if (!first) return { success: false, reason: `Failed to normalize payload: ${normalized.rejected[0]?.reason ?? 'no event'}` };
-  try {
-    const result = await ingestNormalizedEvents(workspaceId, provider, [first], signatureVerified, options);
-    const stored = result.events[0];
-    if (!stored) return { success: false, reason: `Failed to persist event: ${result.rejected[0]?.reason ?? 'unknown'}` };
-    return { success: true, event_id: stored.event_id, normalized_event: first };
-  } catch (error) {
-    if (isDomainError(error)) throw error;
-    return { success: false, reason: `Ingestion error: ${error instanceof Error ? error.message : String(error)}` };
-  }
 }
 
 export interface ReprocessSummary {

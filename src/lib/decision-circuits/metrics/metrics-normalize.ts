@@ -1,5 +1,5 @@
 // Provider payload → NormalizedEvent[], dispatching to the provider modules (pure, never throws).
-import type { MetricsProvider, NormalizedEvent } from './metrics-types';
+import type { MetricsProvider } from './metrics-types';
 import { rejectWhole, type EnvBag, type NormalizeContext, type NormalizeResult } from './providers/provider';
 import { getProviderModule } from './providers/registry';
 
@@ -22,19 +22,4 @@ export function normalizeProviderEvents(provider: MetricsProvider, payload: unkn
     // Modules do not throw; this keeps a future module's bug from failing a whole delivery.
     return rejectWhole('Unreadable payload');
   }
-}
-
-/** Release-notes shape: the first event of the payload, or null when it yields none. */
-export function normalizeProviderEvent(
-  provider: MetricsProvider,
-  rawPayload: unknown,
-  ctx?: Partial<NormalizeContext>,
-): NormalizedEvent | null {
-  const defaults = defaultNormalizeContext();
-  const context: NormalizeContext = {
-    receivedAt: ctx?.receivedAt ?? defaults.receivedAt,
-    deliveryId: ctx?.deliveryId ?? null,
-    storeRawEmail: ctx?.storeRawEmail ?? defaults.storeRawEmail,
-  };
-  return normalizeProviderEvents(provider, rawPayload, context).events[0] ?? null;
 }

@@ -1,11 +1,4 @@
-import {
-  EVENT_TYPE_TO_ROLLUP_COLUMN,
-  ROLLUP_COUNTERS,
-  type DerivedMetrics,
-  type MetricsEventType,
-  type RollupCounter,
-  type RollupCounters,
-} from './metrics-types';
+import { ROLLUP_COUNTERS, type DerivedMetrics, type RollupCounter, type RollupCounters } from './metrics-types';
 
 /**
  * 100 * numerator / denominator rounded half away from zero to 2 decimals, as Postgres'
@@ -40,12 +33,6 @@ export function computeDerivedMetrics(rollup: Partial<RollupCounters>): DerivedM
     unique_open_rate: percentage(c('email_unique_opened'), c('email_delivered')),
     unique_click_rate: percentage(c('email_unique_clicked'), c('email_delivered')),
   };
-}
-
-/** Counter deltas one event adds to its rollup (one counter per kind). */
-export function mapEventToRollupColumns(eventType: MetricsEventType, quantity = 1): Partial<RollupCounters> {
-  if (eventType === 'provider_only') return {};
-  return { [EVENT_TYPE_TO_ROLLUP_COLUMN[eventType]]: quantity };
 }
 
 export function emptyCounters(): RollupCounters {

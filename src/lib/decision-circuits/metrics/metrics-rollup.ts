@@ -1,14 +1,15 @@
 // How rollups are read: every query family of metrics_rollups lives here.
-import { getDb, type Database, type Queryable } from '../../db';
+import { type Queryable } from '../../db';
 import { DERIVED_RATES, ROLLUP_COUNTERS, ROLLUPS_DEFAULT_LIMIT, ROLLUPS_MAX_LIMIT } from './metrics-types';
 import type { MetricsRollup, MetricsSummary, RollupCounters, RollupFilters } from './metrics-types';
 import { computeDerivedMetrics, emptyCounters } from './metrics-rates';
 import { toIso, toNumber } from './metrics-rows';
 import { runScoped, type AccessOptions } from './metrics-access';
 
-export { computeDerivedMetrics, mapEventToRollupColumns, percentage } from './metrics-rates';
+export { computeDerivedMetrics, percentage } from './metrics-rates';
 
-const ROLLUP_COLUMNS = [
+/** The columns a rollup is read with (also by compat.ts). */
+export const ROLLUP_COLUMNS = [
   'id',
   'workspace_id',
   'circuit_execution_id',
@@ -139,20 +140,6 @@ export async function getVariantComparison(
       variants: rows.map((row) => summaryFrom(filters.workspace_id, filters.ab_test_id, (row.variant_id as string | null) ?? null, row)),
     };
   });
-}
-
-/**
- * Rates are generated columns, recomputed by Postgres on every counter change, so there is
- * nothing to fix up; this returns the stored rates and whether they match the TypeScript
- * formula (false means the rollup does not exist or the two disagree).
- */
-export async function recalculateDerivedMetrics(rollupId: string, options: { db?: Database } = {}): Promise<boolean> {
-  const db = options.db ?? (await getDb());
-  const [row] = await db.query(`select ${ROLLUP_COLUMNS} from metrics_rollups where id = $1`, [rollupId]);
-  if (!row) return false;
-  const rollup = rowToRollup(row);
-  const expected = computeDerivedMetrics(rollup);
-  return DERIVED_RATES.every((rate) => expected[rate] === rollup[rate]);
 }
 
 export interface LatestRollup {

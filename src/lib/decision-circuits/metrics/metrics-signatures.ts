@@ -52,46 +52,6 @@ export function verifyWebhookSignature(
   }
 }
 
-/** ECDSA with SENDGRID_WEBHOOK_PUBLIC_KEY; the notes' HMAC with SENDGRID_WEBHOOK_SECRET. */
-export function verifySendGridSignature(
-  headers: HeaderBag,
-  rawBody: Uint8Array | string,
-  secret: WebhookSecret,
-  options?: VerifyOptions,
-): VerificationResult {
-  return verifyWebhookSignature('sendgrid', headers, rawBody, secret, options);
-}
-
-/** Svix: `whsec_` secret, `id.timestamp.body`, any matching `v1,` entry, 5-minute window. */
-export function verifyResendSignature(
-  headers: HeaderBag,
-  rawBody: Uint8Array | string,
-  secret: WebhookSecret,
-  options?: VerifyOptions,
-): VerificationResult {
-  return verifyWebhookSignature('resend', headers, rawBody, secret, options);
-}
-
-/** `x-hub-signature-256: sha256=<hex HMAC(app secret, body)>`; Facebook and Instagram alike. */
-export function verifyMetaSignature(
-  headers: HeaderBag,
-  rawBody: Uint8Array | string,
-  secret: WebhookSecret,
-  options?: VerifyOptions,
-): VerificationResult {
-  return verifyWebhookSignature('facebook', headers, rawBody, secret, options);
-}
-
-/** `X-LI-Signature` (either reading) or the notes' `x-linkedin-signature` + timestamp HMAC. */
-export function verifyLinkedInSignature(
-  headers: HeaderBag,
-  rawBody: Uint8Array | string,
-  secret: WebhookSecret,
-  options?: VerifyOptions,
-): VerificationResult {
-  return verifyWebhookSignature('linkedin', headers, rawBody, secret, options);
-}
-
 export function findProviderSecret(provider: MetricsProvider, env: EnvBag = process.env): ProviderSecret | null {
   return getProviderModule(provider).readSecret(env);
 }
