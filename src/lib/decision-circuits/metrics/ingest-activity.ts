@@ -4,23 +4,18 @@
 import { getDb, type Database } from '../../db';
 import { describeError, getLogger } from '../../observability/logger';
 import type { MetricsProvider } from './metrics-types';
+import { createWriteThrottle } from './write-throttle';
 
-const WRITE_EVERY_MS = 60_000;
-const MAX_TRACKED = 10_000;
-const lastWritten = new Map<string, number>();
+const throttle = createWriteThrottle(60_000);
 
 export async function noteIngestActivity(workspaceId: string, provider: MetricsProvider, options: { db?: Database } = {}): Promise<void> {
   const key = `${workspaceId}|${provider}`;
-  const now = Date.now();
-  if (now - (lastWritten.get(key) ?? 0) < WRITE_EVERY_MS) return;
-  // Bounded memory: forgetting a key costs one extra write, nothing else.
-  if (lastWritten.size >= MAX_TRACKED) lastWritten.clear();
-  lastWritten.set(key, now);
+  if (!throttle.due(key)) return;
   try {
     const db = options.db ?? (await getDb());
     await db.query('select metrics_note_ingest_activity($1, $2)', [workspaceId, provider]);
   } catch (error) {
-    lastWritten.delete(key);
+    throttle.forget(key);
     // The delivery is stored; a missed activity write only delays the silence alert's reset.
     getLogger().warn({ err: describeError(error), provider }, 'ingest activity not recorded');
   }

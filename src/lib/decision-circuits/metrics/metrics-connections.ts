@@ -18,6 +18,7 @@ import { toIso } from './metrics-rows';
 import { METRICS_PROVIDERS, type MetricsProvider } from './metrics-types';
 import { getProviderModule } from './providers/registry';
 import type { ProviderSecret } from './providers/provider';
+import { createWriteThrottle } from './write-throttle';
 
 /** Providers whose connections get their own webhook URL and secret; the others route by account. */
 export const URL_ROUTED_PROVIDERS = ['sendgrid', 'resend'] as const satisfies readonly MetricsProvider[];
@@ -363,14 +364,23 @@ export async function resolveConnectionByToken(
   return connection;
 }
 
+// Successful deliveries are the hot path: the database keeps last_delivery_at to the minute anyway.
+const deliveryThrottle = createWriteThrottle(60_000);
+
 /** Last delivery, or last verification failure with its reason (never the payload); at most once a minute. */
 export async function recordConnectionDelivery(
   connectionId: string,
   failureReason: string | null,
   options: { db?: Database } = {},
 ): Promise<void> {
-  const db = options.db ?? (await getDb());
-  await db.query('select metrics_connection_record($1, $2)', [connectionId, failureReason]);
+  if (failureReason === null && !deliveryThrottle.due(connectionId)) return;
+  try {
+    const db = options.db ?? (await getDb());
+    await db.query('select metrics_connection_record($1, $2)', [connectionId, failureReason]);
+  } catch (error) {
+    if (failureReason === null) deliveryThrottle.forget(connectionId);
+    throw error;
+  }
 }
 
 /** The connections (and so workspaces) owning these accounts of a provider (Meta pages, Instagram accounts, LinkedIn organizations). */
