@@ -10,8 +10,9 @@ import { runScoped, type AccessOptions } from './metrics-access';
 import {
   ConnectionConflictError,
   DomainError,
-  InsufficientRoleError,
   isUnknownWorkspaceSqlError,
+  roleRefusalFromSql,
+  sqlState,
   UnknownWorkspaceError,
 } from './metrics-errors';
 import { toIso } from './metrics-rows';
@@ -114,21 +115,12 @@ function webhookUrl(baseUrl: string, provider: MetricsProvider, token: string | 
   return token ? `${baseUrl}/api/webhooks/metrics?connection=${token}` : `${baseUrl}/api/webhooks/metrics?provider=${provider}`;
 }
 
-function sqlState(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
 /** The write functions check the actor's role themselves (42501): say so as a 403. */
 function mapActorError(error: unknown, workspaceId: string): unknown {
-  const state = sqlState(error);
-  if (state === '42501') {
-    const message = String((error as { message?: unknown }).message ?? '');
-    const required = /needs the (\w+) role/.exec(message)?.[1] ?? 'admin';
-    return new InsufficientRoleError(workspaceId, required, String((error as { detail?: unknown }).detail ?? 'none'));
-  }
+  const refusal = roleRefusalFromSql(error, workspaceId);
+  if (refusal) return refusal;
   if (isUnknownWorkspaceSqlError(error)) return new UnknownWorkspaceError(workspaceId);
-  if (state === '23505') return new ConnectionConflictError();
+  if (sqlState(error) === '23505') return new ConnectionConflictError();
   return error;
 }
 

@@ -79,9 +79,21 @@ export class InsufficientRoleError extends DomainError {
   }
 }
 
-function sqlState(error: unknown): string | undefined {
+/** A database error's SQLSTATE, when it has one. */
+export function sqlState(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * The write functions check the acting user's role themselves and refuse with 42501 ("this needs
+ * the <role> role or above", or an ownership rule): the same refusal as the API's, or null.
+ */
+export function roleRefusalFromSql(error: unknown, workspaceId: string): InsufficientRoleError | null {
+  if (sqlState(error) !== '42501') return null;
+  const message = String((error as { message?: unknown }).message ?? '');
+  const required = /needs the (\w+) role/.exec(message)?.[1] ?? (/owner/.test(message) ? 'owner' : 'admin');
+  return new InsufficientRoleError(workspaceId, required, String((error as { detail?: unknown }).detail ?? 'none'));
 }
 
 /** Postgres said the workspace does not exist: our own raise (P0002) or a foreign key (23503). */

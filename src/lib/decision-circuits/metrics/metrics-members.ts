@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { getDb, type Database } from '../../db';
 import { runScoped, WORKSPACE_ROLES, type AccessOptions, type WorkspaceRole } from './metrics-access';
-import { DomainError, InsufficientRoleError } from './metrics-errors';
+import { DomainError, roleRefusalFromSql, sqlState } from './metrics-errors';
 import { toIso } from './metrics-rows';
 
 export const workspaceCreateSchema = z.object({ name: z.string().trim().min(1, 'must not be empty').max(200) }).strict();
@@ -31,19 +31,11 @@ export interface WorkspaceMember {
   joined_at: string | null;
 }
 
-function sqlState(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
 /** The database's refusals, as the API says them. */
 function mapMemberError(error: unknown, workspaceId: string): unknown {
+  const refusal = roleRefusalFromSql(error, workspaceId);
+  if (refusal) return refusal;
   const state = sqlState(error);
-  const message = String((error as { message?: unknown }).message ?? '');
-  if (state === '42501') {
-    const required = /needs the (\w+) role/.exec(message)?.[1] ?? (/owner/.test(message) ? 'owner' : 'admin');
-    return new InsufficientRoleError(workspaceId, required, String((error as { detail?: unknown }).detail ?? 'none'));
-  }
   if (state === '23514') return new DomainError('conflict', 'A workspace keeps at least one owner', { workspace_id: workspaceId });
   if (state === '23503') return new DomainError('not_found', 'Unknown workspace', { workspace_id: workspaceId });
   return error;
