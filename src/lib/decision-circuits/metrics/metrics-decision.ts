@@ -13,7 +13,7 @@ import {
 import { runScoped, type AccessOptions } from './metrics-access';
 import { UnknownAbTestError } from './metrics-errors';
 import { toIso, toNumber } from './metrics-rows';
-import type { RollupCounter } from './metrics-types';
+import { ROLLUP_COUNTERS, type RollupCounter } from './metrics-types';
 
 export const abTestDecisionQuerySchema = z
   .object({
@@ -35,33 +35,19 @@ export interface AbTestDecisionReport extends AbTestDecision {
   timestamp: string;
 }
 
-const HOURLY_COLUMNS = [
-  'email_sent',
-  'email_delivered',
-  'email_bounced',
-  'email_complained',
-  'email_unsubscribed',
-  'email_unique_opened',
-  'email_unique_clicked',
-  'social_impressions',
-  'social_likes',
-  'social_comments',
-  'social_shares',
-  'social_clicks',
-] as const satisfies readonly RollupCounter[];
-type HourlyColumn = (typeof HOURLY_COLUMNS)[number];
-type Totals = Record<HourlyColumn, number>;
+// Every counter of the rollups (the one list, ROLLUP_COUNTERS), summed per variant and hour.
+type Totals = Record<RollupCounter, number>;
 
-const zeroTotals = (): Totals => Object.fromEntries(HOURLY_COLUMNS.map((c) => [c, 0])) as Totals;
+const zeroTotals = (): Totals => Object.fromEntries(ROLLUP_COUNTERS.map((c) => [c, 0])) as Totals;
 
 function successesOf(metric: DecisionMetric, totals: Totals): number {
   const spec = DECISION_METRICS[metric].successes;
   const columns: readonly string[] = typeof spec === 'string' ? [spec] : spec;
-  return columns.reduce((sum, column) => sum + (totals[column as HourlyColumn] ?? 0), 0);
+  return columns.reduce((sum, column) => sum + (totals[column as RollupCounter] ?? 0), 0);
 }
 
 function trialsOf(metric: DecisionMetric, totals: Totals): number {
-  return totals[DECISION_METRICS[metric].trials as HourlyColumn] ?? 0;
+  return totals[DECISION_METRICS[metric].trials as RollupCounter] ?? 0;
 }
 
 /**
@@ -78,7 +64,7 @@ export async function getAbTestDecision(query: AbTestDecisionQuery, options: Acc
 
   const hourly = await runScoped(workspaceId, options, (q) =>
     q.query(
-      `select variant_id, time_bucket, ${HOURLY_COLUMNS.map((c) => `sum(${c})::bigint as ${c}`).join(', ')}
+      `select variant_id, time_bucket, ${ROLLUP_COUNTERS.map((c) => `sum(${c})::bigint as ${c}`).join(', ')}
        from metrics_rollups
        where workspace_id = $1 and ab_test_id = $2 and variant_id is not null
        group by variant_id, time_bucket
@@ -96,7 +82,7 @@ export async function getAbTestDecision(query: AbTestDecisionQuery, options: Acc
   for (const bucket of buckets) {
     for (; row < hourly.length && (toIso(hourly[row]!.time_bucket) ?? '') === bucket; row += 1) {
       const totals = running.get(String(hourly[row]!.variant_id));
-      if (totals) for (const column of HOURLY_COLUMNS) totals[column] += toNumber(hourly[row]![column]);
+      if (totals) for (const column of ROLLUP_COUNTERS) totals[column] += toNumber(hourly[row]![column]);
     }
     for (const [variantId, totals] of running) {
       const trials = trialsOf(metric, totals);
