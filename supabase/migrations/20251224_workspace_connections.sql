@@ -125,15 +125,8 @@ begin
   if (p_role = 'owner' or v_current = 'owner') and v_actor_role <> 'owner' then
     raise exception 'only an owner may grant or change ownership' using errcode = '42501', detail = v_actor_role;
   end if;
-  -- Lock the workspace's owners so two demotions at once cannot both pass the check.
-  perform 1 from workspace_members m where m.workspace_id = p_workspace_id and m.role = 'owner' for update;
-  if v_current = 'owner' and p_role <> 'owner'
-     and (select count(*) from workspace_members m where m.workspace_id = p_workspace_id and m.role = 'owner') <= 1 then
-    raise exception 'a workspace keeps at least one owner' using errcode = '23514';
-  end if;
-  insert into workspace_members (workspace_id, user_id, role) values (p_workspace_id, p_user_id, p_role)
-  on conflict (workspace_id, user_id) do update set role = excluded.role;
-  return p_role;
+  -- The write itself, and the at-least-one-owner rule, are the operator path's.
+  return metrics_operator_set_member(p_workspace_id, p_user_id, p_role);
 end
 $$;
 
@@ -166,8 +159,9 @@ begin
 end
 $$;
 
--- The operator's path (npm run member:add on a self-hosted deployment): no acting user, the
--- database owner's own command line. Still keeps at least one owner.
+-- Sets a member's role, keeping at least one owner: the write behind metrics_member_set_role (after
+-- its actor checks), and the operator's own path (npm run member:add on a self-hosted deployment,
+-- no acting user).
 create or replace function metrics_operator_set_member(p_workspace_id uuid, p_user_id uuid, p_role text)
 returns text
 language plpgsql
