@@ -16,7 +16,7 @@ const config = [
     },
   },
   {
-    files: ['scripts/**', 'bench/**', 'tests/**'],
+    files: ['scripts/**', 'bench/**', 'tests/**', 'tooling/**'],
     rules: { 'no-console': 'off' },
   },
   {
@@ -30,8 +30,20 @@ const config = [
           patterns: [
             { group: ['next/*'], message: 'The domain does not depend on Next.js.' },
             { group: ['**/http/*', '@/lib/http/*'], message: 'The domain never imports the HTTP layer: throw a DomainError with a code.' },
+            { group: ['**/tooling/**'], message: 'Development tooling (the simulator) is never part of the app.' },
           ],
         },
+      ],
+    },
+  },
+  {
+    // The simulator and the CLI helpers are development tooling: nothing the app serves imports them.
+    files: ['src/**'],
+    ignores: ['src/lib/decision-circuits/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/tooling/**'], message: 'Development tooling (the simulator) is never part of the app.' }] },
       ],
     },
   },

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { DEV_WORKSPACE_ID } from '../src/lib/db';
 import { generateSendGridKeyPair } from '../src/lib/decision-circuits/metrics/providers/signing';
 import { normalizeProviderEvents } from '../src/lib/decision-circuits/metrics/metrics-normalize';
-import { createRng } from '../src/lib/decision-circuits/metrics/testing/random';
+import { createRng } from '../src/lib/random/seeded-rng';
 import { startServer } from '../tests/helpers/server';
 import { combineResults, fmt, printTable, runCount, runFor, type LoadResult } from './lib/load';
 import { freshDatabase } from './lib/postgres-scratch';

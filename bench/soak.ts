@@ -11,13 +11,8 @@
 import { readFileSync } from 'node:fs';
 import { DEV_WORKSPACE_ID } from '../src/lib/db';
 import { generateSendGridKeyPair, signSendGridEcdsa } from '../src/lib/decision-circuits/metrics/providers/signing';
-import { createRng } from '../src/lib/decision-circuits/metrics/testing/random';
-import {
-  newSendGridMessage,
-  sendGridBatchBody,
-  sendGridEvent,
-  type SendGridEventKind,
-} from '../src/lib/decision-circuits/metrics/testing/email-payloads';
+import { createRng } from '../src/lib/random/seeded-rng';
+import { newSendGridMessage, sendGridBatchBody, sendGridEvent, type SendGridEventKind } from '../tooling/simulator/provider-payloads';
 import { privatePostgresUnavailableReason, startPrivatePostgres } from '../tests/helpers/private-postgres';
 import { startServer } from '../tests/helpers/server';
 import { fmt, printTable, runFor } from './lib/load';

@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEV_WORKSPACE_ID } from '../src/lib/db/dev-seed';
-import { METRICS_PROVIDERS, isMetricsProvider } from '../src/lib/decision-circuits/metrics/metrics-types';
+import { METRICS_PROVIDERS, isMetricsProvider, type MetricsProvider } from '../src/lib/decision-circuits/metrics/providers/registry';
 import {
   DEFAULT_CAMPAIGN_OPTIONS as D,
   accessToken,
@@ -18,7 +18,7 @@ import {
   runCampaign,
   summaryText,
   verifyCampaign,
-} from '../src/lib/decision-circuits/metrics/testing';
+} from '../tooling/simulator';
 import { parseCommandLine, usageError } from './lib/cli';
 
 const RUN_SECONDS_BY_DEFAULT = 30;
@@ -33,7 +33,7 @@ const USAGE = `Usage: npm run simulate -- [options]
   --recipients <n>       email recipients per variant (default ${D.recipients})
   --posts <n>            posts per social platform per variant (default ${D.posts})
   --engagement <x>       multiplies social engagement (default ${D.engagement})
-  --providers <list>     comma-separated (default: all five)
+  --providers <list>     comma-separated (default: every provider)
   --seed <text>          same seed + same start = same campaign
   --concurrency <n>      requests in flight (default 4)
   --out <file>           ground-truth JSON (default .data/simulations/<run>.json)
@@ -107,10 +107,11 @@ if (!health?.ok) {
 const signing = localSigningKeys(env);
 const token = await accessToken(env, { token: values.token });
 const keys = signing.keys;
-const signedWith = (name: string, present: unknown) => `${name} ${present ? 'signed' : 'unsigned'}`;
+const signedWith = (provider: MetricsProvider) =>
+  `${provider} ${keys.secrets[provider] || (provider === 'sendgrid' && keys.sendgridPrivateKey) ? 'signed' : 'unsigned'}`;
 console.log(
   `Simulating ${plan.options.minutes} campaign minutes at ${speed}× against ${baseUrl} (workspace ${workspaceId}).\n` +
-    `Signatures: ${[signedWith('sendgrid', keys.sendgrid), signedWith('resend', keys.resend), signedWith('facebook', keys.facebook), signedWith('instagram', keys.instagram), signedWith('linkedin', keys.linkedin)].join(', ')}.` +
+    `Signatures: ${plan.options.providers.map(signedWith).join(', ')}.` +
     (signing.notes.length ? `\n${signing.notes.join('\n')}` : ''),
 );
 

@@ -1,7 +1,7 @@
 // npm run webhook:send -- --provider <name> --event <kind>: posts one realistic provider webhook,
 // signed as the provider signs it with the secret the app is configured with (docs/try-it.md).
 import { DEV_WORKSPACE_ID } from '../src/lib/db/dev-seed';
-import { METRICS_PROVIDERS, isMetricsProvider } from '../src/lib/decision-circuits/metrics/metrics-types';
+import { METRICS_PROVIDERS, isMetricsProvider } from '../src/lib/decision-circuits/metrics/providers/registry';
 import {
   SAMPLE_KINDS,
   buildSampleDelivery,
@@ -12,7 +12,7 @@ import {
   resolveSampleKind,
   signedWebhookRequest,
   signingKeysFromEnv,
-} from '../src/lib/decision-circuits/metrics/testing';
+} from '../tooling/simulator';
 import { parseCommandLine, usageError } from './lib/cli';
 
 const USAGE = `Usage: npm run webhook:send -- --provider <${METRICS_PROVIDERS.join('|')}> --event <kind> [options]

@@ -1,8 +1,8 @@
 // Realistic signed SendGrid batches and their normalised form, shared by the ingest benchmarks.
 import { normalizeProviderEvents } from '../../src/lib/decision-circuits/metrics/metrics-normalize';
 import { signSendGridEcdsa } from '../../src/lib/decision-circuits/metrics/providers/signing';
-import type { Rng } from '../../src/lib/decision-circuits/metrics/testing/random';
-import { newSendGridMessage, sendGridBatchBody, sendGridEvent } from '../../src/lib/decision-circuits/metrics/testing/email-payloads';
+import type { Rng } from '../../src/lib/random/seeded-rng';
+import { newSendGridMessage, sendGridBatchBody, sendGridEvent } from '../../tooling/simulator/provider-payloads';
 import type { TestServer } from '../../tests/helpers/server';
 
 export interface BatchShape {

@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { hashEmail } from '../../src/lib/decision-circuits/metrics';
 import type { BackfillContext, BackfillPage, KnownObject } from '../../src/lib/decision-circuits/metrics/backfill/client';
 import { ProviderApiError, ProviderHttp } from '../../src/lib/decision-circuits/metrics/backfill/http';
-import { BACKFILL_CLIENTS } from '../../src/lib/decision-circuits/metrics/backfill/registry';
-import { SENDGRID_MESSAGES_LIMIT } from '../../src/lib/decision-circuits/metrics/backfill/sendgrid';
+import { BACKFILL_CLIENTS } from '../../src/lib/decision-circuits/metrics/providers/registry';
+import { SENDGRID_MESSAGES_LIMIT } from '../../src/lib/decision-circuits/metrics/providers/sendgrid/backfill';
 import type { MetricsProvider } from '../../src/lib/decision-circuits/metrics';
 import {
   fixture,

@@ -11,14 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatCount, formatFraction, formatPercent, formatPValue } from '../../src/lib/dashboard/format';
 import type { AbTestDecisionReport } from '../../src/lib/decision-circuits/metrics/metrics-decision';
 import { ROLLUP_COUNTERS, type RollupCounter } from '../../src/lib/decision-circuits/metrics/metrics-types';
-import {
-  campaignStartFor,
-  expectedRollups,
-  planCampaign,
-  runCampaign,
-  signingKeysFromEnv,
-  variantTotals,
-} from '../../src/lib/decision-circuits/metrics/testing';
+import { campaignStartFor, expectedRollups, planCampaign, runCampaign, signingKeysFromEnv, variantTotals } from '../../tooling/simulator';
 import { DATABASE_KINDS } from '../helpers/db';
 import { DEV_USER_ID, DEV_WORKSPACE_ID, OTHER_WORKSPACE_ID, TEST_SECRETS, startApp, tokenFor, type AppUnderTest } from '../helpers/app';
 import { NO_BROWSER, SKIPPED, openChromium, text, type OpenBrowser } from './chromium';

@@ -5,7 +5,7 @@ import { getAbTestDecision, registerAbTest, UnknownAbTestError } from '../../src
 import type { Queryable } from '../../src/lib/db';
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from '../helpers/db';
 import { createWorkspace } from '../helpers/factories';
-import { createRng } from '../../src/lib/decision-circuits/metrics/testing/random';
+import { createRng } from '../../src/lib/random/seeded-rng';
 
 interface HourCounts {
   sent: number;

@@ -24,10 +24,10 @@ import {
   sendGridEvent,
   svixMessageId,
   type SendGridEventKind,
-} from '../../src/lib/decision-circuits/metrics/testing/email-payloads';
-import { createRng, type Rng } from '../../src/lib/decision-circuits/metrics/testing/random';
-import { signedWebhookRequest, signingKeysFromEnv } from '../../src/lib/decision-circuits/metrics/testing/request-signing';
-import { instagramStoryInsights } from '../../src/lib/decision-circuits/metrics/testing/samples';
+} from '../../tooling/simulator/provider-payloads';
+import { createRng, type Rng } from '../../src/lib/random/seeded-rng';
+import { signedWebhookRequest, signingKeysFromEnv } from '../../tooling/simulator/request-signing';
+import { instagramStoryInsights } from '../../src/lib/decision-circuits/metrics/providers/meta/payloads';
 import {
   facebookComment,
   facebookReaction,
@@ -41,7 +41,7 @@ import {
   newLinkedInPost,
   newSocialActor,
   type Expected,
-} from '../../src/lib/decision-circuits/metrics/testing/social-payloads';
+} from '../../tooling/simulator/provider-payloads';
 import { DATABASE_KINDS } from '../helpers/db';
 import { DEV_USER_ID, DEV_WORKSPACE_ID, TEST_SECRETS, startApp, tokenFor, type AppUnderTest } from '../helpers/app';
 

@@ -19,8 +19,8 @@ import {
   sendGridBatchBody,
   sendGridEvent,
   type SendGridEventKind,
-} from '../../src/lib/decision-circuits/metrics/testing/email-payloads';
-import { createRng, hourBucket, type Rng } from '../../src/lib/decision-circuits/metrics/testing/random';
+} from '../../tooling/simulator/provider-payloads';
+import { createRng, hourBucket, type Rng } from '../../src/lib/random/seeded-rng';
 import { privatePostgresUnavailableReason, startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres';
 import { startServer, type TestServer } from '../helpers/server';
 

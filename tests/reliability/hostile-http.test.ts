@@ -12,9 +12,10 @@ import net from 'node:net';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { METRICS_PROVIDERS, type MetricsProvider } from '../../src/lib/decision-circuits/metrics/metrics-types';
+import { type MetricsProvider } from '../../src/lib/decision-circuits/metrics/metrics-types';
+import { METRICS_PROVIDERS } from '../../src/lib/decision-circuits/metrics/providers/registry';
 import { generateSendGridKeyPair } from '../../src/lib/decision-circuits/metrics/providers/signing';
-import { signedWebhookRequest, signingKeysFromEnv } from '../../src/lib/decision-circuits/metrics/testing/request-signing';
+import { signedWebhookRequest, signingKeysFromEnv } from '../../tooling/simulator/request-signing';
 import { DATABASE_KINDS } from '../helpers/db';
 import { DEV_USER_ID, DEV_WORKSPACE_ID, TEST_SECRETS, startApp, tokenFor, type AppUnderTest } from '../helpers/app';
 

@@ -15,7 +15,7 @@ import {
   signingKeysFromEnv,
   verifyCampaign,
   type ExpectedRollup,
-} from '../../src/lib/decision-circuits/metrics/testing';
+} from '../../tooling/simulator';
 import { DEV_USER_ID, DEV_WORKSPACE_ID, TEST_SECRETS, startApp, tokenFor, type AppUnderTest } from '../helpers/app';
 
 const kinds: DatabaseKind[] = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];

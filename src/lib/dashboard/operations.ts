@@ -4,28 +4,20 @@ import {
   findProviderSecret,
   getAttributionHealth,
   getIngestionHealth,
-  METRICS_PROVIDERS,
-  PROVIDER_CHANNEL,
   type AttributionHealthSummary,
   type IngestionHealthReport,
   type MetricsChannel,
   type MetricsProvider,
 } from '../decision-circuits/metrics';
 import type { ProviderSecretKind } from '../decision-circuits/metrics/providers/provider';
-import { getProviderModule } from '../decision-circuits/metrics/providers/registry';
+import { getProviderModule, METRICS_PROVIDERS, PROVIDER_CHANNEL, PROVIDER_LABELS } from '../decision-circuits/metrics/providers/registry';
 import type { DashboardSession } from './session';
 
 import { MAPPED_ALERT_THRESHOLD } from '../decision-circuits/metrics/metrics-types';
 
 export { MAPPED_ALERT_THRESHOLD };
 
-export const PROVIDER_LABELS: Record<MetricsProvider, string> = {
-  sendgrid: 'SendGrid',
-  resend: 'Resend',
-  facebook: 'Facebook',
-  instagram: 'Instagram',
-  linkedin: 'LinkedIn',
-};
+export { PROVIDER_LABELS };
 
 const SECRET_KIND_LABELS: Record<ProviderSecretKind, string> = {
   ecdsa_public_key: 'ECDSA verification key',

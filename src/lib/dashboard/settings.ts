@@ -4,7 +4,9 @@ import { connectionTestSupport, type TestEventSupport } from '../decision-circui
 import { listConnections, type ConnectionView } from '../decision-circuits/metrics/metrics-connections';
 import { listMembers, type WorkspaceMember } from '../decision-circuits/metrics/metrics-members';
 import { WORKSPACE_ROLES, type WorkspaceRole } from '../decision-circuits/metrics/metrics-access';
-import { PROVIDER_LABELS } from './operations';
+import type { MetricsProvider } from '../decision-circuits/metrics/metrics-types';
+import type { ConnectionFormFacts } from '../decision-circuits/metrics/providers/definition';
+import { METRICS_PROVIDERS, PROVIDER_LABELS, PROVIDERS } from '../decision-circuits/metrics/providers/registry';
 import type { DashboardSession } from './session';
 
 export interface SettingsConnection extends ConnectionView {
@@ -12,8 +14,12 @@ export interface SettingsConnection extends ConnectionView {
   test: TestEventSupport;
 }
 
+/** One provider in the "add a connection" form: what to ask for, from its definition. */
+export type ConnectionFormOption = ConnectionFormFacts & { provider: MetricsProvider };
+
 export interface SettingsView {
   role: WorkspaceRole;
+  connectionForms: ConnectionFormOption[];
   canManage: boolean;
   members: WorkspaceMember[];
   /** Null for viewers and members: connections are shown to admins and owners only. */
@@ -40,6 +46,7 @@ export async function loadSettingsView(
   ]);
   return {
     role: role as WorkspaceRole,
+    connectionForms: METRICS_PROVIDERS.map((provider) => ({ provider, ...PROVIDERS[provider].connectionForm })),
     canManage,
     members,
     connections:

@@ -6,7 +6,8 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { verifyWebhookSignature } from '../../../src/lib/decision-circuits/metrics/metrics-signatures';
-import { METRICS_PROVIDERS, type MetricsProvider } from '../../../src/lib/decision-circuits/metrics/metrics-types';
+import { type MetricsProvider } from '../../../src/lib/decision-circuits/metrics/metrics-types';
+import { METRICS_PROVIDERS } from '../../../src/lib/decision-circuits/metrics/providers/registry';
 import {
   generateSendGridKeyPair,
   signLinkedIn,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 
 import { describe, expect, it } from 'vitest';
 
-import { facebookModule, instagramModule } from '../../../src/lib/decision-circuits/metrics/providers/meta';
+import { facebookModule, instagramModule } from '../../../src/lib/decision-circuits/metrics/providers/meta/webhook';
 import type { NormalizeContext, ProviderSecret } from '../../../src/lib/decision-circuits/metrics/providers/provider';
 import { metaHandshakeQuery, signMeta } from '../../../src/lib/decision-circuits/metrics/providers/signing';
 

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 
 import { normalizeProviderEvent } from '../../../src/lib/decision-circuits/metrics/compat';
 import { defaultNormalizeContext, normalizeProviderEvents } from '../../../src/lib/decision-circuits/metrics/metrics-normalize';
-import { METRICS_EVENT_TYPES, METRICS_PROVIDERS, type MetricsProvider } from '../../../src/lib/decision-circuits/metrics/metrics-types';
+import { METRICS_EVENT_TYPES, type MetricsProvider } from '../../../src/lib/decision-circuits/metrics/metrics-types';
+import { METRICS_PROVIDERS } from '../../../src/lib/decision-circuits/metrics/providers/registry';
 import type { NormalizeContext } from '../../../src/lib/decision-circuits/metrics/providers/provider';
 
 const json = (path: string): unknown => JSON.parse(readFileSync(new URL(`../../fixtures/${path}`, import.meta.url), 'utf8'));

@@ -12,7 +12,8 @@ import {
   MissingWebhookSecretError,
   verifyWebhookSignature,
 } from '../../../src/lib/decision-circuits/metrics/metrics-signatures';
-import { METRICS_PROVIDERS, type MetricsProvider } from '../../../src/lib/decision-circuits/metrics/metrics-types';
+import { type MetricsProvider } from '../../../src/lib/decision-circuits/metrics/metrics-types';
+import { METRICS_PROVIDERS } from '../../../src/lib/decision-circuits/metrics/providers/registry';
 import { getProviderModule, PROVIDER_MODULES } from '../../../src/lib/decision-circuits/metrics/providers/registry';
 import {
   generateSendGridKeyPair,

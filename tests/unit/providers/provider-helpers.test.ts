@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 
 import { describe, expect, it } from 'vitest';
 
+import { PROVIDER_EVENT_MAPPINGS } from '../../../src/lib/decision-circuits/metrics/providers/registry';
 import {
   canonicalJson,
   checkTimestampTolerance,
@@ -115,9 +116,9 @@ describe('payload readers', () => {
   });
 
   it('maps only own keys of the event table, so prototype names are provider_only', () => {
-    expect(mapEventType('sendgrid', 'delivered')).toBe('email_delivered');
-    expect(mapEventType('sendgrid', 'constructor')).toBe('provider_only');
-    expect(mapEventType('linkedin', '__proto__')).toBe('provider_only');
+    expect(mapEventType(PROVIDER_EVENT_MAPPINGS.sendgrid, 'delivered')).toBe('email_delivered');
+    expect(mapEventType(PROVIDER_EVENT_MAPPINGS.sendgrid, 'constructor')).toBe('provider_only');
+    expect(mapEventType(PROVIDER_EVENT_MAPPINGS.linkedin, '__proto__')).toBe('provider_only');
   });
 
   it('self-attributes only with a circuit id, keeping A/B ids only when they are UUIDs', () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 import { hashEmail } from '../../../src/lib/decision-circuits/metrics/providers/provider';
 import type { NormalizeContext, ProviderSecret } from '../../../src/lib/decision-circuits/metrics/providers/provider';
-import { resendModule } from '../../../src/lib/decision-circuits/metrics/providers/resend';
+import { resendModule } from '../../../src/lib/decision-circuits/metrics/providers/resend/webhook';
 import { signResend, svixSignature } from '../../../src/lib/decision-circuits/metrics/providers/signing';
 
 const json = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../fixtures/resend/${name}`, import.meta.url), 'utf8'));

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 import { hashEmail } from '../../../src/lib/decision-circuits/metrics/providers/provider';
 import type { NormalizeContext, ProviderSecret } from '../../../src/lib/decision-circuits/metrics/providers/provider';
-import { sendGridMessageId, sendgridModule } from '../../../src/lib/decision-circuits/metrics/providers/sendgrid';
+import { sendGridMessageId, sendgridModule } from '../../../src/lib/decision-circuits/metrics/providers/sendgrid/webhook';
 import { generateSendGridKeyPair, signSendGridEcdsa, signSendGridHmac } from '../../../src/lib/decision-circuits/metrics/providers/signing';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`../../fixtures/sendgrid/${name}`, import.meta.url));

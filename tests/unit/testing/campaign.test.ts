@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { attributionInputSchema } from '../../../src/lib/decision-circuits/metrics/metrics-attribution';
 import { normalizeProviderEvents } from '../../../src/lib/decision-circuits/metrics/metrics-normalize';
 import { EVENT_TYPE_TO_ROLLUP_COLUMN, type NormalizedEvent } from '../../../src/lib/decision-circuits/metrics/metrics-types';
-import { campaignStartFor, planCampaign, type CampaignPlan, type SimDelivery } from '../../../src/lib/decision-circuits/metrics/testing';
+import { campaignStartFor, planCampaign, type CampaignPlan, type SimDelivery } from '../../../tooling/simulator';
 
 const START = Date.UTC(2025, 2, 2, 9, 40);
 const plan = planCampaign({ seed: 'unit', startMs: START, recipients: 60, posts: 1 });

@@ -7,7 +7,7 @@ import {
   sendStats,
   type CampaignPlan,
   type ExpectedRollup,
-} from '../../../src/lib/decision-circuits/metrics/testing';
+} from '../../../tooling/simulator';
 
 const START = Date.UTC(2025, 2, 2, 9, 40);
 const VARIANT = '11111111-1111-4111-8111-111111111111';

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planCampaign, runCampaign, signingKeysFromEnv } from '../../../src/lib/decision-circuits/metrics/testing';
+import { planCampaign, runCampaign, signingKeysFromEnv } from '../../../tooling/simulator';
 
 interface Seen {
   path: string;

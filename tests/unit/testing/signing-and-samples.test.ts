@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { findProviderSecret, verifyWebhookSignature } from '../../../src/lib/decision-circuits/metrics/metrics-signatures';
 import { answerHandshake } from '../../../src/lib/decision-circuits/metrics/metrics-webhook';
 import { normalizeProviderEvents } from '../../../src/lib/decision-circuits/metrics/metrics-normalize';
-import { EVENT_TYPE_TO_ROLLUP_COLUMN, METRICS_PROVIDERS } from '../../../src/lib/decision-circuits/metrics/metrics-types';
+import { EVENT_TYPE_TO_ROLLUP_COLUMN } from '../../../src/lib/decision-circuits/metrics/metrics-types';
+import { METRICS_PROVIDERS } from '../../../src/lib/decision-circuits/metrics/providers/registry';
 import { generateSendGridKeyPair } from '../../../src/lib/decision-circuits/metrics/providers/signing';
 import {
   SAMPLE_KINDS,
@@ -21,7 +22,7 @@ import {
   resolveSampleKind,
   signedWebhookRequest,
   signingKeysFromEnv,
-} from '../../../src/lib/decision-circuits/metrics/testing';
+} from '../../../tooling/simulator';
 import { DEV_WORKSPACE_ID } from '../../../src/lib/db/dev-seed';
 import { TEST_SECRETS } from '../../helpers/server';
 
@@ -155,18 +156,21 @@ describe('local configuration', () => {
     const dir = tempDir();
     const first = localSigningKeys({}, { cwd: dir });
     const pem = readFileSync(path.join(dir, SENDGRID_TEST_KEY_FILE), 'utf8');
-    expect(first.keys.sendgrid).toEqual({ scheme: 'ecdsa', privateKey: pem });
+    expect(first.keys.sendgridPrivateKey).toBe(pem);
     expect(first.notes.join('\n')).toContain(`SENDGRID_WEBHOOK_PUBLIC_KEY=${publicKeyOf(pem)}`);
     const configured = localSigningKeys({ SENDGRID_WEBHOOK_PUBLIC_KEY: publicKeyOf(pem) }, { cwd: dir });
-    expect(configured.keys.sendgrid).toEqual({ scheme: 'ecdsa', privateKey: pem });
+    expect(configured.keys.sendgridPrivateKey).toBe(pem);
     expect(configured.notes).toEqual([]);
   });
 
   it('falls back to the HMAC secret, and warns when the configured public key is not ours', () => {
     const dir = tempDir();
-    expect(localSigningKeys({ SENDGRID_WEBHOOK_SECRET: 'h' }, { cwd: dir }).keys.sendgrid).toEqual({ scheme: 'hmac', secret: 'h' });
+    const hmac = localSigningKeys({ SENDGRID_WEBHOOK_SECRET: 'h' }, { cwd: dir }).keys;
+    expect(hmac.secrets.sendgrid).toBe('h');
+    expect(hmac.sendgridPrivateKey).toBeNull();
     const foreign = localSigningKeys({ SENDGRID_WEBHOOK_PUBLIC_KEY: generateSendGridKeyPair().publicKey }, { cwd: dir });
-    expect(foreign.keys.sendgrid).toBeNull();
+    expect(foreign.keys.sendgridPrivateKey).toBeNull();
+    expect(foreign.keys.secrets.sendgrid).toBeUndefined();
     expect(foreign.notes.join('\n')).toMatch(/not its private key/);
   });
 });

@@ -4,49 +4,49 @@ import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { CopyButton } from '@/components/dashboard/CopyButton';
 import { formatUtc } from '@/lib/dashboard/format';
-import type { SettingsConnection } from '@/lib/dashboard/settings';
+import type { ConnectionFormOption, SettingsConnection } from '@/lib/dashboard/settings';
 import { useApiAction } from './settings-api';
 import { PanelForm } from './PanelForm';
 import styles from './settings.module.css';
 
 type Provider = SettingsConnection['provider'];
 
-const PROVIDER_OPTIONS: { value: Provider; label: string }[] = [
-  { value: 'sendgrid', label: 'SendGrid' },
-  { value: 'resend', label: 'Resend' },
-  { value: 'facebook', label: 'Facebook page' },
-  { value: 'instagram', label: 'Instagram account' },
-  { value: 'linkedin', label: 'LinkedIn organization' },
-];
-
-const ACCOUNT_FIELD: Partial<Record<Provider, { label: string; hint: string }>> = {
-  facebook: { label: 'Page id', hint: 'The numeric id of the Facebook page whose events this workspace receives.' },
-  instagram: { label: 'Instagram account id', hint: 'The Instagram professional account id (17841…).' },
-  linkedin: { label: 'Organization URN', hint: 'urn:li:organization:<id>, as LinkedIn names the organization.' },
-};
-
 const connectionsPath = (workspaceId: string, suffix = '') =>
   `/api/circuits/metrics/connections${suffix}?workspaceId=${encodeURIComponent(workspaceId)}`;
 
 /** The workspace's provider connections (admins and owners): add, copy the URL, test, rotate, remove. */
-export function ConnectionsPanel({ workspaceId, connections }: { workspaceId: string; connections: SettingsConnection[] }) {
+export function ConnectionsPanel({
+  workspaceId,
+  connections,
+  forms,
+}: {
+  workspaceId: string;
+  connections: SettingsConnection[];
+  /** What each provider's connection needs, from its definition. */
+  forms: ConnectionFormOption[];
+}) {
   const [announcement, setAnnouncement] = useState('');
   return (
     <div>
-      <AddConnectionForm workspaceId={workspaceId} onDone={setAnnouncement} />
+      <AddConnectionForm workspaceId={workspaceId} forms={forms} onDone={setAnnouncement} />
       <p role="status" className="visually-hidden" data-testid="connections-announcement">
         {announcement}
       </p>
       {connections.length === 0 ? (
         <p className="card empty" data-testid="connections-empty">
-          No connections yet. Add one above: SendGrid and Resend get their own webhook URL, Facebook, Instagram and LinkedIn are routed by
-          the account id.
+          No connections yet. Add one above: {listNames(forms.filter((f) => f.kind === 'secret'))} get their own webhook URL;{' '}
+          {listNames(forms.filter((f) => f.kind === 'account'))} are routed by the account id.
         </p>
       ) : (
         <ul className={styles.list} aria-label="Connections">
           {connections.map((c) => (
             <li key={c.connection_id}>
-              <ConnectionCard workspaceId={workspaceId} connection={c} onDone={setAnnouncement} />
+              <ConnectionCard
+                workspaceId={workspaceId}
+                connection={c}
+                form={forms.find((f) => f.provider === c.provider)}
+                onDone={setAnnouncement}
+              />
             </li>
           ))}
         </ul>
@@ -55,27 +55,42 @@ export function ConnectionsPanel({ workspaceId, connections }: { workspaceId: st
   );
 }
 
-function AddConnectionForm({ workspaceId, onDone }: { workspaceId: string; onDone: (message: string) => void }) {
+function listNames(forms: readonly ConnectionFormOption[]): string {
+  const names = forms.map((f) => f.optionLabel);
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
+
+function AddConnectionForm({
+  workspaceId,
+  forms,
+  onDone,
+}: {
+  workspaceId: string;
+  forms: ConnectionFormOption[];
+  onDone: (message: string) => void;
+}) {
   const router = useRouter();
-  const [provider, setProvider] = useState<Provider>('resend');
+  const [provider, setProvider] = useState<Provider>(
+    forms.find((f) => f.provider === 'resend')?.provider ?? forms[0]?.provider ?? 'resend',
+  );
   const [secret, setSecret] = useState('');
   const [accountId, setAccountId] = useState('');
   const [apiKey, setApiKey] = useState('');
   const { busy, error, run } = useApiAction();
-  const account = ACCOUNT_FIELD[provider];
+  const form = forms.find((f) => f.provider === provider);
+  const account = form?.kind === 'account' ? form : null;
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const input: Record<string, string> = { provider };
-    if (provider === 'sendgrid') input.verification_key = secret.trim();
-    else if (provider === 'resend') input.secret = secret.trim();
+    if (form?.kind === 'secret') input[form.field] = secret.trim();
     else input.external_account_id = accountId.trim();
     if (apiKey.trim()) input.api_key = apiKey.trim();
     if (!(await run('submit', connectionsPath(workspaceId), 'POST', input))) return;
     setSecret('');
     setAccountId('');
     setApiKey('');
-    onDone(`${PROVIDER_OPTIONS.find((p) => p.value === provider)?.label ?? provider} connection added.`);
+    onDone(`${form?.optionLabel ?? provider} connection added.`);
     router.refresh();
   }
 
@@ -84,9 +99,9 @@ function AddConnectionForm({ workspaceId, onDone }: { workspaceId: string; onDon
       <div className="field">
         <label htmlFor="connection-provider">Provider</label>
         <select id="connection-provider" value={provider} onChange={(e) => setProvider(e.target.value as Provider)}>
-          {PROVIDER_OPTIONS.map((p) => (
-            <option key={p.value} value={p.value}>
-              {p.label}
+          {forms.map((f) => (
+            <option key={f.provider} value={f.provider}>
+              {f.optionLabel}
             </option>
           ))}
         </select>
@@ -108,9 +123,7 @@ function AddConnectionForm({ workspaceId, onDone }: { workspaceId: string; onDon
         </div>
       ) : (
         <div className="field grow">
-          <label htmlFor="connection-secret">
-            {provider === 'resend' ? 'Signing secret (whsec_…)' : 'Verification key (or HMAC secret)'}
-          </label>
+          <label htmlFor="connection-secret">{form?.label}</label>
           <input
             id="connection-secret"
             type="password"
@@ -121,10 +134,7 @@ function AddConnectionForm({ workspaceId, onDone }: { workspaceId: string; onDon
             aria-describedby="connection-secret-hint"
           />
           <span id="connection-secret-hint" className={styles.hint}>
-            {provider === 'resend'
-              ? 'Resend → Webhooks → your endpoint → Signing secret.'
-              : 'SendGrid → Mail Settings → Signed Event Webhook → Verification key.'}{' '}
-            Stored encrypted and never shown again.
+            {form?.hint} Stored encrypted and never shown again.
           </span>
         </div>
       )}
@@ -179,10 +189,12 @@ function describeTest(body: Record<string, unknown>): TestOutcome {
 function ConnectionCard({
   workspaceId,
   connection: c,
+  form,
   onDone,
 }: {
   workspaceId: string;
   connection: SettingsConnection;
+  form: ConnectionFormOption | undefined;
   onDone: (message: string) => void;
 }) {
   const router = useRouter();
@@ -192,7 +204,7 @@ function ConnectionCard({
   const [newSecret, setNewSecret] = useState('');
   const [overlapHours, setOverlapHours] = useState('24');
   const id = c.connection_id;
-  const urlRouted = c.provider === 'sendgrid' || c.provider === 'resend';
+  const secretForm = form?.kind === 'secret' ? form : null;
   const title = `${c.label}${c.external_account_id ? ` ${c.external_account_id}` : ''}`;
 
   async function sendTest() {
@@ -209,7 +221,7 @@ function ConnectionCard({
     event.preventDefault();
     const hours = Number(overlapHours);
     if (!Number.isInteger(hours) || hours < 0 || hours > 336) return setError('The overlap is a whole number of hours from 0 to 336.');
-    const field = c.provider === 'resend' ? 'secret' : 'verification_key';
+    const field = secretForm?.field ?? 'secret';
     if (!(await run('rotate', connectionsPath(workspaceId, `/${id}/rotate`), 'POST', { [field]: newSecret.trim(), overlap_hours: hours })))
       return;
     setNewSecret('');
@@ -236,7 +248,7 @@ function ConnectionCard({
         <input id={`connection-${id}-url`} className={styles.url} value={c.webhook_url} readOnly data-testid="connection-url" />
         <CopyButton text={c.webhook_url} label="Copy URL" />
       </div>
-      {!urlRouted && (
+      {!secretForm && (
         <p className="muted">
           This URL is shared by every workspace: events reach this one because their account id is {c.external_account_id}.
         </p>
@@ -307,13 +319,13 @@ function ConnectionCard({
         </p>
       )}
 
-      {urlRouted && (
+      {secretForm && (
         <details className={styles.rotate}>
           <summary>Rotate the secret</summary>
           <form className="controls" onSubmit={rotate} noValidate>
             <div className="field grow">
               <label htmlFor={`connection-${id}-new-secret`}>
-                {c.provider === 'resend' ? 'New signing secret (whsec_…)' : 'New verification key (or HMAC secret)'}
+                New {secretForm.label.charAt(0).toLowerCase() + secretForm.label.slice(1)}
               </label>
               <input
                 id={`connection-${id}-new-secret`}

@@ -1,6 +1,14 @@
 // Public API of the metrics domain: CX07 (upsertAttributionMap), CX08 and CX09 (getRollups)
 // import from here. Every function works as the service (no claims) or as a user under RLS.
 export * from './metrics-types';
+export {
+  METRICS_PROVIDERS,
+  PROVIDER_CHANNEL,
+  PROVIDER_EVENT_MAPPINGS,
+  PROVIDER_LABELS,
+  PROVIDER_WEBHOOK_HEADERS,
+  isMetricsProvider,
+} from './providers/registry';
 export { verifyWebhookSignature, getProviderSecret, findProviderSecret } from './metrics-signatures';
 export {
   normalizeProviderEvents,

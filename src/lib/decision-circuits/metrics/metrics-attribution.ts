@@ -6,13 +6,12 @@ import { runScoped, type AccessOptions } from './metrics-access';
 import { toIso, toNumber } from './metrics-rows';
 import {
   METRICS_CHANNELS,
-  METRICS_PROVIDERS,
-  PROVIDER_CHANNEL,
   type AttributionHealthSummary,
   type AttributionInput,
   type AttributionMap,
   type MetricsProvider,
 } from './metrics-types';
+import { METRICS_PROVIDERS, PROVIDER_CHANNEL } from './providers/registry';
 
 export { hashEmail } from './providers/provider';
 export { normalizeProviderEvents } from './metrics-normalize';

@@ -1,63 +1,60 @@
 // A test delivery for one connection, so an admin sees events arrive before the provider sends any:
-// a sample event signed as the provider signs it, with the connection's own secret (SendGrid HMAC,
-// Resend whsec_) or the deployment's app secret (Meta, LinkedIn; routed by the connection's
+// a sample event signed as the provider signs it, with the connection's own secret (connection-routed
+// providers) or the deployment's app secret (account-routed ones, routed by the connection's
 // account). SendGrid's Signed Event Webhook signs with a private key only SendGrid holds, so those
 // connections cannot be tested from here.
 import type { Database } from '../../db';
 import { DomainError } from './metrics-errors';
 import { openConnectionSecrets, type OpenedConnection } from './metrics-connections';
 import type { MetricsProvider } from './metrics-types';
-import { getProviderModule } from './providers/registry';
-import { signedWebhookRequest, signingKeysFromEnv, UNSIGNED, type SignedRequest, type SigningKeys } from './testing/request-signing';
-import { buildSampleDelivery } from './testing/samples';
+import type { SignedDelivery } from './providers/definition';
+import { getProvider } from './providers/registry';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** The event each provider's test sends: one that counts (a delivery, a reaction, a comment, a like). */
-export const TEST_EVENT_KINDS: Record<MetricsProvider, string> = {
-  sendgrid: 'delivered',
-  resend: 'email.delivered',
-  facebook: 'reaction',
-  instagram: 'comments',
-  linkedin: 'LIKE',
-};
+export function testEventKind(provider: MetricsProvider): string {
+  return getProvider(provider).samples.testEventKind;
+}
 
 export const SENDGRID_PRIVATE_KEY_NOTE = "SendGrid signs with its private key: use SendGrid's Test Your Integration";
 
-const APP_SECRET_VARIABLES: Partial<Record<MetricsProvider, string>> = {
-  facebook: 'FACEBOOK_WEBHOOK_SECRET',
-  instagram: 'INSTAGRAM_WEBHOOK_SECRET (or FACEBOOK_WEBHOOK_SECRET)',
-  linkedin: 'LINKEDIN_WEBHOOK_SECRET',
-};
-
 export type TestEventSupport = { available: true } | { available: false; reason: string };
 
-/** The keys a test delivery is signed with: only the connection's own, or only the app's. */
-function signingKeysFor(connection: OpenedConnection, env: Env): SigningKeys {
-  const none = signingKeysFromEnv({});
-  if (connection.provider === 'sendgrid')
-    return { ...none, sendgrid: connection.secret ? { scheme: 'hmac', secret: connection.secret } : null };
-  if (connection.provider === 'resend') return { ...none, resend: connection.secret };
-  return signingKeysFromEnv(env);
+/** The secret a test delivery is signed with: only the connection's own, or only the app's. */
+function signingSecret(connection: OpenedConnection, env: Env): string | null {
+  const definition = getProvider(connection.provider);
+  if (definition.routing === 'connection') return connection.secret;
+  return definition.webhook.readSecret(env)?.value ?? null;
+}
+
+function sign(
+  connection: OpenedConnection,
+  env: Env,
+  body: string,
+  timestampSeconds: number,
+  deliveryId: string | null,
+): SignedDelivery | null {
+  const secret = signingSecret(connection, env);
+  return secret === null ? null : getProvider(connection.provider).signer.sign({ body, secret, timestampSeconds, deliveryId });
 }
 
 export function testEventSupport(connection: OpenedConnection, env: Env = process.env): TestEventSupport {
-  if (connection.provider === 'sendgrid' || connection.provider === 'resend') {
-    if (!connection.secret) return { available: false, reason: 'This connection holds no secret to sign with' };
-    if (
-      connection.provider === 'sendgrid' &&
-      getProviderModule('sendgrid').secretFromString(connection.secret).kind === 'ecdsa_public_key'
-    ) {
+  const definition = getProvider(connection.provider);
+  const secret = signingSecret(connection, env);
+  if (definition.routing === 'connection') {
+    if (!secret) return { available: false, reason: 'This connection holds no secret to sign with' };
+    // A signer that cannot sign with this material (a verification key) says so with null.
+    if (definition.signer.sign({ body: '{}', secret, timestampSeconds: 0, deliveryId: null }) === null) {
       return { available: false, reason: SENDGRID_PRIVATE_KEY_NOTE };
     }
     return { available: true };
   }
-  const keys = signingKeysFor(connection, env);
   // Without the app secret the webhook refuses unsigned deliveries, except in development.
-  if (!keys[connection.provider as 'facebook' | 'instagram' | 'linkedin'] && env.NODE_ENV !== 'development') {
+  if (!secret && env.NODE_ENV !== 'development') {
     return {
       available: false,
-      reason: `Set ${APP_SECRET_VARIABLES[connection.provider]} (the app secret) on the server to send a test event`,
+      reason: `Set ${definition.webhook.secretEnvVars.join(' or ')} (the app secret) on the server to send a test event`,
     };
   }
   return { available: true };
@@ -73,10 +70,19 @@ export async function connectionTestSupport(
   return new Map(connections.map((connection) => [connection.id, testEventSupport(connection, env)]));
 }
 
+export interface SignedTestRequest {
+  url: string;
+  method: 'POST';
+  headers: Record<string, string>;
+  body: string;
+  /** How it was signed, for the person pressing the button. */
+  signature: string;
+}
+
 export interface ConnectionTestRequest {
   provider: MetricsProvider;
   kind: string;
-  request: SignedRequest;
+  request: SignedTestRequest;
 }
 
 /**
@@ -93,28 +99,29 @@ export async function buildConnectionTestRequest(
   if (!connection) return null;
   const support = testEventSupport(connection, env);
   if (!support.available) throw new DomainError('conflict', support.reason, { provider: connection.provider });
-  const kind = TEST_EVENT_KINDS[connection.provider];
-  const sample = buildSampleDelivery(connection.provider, kind, {
-    nowMs: options.nowMs,
-    accountId: connection.externalAccountId ?? undefined,
-  });
-  const request = signedWebhookRequest({
-    baseUrl: options.baseUrl,
-    workspaceId,
-    provider: connection.provider,
-    body: sample.body,
-    keys: signingKeysFor(connection, env),
-    deliveryId: sample.deliveryId,
-    nowMs: options.nowMs,
-  });
+  const definition = getProvider(connection.provider);
+  const kind = definition.samples.testEventKind;
+  const nowMs = options.nowMs ?? Date.now();
+  const sample = definition.samples.build(kind, { nowMs, accountId: connection.externalAccountId ?? undefined });
+  const timestampSeconds = Math.floor(nowMs / 1000);
+  const signed = sign(connection, env, sample.body, timestampSeconds, sample.deliveryId);
+  const delivery = signed ?? definition.signer.unsigned({ body: sample.body, timestampSeconds, deliveryId: sample.deliveryId });
   const url = new URL('/api/webhooks/metrics', options.baseUrl);
   if (connection.webhookToken) url.searchParams.set('connection', connection.webhookToken);
   else url.searchParams.set('provider', connection.provider);
   const signature =
-    request.signature === UNSIGNED
+    signed === null
       ? 'unsigned (development)'
-      : connection.webhookToken
-        ? request.signature.replace(/\(.*\)$/, "(this connection's secret)")
-        : request.signature;
-  return { provider: connection.provider, kind, request: { ...request, url: url.toString(), signature } };
+      : `${signed.scheme} (${connection.webhookToken ? "this connection's secret" : 'the app secret'})`;
+  return {
+    provider: connection.provider,
+    kind,
+    request: {
+      url: url.toString(),
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': definition.signer.userAgent, ...delivery.headers },
+      body: delivery.body,
+      signature,
+    },
+  };
 }

@@ -16,14 +16,13 @@ import {
   UnknownWorkspaceError,
 } from './metrics-errors';
 import { toIso } from './metrics-rows';
-import { METRICS_PROVIDERS, type MetricsProvider } from './metrics-types';
-import { getProviderModule } from './providers/registry';
+import { type MetricsProvider } from './metrics-types';
+import { getProvider, getProviderModule, METRICS_PROVIDERS } from './providers/registry';
 import type { ProviderSecret } from './providers/provider';
 import { createWriteThrottle } from './write-throttle';
 
-/** Providers whose connections get their own webhook URL and secret; the others route by account. */
-export const URL_ROUTED_PROVIDERS = ['sendgrid', 'resend'] as const satisfies readonly MetricsProvider[];
-const isUrlRouted = (provider: MetricsProvider) => (URL_ROUTED_PROVIDERS as readonly string[]).includes(provider);
+/** Connection-routed providers get their own webhook URL and secret; the others route by account. */
+const isUrlRouted = (provider: MetricsProvider) => getProvider(provider).routing === 'connection';
 export const DEFAULT_ROTATION_OVERLAP_HOURS = 24;
 const TOKEN_BYTES = 24;
 
@@ -40,11 +39,8 @@ export const connectionInputSchema = z
   .strict()
   .superRefine((value, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
-    if (value.provider === 'sendgrid' && !value.verification_key && !value.secret) {
-      issue('verification_key', 'SendGrid needs its Signed Event Webhook verification key (or an HMAC secret)');
-    }
-    if (value.provider === 'resend' && !value.secret?.startsWith('whsec_'))
-      issue('secret', "Resend needs the endpoint's whsec_ signing secret");
+    const problem = isUrlRouted(value.provider) ? getProvider(value.provider).connectionMaterialProblem?.(value) : null;
+    if (problem) issue(problem.field, problem.message);
     if (isUrlRouted(value.provider) && value.external_account_id)
       issue('external_account_id', `${value.provider} connections are routed by their own URL, not by an account id`);
     if (!isUrlRouted(value.provider)) {
@@ -226,8 +222,8 @@ export async function rotateConnection(
       provider: current.provider,
     });
   const value = (input.secret ?? input.verification_key)!;
-  if (current.provider === 'resend' && !value.startsWith('whsec_'))
-    throw new DomainError('invalid_request', "Resend needs the endpoint's whsec_ signing secret", {});
+  const problem = getProvider(current.provider).connectionMaterialProblem?.({ secret: value, verification_key: input.verification_key });
+  if (problem) throw new DomainError('invalid_request', problem.message, {});
   const keys = secretBoxKeys(options.env);
   try {
     const [row] = await db.query<{ ok: boolean }>(

@@ -11,12 +11,12 @@ import { toIso, toNumber } from './metrics-rows';
 import {
   METRICS_CHANNELS,
   METRICS_EVENT_TYPES,
-  METRICS_PROVIDERS,
   MAX_EVENT_FUTURE_SKEW_HOURS,
   type IngestionHealth,
   type MetricsProvider,
   type NormalizedEvent,
 } from './metrics-types';
+import { METRICS_PROVIDERS } from './providers/registry';
 
 export const INGEST_OUTCOMES = ['applied', 'pending', 'recorded', 'orphaned', 'duplicate'] as const;
 export type IngestOutcome = (typeof INGEST_OUTCOMES)[number];

@@ -1,5 +1,6 @@
 // Webhook signature verification (release-notes API), dispatching to the provider modules.
-import { isMetricsProvider, type HeaderBag, type MetricsProvider, type VerificationResult } from './metrics-types';
+import { type HeaderBag, type MetricsProvider, type VerificationResult } from './metrics-types';
+import { isMetricsProvider } from './providers/registry';
 import type { EnvBag, MetricsProviderModule, ProviderSecret } from './providers/provider';
 import { getProviderModule } from './providers/registry';
 

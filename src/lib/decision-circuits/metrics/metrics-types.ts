@@ -1,7 +1,9 @@
 // Types and constants named in the v2.0.0 release notes, plus the few the corrections need.
 
-export const METRICS_PROVIDERS = ['sendgrid', 'resend', 'facebook', 'instagram', 'linkedin'] as const;
-export type MetricsProvider = (typeof METRICS_PROVIDERS)[number];
+// The provider list is the registry's (one folder per provider); a type-only import keeps this
+// module free of runtime dependencies on the providers.
+import type { MetricsProvider } from './providers/registry';
+export type { MetricsProvider };
 
 export const METRICS_CHANNELS = ['email', 'social'] as const;
 export type MetricsChannel = (typeof METRICS_CHANNELS)[number];
@@ -115,77 +117,6 @@ export const BACKFILL_MAX_AGE_DAYS = 365;
 export const MAX_EVENT_FUTURE_SKEW_HOURS = 24;
 /** The release notes' deployment checklist: "Set up alerts if mapped_percentage < 95%". */
 export const MAPPED_ALERT_THRESHOLD = 95;
-
-/** Signature header names per provider, as in the release notes (lower-case: headers are case-insensitive). */
-export const PROVIDER_WEBHOOK_HEADERS: Record<
-  MetricsProvider,
-  { signature: string; timestamp?: string; id?: string; alternates?: readonly string[] }
-> = {
-  sendgrid: {
-    signature: 'x-twilio-email-event-webhook-signature',
-    timestamp: 'x-twilio-email-event-webhook-timestamp',
-  },
-  resend: {
-    signature: 'svix-signature',
-    timestamp: 'svix-timestamp',
-    id: 'svix-id',
-    alternates: ['webhook-signature', 'webhook-timestamp', 'webhook-id'],
-  },
-  facebook: { signature: 'x-hub-signature-256' },
-  instagram: { signature: 'x-hub-signature-256' },
-  linkedin: {
-    signature: 'x-linkedin-signature',
-    timestamp: 'x-linkedin-timestamp',
-    alternates: ['x-li-signature'],
-  },
-};
-
-/** Provider event strings → normalised kind (docs/providers.md, each provider's Mapping). Anything absent is `provider_only`. */
-export const PROVIDER_EVENT_MAPPINGS: Record<MetricsProvider, Readonly<Record<string, MetricsEventType>>> = {
-  sendgrid: {
-    processed: 'email_sent',
-    delivered: 'email_delivered',
-    bounce: 'email_bounce',
-    open: 'email_open',
-    click: 'email_click',
-    spamreport: 'email_complaint',
-    unsubscribe: 'email_unsubscribe',
-    group_unsubscribe: 'email_unsubscribe',
-  },
-  resend: {
-    'email.sent': 'email_sent',
-    'email.delivered': 'email_delivered',
-    'email.bounced': 'email_bounce',
-    'email.opened': 'email_open',
-    'email.clicked': 'email_click',
-    'email.complained': 'email_complaint',
-    'contact.updated:unsubscribed': 'email_unsubscribe',
-  },
-  facebook: {
-    'feed:comment': 'social_comment',
-    'feed:reaction': 'social_like',
-    'feed:like': 'social_like',
-  },
-  instagram: {
-    comments: 'social_comment',
-    live_comments: 'social_comment',
-    story_insights: 'social_impression',
-  },
-  linkedin: {
-    LIKE: 'social_like',
-    COMMENT: 'social_comment',
-    COMMENT_DELETE: 'social_comment',
-    SHARE: 'social_share',
-  },
-};
-
-export const PROVIDER_CHANNEL: Record<MetricsProvider, MetricsChannel> = {
-  sendgrid: 'email',
-  resend: 'email',
-  facebook: 'social',
-  instagram: 'social',
-  linkedin: 'social',
-};
 
 /** Circuit context an event may carry itself (SendGrid custom args, Resend tags). */
 export interface SelfAttribution {
@@ -339,7 +270,3 @@ export interface VerificationResult {
 
 /** Lower-cased header lookup; route handlers pass `Headers`, tests may pass plain objects. */
 export type HeaderBag = Headers | Readonly<Record<string, string | undefined>>;
-
-export function isMetricsProvider(value: unknown): value is MetricsProvider {
-  return typeof value === 'string' && (METRICS_PROVIDERS as readonly string[]).includes(value);
-}

@@ -11,7 +11,8 @@ import {
 } from './verification-failures';
 import { PROVIDER_MODULES } from './providers/registry';
 import { getFirstHeader, type HandshakeAnswer } from './providers/provider';
-import { PROVIDER_WEBHOOK_HEADERS, type HeaderBag, type MetricsProvider } from './metrics-types';
+import { type HeaderBag, type MetricsProvider } from './metrics-types';
+import { PROVIDER_WEBHOOK_HEADERS } from './providers/registry';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -23,7 +24,7 @@ export function isAccountRoutedProvider(provider: MetricsProvider): boolean {
 /** The provider's delivery id header (svix-id for Resend), used as its dedup key. */
 export function deliveryIdFrom(provider: MetricsProvider, headers: HeaderBag): string | null {
   const spec = PROVIDER_WEBHOOK_HEADERS[provider];
-  if (!spec.id) return null;
+  if (!spec?.id) return null;
   return getFirstHeader(headers, [spec.id, 'webhook-id']);
 }
 

@@ -68,7 +68,7 @@ function SettingsContent({ workspaceId, session, view }: { workspaceId: string; 
               console, then send a test event to see it arrive. Secrets are stored encrypted and never shown; the fingerprint tells them
               apart.
             </p>
-            <ConnectionsPanel workspaceId={workspaceId} connections={view.connections} />
+            <ConnectionsPanel workspaceId={workspaceId} connections={view.connections} forms={view.connectionForms} />
           </>
         ) : (
           <p className="card notice" data-testid="connections-admins-only">

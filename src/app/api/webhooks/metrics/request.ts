@@ -1,7 +1,8 @@
 // Reading the webhook request's own parameters: which provider, which workspace (the
 // single-workspace URL form). The route's business; the domain never sees a query string.
 import { z } from 'zod';
-import { METRICS_PROVIDERS, isMetricsProvider, type MetricsProvider } from '@/lib/decision-circuits/metrics/metrics-types';
+import { type MetricsProvider } from '@/lib/decision-circuits/metrics/metrics-types';
+import { METRICS_PROVIDERS, isMetricsProvider } from '../../../../lib/decision-circuits/metrics/providers/registry';
 import { ApiError } from '@/lib/http/errors';
 
 export const PROVIDER_REQUIRED_MESSAGE = `provider parameter required; one of: ${METRICS_PROVIDERS.join(', ')}`;

@@ -1,6 +1,6 @@
 // /api/webhooks/metrics: provider webhooks in (POST), health and provider handshakes (GET).
 import { answerHandshake, isAccountRoutedProvider } from '@/lib/decision-circuits/metrics/metrics-webhook';
-import { METRICS_PROVIDERS, isMetricsProvider } from '@/lib/decision-circuits/metrics/metrics-types';
+import { METRICS_PROVIDERS, isMetricsProvider } from '../../../../lib/decision-circuits/metrics/providers/registry';
 import { requireJsonContentType } from '@/lib/http/body';
 import { methodNotAllowed } from '@/lib/http/errors';
 import { withRequestLog } from '@/lib/http/handlers';

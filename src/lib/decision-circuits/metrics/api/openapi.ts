@@ -5,7 +5,7 @@ import { abTestRegistrationSchema } from '../metrics-ab-tests';
 import { attributionInputSchema } from '../metrics-attribution';
 import { connectionInputSchema, rotationInputSchema } from '../metrics-connections';
 import { memberAddSchema, memberRoleSchema, workspaceCreateSchema } from '../metrics-members';
-import { METRICS_PROVIDERS } from '../metrics-types';
+import { METRICS_PROVIDERS } from '../providers/registry';
 import {
   decisionQuerySchema,
   healthQuerySchema,

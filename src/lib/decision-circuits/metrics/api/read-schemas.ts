@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { AB_TEST_METHODS } from '../../../stats';
 import { DECISION_METRIC_KEYS } from '../metrics-ab-tests';
-import { METRICS_CHANNELS, METRICS_PROVIDERS, ROLLUPS_DEFAULT_LIMIT, ROLLUPS_MAX_LIMIT } from '../metrics-types';
+import { METRICS_CHANNELS, ROLLUPS_DEFAULT_LIMIT, ROLLUPS_MAX_LIMIT } from '../metrics-types';
+import { METRICS_PROVIDERS } from '../providers/registry';
 
 /** Any well-formed UUID, as Postgres' uuid type accepts. */
 const uuidParam = z.guid({ message: 'must be a UUID' });

@@ -3,7 +3,8 @@
 import { z } from 'zod';
 import { describeZodError } from '../../../validation/zod-issues';
 import { DomainError } from '../metrics-errors';
-import { BACKFILL_MAX_DAYS, BACKFILL_MAX_AGE_DAYS, METRICS_CHANNELS, METRICS_PROVIDERS, PROVIDER_CHANNEL } from '../metrics-types';
+import { BACKFILL_MAX_DAYS, BACKFILL_MAX_AGE_DAYS, METRICS_CHANNELS } from '../metrics-types';
+import { METRICS_PROVIDERS, PROVIDER_CHANNEL } from '../providers/registry';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const BACKFILL_LIST_DEFAULT_LIMIT = 20;

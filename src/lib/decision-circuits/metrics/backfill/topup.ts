@@ -5,7 +5,8 @@
 import type { Queryable } from '../../../db';
 import { toNumber } from '../metrics-rows';
 import { LEDGER_RETENTION_DAYS } from '../metrics-retention';
-import { PROVIDER_CHANNEL, type MetricsProvider, type NormalizedEvent } from '../metrics-types';
+import { type MetricsProvider, type NormalizedEvent } from '../metrics-types';
+import { PROVIDER_CHANNEL } from '../providers/registry';
 import { sha256Hex } from '../providers/provider';
 import type { BackfillRecord, CountedEventType } from './client';
 

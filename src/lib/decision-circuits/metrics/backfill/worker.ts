@@ -19,7 +19,7 @@ import {
   saveBackfillProgress,
   type ClaimedBackfillJob,
 } from './jobs';
-import { getBackfillClient } from './registry';
+import { getBackfillClient } from '../providers/registry';
 import { planTopUps } from './topup';
 
 export { CRON_TIME_BUDGET_MS as BACKFILL_TIME_BUDGET_MS } from '../metrics-retention';

@@ -2,8 +2,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 import {
-  PROVIDER_CHANNEL,
-  PROVIDER_EVENT_MAPPINGS,
   SIGNATURE_TOLERANCE_SECONDS,
   type HeaderBag,
   type MetricsChannel,
@@ -258,10 +256,9 @@ export function isTooLong(value: string | null): boolean {
   return value !== null && value.length > MAX_PROVIDER_ID_LENGTH;
 }
 
-/** Looks up PROVIDER_EVENT_MAPPINGS with own keys only (`constructor` is not an event). */
-export function mapEventType(provider: MetricsProvider, key: string): MetricsEventType {
-  const table = PROVIDER_EVENT_MAPPINGS[provider];
-  return Object.hasOwn(table, key) ? (table[key] as MetricsEventType) : 'provider_only';
+/** Looks up a provider's event table with own keys only (`constructor` is not an event). */
+export function mapEventType(events: Readonly<Record<string, MetricsEventType>>, key: string): MetricsEventType {
+  return Object.hasOwn(events, key) ? (events[key] as MetricsEventType) : 'provider_only';
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -315,8 +312,8 @@ export function occurredAt(candidates: readonly unknown[], ctx: NormalizeContext
 
 type EventFields = Omit<NormalizedEvent, 'provider' | 'channel'>;
 
-export function makeEvent(provider: MetricsProvider, fields: EventFields): NormalizedEvent {
-  return { provider, channel: PROVIDER_CHANNEL[provider], ...fields };
+export function makeEvent(facts: { id: MetricsProvider; channel: MetricsChannel }, fields: EventFields): NormalizedEvent {
+  return { provider: facts.id, channel: facts.channel, ...fields };
 }
 
 /**

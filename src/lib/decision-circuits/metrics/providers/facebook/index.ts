@@ -1,0 +1,15 @@
+// Facebook Pages, whole. Signature, handshake and Graph API code are Meta's, shared with Instagram.
+import type { ProviderDefinition } from '../definition';
+import { facebookBackfillClient } from '../meta/backfill';
+import { FACEBOOK } from '../meta/facts';
+import { facebookSamples } from '../meta/samples';
+import { metaSigner } from '../meta/signer';
+import { facebookModule } from '../meta/webhook';
+
+export const facebookProvider: ProviderDefinition = {
+  ...FACEBOOK,
+  webhook: facebookModule,
+  backfill: facebookBackfillClient,
+  signer: metaSigner,
+  samples: facebookSamples,
+};

@@ -1,0 +1,15 @@
+// LinkedIn, whole: facts, webhook verification, handshake and normalisation, backfill, signer, samples.
+import type { ProviderDefinition } from '../definition';
+import { linkedinBackfillClient } from './backfill';
+import { LINKEDIN } from './facts';
+import { linkedinSamples } from './samples';
+import { linkedinSigner } from './signer';
+import { linkedinModule } from './webhook';
+
+export const linkedinProvider: ProviderDefinition = {
+  ...LINKEDIN,
+  webhook: linkedinModule,
+  backfill: linkedinBackfillClient,
+  signer: linkedinSigner,
+  samples: linkedinSamples,
+};
