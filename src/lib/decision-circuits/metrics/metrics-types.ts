@@ -1,8 +1,6 @@
 // Types and constants named in the v2.0.0 release notes, plus the few the corrections need.
 
-// The provider list is the registry's (one folder per provider); a type-only import keeps this
-// module free of runtime dependencies on the providers.
-import type { MetricsProvider } from './providers/registry';
+import type { MetricsProvider } from './providers/ids';
 export type { MetricsProvider };
 
 export const METRICS_CHANNELS = ['email', 'social'] as const;

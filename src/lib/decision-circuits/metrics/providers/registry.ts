@@ -1,16 +1,19 @@
 // Every provider, and the tables the rest of the app reads, derived from their definitions.
-// Adding a provider is its folder plus one line here (and its name in the SQL CHECK constraints:
-// tests/db/provider-registry.test.ts fails until both agree).
+// Adding a provider is its folder, its id in ids.ts and one line here (and its name in the SQL
+// CHECK constraints: tests/db/provider-registry.test.ts fails until both agree).
 import type { MetricsChannel, MetricsEventType } from '../metrics-types';
 import type { ProviderDefinition, WebhookHeaderNames } from './definition';
 import { facebookProvider } from './facebook';
+import { METRICS_PROVIDERS, isMetricsProvider, type MetricsProvider } from './ids';
 import { instagramProvider } from './instagram';
 import { linkedinProvider } from './linkedin';
 import type { MetricsProviderModule } from './provider';
 import { resendProvider } from './resend';
 import { sendgridProvider } from './sendgrid';
 
-const DEFINITIONS = {
+export { METRICS_PROVIDERS, isMetricsProvider, type MetricsProvider };
+
+const DEFINITIONS: Readonly<Record<MetricsProvider, ProviderDefinition>> = {
   sendgrid: sendgridProvider,
   resend: resendProvider,
   facebook: facebookProvider,
@@ -18,18 +21,11 @@ const DEFINITIONS = {
   linkedin: linkedinProvider,
 };
 
-export type MetricsProvider = keyof typeof DEFINITIONS;
-
 function derive<T>(pick: (definition: ProviderDefinition) => T): Readonly<Record<MetricsProvider, T>> {
-  return Object.fromEntries(Object.entries(DEFINITIONS).map(([id, definition]) => [id, pick(definition)])) as Record<MetricsProvider, T>;
+  return Object.fromEntries(METRICS_PROVIDERS.map((id) => [id, pick(DEFINITIONS[id])])) as Record<MetricsProvider, T>;
 }
 
-export const PROVIDERS: Readonly<Record<MetricsProvider, ProviderDefinition>> = DEFINITIONS;
-export const METRICS_PROVIDERS = Object.keys(DEFINITIONS) as [MetricsProvider, ...MetricsProvider[]];
-
-export function isMetricsProvider(value: unknown): value is MetricsProvider {
-  return typeof value === 'string' && Object.hasOwn(DEFINITIONS, value);
-}
+export const PROVIDERS = DEFINITIONS;
 
 export function getProvider(provider: MetricsProvider): ProviderDefinition {
   // Guards callers that cast unchecked input (e.g. a query string) to MetricsProvider.
