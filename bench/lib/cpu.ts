@@ -20,13 +20,17 @@ export function processCpuMs(pid: number | undefined): number {
 
 /**
  * The backends serving the server's pool: the database's sessions except the benchmark's own
- * (named BENCH_APPLICATION_NAME), whose work, such as the ceiling's inserts, is not the server's.
+ * (named BENCH_APPLICATION_NAME…), whose work, such as the ceiling's inserts, is not the server's;
+ * or, given a name, exactly the sessions of that name.
  */
-export async function backendPids(db: Database): Promise<number[]> {
+export async function backendPids(db: Database, applicationName?: string): Promise<number[]> {
   const rows = await db.query<{ pid: number }>(
-    `select pid from pg_stat_activity
-     where datname = current_database() and backend_type = 'client backend' and application_name is distinct from $1`,
-    [BENCH_APPLICATION_NAME],
+    applicationName === undefined
+      ? `select pid from pg_stat_activity
+         where datname = current_database() and backend_type = 'client backend' and application_name not like $1 || '%'`
+      : `select pid from pg_stat_activity
+         where datname = current_database() and backend_type = 'client backend' and application_name = $1`,
+    [applicationName ?? BENCH_APPLICATION_NAME],
   );
   return rows.map((r) => r.pid);
 }
@@ -37,9 +41,18 @@ export interface CpuSplit {
   database: number;
 }
 
-/** Measures the CPU each side spends while `run` goes, per unit `run` returns (e.g. requests). */
-export async function cpuPerUnit(serverPid: number | undefined, db: Database, run: () => Promise<number>): Promise<CpuSplit> {
-  const pids = await backendPids(db);
+/**
+ * Measures the CPU each side spends while `run` goes, per unit `run` returns (e.g. requests).
+ * The database side is the server's sessions, or with `applicationName` the sessions so named
+ * (the benchmark's own direct calls).
+ */
+export async function cpuPerUnit(
+  serverPid: number | undefined,
+  db: Database,
+  run: () => Promise<number>,
+  applicationName?: string,
+): Promise<CpuSplit> {
+  const pids = await backendPids(db, applicationName);
   const sum = (list: number[]) => list.reduce((total, pid) => total + (processCpuMs(pid) || 0), 0);
   const before = { client: processCpuMs(process.pid), server: processCpuMs(serverPid), database: sum(pids) };
   const units = await run();
@@ -47,7 +60,7 @@ export async function cpuPerUnit(serverPid: number | undefined, db: Database, ru
   const after = {
     client: processCpuMs(process.pid),
     server: processCpuMs(serverPid),
-    database: sum([...new Set([...pids, ...(await backendPids(db))])]),
+    database: sum([...new Set([...pids, ...(await backendPids(db, applicationName))])]),
   };
   return {
     client: (after.client - before.client) / units,

@@ -31,3 +31,13 @@ export async function freshDatabase(name: string): Promise<{ url: string; db: Da
     },
   };
 }
+
+/** The benchmark's direct calls of the ingest function: sessions of their own name (CPU split). */
+export const BENCH_DIRECT_APPLICATION_NAME = `${BENCH_APPLICATION_NAME}-direct`;
+
+/** A second pool on a scratch database, its sessions named BENCH_DIRECT_APPLICATION_NAME. */
+export function openDirectPool(databaseUrl: string, max: number): Database {
+  const url = new URL(databaseUrl);
+  url.searchParams.set('application_name', BENCH_DIRECT_APPLICATION_NAME);
+  return createPostgresDatabase(url.toString(), { max });
+}
