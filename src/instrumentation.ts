@@ -2,10 +2,24 @@
 // request is traced, then the database (see openDatabaseAtStartup).
 import { registerOTel } from '@vercel/otel';
 
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Whether spans have somewhere to go: an OTLP endpoint, or Vercel's own integration. Without
+ * one, @vercel/otel still records every span and posts batches to http://localhost:4318, which
+ * cost a webhook delivery more server CPU than its whole ingest (docs/performance.md).
+ */
+function tracesConfigured(env: Env): boolean {
+  return [env.OTEL_EXPORTER_OTLP_ENDPOINT, env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, env.VERCEL, env.VERCEL_OTEL_ENDPOINTS].some(
+    (value) => (value?.trim() ?? '') !== '',
+  );
+}
+
 export async function register(): Promise<void> {
   // Exporter, endpoint, protocol, headers and sampling come from the standard OTEL_* variables
-  // (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_PROTOCOL, ...); with none set, nothing is exported.
-  registerOTel({ serviceName: process.env.OTEL_SERVICE_NAME?.trim() || 'metrics-engine' });
+  // (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_PROTOCOL, ...). Unregistered, the API's spans
+  // are no-ops.
+  if (tracesConfigured(process.env)) registerOTel({ serviceName: process.env.OTEL_SERVICE_NAME?.trim() || 'metrics-engine' });
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
   const { openDatabaseAtStartup } = await import('./lib/db/startup');
   await openDatabaseAtStartup();
