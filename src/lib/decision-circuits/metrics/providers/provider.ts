@@ -1,5 +1,5 @@
 // The provider plug-in contract and the small helpers every provider module shares.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, timingSafeEqual } from 'node:crypto';
 
 import {
   SIGNATURE_TOLERANCE_SECONDS,
@@ -188,7 +188,8 @@ export function checkTimestampTolerance(
 // ---------- hashing and ids ----------
 
 export function sha256Hex(input: string | Uint8Array): string {
-  return createHash('sha256').update(input).digest('hex');
+  // One-shot hash: a fifth of createHash().update().digest()'s cost, paid twice per email event.
+  return hash('sha256', input, 'hex');
 }
 
 /** sha256(lower(trim(email))) hex: the only form recipients are stored in by default. */
