@@ -4,6 +4,7 @@ import { getDb, type Database } from '../../db';
 import { getMetrics } from '../../observability/metrics';
 import { inSpan } from '../../observability/tracing';
 import { isUnknownWorkspaceSqlError, UnknownWorkspaceError } from './metrics-errors';
+import { isPlainlyValidEvent } from './metrics-event-check';
 import { normalizeProviderEvents } from './metrics-normalize';
 import { IngestCoalescer, coalescerOptionsFrom } from './metrics-ingest-coalescer';
 import { runScoped, type AccessOptions } from './metrics-access';
@@ -72,7 +73,27 @@ function emptyCounts(): Record<IngestOutcome, number> {
   return { applied: 0, pending: 0, recorded: 0, orphaned: 0, duplicate: 0 };
 }
 
-type StorableEvent = Omit<NormalizedEvent, 'recipient_identifier'>;
+/** What metrics_ingest_events reads of an event (its metrics_ingest_event type): the row, no more. */
+type StorableEvent = Omit<NormalizedEvent, 'recipient_identifier' | 'provider'>;
+
+/**
+ * One new object of the row's fields: recipient_identifier never reaches the ledger row itself
+ * (it only lives in raw_payload when opted in), and the provider travels once, as its own parameter.
+ */
+function storableEvent(event: NormalizedEvent): StorableEvent {
+  return {
+    provider_event_id: event.provider_event_id,
+    provider_object_id: event.provider_object_id,
+    event_type: event.event_type,
+    provider_event_type: event.provider_event_type,
+    channel: event.channel,
+    occurred_at: event.occurred_at,
+    quantity: event.quantity,
+    recipient_hash: event.recipient_hash,
+    attribution: event.attribution,
+    raw_payload: event.raw_payload,
+  };
+}
 
 async function runIngestFunction(
   db: Database,
@@ -123,8 +144,7 @@ function callIngestFunction(
   events: NormalizedEvent[],
   signatureVerified: boolean,
 ): Promise<IngestedEvent[]> {
-  // recipient_identifier never reaches the ledger row itself; it only lives in raw_payload when opted in.
-  const rows = events.map(({ recipient_identifier: _omit, ...event }) => event);
+  const rows = events.map(storableEvent);
   // An empty delivery still makes its own call: it checks the workspace.
   if (rows.length === 0) return runIngestFunction(db, workspaceId, provider, rows, signatureVerified);
   const key = `${workspaceId}|${provider}|${signatureVerified}`;
@@ -144,12 +164,21 @@ export async function ingestNormalizedEvents(
   const rejected: RejectedEvent[] = [];
   const latestAllowed = Date.now() + MAX_EVENT_FUTURE_SKEW_HOURS * 3_600_000;
   events.forEach((event, index) => {
-    const parsed = normalizedEventSchema.safeParse(event);
-    if (!parsed.success) rejected.push({ index, reason: `invalid normalised event: ${parsed.error.issues[0]?.message}` });
-    else if (parsed.data.provider !== provider) rejected.push({ index, reason: 'provider mismatch' });
-    else if (Date.parse(parsed.data.occurred_at) > latestAllowed) {
+    let checked: NormalizedEvent;
+    // The schema only for what the plain check cannot vouch for (metrics-event-check.ts).
+    if (isPlainlyValidEvent(event)) checked = event;
+    else {
+      const parsed = normalizedEventSchema.safeParse(event);
+      if (!parsed.success) {
+        rejected.push({ index, reason: `invalid normalised event: ${parsed.error.issues[0]?.message}` });
+        return;
+      }
+      checked = parsed.data as NormalizedEvent;
+    }
+    if (checked.provider !== provider) rejected.push({ index, reason: 'provider mismatch' });
+    else if (Date.parse(checked.occurred_at) > latestAllowed) {
       rejected.push({ index, reason: `event time is more than ${MAX_EVENT_FUTURE_SKEW_HOURS} h in the future` });
-    } else valid.push(parsed.data as NormalizedEvent);
+    } else valid.push(checked);
   });
 
   // One call, one transaction, whatever the size: a delivery is applied whole or not at all
