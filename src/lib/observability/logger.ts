@@ -5,29 +5,36 @@ import pino, { type Logger } from 'pino';
 const holder = globalThis as typeof globalThis & { __metricsLogger?: Logger };
 
 function createLogger(): Logger {
-  return pino({
-    level: process.env.LOG_LEVEL?.trim() || 'info',
-    base: { service: process.env.OTEL_SERVICE_NAME?.trim() || 'metrics-engine' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
-    redact: {
-      paths: [
-        'headers',
-        'authorization',
-        'cookie',
-        'secret',
-        'token',
-        'payload',
-        'body',
-        'email',
-        '*.headers',
-        '*.authorization',
-        '*.secret',
-        '*.token',
-      ],
-      censor: '[redacted]',
+  // In the server, lines go out asynchronously (pino flushes them on exit): a synchronous write
+  // was a system call on every request's path, and lines written while one is in flight now
+  // share the next. Scripts keep synchronous writes, in order with the rest of their output.
+  const destination = process.env.NEXT_RUNTIME ? pino.destination({ dest: 1, sync: false }) : undefined;
+  return pino(
+    {
+      level: process.env.LOG_LEVEL?.trim() || 'info',
+      base: { service: process.env.OTEL_SERVICE_NAME?.trim() || 'metrics-engine' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: {
+        paths: [
+          'headers',
+          'authorization',
+          'cookie',
+          'secret',
+          'token',
+          'payload',
+          'body',
+          'email',
+          '*.headers',
+          '*.authorization',
+          '*.secret',
+          '*.token',
+        ],
+        censor: '[redacted]',
+      },
     },
-  });
+    destination,
+  );
 }
 
 /** The process-wide logger (one instance even when bundlers load this module twice). */
