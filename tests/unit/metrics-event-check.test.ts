@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isPlainlyValidEvent } from '../../src/lib/decision-circuits/metrics/metrics-event-check';
+import { isPlainlyValidEvent, plainlyValidEventTime } from '../../src/lib/decision-circuits/metrics/metrics-event-check';
 import { normalizedEventSchema } from '../../src/lib/decision-circuits/metrics/metrics-ingestion';
 import { normalizeProviderEvents } from '../../src/lib/decision-circuits/metrics/metrics-normalize';
 import { METRICS_CHANNELS, METRICS_EVENT_TYPES } from '../../src/lib/decision-circuits/metrics/metrics-types';
@@ -37,6 +37,14 @@ const oddValues = fc.oneof(
     '2025-06-01T09:00:00.000+02:00',
     '+012025-06-01T09:00:00.000Z',
     '2025-6-1T09:00:00.000Z',
+    '2025-13-01T09:00:00.000Z',
+    '2025-00-10T09:00:00.000Z',
+    '2025-06-00T09:00:00.000Z',
+    '2025-06-31T09:00:00.000Z',
+    '2025-06-01T09:60:00.000Z',
+    '2025-06-01T09:00:60.000Z',
+    '2025-06-01T25:00:00.000Z',
+    '0000-01-01T00:00:00.000Z',
   ),
   fc.constantFrom<unknown>(randomUUID(), randomUUID().toUpperCase(), `${randomUUID()}x`, 'not-a-uuid'),
   fc.record({
@@ -65,7 +73,9 @@ describe('isPlainlyValidEvent', () => {
             else if (typeof attribution === 'object' && attribution !== null)
               (attribution as Record<string, unknown>)[key.slice(12)] = value;
           }
-          if (isPlainlyValidEvent(event)) expect(normalizedEventSchema.safeParse(event).success).toBe(true);
+          const time = plainlyValidEventTime(event);
+          if (isPlainlyValidEvent(event) || !Number.isNaN(time)) expect(normalizedEventSchema.safeParse(event).success).toBe(true);
+          if (!Number.isNaN(time)) expect(time).toBe(Date.parse(event.occurred_at as string));
         },
       ),
       { numRuns: 2_000 },
@@ -78,7 +88,7 @@ describe('isPlainlyValidEvent', () => {
     const { events } = normalizeProviderEvents('sendgrid', batch, { receivedAt: new Date(), storeRawEmail: false });
     expect(events).toHaveLength(50);
     for (const event of events) {
-      expect(isPlainlyValidEvent(event)).toBe(true);
+      expect(plainlyValidEventTime(event)).toBe(Date.parse(event.occurred_at));
       expect(normalizedEventSchema.safeParse(event).success).toBe(true);
     }
     expect(isPlainlyValidEvent(valid)).toBe(true);

@@ -21,25 +21,54 @@ function isNullableString(value: unknown, min: number, max: number): boolean {
   return value === null || isString(value, min, max);
 }
 
-function isCanonicalInstant(value: unknown): boolean {
-  if (typeof value !== 'string' || !CANONICAL_ISO.test(value)) return false;
+function twoDigits(text: string, at: number): number {
+  return (text.charCodeAt(at) - 48) * 10 + text.charCodeAt(at + 1) - 48;
+}
+
+/** Milliseconds of a canonical ISO instant, else NaN. */
+function canonicalInstantMs(value: unknown): number {
+  if (typeof value !== 'string' || !CANONICAL_ISO.test(value)) return NaN;
   const ms = Date.parse(value);
-  // The round trip refuses dates the pattern lets through (February 30th, hour 24).
-  return !Number.isNaN(ms) && new Date(ms).toISOString() === value;
+  if (Number.isNaN(ms)) return NaN;
+  // Date.parse rolls February 30th into March and hour 24 into the next day: the parts must survive.
+  const date = new Date(ms);
+  const intact =
+    date.getUTCMonth() + 1 === twoDigits(value, 5) &&
+    date.getUTCDate() === twoDigits(value, 8) &&
+    date.getUTCHours() === twoDigits(value, 11);
+  return intact ? ms : NaN;
+}
+
+function isNullableGuid(id: unknown): boolean {
+  return id === null || (typeof id === 'string' && GUID.test(id));
 }
 
 function isAttribution(value: unknown): boolean {
   if (value === null) return true;
   if (typeof value !== 'object' || Array.isArray(value)) return false;
   const attribution = value as Record<string, unknown>;
-  const nullableGuid = (id: unknown) => id === null || (typeof id === 'string' && GUID.test(id));
-  return isString(attribution.circuit_execution_id, 1, 256) && nullableGuid(attribution.ab_test_id) && nullableGuid(attribution.variant_id);
+  return (
+    isString(attribution.circuit_execution_id, 1, 256) && isNullableGuid(attribution.ab_test_id) && isNullableGuid(attribution.variant_id)
+  );
+}
+
+/**
+ * The event's time (ms) when normalizedEventSchema accepts `event` as it is; NaN means "ask the
+ * schema". (The time is what the caller checks next, so it is parsed once.)
+ */
+export function plainlyValidEventTime(event: unknown): number {
+  if (typeof event !== 'object' || event === null) return NaN;
+  const e = event as Record<string, unknown>;
+  const ms = canonicalInstantMs(e.occurred_at);
+  return !Number.isNaN(ms) && otherFieldsValid(e) ? ms : NaN;
 }
 
 /** True only when normalizedEventSchema accepts `event` as it is; false means "ask the schema". */
 export function isPlainlyValidEvent(event: unknown): event is NormalizedEvent {
-  if (typeof event !== 'object' || event === null) return false;
-  const e = event as Record<string, unknown>;
+  return !Number.isNaN(plainlyValidEventTime(event));
+}
+
+function otherFieldsValid(e: Record<string, unknown>): boolean {
   const raw = e.raw_payload;
   const quantity = e.quantity;
   return (
@@ -49,7 +78,6 @@ export function isPlainlyValidEvent(event: unknown): event is NormalizedEvent {
     EVENT_TYPES.has(e.event_type) &&
     isString(e.provider_event_type, 0, 128) &&
     CHANNELS.has(e.channel) &&
-    isCanonicalInstant(e.occurred_at) &&
     typeof quantity === 'number' &&
     Number.isInteger(quantity) &&
     quantity >= -1_000_000 &&

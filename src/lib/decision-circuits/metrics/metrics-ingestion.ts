@@ -4,7 +4,7 @@ import { getDb, type Database } from '../../db';
 import { getMetrics } from '../../observability/metrics';
 import { inSpan } from '../../observability/tracing';
 import { isUnknownWorkspaceSqlError, UnknownWorkspaceError } from './metrics-errors';
-import { isPlainlyValidEvent } from './metrics-event-check';
+import { plainlyValidEventTime } from './metrics-event-check';
 import { normalizeProviderEvents } from './metrics-normalize';
 import { IngestCoalescer, coalescerOptionsFrom } from './metrics-ingest-coalescer';
 import { runScoped, type AccessOptions } from './metrics-access';
@@ -166,7 +166,8 @@ export async function ingestNormalizedEvents(
   events.forEach((event, index) => {
     let checked: NormalizedEvent;
     // The schema only for what the plain check cannot vouch for (metrics-event-check.ts).
-    if (isPlainlyValidEvent(event)) checked = event;
+    let occurredMs = plainlyValidEventTime(event);
+    if (!Number.isNaN(occurredMs)) checked = event;
     else {
       const parsed = normalizedEventSchema.safeParse(event);
       if (!parsed.success) {
@@ -174,9 +175,10 @@ export async function ingestNormalizedEvents(
         return;
       }
       checked = parsed.data as NormalizedEvent;
+      occurredMs = Date.parse(checked.occurred_at);
     }
     if (checked.provider !== provider) rejected.push({ index, reason: 'provider mismatch' });
-    else if (Date.parse(checked.occurred_at) > latestAllowed) {
+    else if (occurredMs > latestAllowed) {
       rejected.push({ index, reason: `event time is more than ${MAX_EVENT_FUTURE_SKEW_HOURS} h in the future` });
     } else valid.push(checked);
   });
