@@ -33,7 +33,10 @@ const sign = (events: Record<string, unknown>[]) => signBatch(keys.privateKey, e
 
 /** Each interleaved slice's rate, printed as it finishes (the drift it cancels is visible). */
 function slice(name: string, result: LoadResult, eventsPerRequest: number): LoadResult {
-  console.log(`  slice ${name}: ${fmt(result.perSecond * eventsPerRequest)} /s over ${fmt(result.seconds, 1)} s`);
+  const failed = Object.entries(result.statuses).filter(([status]) => Number(status) < 200 || Number(status) >= 300);
+  const failures =
+    failed.length > 0 ? ` (non-2xx: ${failed.map(([status, n]) => `${n} × ${status === '0' ? 'no answer' : status}`).join(', ')})` : '';
+  console.log(`  slice ${name}: ${fmt(result.perSecond * eventsPerRequest)} /s over ${fmt(result.seconds, 1)} s${failures}`);
   return result;
 }
 
@@ -169,6 +172,15 @@ async function main(): Promise<void> {
     results.push({ name: bareName, result: combineResults(slices.bare), unit: 'req/s', eventsPerRequest: 1 });
     cpu.push({ name: singleName, split: combineCpu(cpuSlices.webhook) }, { name: bareName, split: combineCpu(cpuSlices.bare) });
 
+    // A failed answer is the server's to explain: its log lines of those requests, a few of them.
+    const failedLines = server
+      .logs()
+      .split('\n')
+      .filter((line) => /"status":(?!2\d\d)\d{3}/.test(line));
+    if (failedLines.length > 0 || server.process.exitCode !== null) {
+      console.log(`\nServer: ${failedLines.length} non-2xx log lines; exit code ${server.process.exitCode ?? 'none (running)'}`);
+      for (const line of failedLines.slice(0, 3)) console.log(`  ${line.slice(0, 400)}`);
+    }
     const [check] = await pg.db.query<{ n: number; sum: number }>(
       `select count(*)::int as n, (select coalesce(sum(email_sent + email_delivered + email_opened + email_clicked), 0)::int from metrics_rollups) as sum
        from metrics_webhook_events where provider_event_id not like 'ceiling-%'`,
