@@ -1,0 +1,239 @@
+// Mailgun webhooks: one event per POST, `{"signature": {timestamp, token, signature}, "event-data": {…}}`,
+// signed with the account's HTTP webhook signing key as hex HMAC-SHA256(key, timestamp + token).
+import { SIGNATURE_TOLERANCE_SECONDS, type NormalizedEvent, type VerificationResult } from '../../metrics-types';
+import {
+  addItem,
+  canonicalJson,
+  deterministicId,
+  extractAddress,
+  fail,
+  hmacSha256,
+  isRecord,
+  isTooLong,
+  makeEvent,
+  mapEventType,
+  occurredAt,
+  pass,
+  readSelfAttribution,
+  readString,
+  recipientFields,
+  redactAddress,
+  rejectWhole,
+  safeEqual,
+  sha256Hex,
+  toBytes,
+  type EnvBag,
+  type MetricsProviderModule,
+  type NormalizeContext,
+  type NormalizeResult,
+  type ProviderSecret,
+  type VerifyInput,
+} from '../provider';
+import { MAILGUN, mailgunEventKey } from './facts';
+import { createSeenSignatures, type SeenSignatures } from './replay';
+
+export const MAILGUN_SCHEMES = { signature: 'hmac-sha256', parent: 'hmac-sha256-parent' } as const;
+export const MAILGUN_SIGNING_KEY_ENV = 'MAILGUN_WEBHOOK_SIGNING_KEY';
+
+/**
+ * How old a signature may be. Mailgun retries a failed delivery for 8 hours (5 min, 10 min,
+ * 15 min, 1 h, 2 h, 4 h) and its documentation does not say that a retry is signed again; those
+ * who integrate it report the signature block is the original one. Five minutes would turn every
+ * retry into a refusal (and Mailgun warns against an aggressive check), so the limit covers the
+ * retry schedule plus an hour for delays before the first attempt.
+ */
+export const MAILGUN_SIGNATURE_MAX_AGE_SECONDS = 9 * 60 * 60;
+/** A timestamp ahead of our clock can only be clock skew: the usual five minutes. */
+export const MAILGUN_SIGNATURE_MAX_SKEW_SECONDS = SIGNATURE_TOLERANCE_SECONDS;
+/** Accepted signature blocks remembered per process (~250 bytes each). */
+export const MAILGUN_SEEN_SIGNATURES_LIMIT = 50_000;
+
+const HEX_SHA256 = /^[0-9a-f]{64}$/i;
+const UNIX_SECONDS = /^\d{1,12}$/;
+/** Mailgun's tokens are 50 characters; anything far longer is not one. */
+const MAX_TOKEN_LENGTH = 256;
+
+interface SignatureBlock {
+  timestamp: string;
+  token: string;
+  candidates: { value: string; scheme: string }[];
+  eventData: Record<string, unknown>;
+}
+
+function parseBody(rawBody: Uint8Array | string): unknown {
+  try {
+    return JSON.parse(toBytes(rawBody).toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The body's signature block and event-data, or why they cannot be read. */
+function readSignatureBlock(body: unknown): SignatureBlock | string {
+  if (body === undefined) return 'Body is not JSON';
+  if (!isRecord(body)) return 'Expected a JSON object with signature and event-data';
+  const block = body.signature;
+  if (!isRecord(block)) return 'Missing signature object';
+  const rawTimestamp = block.timestamp;
+  if (rawTimestamp === undefined || rawTimestamp === null || rawTimestamp === '') return 'Missing timestamp';
+  // Documented as an integer, sent as a string: the MAC covers the digits either way.
+  const timestamp = typeof rawTimestamp === 'number' && Number.isSafeInteger(rawTimestamp) ? String(rawTimestamp) : rawTimestamp;
+  if (typeof timestamp !== 'string' || !UNIX_SECONDS.test(timestamp)) return 'Invalid timestamp';
+  const token = readString(block.token);
+  if (token === null) return 'Missing token';
+  if (token.length > MAX_TOKEN_LENGTH) return 'Malformed token';
+  // parent-signature: events of a subaccount are also signed with the parent account's key.
+  const candidates: { value: string; scheme: string }[] = [];
+  for (const [field, scheme] of [
+    ['signature', MAILGUN_SCHEMES.signature],
+    ['parent-signature', MAILGUN_SCHEMES.parent],
+  ] as const) {
+    const value = block[field];
+    if (typeof value === 'string' && value !== '') candidates.push({ value, scheme });
+  }
+  if (candidates.length === 0) return 'Missing signature';
+  const eventData = body['event-data'];
+  if (!isRecord(eventData)) return 'Missing event-data';
+  return { timestamp, token, candidates, eventData };
+}
+
+function ageProblem(timestamp: string, now: Date): string | null {
+  const age = now.getTime() / 1000 - Number(timestamp);
+  return age > MAILGUN_SIGNATURE_MAX_AGE_SECONDS || -age > MAILGUN_SIGNATURE_MAX_SKEW_SECONDS ? 'Timestamp outside tolerance' : null;
+}
+
+/** sha256 of the event-data in canonical form: the same event re-serialised still matches. */
+export function eventDataDigest(eventData: unknown): string {
+  return sha256Hex(canonicalJson(eventData)).slice(0, 32);
+}
+
+export function verifyMailgun(input: VerifyInput, secret: ProviderSecret, seen: SeenSignatures): VerificationResult {
+  try {
+    const key = secret.value.trim();
+    if (key === '') return fail('Webhook secret not configured');
+    const block = readSignatureBlock(parseBody(input.rawBody));
+    if (typeof block === 'string') return fail(block);
+
+    const expected = hmacSha256(key, block.timestamp, block.token);
+    const matched = block.candidates.find((c) => HEX_SHA256.test(c.value) && safeEqual(Buffer.from(c.value, 'hex'), expected));
+    if (matched === undefined) {
+      return fail(block.candidates.some((c) => HEX_SHA256.test(c.value)) ? 'Signature mismatch' : 'Malformed signature');
+    }
+    const now = input.now ?? new Date();
+    const stale = ageProblem(block.timestamp, now);
+    if (stale !== null) return fail(stale);
+
+    // Keyed by the signature itself (key, timestamp and token together), kept while it is valid.
+    const expiresAtMs = (Number(block.timestamp) + MAILGUN_SIGNATURE_MAX_AGE_SECONDS) * 1000;
+    const admission = seen.admit(matched.value.toLowerCase(), eventDataDigest(block.eventData), expiresAtMs, now.getTime());
+    if (admission === 'conflict') return fail('Replayed token');
+    return pass(matched.scheme);
+  } catch {
+    return fail('Signature verification failed');
+  }
+}
+
+function readSecret(env: EnvBag): ProviderSecret | null {
+  const value = readString(env[MAILGUN_SIGNING_KEY_ENV])?.trim() ?? null;
+  return value === null ? null : { kind: 'hmac', value };
+}
+
+/** `<id@domain>` (what the send API returns) and `id@domain` (what events carry) → `id@domain`. */
+export function normalizeMessageId(value: unknown): string | null {
+  const raw = readString(value);
+  if (raw === null) return null;
+  const bare = raw.trim().replace(/^<\s*/, '').replace(/\s*>$/, '').trim();
+  return bare === '' ? null : bare;
+}
+
+function messageIdOf(eventData: Readonly<Record<string, unknown>>): string | null {
+  const message = isRecord(eventData.message) ? eventData.message : null;
+  const headers = message !== null && isRecord(message.headers) ? message.headers : null;
+  return headers === null ? null : normalizeMessageId(headers['message-id']);
+}
+
+/** An address list header (`Ann <ann@example.org>, bob@example.org`), each address redacted. */
+function redactAddressList(value: unknown): unknown {
+  if (typeof value !== 'string') return redactAddress(value);
+  return value
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
+    .map((part) => redactAddress(part))
+    .join(', ');
+}
+
+/** event-data with the recipient's addresses hashed (the sender's own `from` is kept). */
+function redactEventData(eventData: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const copy: Record<string, unknown> = { ...eventData };
+  if (Object.hasOwn(copy, 'recipient')) copy.recipient = redactAddress(copy.recipient);
+  if (isRecord(copy.envelope) && Object.hasOwn(copy.envelope, 'targets')) {
+    copy.envelope = { ...copy.envelope, targets: redactAddressList(copy.envelope.targets) };
+  }
+  if (isRecord(copy.message)) {
+    const message: Record<string, unknown> = { ...copy.message };
+    if (isRecord(message.headers)) {
+      const headers: Record<string, unknown> = { ...message.headers };
+      for (const name of ['to', 'cc', 'bcc']) if (Object.hasOwn(headers, name)) headers[name] = redactAddressList(headers[name]);
+      message.headers = headers;
+    }
+    if (Array.isArray(message.recipients)) message.recipients = message.recipients.map((item: unknown) => redactAddress(item));
+    copy.message = message;
+  }
+  return copy;
+}
+
+function normalizeEventData(eventData: Readonly<Record<string, unknown>>, ctx: NormalizeContext): NormalizedEvent | string {
+  const name = readString(eventData.event);
+  if (name === null) return 'Missing event name';
+  if (isTooLong(name)) return 'Event name too long';
+  const eventId = readString(eventData.id);
+  if (isTooLong(eventId)) return 'Event id too long';
+  const messageId = messageIdOf(eventData);
+  if (isTooLong(messageId)) return 'Message id too long';
+  const severity = readString(eventData.severity);
+  // Mailgun's names never hold a colon; one that does must not reach the composite `failed:` keys.
+  const eventType = name.includes(':')
+    ? 'provider_only'
+    : mapEventType(MAILGUN.events, mailgunEventKey(name, severity?.toLowerCase() ?? null));
+  const variables = eventData['user-variables'];
+
+  return makeEvent(MAILGUN, {
+    // Mailgun's event id is the same in webhooks and the Events API; hash the event where absent.
+    provider_event_id: eventId ?? deterministicId(`mailgun|${canonicalJson(eventData)}`),
+    provider_object_id: messageId,
+    event_type: eventType,
+    provider_event_type: name,
+    occurred_at: occurredAt([eventData.timestamp], ctx),
+    quantity: 1,
+    ...recipientFields(extractAddress(eventData.recipient), ctx),
+    // Custom variables set at send (X-Mailgun-Variables / v: parameters); an empty set is `[]`.
+    attribution: isRecord(variables) ? readSelfAttribution(variables) : null,
+    // The signature block is never stored: its token could be replayed while it is valid.
+    raw_payload: ctx.storeRawEmail ? { ...eventData } : redactEventData(eventData),
+  });
+}
+
+function normalizeMailgun(payload: unknown, ctx: NormalizeContext): NormalizeResult {
+  if (!isRecord(payload) || !isRecord(payload['event-data'])) return rejectWhole('Expected a Mailgun webhook body with event-data');
+  const eventData = payload['event-data'];
+  const result: NormalizeResult = { events: [], rejected: [] };
+  addItem(result, 0, () => normalizeEventData(eventData, ctx));
+  return result;
+}
+
+/** A webhook module with its own memory of accepted signatures (tests make fresh ones). */
+export function createMailgunWebhook(options: { seenLimit?: number } = {}): MetricsProviderModule {
+  const seen = createSeenSignatures(options.seenLimit ?? MAILGUN_SEEN_SIGNATURES_LIMIT);
+  return {
+    provider: MAILGUN.id,
+    channel: MAILGUN.channel,
+    secretEnvVars: [MAILGUN_SIGNING_KEY_ENV],
+    readSecret,
+    secretFromString: (value) => ({ kind: 'hmac', value }),
+    verify: (input, secret) => verifyMailgun(input, secret, seen),
+    normalize: normalizeMailgun,
+  };
+}
+
+export const mailgunWebhook = createMailgunWebhook();
