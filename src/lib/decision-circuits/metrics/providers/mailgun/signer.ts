@@ -1,0 +1,49 @@
+// Mailgun's body form, signed as Mailgun signs it: `{"signature": {token, timestamp, signature},
+// "event-data": {…}}` with signature = hex HMAC-SHA256(signing key, timestamp + token). For tests,
+// the simulator and the test-event button; the verify path never imports this file.
+import type { ProviderSigner, SignedDelivery, SignInput } from '../definition';
+import { canonicalJson, hmacSha256, isRecord, sha256Hex } from '../provider';
+import { MAILGUN_SCHEMES } from './webhook';
+
+/** Mailgun documents no User-Agent for webhooks: a plain product token. */
+export const MAILGUN_USER_AGENT = 'mailgun';
+const TOKEN_LENGTH = 50;
+
+/** The event-data of a body that holds it (signed or not), or of a bare event-data object. */
+export function eventDataOf(body: string): Record<string, unknown> {
+  const parsed: unknown = JSON.parse(body);
+  if (isRecord(parsed) && isRecord(parsed['event-data'])) return parsed['event-data'];
+  if (isRecord(parsed) && typeof parsed.event === 'string') return parsed;
+  throw new Error('A Mailgun body is a JSON object holding event-data');
+}
+
+/**
+ * Mailgun's tokens are 50 random characters. Derived here from the time and the event, so the
+ * same delivery signed at the same second is byte-identical (a retry), and any other differs.
+ */
+export function mailgunToken(timestampSeconds: number, eventData: unknown): string {
+  return sha256Hex(`${timestampSeconds}|${canonicalJson(eventData)}`).slice(0, TOKEN_LENGTH);
+}
+
+export function mailgunSignature(key: string, timestamp: string, token: string): string {
+  return hmacSha256(key, timestamp, token).toString('hex');
+}
+
+function deliver(body: Record<string, unknown>, scheme: string): SignedDelivery {
+  return { body: JSON.stringify(body), headers: { 'content-type': 'application/json', 'user-agent': MAILGUN_USER_AGENT }, scheme };
+}
+
+export const mailgunSigner: ProviderSigner = {
+  userAgent: MAILGUN_USER_AGENT,
+  sign(input: SignInput): SignedDelivery {
+    const eventData = eventDataOf(input.body);
+    const timestamp = String(Math.floor(input.timestampSeconds));
+    const token = input.deliveryId ?? mailgunToken(Math.floor(input.timestampSeconds), eventData);
+    const signature = mailgunSignature(input.secret, timestamp, token);
+    // Mailgun sends the signature block first, the timestamp as a string.
+    return deliver({ signature: { token, timestamp, signature }, 'event-data': eventData }, MAILGUN_SCHEMES.signature);
+  },
+  unsigned(input: Omit<SignInput, 'secret'>): SignedDelivery {
+    return deliver({ 'event-data': eventDataOf(input.body) }, 'unsigned');
+  },
+};

@@ -1,0 +1,55 @@
+// How the campaign simulator plays Mailgun: one event per POST, each step of a message's life as
+// the event Mailgun reports for it, and Mailgun's documented retry schedule.
+import type { EmailSimulation, EmailStep, SimulatedEmailEvent, SimulatedMessage } from '../definition';
+import type { Rng } from '../../../../random/seeded-rng';
+import { MAILGUN_COUNTER, mailgunBody, mailgunEventData, newMailgunMessage, type MailgunEventKind, type MailgunMessage } from './payloads';
+
+const MINUTE_MS = 60_000;
+
+/** The event Mailgun posts for each step; it has no separate "refused to send" webhook. */
+const EVENT_OF_STEP: Readonly<Record<EmailStep, MailgunEventKind | null>> = {
+  sent: 'accepted',
+  dropped: null,
+  deferred: 'failed:temporary',
+  delivered: 'delivered',
+  bounced: 'failed',
+  opened: 'opened',
+  clicked: 'clicked',
+  complained: 'complained',
+  unsubscribed: 'unsubscribed',
+};
+
+export interface MailgunSimulatedMessage extends SimulatedMessage {
+  message: MailgunMessage;
+}
+
+export const mailgunSimulation: EmailSimulation<MailgunSimulatedMessage> = {
+  reportsDrops: false,
+  newMessage(rng: Rng, recipient: string, sendAtMs: number, variables: Readonly<Record<string, string>>): MailgunSimulatedMessage {
+    const message = newMailgunMessage(rng, recipient, sendAtMs, variables);
+    return { objectId: message.objectId, message };
+  },
+  events(rng: Rng, simulated: MailgunSimulatedMessage, step: EmailStep, atMs: number): SimulatedEmailEvent[] {
+    const kind = EVENT_OF_STEP[step];
+    if (kind === null) return [];
+    return [
+      {
+        kind: kind === 'failed:temporary' ? 'failed' : kind,
+        objectId: simulated.objectId,
+        counter: MAILGUN_COUNTER[kind],
+        quantity: 1,
+        // Microsecond timestamps, read back to this very millisecond (payloads.ts).
+        occurredAtMs: atMs,
+        payload: mailgunEventData(rng, simulated.message, kind, atMs),
+      },
+    ];
+  },
+  maxEventsPerDelivery: 1,
+  deliveryBody(payloads: readonly Record<string, unknown>[]): string {
+    const [eventData, ...rest] = payloads;
+    if (eventData === undefined || rest.length > 0) throw new Error('Mailgun posts exactly one event per request');
+    return mailgunBody(eventData);
+  },
+  // Mailgun's webhook retries: 5 min, 10 min, 15 min, 1 h, 2 h, 4 h (none for `delivered`).
+  retryDelaysMs: [5 * MINUTE_MS, 10 * MINUTE_MS, 15 * MINUTE_MS, 60 * MINUTE_MS, 120 * MINUTE_MS, 240 * MINUTE_MS],
+};
