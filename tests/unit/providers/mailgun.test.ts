@@ -70,8 +70,8 @@ describe('Mailgun signature', () => {
     const eventData = fixture('opened.json')['event-data'];
     const at = 1_740_911_433;
     const token = freshToken();
-    const asNumber = JSON.parse(sign(FIXTURE_KEY, eventData, at, token)) as Body & { signature: { timestamp: unknown } };
-    asNumber.signature.timestamp = at;
+    const signed = JSON.parse(sign(FIXTURE_KEY, eventData, at, token)) as Body;
+    const asNumber = { ...signed, signature: { ...signed.signature, timestamp: at } };
     const webhook = createMailgunWebhook();
     expect(webhook.verify({ headers: {}, rawBody: JSON.stringify(asNumber), now: new Date(at * 1000) }, secret).valid).toBe(true);
 
@@ -341,10 +341,23 @@ describe('Mailgun signer, samples and simulation', () => {
     });
     // The same delivery at the same second is the same request; a resigned one gets a new token.
     expect(mailgunSigner.sign({ body, secret: FIXTURE_KEY, timestampSeconds: 1_740_910_601, deliveryId: null })?.body).toBe(signed?.body);
-    expect(mailgunToken(1_740_910_602, parsed['event-data'])).not.toBe(parsed.signature.token);
+    expect(mailgunToken(1_740_910_602, JSON.stringify(parsed['event-data']))).not.toBe(parsed.signature.token);
     expect(JSON.parse(mailgunSigner.unsigned({ body: signed?.body ?? '', timestampSeconds: 0, deliveryId: null }).body)).toEqual({
       'event-data': parsed['event-data'],
     });
+  });
+
+  it('signs any unsigned body byte for byte, a hostile one too, whose block verify still reads', () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const body = `{"event-data":{"event":"opened","x":${deep}}}`;
+    const signed = mailgunSigner.sign({ body, secret: FIXTURE_KEY, timestampSeconds: 1_740_910_601, deliveryId: 'msg_deep' });
+    expect(signed?.body.endsWith(`,"event-data":{"event":"opened","x":${deep}}}`)).toBe(true);
+    const webhook = createMailgunWebhook();
+    const now = new Date(1_740_910_601_000);
+    // Valid: the route, not verification, refuses JSON this deep (400) before storing anything.
+    expect(webhook.verify({ headers: {}, rawBody: signed?.body ?? '', now }, secret).valid).toBe(true);
+    const other = (signed?.body ?? '').replace('"opened"', '"clicked"');
+    expect(webhook.verify({ headers: {}, rawBody: other, now }, secret).error).toBe('Replayed token');
   });
 
   it.each(mailgunSamples.kinds)('builds a %s delivery that counts as stated', (kind) => {

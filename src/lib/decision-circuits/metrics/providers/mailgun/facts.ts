@@ -6,6 +6,13 @@ export const MAILGUN = {
   label: 'Mailgun',
   channel: 'email',
   routing: 'connection',
+  connectionForm: {
+    kind: 'secret',
+    optionLabel: 'Mailgun',
+    field: 'secret',
+    label: 'HTTP webhook signing key',
+    hint: 'Mailgun → Sending → Webhooks (also listed with the API keys): the HTTP webhook signing key, not the API key.',
+  },
   // The signature object travels inside the JSON body, next to event-data.
   headers: null,
   events: {

@@ -2,6 +2,7 @@
 // Shaped from Mailgun's documented webhook payloads; every value is invented.
 import type { EventCounter } from '../../metrics-types';
 import type { Rng } from '../../../../random/seeded-rng';
+import { LINKS, USER_AGENTS, testNetIp } from '../sample-kit';
 
 /** The event-data kinds built here: Mailgun's event names, with `failed` split by severity. */
 export const MAILGUN_EVENT_KINDS = [
@@ -46,17 +47,11 @@ export interface MailgunMessage {
 }
 
 const DOMAIN = 'mg.example.com';
-const LINKS = ['https://example.com/offer', 'https://example.com/pricing', 'https://example.com/blog/launch'];
 const CLIENTS = [
   { 'client-name': 'Chrome', 'client-os': 'Windows', 'client-type': 'browser', 'device-type': 'desktop' },
   { 'client-name': 'Mobile Safari', 'client-os': 'iOS', 'client-type': 'mobile browser', 'device-type': 'mobile' },
   { 'client-name': 'Apple Mail', 'client-os': 'macOS', 'client-type': 'email client', 'device-type': 'desktop' },
 ] as const;
-const USER_AGENTS = [
-  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36',
-  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148',
-  'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko)',
-];
 const PLACES = [
   { country: 'US', region: 'TX', city: 'Austin' },
   { country: 'DE', region: 'BE', city: 'Berlin' },
@@ -95,10 +90,6 @@ export function mailgunTimestamp(rng: Rng, atMs: number): number {
   const seconds = Math.floor(atMs / 1000);
   const fraction = `${String(atMs - seconds * 1000).padStart(3, '0')}${String(rng.int(0, 399)).padStart(3, '0')}`;
   return Number(`${seconds}.${fraction}`);
-}
-
-function testNetIp(rng: Rng): string {
-  return `${rng.pick(['192.0.2', '198.51.100', '203.0.113'])}.${rng.int(1, 254)}`;
 }
 
 function engagement(rng: Rng): Record<string, unknown> {

@@ -1,6 +1,7 @@
 // One realistic Mailgun delivery per event kind, for `npm run webhook:send` and the test event.
 import type { ProviderSamples, SampleDelivery, SampleOptions } from '../definition';
-import { createRng } from '../../../../random/seeded-rng';
+import { recipientAddress } from '../sample-kit';
+import { startSample } from '../samples-support';
 import { MAILGUN } from './facts';
 import { MAILGUN_COUNTER, MAILGUN_EVENT_KINDS, mailgunBody, mailgunEventData, newMailgunMessage, type MailgunEventKind } from './payloads';
 import { normalizeMessageId } from './webhook';
@@ -39,10 +40,8 @@ export const mailgunSamples: ProviderSamples = {
   build(kind: string, options: SampleOptions): SampleDelivery {
     if (!isKind(kind)) throw new Error(`Unknown Mailgun sample kind: ${kind}`);
     const wanted = kind;
-    const nowMs = options.nowMs ?? Date.now();
-    const rng = createRng(options.seed ?? `sample|mailgun|${nowMs}`);
-    const variables = options.attribution ? Object.fromEntries(Object.entries(options.attribution).filter(([, v]) => v)) : {};
-    const message = newMailgunMessage(rng, `ann.${rng.base62(4).toLowerCase()}@example.org`, nowMs - SENT_BEFORE_MS[wanted], variables);
+    const { rng, nowMs, custom } = startSample(options);
+    const message = newMailgunMessage(rng, recipientAddress(rng, 1), nowMs - SENT_BEFORE_MS[wanted], custom ?? {});
     // The send API's form (`<id@domain>`) is accepted too: both name the same message.
     const objectId = options.objectId === undefined ? null : normalizeMessageId(options.objectId);
     if (objectId !== null) message.objectId = objectId;

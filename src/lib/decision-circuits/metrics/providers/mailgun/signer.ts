@@ -2,7 +2,7 @@
 // "event-data": {…}}` with signature = hex HMAC-SHA256(signing key, timestamp + token). For tests,
 // the simulator and the test-event button; the verify path never imports this file.
 import type { ProviderSigner, SignedDelivery, SignInput } from '../definition';
-import { canonicalJson, hmacSha256, isRecord, sha256Hex } from '../provider';
+import { hmacSha256, isRecord, sha256Hex } from '../provider';
 import { MAILGUN_SCHEMES } from './webhook';
 
 /** Mailgun documents no User-Agent for webhooks: a plain product token. */
@@ -17,33 +17,47 @@ export function eventDataOf(body: string): Record<string, unknown> {
   throw new Error('A Mailgun body is a JSON object holding event-data');
 }
 
+const UNSIGNED_PREFIX = /^\{\s*"event-data"\s*:/;
+
+/**
+ * The event-data's own text. The unsigned form (`{"event-data": …}`, what samples build) is cut,
+ * not re-serialised, so any body (a malformed one included) is signed byte for byte.
+ */
+export function eventDataText(body: string): string {
+  const trimmed = body.trim();
+  const prefix = UNSIGNED_PREFIX.exec(trimmed);
+  if (prefix !== null && trimmed.endsWith('}')) return trimmed.slice(prefix[0].length, -1).trim();
+  return JSON.stringify(eventDataOf(body));
+}
+
 /**
  * Mailgun's tokens are 50 random characters. Derived here from the time and the event, so the
  * same delivery signed at the same second is byte-identical (a retry), and any other differs.
  */
-export function mailgunToken(timestampSeconds: number, eventData: unknown): string {
-  return sha256Hex(`${timestampSeconds}|${canonicalJson(eventData)}`).slice(0, TOKEN_LENGTH);
+export function mailgunToken(timestampSeconds: number, eventDataJson: string): string {
+  return sha256Hex(`${timestampSeconds}|${eventDataJson}`).slice(0, TOKEN_LENGTH);
 }
 
 export function mailgunSignature(key: string, timestamp: string, token: string): string {
   return hmacSha256(key, timestamp, token).toString('hex');
 }
 
-function deliver(body: Record<string, unknown>, scheme: string): SignedDelivery {
-  return { body: JSON.stringify(body), headers: { 'content-type': 'application/json', 'user-agent': MAILGUN_USER_AGENT }, scheme };
+function deliver(body: string, scheme: string): SignedDelivery {
+  return { body, headers: { 'content-type': 'application/json', 'user-agent': MAILGUN_USER_AGENT }, scheme };
 }
 
 export const mailgunSigner: ProviderSigner = {
   userAgent: MAILGUN_USER_AGENT,
   sign(input: SignInput): SignedDelivery {
-    const eventData = eventDataOf(input.body);
-    const timestamp = String(Math.floor(input.timestampSeconds));
-    const token = input.deliveryId ?? mailgunToken(Math.floor(input.timestampSeconds), eventData);
-    const signature = mailgunSignature(input.secret, timestamp, token);
+    const eventData = eventDataText(input.body);
+    const seconds = Math.floor(input.timestampSeconds);
+    const timestamp = String(seconds);
+    const token = input.deliveryId ?? mailgunToken(seconds, eventData);
+    const block = { token, timestamp, signature: mailgunSignature(input.secret, timestamp, token) };
     // Mailgun sends the signature block first, the timestamp as a string.
-    return deliver({ signature: { token, timestamp, signature }, 'event-data': eventData }, MAILGUN_SCHEMES.signature);
+    return deliver(`{"signature":${JSON.stringify(block)},"event-data":${eventData}}`, MAILGUN_SCHEMES.signature);
   },
   unsigned(input: Omit<SignInput, 'secret'>): SignedDelivery {
-    return deliver({ 'event-data': eventDataOf(input.body) }, 'unsigned');
+    return deliver(`{"event-data":${eventDataText(input.body)}}`, 'unsigned');
   },
 };

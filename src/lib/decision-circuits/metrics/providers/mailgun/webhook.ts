@@ -102,8 +102,27 @@ function ageProblem(timestamp: string, now: Date): string | null {
   return age > MAILGUN_SIGNATURE_MAX_AGE_SECONDS || -age > MAILGUN_SIGNATURE_MAX_SKEW_SECONDS ? 'Timestamp outside tolerance' : null;
 }
 
-/** sha256 of the event-data in canonical form: the same event re-serialised still matches. */
-export function eventDataDigest(eventData: unknown): string {
+/** The route refuses JSON nested deeper than this (src/lib/http/body.ts) before storing anything. */
+const MAX_CANONICAL_DEPTH = 64;
+
+/** Whether `value` nests deeper than `limit`, found without recursion (the body may be hostile). */
+function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [node, depth] = item;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/**
+ * sha256 of the event-data in canonical form, so the same event re-serialised still matches.
+ * Event-data too deep to canonicalise (refused by the route anyway) is digested as raw bytes.
+ */
+export function eventDataDigest(eventData: unknown, rawBody: Uint8Array | string): string {
+  if (nestsDeeperThan(eventData, MAX_CANONICAL_DEPTH)) return `raw:${sha256Hex(toBytes(rawBody))}`.slice(0, 36);
   return sha256Hex(canonicalJson(eventData)).slice(0, 32);
 }
 
@@ -125,7 +144,7 @@ export function verifyMailgun(input: VerifyInput, secret: ProviderSecret, seen: 
 
     // Keyed by the signature itself (key, timestamp and token together), kept while it is valid.
     const expiresAtMs = (Number(block.timestamp) + MAILGUN_SIGNATURE_MAX_AGE_SECONDS) * 1000;
-    const admission = seen.admit(matched.value.toLowerCase(), eventDataDigest(block.eventData), expiresAtMs, now.getTime());
+    const admission = seen.admit(matched.value.toLowerCase(), eventDataDigest(block.eventData, input.rawBody), expiresAtMs, now.getTime());
     if (admission === 'conflict') return fail('Replayed token');
     return pass(matched.scheme);
   } catch {
