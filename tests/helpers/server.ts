@@ -29,6 +29,7 @@ export async function freePort(): Promise<number> {
 export const TEST_SECRETS = {
   SENDGRID_WEBHOOK_SECRET: 'test-sendgrid-hmac-secret',
   RESEND_WEBHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+  MAILGUN_WEBHOOK_SIGNING_KEY: 'test-mailgun-signing-key',
   FACEBOOK_WEBHOOK_SECRET: 'test-facebook-app-secret',
   INSTAGRAM_WEBHOOK_SECRET: 'test-instagram-app-secret',
   LINKEDIN_WEBHOOK_SECRET: 'test-linkedin-client-secret',

@@ -78,7 +78,7 @@ describe.each(DATABASE_KINDS)('POST /api/webhooks/metrics on %s', (kind) => {
     const response = await fetch(`${app.url}/api/webhooks/metrics`);
     expect(await response.json()).toEqual({
       status: 'ok',
-      supported_providers: ['sendgrid', 'resend', 'facebook', 'instagram', 'linkedin'],
+      supported_providers: ['sendgrid', 'resend', 'mailgun', 'facebook', 'instagram', 'linkedin'],
       message: 'Metrics webhook endpoint ready',
     });
   });

@@ -239,7 +239,7 @@ function pack(rng: Rng, events: readonly UniqueEvent[]): { bursts: Request[][]; 
       })),
     );
   }
-  const maxBatch: Record<MetricsProvider, number> = { sendgrid: 30, resend: 1, facebook: 12, instagram: 12, linkedin: 10 };
+  const maxBatch: Record<MetricsProvider, number> = { sendgrid: 30, resend: 1, mailgun: 1, facebook: 12, instagram: 12, linkedin: 10 };
   for (const provider of ['sendgrid', 'resend', 'facebook', 'instagram', 'linkedin'] as const) {
     const pool = rng.shuffle(
       events.filter((e) => e.provider === provider && !e.burst).flatMap((e) => Array.from({ length: e.copies }, () => e)),

@@ -246,6 +246,7 @@ describe.each(DATABASE_KINDS)('hostile input to POST /api/webhooks/metrics on %s
         const bodies: Record<MetricsProvider, string> = {
           sendgrid: `[{"event":"open","sg_event_id":"deep-${levels}","x":${deep}}]`,
           resend: `{"type":"email.opened","data":{"email_id":"e-${levels}","x":${deep}}}`,
+          mailgun: `{"event-data":{"event":"opened","id":"deep-${levels}","x":${deep}}}`,
           facebook: `{"object":"page","entry":[{"id":"1","changes":[{"field":"feed","value":{"item":"comment","verb":"add","post_id":"1_2","x":${deep}}}]}]}`,
           instagram: `{"object":"instagram","entry":[{"id":"1","changes":[{"field":"comments","value":{"media":{"id":"m"},"x":${deep}}}]}]}`,
           linkedin: `{"notifications":[{"notificationId":${levels},"action":"LIKE","sourcePost":"urn:li:share:1","x":${deep}}]}`,

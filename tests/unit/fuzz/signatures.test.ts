@@ -29,6 +29,7 @@ const fixture = (name: string) => readFileSync(path.join(process.cwd(), 'tests',
 const BODIES: Record<MetricsProvider, string> = {
   sendgrid: fixture('sendgrid/official-multiple-events.txt'),
   resend: fixture('resend/email-clicked.json'),
+  mailgun: fixture('mailgun/delivered.json'),
   facebook: fixture('facebook/feed-comment-unicode-escaped.txt'),
   instagram: fixture('instagram/comments.json'),
   linkedin: fixture('linkedin/notifications-batch.json'),

@@ -15,6 +15,7 @@ const ctx: NormalizeContext = { receivedAt: new Date('2025-01-01T00:00:00Z'), de
 const SAMPLES: Record<MetricsProvider, string> = {
   sendgrid: 'sendgrid/batch-all-kinds.json',
   resend: 'resend/email-clicked.json',
+  mailgun: 'mailgun/delivered.json',
   facebook: 'facebook/batch-multi-entry.json',
   instagram: 'instagram/story-insights.json',
   linkedin: 'linkedin/notifications-batch.json',

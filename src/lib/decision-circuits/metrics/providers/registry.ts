@@ -7,6 +7,7 @@ import { facebookProvider } from './facebook';
 import { METRICS_PROVIDERS, isMetricsProvider, type MetricsProvider } from './ids';
 import { instagramProvider } from './instagram';
 import { linkedinProvider } from './linkedin';
+import { mailgunProvider } from './mailgun';
 import type { MetricsProviderModule } from './provider';
 import { resendProvider } from './resend';
 import { sendgridProvider } from './sendgrid';
@@ -16,6 +17,7 @@ export { METRICS_PROVIDERS, isMetricsProvider, type MetricsProvider };
 const DEFINITIONS: Readonly<Record<MetricsProvider, ProviderDefinition>> = {
   sendgrid: sendgridProvider,
   resend: resendProvider,
+  mailgun: mailgunProvider,
   facebook: facebookProvider,
   instagram: instagramProvider,
   linkedin: linkedinProvider,
