@@ -360,6 +360,13 @@ describe('Mailgun signer, samples and simulation', () => {
     expect(webhook.verify({ headers: {}, rawBody: other, now }, secret).error).toBe('Replayed token');
   });
 
+  it('never throws on what it is asked to sign: `{}` (the test-event probe), bare event-data, junk', () => {
+    const sign = (body: string) => mailgunSigner.sign({ body, secret: FIXTURE_KEY, timestampSeconds: 1, deliveryId: null })?.body ?? '';
+    expect((JSON.parse(sign('{}')) as Body)['event-data']).toEqual({});
+    expect((JSON.parse(sign('{"event":"opened","id":"x"}')) as Body)['event-data']).toEqual({ event: 'opened', id: 'x' });
+    expect(sign('not json')).toMatch(/,"event-data":not json}$/);
+  });
+
   it.each(mailgunSamples.kinds)('builds a %s delivery that counts as stated', (kind) => {
     const attribution = { circuit_execution_id: 'circ-1', ab_test_id: '3b0c1d52-7a1f-4c55-9a53-6f1e2d3c4b5a' };
     const sample = mailgunSamples.build(kind, { seed: `k-${kind}`, nowMs: 1_740_910_600_000, attribution, objectId: `<${MESSAGE_ID}>` });
