@@ -101,7 +101,7 @@ describe.each(DATABASE_KINDS)('backfill API on %s', (kind) => {
   it.each([
     [
       { provider: 'mailchimp', channel: 'email', ...RANGE },
-      'Invalid provider: must be one of: sendgrid, resend, facebook, instagram, linkedin',
+      'Invalid provider: must be one of: sendgrid, resend, mailgun, facebook, instagram, linkedin',
     ],
     [{ provider: 'sendgrid', channel: 'sms', ...RANGE }, 'Invalid channel: must be one of: email, social'],
     [

@@ -277,7 +277,7 @@ describe.each(DATABASE_KINDS)('POST /api/webhooks/metrics on %s', (kind) => {
     });
     expect(noProvider.status).toBe(400);
     expect(((await noProvider.json()) as { error: string }).error).toBe(
-      'provider parameter required; one of: sendgrid, resend, facebook, instagram, linkedin',
+      'provider parameter required; one of: sendgrid, resend, mailgun, facebook, instagram, linkedin',
     );
     expect((await post('sendgrid', body, signed, 'not-a-uuid')).status).toBe(400);
     expect((await post('sendgrid', body, signed, randomUUID())).status).toBe(404);
