@@ -392,7 +392,8 @@ describe('Mailgun signer, samples and simulation', () => {
     const message = mailgunSimulation.newMessage(rng, 'bo.1@example.net', 1_740_910_000_000, variables);
     const steps = ['sent', 'dropped', 'deferred', 'delivered', 'bounced', 'opened', 'clicked', 'complained', 'unsubscribed'] as const;
     for (const [i, step] of steps.entries()) {
-      const atMs = 1_740_910_000_000 + i * 61_234;
+      // Simulated times are not whole milliseconds.
+      const atMs = 1_740_910_000_000 + i * 61_234.7;
       const events = mailgunSimulation.events(rng, message, step, atMs);
       if (step === 'dropped') {
         expect(events).toEqual([]);

@@ -83,12 +83,13 @@ export function newMailgunMessage(
 }
 
 /**
- * Mailgun's float seconds (microseconds). The extra digits stay below half a millisecond, so the
- * millisecond the app stores is `atMs` itself.
+ * Mailgun's float seconds (microseconds), for the whole millisecond of `atMs`. The extra digits
+ * stay below half a millisecond, so the millisecond the app stores is `Math.floor(atMs)`.
  */
 export function mailgunTimestamp(rng: Rng, atMs: number): number {
-  const seconds = Math.floor(atMs / 1000);
-  const fraction = `${String(atMs - seconds * 1000).padStart(3, '0')}${String(rng.int(0, 399)).padStart(3, '0')}`;
+  const ms = Math.floor(atMs);
+  const seconds = Math.floor(ms / 1000);
+  const fraction = `${String(ms - seconds * 1000).padStart(3, '0')}${String(rng.int(0, 399)).padStart(3, '0')}`;
   return Number(`${seconds}.${fraction}`);
 }
 

@@ -38,8 +38,8 @@ export const mailgunSimulation: EmailSimulation<MailgunSimulatedMessage> = {
         objectId: simulated.objectId,
         counter: MAILGUN_COUNTER[kind],
         quantity: 1,
-        // Microsecond timestamps, read back to this very millisecond (payloads.ts).
-        occurredAtMs: atMs,
+        // Microsecond timestamps, read back to this millisecond (payloads.ts).
+        occurredAtMs: Math.floor(atMs),
         payload: mailgunEventData(rng, simulated.message, kind, atMs),
       },
     ];
