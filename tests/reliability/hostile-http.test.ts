@@ -13,7 +13,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MetricsProvider } from '../../src/lib/decision-circuits/metrics/metrics-types';
-import { METRICS_PROVIDERS } from '../../src/lib/decision-circuits/metrics/providers/registry';
+import { METRICS_PROVIDERS, PROVIDERS } from '../../src/lib/decision-circuits/metrics/providers/registry';
 import { generateSendGridKeyPair } from '../../src/lib/decision-circuits/metrics/providers/signing';
 import { signedWebhookRequest, signingKeysFromEnv } from '../../tooling/simulator/request-signing';
 import { DATABASE_KINDS } from '../helpers/db';
@@ -26,11 +26,13 @@ const FUZZ_RUNS = Number(process.env.FUZZ_HTTP_RUNS ?? 200);
 const FUZZ_TIME_LIMIT_MS = Number(process.env.FUZZ_HTTP_TIME_LIMIT_MS ?? 60_000);
 
 const FIXTURES = METRICS_PROVIDERS.flatMap((provider) =>
-  readdirSync(path.join(FIXTURES_DIR, provider)).map((file) => ({
-    provider,
-    name: `${provider}/${file}`,
-    text: readFileSync(path.join(FIXTURES_DIR, provider, file), 'utf8'),
-  })),
+  readdirSync(path.join(FIXTURES_DIR, provider))
+    .filter((file) => file.endsWith('.json') || file.endsWith('.txt'))
+    .map((file) => ({
+      provider,
+      name: `${provider}/${file}`,
+      text: readFileSync(path.join(FIXTURES_DIR, provider, file), 'utf8'),
+    })),
 );
 
 const SQL_PAYLOADS = [
@@ -554,7 +556,8 @@ describe.each(DATABASE_KINDS)('hostile input to POST /api/webhooks/metrics on %s
         const answer = await postSigned(provider, body);
         seen[answer.status] = (seen[answer.status] ?? 0) + 1;
         expect(answer.status, `${provider} ${body.slice(0, 300)} → ${JSON.stringify(answer.json).slice(0, 300)}`).toBeLessThan(500);
-        expect([202, 400, 413]).toContain(answer.status);
+        // A provider that signs inside the body (Mailgun) cannot be signed for a body that is not JSON: 401.
+        expect(PROVIDERS[provider].headers === null ? [202, 400, 401, 413] : [202, 400, 413]).toContain(answer.status);
         const stored = answer.status === 202 ? Number(answer.json.events_stored) : 0;
         expect(await ledgerCount()).toBe(before + stored);
       }),
