@@ -13,10 +13,10 @@ import type { Database } from './types';
 import { getLogger } from '../observability/logger';
 import { getMetrics } from '../observability/metrics';
 
-export type { Database, Queryable, ScriptQueryable, DatabaseKind } from './types';
+export type { Database, Queryable, ScriptQueryable, DatabaseKind, Statement } from './types';
 export { DatabaseUnavailableError, isDatabaseUnavailable, classifyDatabaseError } from './errors';
 export { runMigrations, listMigrations } from './migrate';
-export { withUserContext, type UserContext } from './user-context';
+export { pipelineAsUser, withUserContext, type UserContext } from './user-context';
 export { DEV_WORKSPACE_ID, DEV_USER_ID, DEV_USER_EMAIL, OTHER_WORKSPACE_ID, OTHER_USER_ID, seedDevWorkspace } from './dev-seed';
 export { createPgliteDatabase } from './pglite';
 export { createPostgresDatabase } from './postgres';

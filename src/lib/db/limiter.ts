@@ -1,5 +1,5 @@
 import { DatabaseUnavailableError } from './errors';
-import type { Database, Queryable, ScriptQueryable } from './types';
+import type { Database, Queryable, ScriptQueryable, Statement } from './types';
 
 /** The answer to work turned away by a bounded queue in front of the database: 503, retry in 1 s. */
 export function databaseBusyError(): DatabaseUnavailableError {
@@ -91,6 +91,7 @@ export function withConcurrencyLimit(db: Database, limiter: ConcurrencyLimiter):
     query: <T extends object>(text: string, params?: readonly unknown[]) => limiter.run(() => db.query<T>(text, params)),
     exec: (script: string) => limiter.run(() => db.exec(script)),
     transaction: <T>(fn: (tx: ScriptQueryable) => Promise<T>) => limiter.run(() => db.transaction(fn)),
+    pipeline: (statements: readonly Statement[]) => limiter.run(() => db.pipeline(statements)),
     close: () => db.close(),
   } satisfies Database & Queryable;
 }

@@ -1,6 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import { PgliteStatistics } from './pglite-statistics';
-import type { Database, ScriptQueryable } from './types';
+import type { Database, ScriptQueryable, Statement } from './types';
 
 function wrap(pg: Pick<PGlite, 'query' | 'exec'>, afterWork: () => void = () => undefined): ScriptQueryable {
   return {
@@ -29,6 +29,16 @@ export async function createPgliteDatabase(dataDir?: string): Promise<Database> 
       const result = await pg.transaction((tx) => fn(wrap(tx)));
       statistics.poke();
       return result;
+    },
+    async pipeline(statements: readonly Statement[]): Promise<Record<string, unknown>[][]> {
+      // One query at a time in-process: there is no round trip to save, only the transaction to keep.
+      const results = await pg.transaction(async (tx) => {
+        const rows: Record<string, unknown>[][] = [];
+        for (const s of statements) rows.push((await tx.query<Record<string, unknown>>(s.text, [...(s.params ?? [])])).rows);
+        return rows;
+      });
+      statistics.poke();
+      return results;
     },
     async close(): Promise<void> {
       await statistics.stop();

@@ -1,7 +1,7 @@
 import postgres from 'postgres';
 import { poolModeOfUrl, withoutPoolerFlag, type PoolMode } from './config';
 import { classifyDatabaseError } from './errors';
-import type { Database, ScriptQueryable } from './types';
+import type { Database, ScriptQueryable, Statement } from './types';
 
 export interface PostgresOptions {
   /** Pool size: the hard bound on concurrent database work from this process. */
@@ -68,6 +68,34 @@ export function createPostgresDatabase(url: string, options: PostgresOptions = {
         return (await sql.begin((tx) => fn(wrap(tx, prepare)))) as T;
       } catch (error) {
         throw classifyDatabaseError(error);
+      }
+    },
+    async pipeline(statements: readonly Statement[]): Promise<Record<string, unknown>[][]> {
+      let reserved: postgres.ReservedSql;
+      try {
+        reserved = await sql.reserve();
+      } catch (error) {
+        throw classifyDatabaseError(error);
+      }
+      try {
+        // Nothing is awaited between the statements: postgres.js writes them back to back and
+        // PostgreSQL answers them in order, so BEGIN, the statements and COMMIT cost one round trip.
+        const run = (text: string, params: readonly unknown[] = []) =>
+          reserved.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare });
+        const settled = await Promise.allSettled([run('begin'), ...statements.map((s) => run(s.text, s.params)), run('commit')]);
+        // After a failed statement the rest fail as "transaction aborted" and COMMIT rolls back:
+        // the first failure is the cause.
+        const failure = settled.find((result) => result.status === 'rejected');
+        if (failure) throw failure.reason;
+        return settled
+          .slice(1, -1)
+          .map(
+            (result) => (result as PromiseFulfilledResult<postgres.RowList<postgres.Row[]>>).value as unknown as Record<string, unknown>[],
+          );
+      } catch (error) {
+        throw classifyDatabaseError(error);
+      } finally {
+        reserved.release();
       }
     },
     async close(): Promise<void> {

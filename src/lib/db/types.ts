@@ -5,6 +5,12 @@ export interface Queryable {
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
+/** One parameterised statement of a pipeline. */
+export interface Statement {
+  text: string;
+  params?: readonly unknown[];
+}
+
 /** A connection or transaction that can also run a multi-statement script (migrations). */
 export interface ScriptQueryable extends Queryable {
   exec(script: string): Promise<void>;
@@ -14,5 +20,10 @@ export interface Database extends ScriptQueryable {
   readonly kind: DatabaseKind;
   /** Runs fn in one transaction: committed if it resolves, rolled back if it throws. */
   transaction<T>(fn: (tx: ScriptQueryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs the statements in one transaction, sent together: one round trip however many there are
+   * (each statement's rows, in order). For reads whose statements do not depend on each other.
+   */
+  pipeline(statements: readonly Statement[]): Promise<Record<string, unknown>[][]>;
   close(): Promise<void>;
 }

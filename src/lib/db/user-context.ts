@@ -1,4 +1,4 @@
-import type { Database, Queryable } from './types';
+import type { Database, Queryable, Statement } from './types';
 
 export interface UserContext {
   /** Verified JWT claims of the caller (at least `sub`). */
@@ -8,17 +8,52 @@ export interface UserContext {
 }
 
 /**
- * Runs fn in one transaction as role `authenticated` with the caller's claims, the way
- * PostgREST does, so row-level security (not application code) decides what is visible.
+ * Makes the rest of its transaction run as role `authenticated` with the caller's claims, the way
+ * PostgREST does, so row-level security (not application code) decides what is visible. It also
+ * answers the caller's role in the workspace (null: not a member), so checking membership or a
+ * role costs no statement of its own. The subquery is not flattened (OFFSET 0): the settings are
+ * made before the role is read.
  */
-export async function withUserContext<T>(db: Database, user: UserContext, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+function contextStatement(user: UserContext): Statement {
+  return {
+    text: `select get_current_workspace_role() as role
+           from (select set_config('request.jwt.claims', $1, true), set_config('request.workspace_id', $2, true),
+                        set_config('role', 'authenticated', true) offset 0) as context`,
+    params: [JSON.stringify(user.claims), user.workspaceId],
+  };
+}
+
+function roleOf(rows: Record<string, unknown>[] | undefined): string | null {
+  const role = rows?.[0]?.role;
+  return typeof role === 'string' ? role : null;
+}
+
+/**
+ * Runs fn in one transaction as the caller (see contextStatement); fn also gets the caller's role
+ * in the workspace. For reads whose statements are known up front, pipelineAsUser saves the
+ * round trips.
+ */
+export async function withUserContext<T>(
+  db: Database,
+  user: UserContext,
+  fn: (tx: Queryable, role: string | null) => Promise<T>,
+): Promise<T> {
   return db.transaction(async (tx) => {
-    await tx.query(
-      `select set_config('request.jwt.claims', $1, true),
-              set_config('request.workspace_id', $2, true),
-              set_config('role', 'authenticated', true)`,
-      [JSON.stringify(user.claims), user.workspaceId],
-    );
-    return fn(tx);
+    const { text, params } = contextStatement(user);
+    return fn(tx, roleOf(await tx.query(text, params)));
   });
+}
+
+/**
+ * The statements in one transaction as the caller, sent together with BEGIN, the context and
+ * COMMIT: one round trip. Returns the caller's role in the workspace and each statement's rows.
+ * Statements run whatever the role; RLS has already hidden what a non-member may not see.
+ */
+export async function pipelineAsUser(
+  db: Database,
+  user: UserContext,
+  statements: readonly Statement[],
+): Promise<{ role: string | null; results: Record<string, unknown>[][] }> {
+  const [context, ...results] = await db.pipeline([contextStatement(user), ...statements]);
+  return { role: roleOf(context), results };
 }
