@@ -3,6 +3,7 @@
 // same names, control flag and order as on the page.
 import { getVariantComparison } from '../decision-circuits/metrics';
 import { getAbTestDefinition } from '../decision-circuits/metrics/metrics-ab-tests';
+import type { AccessOptions } from '../decision-circuits/metrics/metrics-access';
 import { UnknownAbTestError } from '../decision-circuits/metrics/metrics-errors';
 import { getAbTestHourlySeries } from '../decision-circuits/metrics/metrics-workspaces';
 import { DERIVED_RATES, ROLLUP_COUNTERS } from '../decision-circuits/metrics/metrics-types';
@@ -18,19 +19,16 @@ export interface AbTestExportQuery {
 
 const VARIANT_COLUMNS = ['variant_id', 'variant_name', 'is_control'] as const;
 
-type Claims = Readonly<Record<string, unknown>>;
-
 /** The test's definition (404 when unknown), the read filters and the caller's access, checked once. */
-async function scopeFor(query: AbTestExportQuery, claims: Claims) {
-  const access = { claims, requireMembership: true };
+async function scopeFor(query: AbTestExportQuery, access: AccessOptions) {
   const definition = await getAbTestDefinition(query.workspaceId, query.abTestId, access);
   if (!definition) throw new UnknownAbTestError(query.workspaceId, query.abTestId);
   const filters = { workspace_id: query.workspaceId, ab_test_id: query.abTestId, time_start: query.timeStart, time_end: query.timeEnd };
   return { definition, filters, access, nameOf: variantNamer(definition) };
 }
 
-export async function variantTableCsv(query: AbTestExportQuery, claims: Claims): Promise<string> {
-  const { definition, filters, access, nameOf } = await scopeFor(query, claims);
+export async function variantTableCsv(query: AbTestExportQuery, options: AccessOptions): Promise<string> {
+  const { definition, filters, access, nameOf } = await scopeFor(query, options);
   const comparison = await getVariantComparison(filters, access);
   const rows = orderByDefinition(definition, comparison.variants).map((summary): CsvCell[] => {
     const { name, isControl } = nameOf(summary.variant_id);
@@ -47,8 +45,8 @@ export async function variantTableCsv(query: AbTestExportQuery, claims: Claims):
   return toCsv(['ab_test_id', 'test_name', ...VARIANT_COLUMNS, ...ROLLUP_COUNTERS, ...DERIVED_RATES], rows);
 }
 
-export async function hourlyRowsCsv(query: AbTestExportQuery, claims: Claims): Promise<string> {
-  const { definition, filters, access, nameOf } = await scopeFor(query, claims);
+export async function hourlyRowsCsv(query: AbTestExportQuery, options: AccessOptions): Promise<string> {
+  const { definition, filters, access, nameOf } = await scopeFor(query, options);
   const points = await getAbTestHourlySeries(filters, access);
   // Variant by variant in the page's order, each hour ascending (as the per-variant hourly tables).
   const rows = orderByDefinition(definition, points).map((point): CsvCell[] => {

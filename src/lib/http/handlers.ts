@@ -1,10 +1,10 @@
 // Route wrappers: auth and error mapping written once (dub's withWorkspace / withCron idea).
 import { timingSafeEqual, createHash } from 'node:crypto';
-import type { z } from 'zod';
 import { authenticateRequest } from '../auth/request-auth';
 import type { VerifiedClaims } from '../auth/tokens';
-import { assertWorkspaceMember, assertWorkspaceRole, type WorkspaceRole } from '../decision-circuits/metrics/metrics-access';
+import { WorkspaceAccess, type WorkspaceRole } from '../decision-circuits/metrics/metrics-access';
 import { observeRequest } from '../observability/request-log';
+import { readJsonBody } from './body';
 import { ApiError, toErrorResponse } from './errors';
 
 export interface UserRequestContext {
@@ -26,7 +26,7 @@ export function withRequestLog<R extends Request>(
   });
 }
 
-/** Authenticated user routes: 401 without a valid token, errors mapped to the JSON shape. */
+/** Authenticated routes outside a workspace (the caller's own workspaces): 401 without a valid token. */
 export function withUser(handler: (request: Request, ctx: UserRequestContext) => Promise<Response>) {
   return withRequestLog(async (request) => {
     const claims = await authenticateRequest(request);
@@ -34,19 +34,90 @@ export function withUser(handler: (request: Request, ctx: UserRequestContext) =>
   });
 }
 
-/** Parses query parameters with a zod schema; 400 naming the parameter on failure. */
-export function parseQuery<S extends z.ZodType>(schema: S, url: URL): z.output<S> {
-  return schema.parse(Object.fromEntries(url.searchParams.entries()));
+/** What a workspace route's handler is given: everything checked except, for reads, the role (see withWorkspace). */
+export interface WorkspaceRequestContext<Q, P, B> {
+  request: Request;
+  url: URL;
+  claims: VerifiedClaims;
+  workspaceId: string;
+  query: Q;
+  params: P;
+  body: B;
+  /** Pass to the domain's read functions ({ access }): they check the role in the same round trip as the read. */
+  access: WorkspaceAccess;
 }
 
-/** 403 unless Postgres says the caller is a member (RLS then scopes every read). */
-export async function requireMembership(workspaceId: string, claims: VerifiedClaims): Promise<void> {
-  await assertWorkspaceMember(workspaceId, claims);
+/** A zod schema, or a function built on one (400 on bad input). */
+export interface InputParser<T> {
+  parse(input: unknown): T;
 }
 
-/** 403 unless the caller holds at least `minimum` in the workspace (viewer < member < admin < owner). */
-export async function requireRole(workspaceId: string, claims: VerifiedClaims, minimum: WorkspaceRole): Promise<void> {
-  await assertWorkspaceRole(workspaceId, claims, minimum);
+export interface WorkspaceRouteSpec<Q, P, B> {
+  /** The query string (`?workspaceId=` unless the path names the workspace). */
+  query?: InputParser<Q>;
+  /** The path's dynamic segments (`[workspaceId]`, `[connectionId]`, ...). */
+  params?: InputParser<P>;
+  /** The JSON body of a POST, PUT or PATCH, parsed after the role check. */
+  body?: InputParser<B>;
+  /** The least role the route needs; any member by default. */
+  role?: WorkspaceRole;
+}
+
+interface NextRouteContext {
+  params: Promise<Record<string, string | string[] | undefined>>;
+}
+
+const READ_METHODS = new Set(['GET', 'HEAD']);
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+function workspaceIdOf(...sources: unknown[]): string {
+  for (const source of sources) {
+    const id = (source as { workspaceId?: unknown } | undefined)?.workspaceId;
+    if (typeof id === 'string') return id;
+  }
+  // A route declared without a workspace id in its query or path schema: a bug, not bad input.
+  throw new Error('withWorkspace: neither the query nor the path schema yields workspaceId');
+}
+
+/**
+ * Every workspace-scoped route: authenticates (401), parses path and query with their schemas
+ * (400), checks membership and role once (403), parses the body (400) and hands the handler
+ * `{ workspaceId, claims, query, params, body, access }`. Errors become the JSON error shape.
+ *
+ * The check costs no round trip of its own on reads: a GET's handler passes `access` to the
+ * domain read, which learns the caller's role from the statement that sets the claims. A GET that
+ * made no such read is checked after it (and answers 403 instead, discarding what it read; a
+ * GET changes nothing). Other methods change things, so they are checked before the handler runs.
+ */
+export function withWorkspace<Q = { workspaceId: string }, P = Record<string, never>, B = undefined>(
+  spec: WorkspaceRouteSpec<Q, P, B>,
+  handler: (ctx: WorkspaceRequestContext<Q, P, B>) => Promise<Response>,
+): (request: Request, context: NextRouteContext) => Promise<Response> {
+  return async (request, context) => {
+    // Next hands the path's segments separately; they are awaited before the request is logged.
+    const rawParams = spec.params ? await context.params : {};
+    return withRequestLog(async (req: Request) => {
+      const claims = await authenticateRequest(req);
+      const url = new URL(req.url);
+      const query = (spec.query ? spec.query.parse(Object.fromEntries(url.searchParams.entries())) : {}) as Q;
+      const params = (spec.params ? spec.params.parse(rawParams) : {}) as P;
+      const workspaceId = workspaceIdOf(params, query);
+      const access = new WorkspaceAccess(workspaceId, claims, spec.role);
+      const read = READ_METHODS.has(req.method);
+      if (!read) await access.check();
+      const body = (spec.body && BODY_METHODS.has(req.method) ? spec.body.parse(await readJsonBody(req)) : undefined) as B;
+      let response: Response;
+      try {
+        response = await handler({ request: req, url, claims, workspaceId, query, params, body, access });
+      } catch (error) {
+        // A non-member is told 403, whatever else went wrong in the read.
+        if (!access.checked) await access.check();
+        throw error;
+      }
+      if (!access.checked) await access.check();
+      return response;
+    })(request);
+  };
 }
 
 function sameSecret(given: string, expected: string): boolean {

@@ -3,8 +3,8 @@
 // rollups, named by short id, with the variant that sent first as the control (said so in
 // `control_rule`), equal weights and the unique open rate (email) or engagement rate (social).
 import { z } from 'zod';
-import { getDb, type Database } from '../../db';
-import { runScoped, type AccessOptions } from './metrics-access';
+import { getDb, type Database, type Statement } from '../../db';
+import { readScoped, type AccessOptions } from './metrics-access';
 import { isUnknownWorkspaceSqlError, UnknownWorkspaceError } from './metrics-errors';
 import { toIso, toNumber } from './metrics-rows';
 import type { MetricsChannel } from './metrics-types';
@@ -164,45 +164,57 @@ function registeredDefinition(row: RegistryRow, traffic: TrafficRow[]): AbTestDe
   };
 }
 
+/** The two reads a test definition comes from: the registry, and the traffic seen in the rollups. */
+export function abTestDefinitionStatements(workspaceId: string, onlyAbTestId: string | null = null): [Statement, Statement] {
+  return [
+    {
+      text: `select t.ab_test_id, t.name, t.primary_metric, t.started_at,
+                    (select json_agg(json_build_object('variant_id', v.variant_id, 'name', v.name, 'is_control', v.is_control,
+                                                       'weight', v.weight) order by v.is_control desc, v.name, v.variant_id)
+                     from metrics_ab_test_variants v
+                     where v.workspace_id = t.workspace_id and v.ab_test_id = t.ab_test_id) as variants
+             from metrics_ab_tests t where t.workspace_id = $1 and ($2::uuid is null or t.ab_test_id = $2)`,
+      params: [workspaceId, onlyAbTestId],
+    },
+    {
+      text: `select ab_test_id, variant_id, min(channel) as channel, min(time_bucket) as first_bucket,
+                    min(time_bucket) filter (where email_sent > 0 or social_impressions > 0) as first_send
+             from metrics_rollups
+             where workspace_id = $1 and ab_test_id is not null and variant_id is not null
+               and ($2::uuid is null or ab_test_id = $2)
+             group by ab_test_id, variant_id`,
+      params: [workspaceId, onlyAbTestId],
+    },
+  ];
+}
+
+/** Definitions from the rows of abTestDefinitionStatements, most recently active first. */
+export function abTestDefinitionsFrom(registryRows: Record<string, unknown>[], trafficRows: Record<string, unknown>[]): AbTestDefinition[] {
+  const registry = registryRows as unknown as RegistryRow[];
+  const traffic = trafficRows as unknown as TrafficRow[];
+  const trafficByTest = new Map<string, TrafficRow[]>();
+  for (const row of traffic) trafficByTest.set(row.ab_test_id, [...(trafficByTest.get(row.ab_test_id) ?? []), row]);
+  const definitions = registry.map((row) => registeredDefinition(row, trafficByTest.get(row.ab_test_id) ?? []));
+  const registered = new Set(registry.map((row) => row.ab_test_id));
+  for (const [abTestId, rows] of trafficByTest) if (!registered.has(abTestId)) definitions.push(inferredDefinition(abTestId, rows));
+  const lastActivity = (d: AbTestDefinition) =>
+    d.variants
+      .map((v) => v.first_bucket ?? '')
+      .sort()
+      .at(-1) ??
+    d.started_at ??
+    '';
+  return definitions.sort((a, b) => lastActivity(b).localeCompare(lastActivity(a)) || a.name.localeCompare(b.name));
+}
+
 /** Every test of a workspace, registered or seen in the rollups, most recently active first. */
 export async function listAbTestDefinitions(
   workspaceId: string,
   options: AccessOptions = {},
   onlyAbTestId: string | null = null,
 ): Promise<AbTestDefinition[]> {
-  return runScoped(workspaceId, options, async (q) => {
-    const registry = await q.query<RegistryRow>(
-      `select t.ab_test_id, t.name, t.primary_metric, t.started_at,
-              (select json_agg(json_build_object('variant_id', v.variant_id, 'name', v.name, 'is_control', v.is_control,
-                                                 'weight', v.weight) order by v.is_control desc, v.name, v.variant_id)
-               from metrics_ab_test_variants v
-               where v.workspace_id = t.workspace_id and v.ab_test_id = t.ab_test_id) as variants
-       from metrics_ab_tests t where t.workspace_id = $1 and ($2::uuid is null or t.ab_test_id = $2)`,
-      [workspaceId, onlyAbTestId],
-    );
-    const traffic = await q.query<TrafficRow>(
-      `select ab_test_id, variant_id, min(channel) as channel, min(time_bucket) as first_bucket,
-              min(time_bucket) filter (where email_sent > 0 or social_impressions > 0) as first_send
-       from metrics_rollups
-       where workspace_id = $1 and ab_test_id is not null and variant_id is not null
-         and ($2::uuid is null or ab_test_id = $2)
-       group by ab_test_id, variant_id`,
-      [workspaceId, onlyAbTestId],
-    );
-    const trafficByTest = new Map<string, TrafficRow[]>();
-    for (const row of traffic) trafficByTest.set(row.ab_test_id, [...(trafficByTest.get(row.ab_test_id) ?? []), row]);
-    const definitions = registry.map((row) => registeredDefinition(row, trafficByTest.get(row.ab_test_id) ?? []));
-    const registered = new Set(registry.map((row) => row.ab_test_id));
-    for (const [abTestId, rows] of trafficByTest) if (!registered.has(abTestId)) definitions.push(inferredDefinition(abTestId, rows));
-    const lastActivity = (d: AbTestDefinition) =>
-      d.variants
-        .map((v) => v.first_bucket ?? '')
-        .sort()
-        .at(-1) ??
-      d.started_at ??
-      '';
-    return definitions.sort((a, b) => lastActivity(b).localeCompare(lastActivity(a)) || a.name.localeCompare(b.name));
-  });
+  const [registry = [], traffic = []] = await readScoped(workspaceId, options, abTestDefinitionStatements(workspaceId, onlyAbTestId));
+  return abTestDefinitionsFrom(registry, traffic);
 }
 
 /** One test's definition, registered or inferred; null when neither the registry nor the rollups know it. */

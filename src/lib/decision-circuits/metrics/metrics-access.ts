@@ -1,9 +1,62 @@
-import { getDb, withUserContext, type Database, type Queryable } from '../../db';
+import { getDb, pipelineAsUser, withUserContext, type Database, type Queryable, type Statement } from '../../db';
 import { ForbiddenWorkspaceError, InsufficientRoleError } from './metrics-errors';
 
 /** Workspace roles, weakest first: each may do what the ones before it may. */
 export const WORKSPACE_ROLES = ['viewer', 'member', 'admin', 'owner'] as const;
 export type WorkspaceRole = (typeof WORKSPACE_ROLES)[number];
+
+type Claims = Readonly<Record<string, unknown>>;
+
+/**
+ * 403 unless `role` (as Postgres reported it; null for a non-member) is at least `minimum`
+ * (viewer < member < admin < owner).
+ */
+export function requireWorkspaceRole(workspaceId: string, role: string | null, minimum: WorkspaceRole): WorkspaceRole {
+  const held = WORKSPACE_ROLES.find((r) => r === role);
+  if (!held) throw new ForbiddenWorkspaceError(workspaceId);
+  if (WORKSPACE_ROLES.indexOf(held) < WORKSPACE_ROLES.indexOf(minimum)) throw new InsufficientRoleError(workspaceId, minimum, held);
+  return held;
+}
+
+/**
+ * One request's claim on one workspace: who, where and the least role it needs. Checked once: by
+ * the first read made with it (the role arrives in the same round trip as the rows), or by
+ * check() when there is no such read, e.g. before a write.
+ */
+export class WorkspaceAccess {
+  private outcome: { role: WorkspaceRole } | { refusal: unknown } | null = null;
+
+  constructor(
+    readonly workspaceId: string,
+    readonly claims: Claims,
+    readonly minimum: WorkspaceRole = 'viewer',
+  ) {}
+
+  /** Whether Postgres has answered (and the answer was judged). */
+  get checked(): boolean {
+    return this.outcome !== null;
+  }
+
+  /** Judges the role Postgres reported, once; throws the 403 errors when it falls short. */
+  accept(role: string | null): WorkspaceRole {
+    if (!this.outcome) {
+      try {
+        this.outcome = { role: requireWorkspaceRole(this.workspaceId, role, this.minimum) };
+      } catch (refusal) {
+        this.outcome = { refusal };
+      }
+    }
+    if ('refusal' in this.outcome) throw this.outcome.refusal;
+    return this.outcome.role;
+  }
+
+  /** One round trip, unless a read already checked. */
+  async check(db?: Database): Promise<WorkspaceRole> {
+    if (this.outcome) return this.accept(null);
+    const { role } = await pipelineAsUser(db ?? (await getDb()), this, []);
+    return this.accept(role);
+  }
+}
 
 /** How a library call reaches the data: as a user (RLS decides) or as the service. */
 export interface AccessOptions {
@@ -13,36 +66,65 @@ export interface AccessOptions {
    * row-level security hides every other workspace. Absent: the trusted service path (cron,
    * CX09 on the server), which still filters by workspace_id explicitly.
    */
-  claims?: Readonly<Record<string, unknown>>;
+  claims?: Claims;
   /**
    * With claims: answer 403 (ForbiddenWorkspaceError) instead of an empty result when the caller
-   * is not a member. Checked inside the same transaction as the read, so it costs one query.
+   * is not a member. Answered by the statement that sets the claims, so it costs nothing extra.
    */
   requireMembership?: boolean;
+  /** A request's checked (or still to be checked) access: claims and role check in one. */
+  access?: WorkspaceAccess;
 }
 
+function userOf(workspaceId: string, options: AccessOptions): { claims: Claims; workspaceId: string } | null {
+  if (options.access) {
+    // A read for another workspace than the one checked would be a bug in the caller.
+    if (options.access.workspaceId !== workspaceId) throw new ForbiddenWorkspaceError(workspaceId);
+    return { claims: options.access.claims, workspaceId };
+  }
+  return options.claims ? { claims: options.claims, workspaceId } : null;
+}
+
+function enforce(workspaceId: string, options: AccessOptions, role: string | null): void {
+  if (options.access) options.access.accept(role);
+  else if (options.requireMembership && role === null) throw new ForbiddenWorkspaceError(workspaceId);
+}
+
+/** Runs fn as the caller (or as the service without claims), in one transaction. */
 export async function runScoped<T>(workspaceId: string, options: AccessOptions, fn: (q: Queryable) => Promise<T>): Promise<T> {
   const db = options.db ?? (await getDb());
-  if (!options.claims) return fn(db);
-  return withUserContext(db, { claims: options.claims, workspaceId }, async (q) => {
-    if (options.requireMembership) {
-      const [row] = await q.query<{ member: boolean }>('select get_current_workspace_id() is not null as member');
-      if (row?.member !== true) throw new ForbiddenWorkspaceError(workspaceId);
-    }
+  const user = userOf(workspaceId, options);
+  if (!user) return fn(db);
+  return withUserContext(db, user, async (q, role) => {
+    enforce(workspaceId, options, role);
     return fn(q);
   });
 }
 
-/** Asks Postgres (not application code) whether the caller may act in this workspace. */
-export async function isWorkspaceMember(workspaceId: string, claims: Readonly<Record<string, unknown>>, db?: Database): Promise<boolean> {
-  const database = db ?? (await getDb());
-  const rows = await withUserContext(database, { claims, workspaceId }, (q) =>
-    q.query<{ member: boolean }>('select get_current_workspace_id() is not null as member'),
-  );
-  return rows[0]?.member === true;
+/**
+ * Independent read statements as the caller (or as the service without claims), in one
+ * transaction sent as one round trip, the access check included. Each statement's rows, in order.
+ */
+export async function readScoped(
+  workspaceId: string,
+  options: AccessOptions,
+  statements: readonly Statement[],
+): Promise<Record<string, unknown>[][]> {
+  const db = options.db ?? (await getDb());
+  const user = userOf(workspaceId, options);
+  if (!user) return db.pipeline(statements);
+  const { role, results } = await pipelineAsUser(db, user, statements);
+  enforce(workspaceId, options, role);
+  return results;
 }
 
-export async function assertWorkspaceMember(workspaceId: string, claims: Readonly<Record<string, unknown>>, db?: Database): Promise<void> {
+/** Asks Postgres (not application code) whether the caller may act in this workspace. */
+export async function isWorkspaceMember(workspaceId: string, claims: Claims, db?: Database): Promise<boolean> {
+  const { role } = await pipelineAsUser(db ?? (await getDb()), { claims, workspaceId }, []);
+  return role !== null;
+}
+
+export async function assertWorkspaceMember(workspaceId: string, claims: Claims, db?: Database): Promise<void> {
   if (!(await isWorkspaceMember(workspaceId, claims, db))) throw new ForbiddenWorkspaceError(workspaceId);
 }
 
@@ -52,16 +134,9 @@ export async function assertWorkspaceMember(workspaceId: string, claims: Readonl
  */
 export async function assertWorkspaceRole(
   workspaceId: string,
-  claims: Readonly<Record<string, unknown>>,
+  claims: Claims,
   minimum: WorkspaceRole,
   db?: Database,
 ): Promise<WorkspaceRole> {
-  const database = db ?? (await getDb());
-  const [row] = await withUserContext(database, { claims, workspaceId }, (q) =>
-    q.query<{ role: string | null }>('select get_current_workspace_role() as role'),
-  );
-  const role = WORKSPACE_ROLES.find((r) => r === row?.role);
-  if (!role) throw new ForbiddenWorkspaceError(workspaceId);
-  if (WORKSPACE_ROLES.indexOf(role) < WORKSPACE_ROLES.indexOf(minimum)) throw new InsufficientRoleError(workspaceId, minimum, role);
-  return role;
+  return new WorkspaceAccess(workspaceId, claims, minimum).check(db);
 }

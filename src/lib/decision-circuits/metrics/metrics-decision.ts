@@ -4,13 +4,14 @@
 import { z } from 'zod';
 import { AB_TEST_METHODS, decideAbTest, type AbTestDecision, type AbTestMethod, type AbTestVariantCounts } from '../../stats';
 import {
-  getAbTestDefinition,
+  abTestDefinitionsFrom,
+  abTestDefinitionStatements,
   DECISION_METRIC_KEYS,
   DECISION_METRICS,
   type AbTestDefinition,
   type DecisionMetric,
 } from './metrics-ab-tests';
-import { runScoped, type AccessOptions } from './metrics-access';
+import { readScoped, type AccessOptions } from './metrics-access';
 import { UnknownAbTestError } from './metrics-errors';
 import { toIso, toNumber } from './metrics-rows';
 import { ROLLUP_COUNTERS, type RollupCounter } from './metrics-types';
@@ -57,21 +58,22 @@ function trialsOf(metric: DecisionMetric, totals: Totals): number {
  */
 export async function getAbTestDecision(query: AbTestDecisionQuery, options: AccessOptions = {}): Promise<AbTestDecisionReport> {
   const { workspace_id: workspaceId, ab_test_id: abTestId, metric: requestedMetric, method } = abTestDecisionQuerySchema.parse(query);
-  const definition = await getAbTestDefinition(workspaceId, abTestId, options);
+  // The definition and the hourly counts in one round trip, the access check included.
+  const [registry = [], traffic = [], hourly = []] = await readScoped(workspaceId, options, [
+    ...abTestDefinitionStatements(workspaceId, abTestId),
+    {
+      text: `select variant_id, time_bucket, ${ROLLUP_COUNTERS.map((c) => `sum(${c})::bigint as ${c}`).join(', ')}
+             from metrics_rollups
+             where workspace_id = $1 and ab_test_id = $2 and variant_id is not null
+             group by variant_id, time_bucket
+             order by time_bucket`,
+      params: [workspaceId, abTestId],
+    },
+  ]);
+  const [definition] = abTestDefinitionsFrom(registry, traffic);
   if (!definition) throw new UnknownAbTestError(workspaceId, abTestId);
   const metric = requestedMetric ?? definition.primary_metric;
   const spec = DECISION_METRICS[metric];
-
-  const hourly = await runScoped(workspaceId, options, (q) =>
-    q.query(
-      `select variant_id, time_bucket, ${ROLLUP_COUNTERS.map((c) => `sum(${c})::bigint as ${c}`).join(', ')}
-       from metrics_rollups
-       where workspace_id = $1 and ab_test_id = $2 and variant_id is not null
-       group by variant_id, time_bucket
-       order by time_bucket`,
-      [workspaceId, abTestId],
-    ),
-  );
 
   // Cumulative totals per variant at every hour any variant had traffic: the sequential looks.
   const buckets = [...new Set(hourly.map((row) => toIso(row.time_bucket) ?? ''))].sort();

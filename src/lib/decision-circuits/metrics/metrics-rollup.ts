@@ -1,10 +1,10 @@
 // How rollups are read: every query family of metrics_rollups lives here.
-import { type Queryable } from '../../db';
+import type { Statement } from '../../db';
 import { DERIVED_RATES, ROLLUP_COUNTERS, ROLLUPS_DEFAULT_LIMIT, ROLLUPS_MAX_LIMIT } from './metrics-types';
 import type { MetricsRollup, MetricsSummary, RollupCounters, RollupFilters } from './metrics-types';
 import { computeDerivedMetrics, emptyCounters } from './metrics-rates';
 import { toIso, toNumber } from './metrics-rows';
-import { runScoped, type AccessOptions } from './metrics-access';
+import { readScoped, type AccessOptions } from './metrics-access';
 
 export { computeDerivedMetrics, percentage } from './metrics-rates';
 
@@ -61,20 +61,19 @@ export function clampLimit(limit: number | undefined): number {
   return Math.min(Math.max(Math.trunc(limit), 1), ROLLUPS_MAX_LIMIT);
 }
 
-async function selectRollups(q: Queryable, filters: RollupFilters): Promise<MetricsRollup[]> {
+function rollupsStatement(filters: RollupFilters): Statement {
   const { where, params } = filterClause(filters);
   params.push(clampLimit(filters.limit));
-  const rows = await q.query(
-    `select ${ROLLUP_COLUMNS} from metrics_rollups where ${where}
-     order by time_bucket desc, id limit $${params.length}`,
+  return {
+    text: `select ${ROLLUP_COLUMNS} from metrics_rollups where ${where} order by time_bucket desc, id limit $${params.length}`,
     params,
-  );
-  return rows.map(rowToRollup);
+  };
 }
 
 /** Hourly rollups, newest first (limit default 100, max 500). CX09 imports this. */
 export async function getRollups(filters: RollupFilters, options: AccessOptions = {}): Promise<MetricsRollup[]> {
-  return runScoped(filters.workspace_id, options, (q) => selectRollups(q, filters));
+  const [rows = []] = await readScoped(filters.workspace_id, options, [rollupsStatement(filters)]);
+  return rows.map(rowToRollup);
 }
 
 function summaryFrom(
@@ -102,16 +101,16 @@ const SUM_COLUMNS = ROLLUP_COUNTERS.map((key) => `coalesce(sum(${key}), 0)::bigi
 
 /** Totals and rates for one variant (or a whole test / workspace) over an optional time range. */
 export async function getRollupSummary(filters: Omit<RollupFilters, 'limit'>, options: AccessOptions = {}): Promise<MetricsSummary> {
-  return runScoped(filters.workspace_id, options, async (q) => {
-    const { where, params } = filterClause(filters);
-    const [row] = await q.query(
-      `select ${SUM_COLUMNS}, min(time_bucket) as time_range_start, max(time_bucket) as time_range_end,
-              count(*)::bigint as rollup_count
-       from metrics_rollups where ${where}`,
+  const { where, params } = filterClause(filters);
+  const [[row] = []] = await readScoped(filters.workspace_id, options, [
+    {
+      text: `select ${SUM_COLUMNS}, min(time_bucket) as time_range_start, max(time_bucket) as time_range_end,
+                    count(*)::bigint as rollup_count
+             from metrics_rollups where ${where}`,
       params,
-    );
-    return summaryFrom(filters.workspace_id, filters.ab_test_id ?? null, filters.variant_id ?? null, row);
-  });
+    },
+  ]);
+  return summaryFrom(filters.workspace_id, filters.ab_test_id ?? null, filters.variant_id ?? null, row);
 }
 
 export interface VariantComparison {
@@ -125,21 +124,21 @@ export async function getVariantComparison(
   filters: Omit<RollupFilters, 'limit' | 'variant_id'> & { ab_test_id: string },
   options: AccessOptions = {},
 ): Promise<VariantComparison> {
-  return runScoped(filters.workspace_id, options, async (q) => {
-    const { where, params } = filterClause(filters);
-    const rows = await q.query(
-      `select variant_id, ${SUM_COLUMNS}, min(time_bucket) as time_range_start,
-              max(time_bucket) as time_range_end, count(*)::bigint as rollup_count
-       from metrics_rollups where ${where}
-       group by variant_id order by variant_id nulls first`,
+  const { where, params } = filterClause(filters);
+  const [rows = []] = await readScoped(filters.workspace_id, options, [
+    {
+      text: `select variant_id, ${SUM_COLUMNS}, min(time_bucket) as time_range_start,
+                    max(time_bucket) as time_range_end, count(*)::bigint as rollup_count
+             from metrics_rollups where ${where}
+             group by variant_id order by variant_id nulls first`,
       params,
-    );
-    return {
-      workspace_id: filters.workspace_id,
-      ab_test_id: filters.ab_test_id,
-      variants: rows.map((row) => summaryFrom(filters.workspace_id, filters.ab_test_id, (row.variant_id as string | null) ?? null, row)),
-    };
-  });
+    },
+  ]);
+  return {
+    workspace_id: filters.workspace_id,
+    ab_test_id: filters.ab_test_id,
+    variants: rows.map((row) => summaryFrom(filters.workspace_id, filters.ab_test_id, (row.variant_id as string | null) ?? null, row)),
+  };
 }
 
 export interface LatestRollup {
@@ -164,28 +163,28 @@ export async function getLatestRollups(
   filters: { workspace_id: string; ab_test_id?: string; channel?: MetricsRollup['channel'] },
   options: AccessOptions = {},
 ): Promise<LatestRollup[]> {
-  return runScoped(filters.workspace_id, options, async (q) => {
-    const rows = await q.query(
-      `select * from metrics_rollup_latest
-       where workspace_id = $1 and ($2::uuid is null or ab_test_id = $2) and ($3::text is null or channel = $3)
-       order by ab_test_id nulls first, variant_id nulls first, channel`,
-      [filters.workspace_id, filters.ab_test_id ?? null, filters.channel ?? null],
-    );
-    return rows.map((row) => ({
-      workspace_id: String(row.workspace_id),
-      circuit_execution_id: String(row.circuit_execution_id),
-      ab_test_id: (row.ab_test_id as string | null) ?? null,
-      variant_id: (row.variant_id as string | null) ?? null,
-      channel: row.channel as MetricsRollup['channel'],
-      time_bucket: toIso(row.time_bucket) ?? '',
-      email_delivered: toNumber(row.email_delivered),
-      email_opened: toNumber(row.email_opened),
-      email_clicked: toNumber(row.email_clicked),
-      social_impressions: toNumber(row.social_impressions),
-      social_engagement_rate: toNumber(row.social_engagement_rate),
-      delivery_rate: toNumber(row.delivery_rate),
-      open_rate: toNumber(row.open_rate),
-      engagement_rate: toNumber(row.engagement_rate),
-    }));
-  });
+  const [rows = []] = await readScoped(filters.workspace_id, options, [
+    {
+      text: `select * from metrics_rollup_latest
+             where workspace_id = $1 and ($2::uuid is null or ab_test_id = $2) and ($3::text is null or channel = $3)
+             order by ab_test_id nulls first, variant_id nulls first, channel`,
+      params: [filters.workspace_id, filters.ab_test_id ?? null, filters.channel ?? null],
+    },
+  ]);
+  return rows.map((row) => ({
+    workspace_id: String(row.workspace_id),
+    circuit_execution_id: String(row.circuit_execution_id),
+    ab_test_id: (row.ab_test_id as string | null) ?? null,
+    variant_id: (row.variant_id as string | null) ?? null,
+    channel: row.channel as MetricsRollup['channel'],
+    time_bucket: toIso(row.time_bucket) ?? '',
+    email_delivered: toNumber(row.email_delivered),
+    email_opened: toNumber(row.email_opened),
+    email_clicked: toNumber(row.email_clicked),
+    social_impressions: toNumber(row.social_impressions),
+    social_engagement_rate: toNumber(row.social_engagement_rate),
+    delivery_rate: toNumber(row.delivery_rate),
+    open_rate: toNumber(row.open_rate),
+    engagement_rate: toNumber(row.engagement_rate),
+  }));
 }

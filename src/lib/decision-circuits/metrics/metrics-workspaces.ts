@@ -1,7 +1,7 @@
 // Dashboard read queries: the caller's workspaces, the A/B tests in one, and a test's hourly
 // series per variant. All run as the user (role `authenticated`), so RLS decides what is seen.
 import { getDb, withUserContext, type Database } from '../../db';
-import { runScoped, type AccessOptions } from './metrics-access';
+import { readScoped, runScoped, type AccessOptions } from './metrics-access';
 import { toIso, toNumber } from './metrics-rows';
 import { ROLLUP_COUNTERS, type RollupCounters } from './metrics-types';
 
@@ -73,22 +73,22 @@ export interface HourlyVariantPoint extends RollupCounters {
  */
 export async function getAbTestHourlySeries(
   filters: { workspace_id: string; ab_test_id: string; time_start?: string; time_end?: string },
-  options: AccessOptions & { claims: Claims },
+  options: AccessOptions,
 ): Promise<HourlyVariantPoint[]> {
-  return runScoped(filters.workspace_id, options, async (q) => {
-    const rows = await q.query(
-      `select variant_id, time_bucket, ${ROLLUP_COUNTERS.map((c) => `sum(${c})::bigint as ${c}`).join(', ')}
-       from metrics_rollups
-       where workspace_id = $1 and ab_test_id = $2
-         and ($3::timestamptz is null or time_bucket >= $3) and ($4::timestamptz is null or time_bucket <= $4)
-       group by variant_id, time_bucket
-       order by variant_id nulls first, time_bucket`,
-      [filters.workspace_id, filters.ab_test_id, filters.time_start ?? null, filters.time_end ?? null],
-    );
-    return rows.map((row) => ({
-      variant_id: (row.variant_id as string | null) ?? null,
-      time_bucket: toIso(row.time_bucket) ?? '',
-      ...(Object.fromEntries(ROLLUP_COUNTERS.map((c) => [c, toNumber(row[c])])) as RollupCounters),
-    }));
-  });
+  const [rows = []] = await readScoped(filters.workspace_id, options, [
+    {
+      text: `select variant_id, time_bucket, ${ROLLUP_COUNTERS.map((c) => `sum(${c})::bigint as ${c}`).join(', ')}
+             from metrics_rollups
+             where workspace_id = $1 and ab_test_id = $2
+               and ($3::timestamptz is null or time_bucket >= $3) and ($4::timestamptz is null or time_bucket <= $4)
+             group by variant_id, time_bucket
+             order by variant_id nulls first, time_bucket`,
+      params: [filters.workspace_id, filters.ab_test_id, filters.time_start ?? null, filters.time_end ?? null],
+    },
+  ]);
+  return rows.map((row) => ({
+    variant_id: (row.variant_id as string | null) ?? null,
+    time_bucket: toIso(row.time_bucket) ?? '',
+    ...(Object.fromEntries(ROLLUP_COUNTERS.map((c) => [c, toNumber(row[c])])) as RollupCounters),
+  }));
 }

@@ -1,5 +1,4 @@
 import type { Metadata } from 'next';
-import { headers } from 'next/headers';
 import { AbTestControls } from '@/components/dashboard/AbTestControls';
 import { DashboardNav } from '@/components/dashboard/DashboardNav';
 import { ChartLegend, HourlyChart, niceCeiling } from '@/components/dashboard/HourlyChart';
@@ -10,11 +9,9 @@ import { WorkspaceNotice } from '@/components/dashboard/WorkspaceNotice';
 import { loadAbTestView, SERIES_KEYS, type AbTestView } from '@/lib/dashboard/ab-tests';
 import { formatUtc } from '@/lib/dashboard/format';
 import { pageMetadata } from '@/lib/dashboard/metadata';
-import { firstParam, withQuery, type SearchParams } from '@/lib/dashboard/params';
+import { withQuery, type SearchParams } from '@/lib/dashboard/params';
 import { RANGE_LABELS } from '@/lib/dashboard/range';
-import { publicBaseUrl } from '@/lib/dashboard/request-origin';
-import { requireDashboardSession } from '@/lib/dashboard/session';
-import { selectWorkspace } from '@/lib/dashboard/workspace';
+import { loadWorkspacePage } from '@/lib/dashboard/workspace-page';
 
 export const metadata: Metadata = pageMetadata('A/B tests');
 
@@ -23,17 +20,7 @@ const PATH = '/dashboard/ab-tests';
 const LAST_MINUTE_MS = 59 * 60 * 1000;
 
 export default async function AbTestsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
-  const params = await searchParams;
-  const query = {
-    workspaceId: firstParam(params, 'workspaceId'),
-    abTestId: firstParam(params, 'abTestId'),
-    range: firstParam(params, 'range'),
-    from: firstParam(params, 'from'),
-    to: firstParam(params, 'to'),
-    method: firstParam(params, 'method'),
-  };
-  const session = await requireDashboardSession(withQuery(PATH, query));
-  const selection = await selectWorkspace(session, query.workspaceId);
+  const { query, session, selection, baseUrl } = await loadWorkspacePage(PATH, searchParams, ['abTestId', 'range', 'from', 'to', 'method']);
   const workspace = selection.current;
 
   return (
@@ -41,11 +28,7 @@ export default async function AbTestsPage({ searchParams }: { searchParams: Prom
       <DashboardNav current="ab-tests" selection={selection} />
       <h1>A/B tests</h1>
       {workspace ? (
-        <AbTestContent
-          workspaceId={workspace.id}
-          view={await loadAbTestView(session, workspace.id, query)}
-          baseUrl={publicBaseUrl(await headers())}
-        />
+        <AbTestContent workspaceId={workspace.id} view={await loadAbTestView(session, workspace.id, query)} baseUrl={baseUrl} />
       ) : (
         <WorkspaceNotice selection={selection} path={PATH} />
       )}

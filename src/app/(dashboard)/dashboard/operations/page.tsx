@@ -1,5 +1,4 @@
 import type { Metadata } from 'next';
-import { headers } from 'next/headers';
 import { AlertsPanel } from '@/components/dashboard/AlertsPanel';
 import { BackfillPanel } from '@/components/dashboard/BackfillPanel';
 import { ConnectProviders } from '@/components/dashboard/ConnectProviders';
@@ -9,22 +8,16 @@ import { SendTestWebhookHelp } from '@/components/dashboard/SendTestWebhookHelp'
 import { WorkspaceNotice } from '@/components/dashboard/WorkspaceNotice';
 import { defaultBackfillDates, loadOperationsView, MAPPED_ALERT_THRESHOLD, type OperationsView } from '@/lib/dashboard/operations';
 import { pageMetadata } from '@/lib/dashboard/metadata';
-import { firstParam, withQuery, type SearchParams } from '@/lib/dashboard/params';
-import { publicBaseUrl } from '@/lib/dashboard/request-origin';
-import { requireDashboardSession } from '@/lib/dashboard/session';
-import { selectWorkspace } from '@/lib/dashboard/workspace';
+import type { SearchParams } from '@/lib/dashboard/params';
+import { loadWorkspacePage } from '@/lib/dashboard/workspace-page';
 
 export const metadata: Metadata = pageMetadata('Operations');
 
 const PATH = '/dashboard/operations';
 
 export default async function OperationsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
-  const params = await searchParams;
-  const workspaceId = firstParam(params, 'workspaceId');
-  const session = await requireDashboardSession(withQuery(PATH, { workspaceId }));
-  const selection = await selectWorkspace(session, workspaceId);
+  const { session, selection, baseUrl } = await loadWorkspacePage(PATH, searchParams);
   const workspace = selection.current;
-  const baseUrl = publicBaseUrl(await headers());
 
   return (
     <main id="main">

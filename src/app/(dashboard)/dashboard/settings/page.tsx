@@ -1,28 +1,22 @@
 import type { Metadata } from 'next';
-import { headers } from 'next/headers';
 import { DashboardNav } from '@/components/dashboard/DashboardNav';
 import { WorkspaceNotice } from '@/components/dashboard/WorkspaceNotice';
 import { ConnectionsPanel } from '@/components/dashboard/settings/ConnectionsPanel';
 import { CreateWorkspaceForm } from '@/components/dashboard/settings/CreateWorkspaceForm';
 import { MembersPanel } from '@/components/dashboard/settings/MembersPanel';
 import { pageMetadata } from '@/lib/dashboard/metadata';
-import { firstParam, withQuery, type SearchParams } from '@/lib/dashboard/params';
-import { publicBaseUrl } from '@/lib/dashboard/request-origin';
-import { requireDashboardSession, type DashboardSession } from '@/lib/dashboard/session';
+import type { SearchParams } from '@/lib/dashboard/params';
+import type { DashboardSession } from '@/lib/dashboard/session';
 import { loadSettingsView, type SettingsView } from '@/lib/dashboard/settings';
-import { selectWorkspace } from '@/lib/dashboard/workspace';
+import { loadWorkspacePage } from '@/lib/dashboard/workspace-page';
 
 export const metadata: Metadata = pageMetadata('Settings');
 
 const PATH = '/dashboard/settings';
 
 export default async function SettingsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
-  const params = await searchParams;
-  const workspaceId = firstParam(params, 'workspaceId');
-  const session = await requireDashboardSession(withQuery(PATH, { workspaceId }));
-  const selection = await selectWorkspace(session, workspaceId);
+  const { query, session, selection, baseUrl } = await loadWorkspacePage(PATH, searchParams, ['created']);
   const workspace = selection.current;
-  const baseUrl = publicBaseUrl(await headers());
 
   return (
     <main id="main">
@@ -30,7 +24,7 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
       <h1>Settings</h1>
       {workspace ? (
         <>
-          {firstParam(params, 'created') && (
+          {query.created && (
             <p className="alert ok" role="status" data-testid="workspace-created">
               Workspace “{workspace.name}” created; you are its owner.
             </p>

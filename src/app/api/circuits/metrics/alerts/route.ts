@@ -2,28 +2,25 @@
 // states and history (GET, member or above); set rules (PUT, admin or above).
 import { alertRulesUpdateSchema, getAlertOverview, setAlertRules } from '@/lib/decision-circuits/metrics/alerts/config';
 import { workspaceQuerySchema } from '@/lib/decision-circuits/metrics/api/read-schemas';
-import { readJsonBody } from '@/lib/http/body';
 import { methodNotAllowed } from '@/lib/http/errors';
-import { parseQuery, requireMembership, requireRole, withUser } from '@/lib/http/handlers';
+import { withWorkspace } from '@/lib/http/handlers';
 import { jsonResponse } from '@/lib/http/json-response';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = withUser(async (_request, { claims, url }) => {
-  const { workspaceId } = parseQuery(workspaceQuerySchema, url);
-  await requireMembership(workspaceId, claims);
+export const GET = withWorkspace({ query: workspaceQuerySchema }, async ({ workspaceId }) => {
   const overview = await getAlertOverview(workspaceId);
   return jsonResponse({ workspace_id: workspaceId, ...overview, timestamp: new Date().toISOString() });
 });
 
-export const PUT = withUser(async (request, { claims, url }) => {
-  const { workspaceId } = parseQuery(workspaceQuerySchema, url);
-  await requireRole(workspaceId, claims, 'admin');
-  const { rules } = alertRulesUpdateSchema.parse(await readJsonBody(request));
-  await setAlertRules(workspaceId, rules);
-  const overview = await getAlertOverview(workspaceId, { historyLimit: 0 });
-  return jsonResponse({ workspace_id: workspaceId, rules: overview.rules, timestamp: new Date().toISOString() });
-});
+export const PUT = withWorkspace(
+  { query: workspaceQuerySchema, body: alertRulesUpdateSchema, role: 'admin' },
+  async ({ workspaceId, body }) => {
+    await setAlertRules(workspaceId, body.rules);
+    const overview = await getAlertOverview(workspaceId, { historyLimit: 0 });
+    return jsonResponse({ workspace_id: workspaceId, rules: overview.rules, timestamp: new Date().toISOString() });
+  },
+);
 
 const notAllowed = methodNotAllowed(['GET', 'PUT']);
 export { notAllowed as POST, notAllowed as PATCH, notAllowed as DELETE };

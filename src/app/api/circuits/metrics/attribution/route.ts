@@ -4,9 +4,8 @@ import { z } from 'zod';
 import { upsertAttributionMap } from '@/lib/decision-circuits/metrics';
 import { attributionInputSchema } from '@/lib/decision-circuits/metrics/metrics-attribution';
 import { workspaceQuerySchema } from '@/lib/decision-circuits/metrics/api/read-schemas';
-import { readJsonBody } from '@/lib/http/body';
 import { methodNotAllowed } from '@/lib/http/errors';
-import { parseQuery, requireRole, withUser } from '@/lib/http/handlers';
+import { withWorkspace } from '@/lib/http/handlers';
 import { jsonResponse } from '@/lib/http/json-response';
 
 export const dynamic = 'force-dynamic';
@@ -17,10 +16,7 @@ const mappingsSchema = z.union([
   z.array(z.record(z.string(), z.unknown())).min(1).max(MAX_MAPPINGS_PER_REQUEST),
 ]);
 
-export const POST = withUser(async (request, { claims, url }) => {
-  const { workspaceId } = parseQuery(workspaceQuerySchema, url);
-  await requireRole(workspaceId, claims, 'member');
-  const body = mappingsSchema.parse(await readJsonBody(request));
+export const POST = withWorkspace({ query: workspaceQuerySchema, body: mappingsSchema, role: 'member' }, async ({ workspaceId, body }) => {
   // Every mapping is validated before any is written: bad input changes nothing.
   const inputs = z
     .array(attributionInputSchema)

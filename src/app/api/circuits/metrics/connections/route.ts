@@ -3,25 +3,22 @@
 import { connectionInputSchema, createConnection, listConnections } from '@/lib/decision-circuits/metrics/metrics-connections';
 import { workspaceQuerySchema } from '@/lib/decision-circuits/metrics/api/read-schemas';
 import { publicBaseUrl } from '@/lib/dashboard/request-origin';
-import { readJsonBody } from '@/lib/http/body';
 import { methodNotAllowed } from '@/lib/http/errors';
-import { parseQuery, requireRole, withUser } from '@/lib/http/handlers';
+import { withWorkspace } from '@/lib/http/handlers';
 import { jsonResponse } from '@/lib/http/json-response';
 
 export const dynamic = 'force-dynamic';
 
-export const POST = withUser(async (request, { claims, url }) => {
-  const { workspaceId } = parseQuery(workspaceQuerySchema, url);
-  await requireRole(workspaceId, claims, 'admin');
-  const input = connectionInputSchema.parse(await readJsonBody(request));
-  const connection = await createConnection(claims.sub, workspaceId, input, { baseUrl: publicBaseUrl(request.headers) });
-  return jsonResponse({ ...connection, timestamp: new Date().toISOString() }, { status: 201 });
-});
+export const POST = withWorkspace(
+  { query: workspaceQuerySchema, body: connectionInputSchema, role: 'admin' },
+  async ({ request, claims, workspaceId, body }) => {
+    const connection = await createConnection(claims.sub, workspaceId, body, { baseUrl: publicBaseUrl(request.headers) });
+    return jsonResponse({ ...connection, timestamp: new Date().toISOString() }, { status: 201 });
+  },
+);
 
-export const GET = withUser(async (request, { claims, url }) => {
-  const { workspaceId } = parseQuery(workspaceQuerySchema, url);
-  await requireRole(workspaceId, claims, 'admin');
-  const connections = await listConnections(workspaceId, publicBaseUrl(request.headers), { claims });
+export const GET = withWorkspace({ query: workspaceQuerySchema, role: 'admin' }, async ({ request, workspaceId, access }) => {
+  const connections = await listConnections(workspaceId, publicBaseUrl(request.headers), { access });
   return jsonResponse({ workspace_id: workspaceId, connections, count: connections.length, timestamp: new Date().toISOString() });
 });
 

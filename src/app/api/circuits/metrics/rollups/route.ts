@@ -1,14 +1,13 @@
 // GET /api/circuits/metrics/rollups: hourly rollups for a workspace, newest first (release notes).
 import { getRollups } from '@/lib/decision-circuits/metrics';
 import { rollupsQuerySchema, toRollupFilters } from '@/lib/decision-circuits/metrics/api/read-schemas';
-import { parseQuery, withUser } from '@/lib/http/handlers';
+import { withWorkspace } from '@/lib/http/handlers';
 import { jsonResponse } from '@/lib/http/json-response';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = withUser(async (_request, { claims, url }) => {
-  const query = parseQuery(rollupsQuerySchema, url);
-  const rollups = await getRollups(toRollupFilters(query), { claims, requireMembership: true });
+export const GET = withWorkspace({ query: rollupsQuerySchema }, async ({ query, access }) => {
+  const rollups = await getRollups(toRollupFilters(query), { access });
   return jsonResponse({
     workspace_id: query.workspaceId,
     ab_test_id: query.abTestId ?? null,

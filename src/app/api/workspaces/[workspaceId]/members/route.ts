@@ -2,28 +2,21 @@
 // user id or email (POST, admin or owner; only an owner may add an owner).
 import { z } from 'zod';
 import { addMember, listMembers, memberAddSchema } from '@/lib/decision-circuits/metrics/metrics-members';
-import { readJsonBody } from '@/lib/http/body';
 import { methodNotAllowed } from '@/lib/http/errors';
-import { requireMembership, requireRole, withUser } from '@/lib/http/handlers';
+import { withWorkspace } from '@/lib/http/handlers';
 import { jsonResponse } from '@/lib/http/json-response';
 
 export const dynamic = 'force-dynamic';
 
-const workspaceIdSchema = z.guid({ message: 'workspace id must be a UUID' });
-const workspaceOf = (url: URL) => workspaceIdSchema.parse(url.pathname.split('/').at(-2));
+const paramsSchema = z.object({ workspaceId: z.guid({ message: 'workspace id must be a UUID' }) });
 
-export const GET = withUser(async (_request, { claims, url }) => {
-  const workspaceId = workspaceOf(url);
-  await requireMembership(workspaceId, claims);
-  const members = await listMembers(workspaceId, { claims });
+export const GET = withWorkspace({ params: paramsSchema }, async ({ workspaceId, access }) => {
+  const members = await listMembers(workspaceId, { access });
   return jsonResponse({ workspace_id: workspaceId, members, count: members.length, timestamp: new Date().toISOString() });
 });
 
-export const POST = withUser(async (request, { claims, url }) => {
-  const workspaceId = workspaceOf(url);
-  await requireRole(workspaceId, claims, 'admin');
-  const input = memberAddSchema.parse(await readJsonBody(request));
-  const member = await addMember(claims.sub, workspaceId, input);
+export const POST = withWorkspace({ params: paramsSchema, body: memberAddSchema, role: 'admin' }, async ({ claims, workspaceId, body }) => {
+  const member = await addMember(claims.sub, workspaceId, body);
   return jsonResponse({ workspace_id: workspaceId, ...member, timestamp: new Date().toISOString() }, { status: 201 });
 });
 
