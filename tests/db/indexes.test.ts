@@ -92,6 +92,18 @@ const EVIDENCE: Record<string, Evidence> = {
           order by time_bucket desc, id limit 100`,
     params: (ws) => [ws, abTestUuid(1), variantUuid(7)],
   },
+  idx_metrics_rollups_workspace_variant_time: {
+    usedBy: 'getRollups / getRollupSummary for one variant named without its test (rollups and summary APIs)',
+    sql: `select * from metrics_rollups where workspace_id = $1 and variant_id = $2
+            and time_bucket >= $3 and time_bucket <= $4
+          order by time_bucket desc, id limit 500`,
+    params: (ws, oldest) => [
+      ws,
+      variantUuid(7),
+      new Date(oldest.getTime() + 10 * DAY_MS).toISOString(),
+      new Date(oldest.getTime() + 40 * DAY_MS).toISOString(),
+    ],
+  },
   idx_metrics_rollups_time_bucket: {
     usedBy: 'metrics_retention_batch: rollups past 365 days, across workspaces',
     sql: `select r.id from metrics_rollups r where r.time_bucket < $1 limit 5000 for update skip locked`,

@@ -33,13 +33,17 @@ export {
   ingestNormalizedEvents,
   reprocessUnprocessedWebhooks,
   markForReprocessing,
-  getIngestionHealth,
   type IngestResult,
   type IngestOutcome,
   type IngestedEvent,
   type ReprocessSummary,
-  type IngestionHealthReport,
 } from './metrics-ingestion';
+export {
+  getIngestionHealth,
+  INGESTION_HEALTH_EXACT_UP_TO,
+  type IngestionHealthReport,
+  type ProviderIngestionHealth,
+} from './metrics-health';
 // The release notes' names, as documented aliases of the API above.
 export {
   verifySendGridSignature,

@@ -7,13 +7,11 @@ import { isUnknownWorkspaceSqlError, UnknownWorkspaceError } from './metrics-err
 import { plainlyValidEventTime } from './metrics-event-check';
 import { normalizeProviderEvents } from './metrics-normalize';
 import { IngestCoalescer, coalescerOptionsFrom } from './metrics-ingest-coalescer';
-import { runScoped, type AccessOptions } from './metrics-access';
-import { toIso, toNumber } from './metrics-rows';
+import { toNumber } from './metrics-rows';
 import {
   METRICS_CHANNELS,
   METRICS_EVENT_TYPES,
   MAX_EVENT_FUTURE_SKEW_HOURS,
-  type IngestionHealth,
   type MetricsProvider,
   type NormalizedEvent,
 } from './metrics-types';
@@ -265,53 +263,4 @@ export async function markForReprocessing(eventId: string, options: { db?: Datab
   const db = options.db ?? (await getDb());
   const [row] = await db.query<{ marked: boolean }>('select metrics_mark_for_reprocessing($1) as marked', [eventId]);
   return row?.marked === true;
-}
-
-export interface ProviderIngestionHealth {
-  provider: MetricsProvider;
-  total_events: number;
-  unprocessed_events: number;
-  last_ingest_at: string | null;
-}
-
-export interface IngestionHealthReport extends IngestionHealth {
-  by_provider: ProviderIngestionHealth[];
-}
-
-/** Ledger counts for monitoring, per provider and in total. */
-export async function getIngestionHealth(workspaceId: string, options: AccessOptions = {}): Promise<IngestionHealthReport> {
-  return runScoped(workspaceId, options, async (q) => {
-    const rows = await q.query(
-      `select provider, count(*)::bigint as total_events,
-              count(*) filter (where not processed)::bigint as unprocessed_events,
-              max(received_at) as last_ingest_at
-       from metrics_webhook_events where workspace_id = $1 group by provider order by provider`,
-      [workspaceId],
-    );
-    const [unmapped] = await q.query(
-      `select count(*)::bigint as n from metrics_attribution_map where workspace_id = $1 and status = 'unmapped'`,
-      [workspaceId],
-    );
-    const byProvider = rows.map((row) => ({
-      provider: row.provider as MetricsProvider,
-      total_events: toNumber(row.total_events),
-      unprocessed_events: toNumber(row.unprocessed_events),
-      last_ingest_at: toIso(row.last_ingest_at),
-    }));
-    const total = byProvider.reduce((sum, p) => sum + p.total_events, 0);
-    const unprocessed = byProvider.reduce((sum, p) => sum + p.unprocessed_events, 0);
-    const last = byProvider
-      .map((p) => p.last_ingest_at)
-      .filter((t): t is string => t !== null)
-      .sort()
-      .at(-1);
-    return {
-      total_events: total,
-      processed_events: total - unprocessed,
-      unprocessed_events: unprocessed,
-      unmapped_attributions: toNumber(unmapped?.n),
-      ...(last ? { last_ingest_at: last } : {}),
-      by_provider: byProvider,
-    };
-  });
 }
