@@ -1,8 +1,10 @@
-// npm run bench:read — the rollups API on a workspace holding one year of hourly rollups for 50
-// variants (438,000 rows), against a bare route in the same run. Prints a table; not a test.
+// npm run bench:read — the read APIs on a workspace holding one year of hourly rollups for 50
+// variants (438,000 rows), against a bare route in the same run, with the CPU each process spent
+// per request (load generator, server, PostgreSQL: they share the cores). Prints a table; not a test.
 import { DEV_USER_ID, DEV_WORKSPACE_ID, OTHER_WORKSPACE_ID } from '../src/lib/db';
 import { mintAccessToken } from '../src/lib/auth/tokens';
 import { startServer, TEST_SECRETS } from '../tests/helpers/server';
+import { cpuPerUnit, type CpuSplit } from './lib/cpu';
 import { fmt, printTable, runFor, type LoadResult } from './lib/load';
 import { freshDatabase } from './lib/postgres-scratch';
 
@@ -50,11 +52,27 @@ async function main(): Promise<void> {
       'summary: one variant, 30 days',
       `/api/circuits/metrics/summary?workspaceId=${DEV_WORKSPACE_ID}&variantId={v}&timeStart=2025-06-01T00:00:00Z&timeEnd=2025-07-01T00:00:00Z`,
     ],
+    [
+      'variants: one test (50 variants), 7 days',
+      `/api/circuits/metrics/variants?workspaceId=${DEV_WORKSPACE_ID}&abTestId=${AB_TEST}&timeStart=2025-06-24T00:00:00Z&timeEnd=2025-07-01T00:00:00Z`,
+    ],
+    [
+      'variants: one test (50 variants), 30 days',
+      `/api/circuits/metrics/variants?workspaceId=${DEV_WORKSPACE_ID}&abTestId=${AB_TEST}&timeStart=2025-06-01T00:00:00Z&timeEnd=2025-07-01T00:00:00Z`,
+    ],
+    ['health (ledger empty here; see bench:scale)', `/api/circuits/metrics/health?workspaceId=${DEV_WORKSPACE_ID}`],
   ];
-  const results: [string, LoadResult][] = [];
+  const results: [string, LoadResult, CpuSplit][] = [];
   try {
     for (const [, path] of scenarios) await runFor(1, CONCURRENCY, get(path)); // warm-up
-    for (const [name, path] of scenarios) results.push([name, await runFor(SECONDS, CONCURRENCY, get(path))]);
+    for (const [name, path] of scenarios) {
+      let result: LoadResult | undefined;
+      const cpu = await cpuPerUnit(server.process.pid, pg.db, async () => {
+        result = await runFor(SECONDS, CONCURRENCY, get(path));
+        return result.requests;
+      });
+      results.push([name, result!, cpu]);
+    }
   } finally {
     await server.stop();
     await pg.drop();
@@ -62,8 +80,18 @@ async function main(): Promise<void> {
   const bare = results[0]![1].perSecond;
   console.log(`\nconcurrency ${CONCURRENCY}, ${SECONDS} s each\n`);
   printTable(
-    ['scenario', 'req/s', '% of bare', 'p50 ms', 'p99 ms', 'non-2xx'],
-    results.map(([name, r]) => [name, fmt(r.perSecond), fmt((100 * r.perSecond) / bare), fmt(r.p50, 1), fmt(r.p99, 1), fmt(r.errors)]),
+    ['scenario', 'req/s', '% of bare', 'p50 ms', 'p99 ms', 'non-2xx', 'CPU ms/req: load gen', 'server', 'PostgreSQL'],
+    results.map(([name, r, cpu]) => [
+      name,
+      fmt(r.perSecond),
+      fmt((100 * r.perSecond) / bare),
+      fmt(r.p50, 1),
+      fmt(r.p99, 1),
+      fmt(r.errors),
+      fmt(cpu.client, 2),
+      fmt(cpu.server, 2),
+      fmt(cpu.database, 2),
+    ]),
   );
 }
 
