@@ -83,11 +83,15 @@ export function IngestionHealthPanel({ ingestion }: { ingestion: OperationsView[
       <dl className="stats" data-testid="ingestion-stats">
         <div>
           <dt>Events received</dt>
-          <dd data-stat="total_events">{formatCount(ingestion.total_events)}</dd>
+          <dd data-stat="total_events">
+            {ingestion.total_events_estimated ? `≈ ${formatCount(ingestion.total_events)}` : formatCount(ingestion.total_events)}
+          </dd>
         </div>
         <div>
           <dt>Processed</dt>
-          <dd data-stat="processed_events">{formatCount(ingestion.processed_events)}</dd>
+          <dd data-stat="processed_events">
+            {ingestion.total_events_estimated ? `≈ ${formatCount(ingestion.processed_events)}` : formatCount(ingestion.processed_events)}
+          </dd>
         </div>
         <div>
           <dt>Unprocessed</dt>
@@ -105,7 +109,7 @@ export function IngestionHealthPanel({ ingestion }: { ingestion: OperationsView[
       {ingestion.by_provider.length > 0 && (
         <div className="table-scroll" role="region" aria-label="Ingestion per provider" tabIndex={0}>
           <table className="data-table stack-on-narrow" role="table" data-testid="ingestion-table">
-            <caption>Webhook events in the ledger per provider (kept 30 days).</caption>
+            <caption>Webhook events in the ledger per provider (kept 30 days; ≈ marks an estimate, past 10,000 events).</caption>
             <thead role="rowgroup">
               <tr role="row">
                 <th scope="col" role="columnheader">
@@ -129,7 +133,7 @@ export function IngestionHealthPanel({ ingestion }: { ingestion: OperationsView[
                     {PROVIDER_LABELS[p.provider]}
                   </th>
                   <td className="num" role="cell" data-col="total_events" data-label="Events">
-                    {formatCount(p.total_events)}
+                    {p.estimated ? `≈ ${formatCount(p.total_events)}` : formatCount(p.total_events)}
                   </td>
                   <td className="num" role="cell" data-col="unprocessed_events" data-label="Unprocessed">
                     {formatCount(p.unprocessed_events)}
