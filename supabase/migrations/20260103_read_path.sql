@@ -22,7 +22,7 @@ create statistics if not exists metrics_webhook_events_workspace_provider (mcv)
 create or replace function metrics_ingestion_health(p_workspace_id uuid, p_exact_up_to int)
 returns table (provider text, total_events bigint, unprocessed_events bigint, last_ingest_at timestamptz, estimated boolean)
 language plpgsql
-stable
+-- Volatile, not stable: PostgreSQL allows EXPLAIN only in volatile functions.
 set search_path = public, pg_temp
 as $$
 declare
