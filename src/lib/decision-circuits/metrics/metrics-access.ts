@@ -52,8 +52,8 @@ export class WorkspaceAccess {
 
   /** One round trip, unless a read already checked. */
   async check(db?: Database): Promise<WorkspaceRole> {
-    if (this.outcome) return this.accept(null);
-    const { role } = await pipelineAsUser(db ?? (await getDb()), this, []);
+    const role = this.outcome ? null : (await pipelineAsUser(db ?? (await getDb()), this, [])).role;
+    // Once judged, the first answer stands and the argument is not looked at.
     return this.accept(role);
   }
 }
