@@ -19,7 +19,8 @@ create statistics if not exists metrics_webhook_events_workspace_provider (mcv)
   on workspace_id, provider from metrics_webhook_events;
 
 -- The service's (like every metrics_* function): callers check membership first.
-create or replace function metrics_ingestion_health(p_workspace_id uuid, p_exact_up_to int)
+-- p_providers: the app's one list of providers (METRICS_PROVIDERS), so a new provider needs no change here.
+create or replace function metrics_ingestion_health(p_workspace_id uuid, p_providers text[], p_exact_up_to int)
 returns table (provider text, total_events bigint, unprocessed_events bigint, last_ingest_at timestamptz, estimated boolean)
 language plpgsql
 -- Volatile, not stable: PostgreSQL allows EXPLAIN only in volatile functions.
@@ -29,7 +30,7 @@ declare
   v_provider text;
   v_plan json;
 begin
-  foreach v_provider in array array['facebook', 'instagram', 'linkedin', 'resend', 'sendgrid'] loop
+  foreach v_provider in array p_providers loop
     provider := v_provider;
     select count(*), count(*) filter (where not s.processed), max(s.received_at)
       into total_events, unprocessed_events, last_ingest_at
@@ -53,5 +54,5 @@ begin
 end
 $$;
 
-revoke all on function metrics_ingestion_health(uuid, int) from public, anon, authenticated;
-grant execute on function metrics_ingestion_health(uuid, int) to service_role;
+revoke all on function metrics_ingestion_health(uuid, text[], int) from public, anon, authenticated;
+grant execute on function metrics_ingestion_health(uuid, text[], int) to service_role;

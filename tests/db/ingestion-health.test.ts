@@ -51,8 +51,8 @@ describe.each(DATABASE_KINDS)('ingestion health on %s', (kind) => {
 
   it('above the bound answers the planner estimate, flagged, with the unprocessed count still exact', async () => {
     const [row] = await t.db.query<{ total_events: number; unprocessed_events: number; estimated: boolean }>(
-      'select total_events, unprocessed_events, estimated from metrics_ingestion_health($1, $2)',
-      [ws, 100],
+      'select total_events, unprocessed_events, estimated from metrics_ingestion_health($1, $2, $3)',
+      [ws, ['sendgrid'], 100],
     );
     expect(row?.estimated).toBe(true);
     expect(Number(row?.unprocessed_events)).toBe(2);

@@ -5,6 +5,7 @@
 import { getDb } from '../../db';
 import { readScoped, type AccessOptions } from './metrics-access';
 import { toIso, toNumber } from './metrics-rows';
+import { METRICS_PROVIDERS } from './providers/ids';
 import type { IngestionHealth, MetricsProvider } from './metrics-types';
 
 /** Ledger rows read per provider at most: about a millisecond of database time each. */
@@ -26,12 +27,12 @@ export interface IngestionHealthReport extends IngestionHealth {
 }
 
 const UNMAPPED = `select count(*)::bigint as n from metrics_attribution_map where workspace_id = $1 and status = 'unmapped'`;
-const LEDGER = `select * from metrics_ingestion_health($1, $2) order by provider`;
+const LEDGER = `select * from metrics_ingestion_health($1, $2, $3) order by provider`;
 
 /** Ledger counts per provider and in total, as the caller (membership checked first) or as the service. */
 export async function getIngestionHealth(workspaceId: string, options: AccessOptions = {}): Promise<IngestionHealthReport> {
   const db = options.db ?? (await getDb());
-  const ledger = { text: LEDGER, params: [workspaceId, INGESTION_HEALTH_EXACT_UP_TO] };
+  const ledger = { text: LEDGER, params: [workspaceId, [...METRICS_PROVIDERS], INGESTION_HEALTH_EXACT_UP_TO] };
   const unmappedRead = { text: UNMAPPED, params: [workspaceId] };
   let unmapped: Record<string, unknown>[];
   let rows: Record<string, unknown>[];
