@@ -37,6 +37,7 @@ describe('verification failure reasons', () => {
     expect(classifyVerificationFailure('Invalid SendGrid public key')).toBe('invalid_secret');
     expect(classifyVerificationFailure('Signature mismatch')).toBe('signature_mismatch');
     expect(classifyVerificationFailure('Webhook secret not configured')).toBe('secret_not_configured');
+    expect(classifyVerificationFailure('Replayed token')).toBe('replayed_signature');
     expect(classifyVerificationFailure('anything else, with "user input"')).toBe('other');
     expect(classifyVerificationFailure(undefined)).toBe('other');
   });

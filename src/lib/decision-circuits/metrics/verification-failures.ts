@@ -15,6 +15,8 @@ export const VERIFICATION_FAILURE_REASONS = [
   'timestamp_out_of_tolerance',
   'invalid_secret',
   'signature_mismatch',
+  // A signature block seen before with other contents (providers that sign only a token, Mailgun).
+  'replayed_signature',
   'other',
 ] as const;
 export type VerificationFailureReason = (typeof VERIFICATION_FAILURE_REASONS)[number];
@@ -29,6 +31,7 @@ const REASON_PATTERNS: [RegExp, VerificationFailureReason][] = [
   [/outside tolerance/i, 'timestamp_out_of_tolerance'],
   [/invalid (webhook secret|.*public key)/i, 'invalid_secret'],
   [/mismatch/i, 'signature_mismatch'],
+  [/replayed/i, 'replayed_signature'],
 ];
 
 export function classifyVerificationFailure(message: string | undefined): VerificationFailureReason {
