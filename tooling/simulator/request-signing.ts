@@ -2,6 +2,7 @@
 // signs inside the body, the body) signed with the secret the app is configured with, through each
 // provider's own signer. Also the GET handshakes Meta and LinkedIn send.
 import type { SignedDelivery } from '../../src/lib/decision-circuits/metrics/providers/definition';
+import { deliveryRequest } from '../../src/lib/decision-circuits/metrics/providers/delivery-request';
 import { linkedInChallengeResponse, linkedInHandshakeQuery } from '../../src/lib/decision-circuits/metrics/providers/linkedin/signer';
 import { metaHandshakeQuery } from '../../src/lib/decision-circuits/metrics/providers/meta/signer';
 import { META_VERIFY_TOKEN_ENV } from '../../src/lib/decision-circuits/metrics/providers/meta/webhook';
@@ -76,12 +77,10 @@ export function signedWebhookRequest(options: {
     const result = secret ? signer.sign({ body, secret, timestampSeconds, deliveryId }) : null;
     if (result) signed = { ...result, scheme: `${result.scheme} (the configured secret)` };
   }
-  const delivery = signed ?? signer.unsigned({ body, timestampSeconds, deliveryId });
   return {
     url: webhookUrl(options.baseUrl, provider, options.workspaceId),
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'user-agent': signer.userAgent, ...delivery.headers },
-    body: delivery.body,
+    ...deliveryRequest(signer, { body, timestampSeconds, deliveryId }, signed),
     signature: signed ? signed.scheme : UNSIGNED,
   };
 }
