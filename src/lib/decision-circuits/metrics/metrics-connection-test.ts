@@ -2,22 +2,16 @@
 // a sample event signed as the provider signs it, with the connection's own secret (connection-routed
 // providers) or the deployment's app secret (account-routed ones, routed by the connection's
 // account). SendGrid's Signed Event Webhook signs with a private key only SendGrid holds, so those
-// connections cannot be tested from here.
+// connections cannot be tested from here (its signer says so).
 import type { Database } from '../../db';
 import { DomainError } from './metrics-errors';
 import { openConnectionSecrets, type OpenedConnection } from './metrics-connections';
 import type { MetricsProvider } from './metrics-types';
 import type { SignedDelivery } from './providers/definition';
+import { deliveryRequest } from './providers/delivery-request';
 import { getProvider } from './providers/registry';
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-/** The event each provider's test sends: one that counts (a delivery, a reaction, a comment, a like). */
-export function testEventKind(provider: MetricsProvider): string {
-  return getProvider(provider).samples.testEventKind;
-}
-
-export const SENDGRID_PRIVATE_KEY_NOTE = "SendGrid signs with its private key: use SendGrid's Test Your Integration";
 
 export type TestEventSupport = { available: true } | { available: false; reason: string };
 
@@ -44,11 +38,8 @@ export function testEventSupport(connection: OpenedConnection, env: Env = proces
   const secret = signingSecret(connection, env);
   if (definition.routing === 'connection') {
     if (!secret) return { available: false, reason: 'This connection holds no secret to sign with' };
-    // A signer that cannot sign with this material (a verification key) says so with null.
-    if (definition.signer.sign({ body: '{}', secret, timestampSeconds: 0, deliveryId: null }) === null) {
-      return { available: false, reason: SENDGRID_PRIVATE_KEY_NOTE };
-    }
-    return { available: true };
+    const problem = definition.signer.signingProblem?.(secret) ?? null;
+    return problem === null ? { available: true } : { available: false, reason: problem };
   }
   // Without the app secret the webhook refuses unsigned deliveries, except in development.
   if (!secret && env.NODE_ENV !== 'development') {
@@ -105,7 +96,11 @@ export async function buildConnectionTestRequest(
   const sample = definition.samples.build(kind, { nowMs, accountId: connection.externalAccountId ?? undefined });
   const timestampSeconds = Math.floor(nowMs / 1000);
   const signed = sign(connection, env, sample.body, timestampSeconds, sample.deliveryId);
-  const delivery = signed ?? definition.signer.unsigned({ body: sample.body, timestampSeconds, deliveryId: sample.deliveryId });
+  const { body, headers } = deliveryRequest(
+    definition.signer,
+    { body: sample.body, timestampSeconds, deliveryId: sample.deliveryId },
+    signed,
+  );
   const url = new URL('/api/webhooks/metrics', options.baseUrl);
   if (connection.webhookToken) url.searchParams.set('connection', connection.webhookToken);
   else url.searchParams.set('provider', connection.provider);
@@ -119,8 +114,8 @@ export async function buildConnectionTestRequest(
     request: {
       url: url.toString(),
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': definition.signer.userAgent, ...delivery.headers },
-      body: delivery.body,
+      headers,
+      body,
       signature,
     },
   };

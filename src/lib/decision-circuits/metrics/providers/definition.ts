@@ -61,7 +61,12 @@ export interface SignInput {
 export interface ProviderSigner {
   /** Headers every delivery of this provider carries, signed or not. */
   userAgent: string;
-  /** Null when this provider's deliveries cannot be signed by anyone but the provider (ECDSA). */
+  /**
+   * Why this secret cannot sign here (a verification key whose private half only the provider
+   * holds), for the person asking; absent or null when it can.
+   */
+  signingProblem?(secret: string): string | null;
+  /** Null when `signingProblem` names one. */
   sign(input: SignInput): SignedDelivery | null;
   /** Unsigned form (development servers accept it): the body and whatever dedup headers it needs. */
   unsigned(input: Omit<SignInput, 'secret'>): SignedDelivery;

@@ -55,11 +55,17 @@ export function signSendGridHmac(options: {
   };
 }
 
+// Only the release notes' HMAC form can be signed here: the ECDSA key's private half is SendGrid's.
+const signingProblem = (secret: string): string | null =>
+  secret.startsWith(SENDGRID_P256_SPKI_PREFIX) || secret.includes('-----BEGIN PUBLIC KEY-----')
+    ? "SendGrid signs with its private key: use SendGrid's Test Your Integration"
+    : null;
+
 export const sendgridSigner: ProviderSigner = {
   userAgent: 'SendGrid Event API',
-  // Only the release notes' HMAC form can be signed here: the ECDSA key's private half is SendGrid's.
+  signingProblem,
   sign: ({ body, secret, timestampSeconds }) =>
-    secret.startsWith(SENDGRID_P256_SPKI_PREFIX) || secret.includes('-----BEGIN PUBLIC KEY-----')
+    signingProblem(secret) !== null
       ? null
       : { body, headers: signSendGridHmac({ secret, body, timestamp: timestampSeconds }), scheme: 'hmac-sha256' },
   unsigned: ({ body }) => ({ body, headers: {}, scheme: 'unsigned' }),
