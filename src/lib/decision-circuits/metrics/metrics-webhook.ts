@@ -9,16 +9,15 @@ import {
   isWebhookVerificationError,
   recordVerificationFailure,
 } from './verification-failures';
-import { PROVIDER_MODULES } from './providers/registry';
+import { getProvider, PROVIDER_MODULES, PROVIDER_WEBHOOK_HEADERS } from './providers/registry';
 import { getFirstHeader, type HandshakeAnswer } from './providers/provider';
 import { type HeaderBag, type MetricsProvider } from './metrics-types';
-import { PROVIDER_WEBHOOK_HEADERS } from './providers/registry';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** Providers signed by the deployment's one app secret: their events are routed by account. */
 export function isAccountRoutedProvider(provider: MetricsProvider): boolean {
-  return PROVIDER_MODULES[provider].splitByAccount !== undefined;
+  return getProvider(provider).routing === 'account';
 }
 
 /** The provider's delivery id header (svix-id for Resend), used as its dedup key. */

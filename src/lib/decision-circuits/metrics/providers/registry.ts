@@ -50,9 +50,8 @@ export const PROVIDER_EVENT_MAPPINGS: Readonly<Record<MetricsProvider, Readonly<
   (definition) => definition.events,
 );
 export const BACKFILL_CLIENTS = derive((definition) => definition.backfill);
-/** Providers whose connections get their own webhook URL and secret; the others route by account. */
-export const URL_ROUTED_PROVIDERS = METRICS_PROVIDERS.filter((provider) => DEFINITIONS[provider].routing === 'connection');
-export const ACCOUNT_ROUTED_PROVIDERS = METRICS_PROVIDERS.filter((provider) => DEFINITIONS[provider].routing === 'account');
+/** The sample kinds each provider's `samples.build` accepts (CLI sender, tests). */
+export const SAMPLE_KINDS = derive((definition) => definition.samples.kinds);
 
 export function getBackfillClient(provider: MetricsProvider) {
   return getProvider(provider).backfill;

@@ -1,14 +1,12 @@
 // Sample deliveries for any provider, through its definition: the CLI sender, the simulator's
 // single sends and the connection's "send a test event" use these.
 import type { SampleDelivery, SampleOptions } from './definition';
-import { getProvider, METRICS_PROVIDERS, type MetricsProvider } from './registry';
+import { getProvider, type MetricsProvider } from './registry';
 import { resolveKind } from './samples-support';
 
 export type { SampleDelivery, SampleOptions } from './definition';
 
-export const SAMPLE_KINDS: Readonly<Record<MetricsProvider, readonly string[]>> = Object.fromEntries(
-  METRICS_PROVIDERS.map((provider) => [provider, getProvider(provider).samples.kinds]),
-) as Record<MetricsProvider, readonly string[]>;
+export { SAMPLE_KINDS } from './registry';
 
 /** The provider's own kind for what a person typed (`opened`, `email.opened`, `open` …); null if unknown. */
 export function resolveSampleKind(provider: MetricsProvider, input: string): string | null {
