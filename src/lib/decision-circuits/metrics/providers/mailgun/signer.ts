@@ -14,8 +14,7 @@ const UNSIGNED_PREFIX = /^\{\s*"event-data"\s*:/;
 /**
  * The event-data's own text. The unsigned form (`{"event-data": …}`, what samples build) is cut,
  * not re-serialised; a signed body gives its event-data (signing again); any other body (bare
- * event-data, or junk a hostile test wants signed) becomes the event-data as written. Never throws:
- * the test-event button probes signers with `{}`.
+ * event-data, or junk a hostile test wants signed) becomes the event-data as written. Never throws.
  */
 export function eventDataText(body: string): string {
   const trimmed = body.trim();
