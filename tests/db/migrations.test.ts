@@ -1,17 +1,20 @@
-// Each SQL function is defined once, in its current form (superseded definitions were folded away
-// before release). A database created from the migration files as they were before the fold, then
-// migrated with today's files, must end exactly where a fresh database does: same functions, same
-// columns, indexes, policies and grants.
+// Migrations are append-only: a released file is never edited (a database that ran it would never
+// run the edit); a change is a new file, which may `create or replace` an earlier function. The
+// runner records each file's checksum and refuses a database whose applied file changed. A database
+// created from the files of an older release, then migrated with today's, must end exactly where a
+// fresh database does: same functions, columns, indexes, policies and grants.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPgliteDatabase, runMigrations, type Database } from '../../src/lib/db';
+import { EditedMigrationError, migrationChecksum } from '../../src/lib/db/migrate';
 
 /** The last commit whose migrations still re-defined functions of earlier files. */
 const BEFORE_FOLD = '05e2e0f';
 const MIGRATIONS = 'supabase/migrations';
+const RELEASED = 'supabase/released-migrations.sha256';
 
 function filesAt(commit: string): { name: string; sql: string }[] | null {
   try {
@@ -49,18 +52,67 @@ describe('migrations', () => {
   const scratch = mkdtempSync(path.join(tmpdir(), 'migrations-before-fold-'));
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-  it('define every SQL function once', () => {
-    const seen = new Map<string, string>();
-    for (const file of readdirSync(MIGRATIONS)
+  it('never edit a released migration: each file listed in supabase/released-migrations.sha256 is byte for byte as released', () => {
+    const released = readFileSync(RELEASED, 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => {
+        const [sha256, file] = line.split(/\s+/);
+        return { sha256: sha256!, file: file! };
+      });
+    expect(released.length).toBeGreaterThan(10);
+    const files = readdirSync(MIGRATIONS)
       .filter((f) => f.endsWith('.sql'))
-      .sort()) {
-      for (const match of readFileSync(path.join(MIGRATIONS, file), 'utf8').matchAll(/create (?:or replace )?function\s+(\w+)\s*\(/gi)) {
-        const name = match[1]!.toLowerCase();
-        expect(seen.get(name), `${name} is defined in ${seen.get(name)} and again in ${file}`).toBeUndefined();
-        seen.set(name, file);
-      }
+      .sort();
+    for (const { sha256, file } of released) {
+      expect(files, `${file} was released and must stay`).toContain(file);
+      expect(migrationChecksum(readFileSync(path.join(MIGRATIONS, file), 'utf8')), `${file} was edited after its release`).toBe(sha256);
     }
-    expect(seen.size).toBeGreaterThan(20);
+    // A new migration sorts after every released one, so a database that ran the release runs it next.
+    const lastReleased = released
+      .map((r) => r.file)
+      .sort()
+      .at(-1)!;
+    for (const file of files.filter((f) => !released.some((r) => r.file === f))) {
+      expect(file > lastReleased, `${file} sorts before the released ${lastReleased}`).toBe(true);
+    }
+  });
+
+  it('refuse to run on a database that applied a migration since edited, and name it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'migrations-edited-'));
+    const db = await createPgliteDatabase();
+    try {
+      writeFileSync(path.join(dir, '20990101_first.sql'), 'create table edited_probe (id int);');
+      expect(await runMigrations(db, dir)).toEqual(['20990101']);
+      expect(await runMigrations(db, dir)).toEqual([]);
+      writeFileSync(path.join(dir, '20990101_first.sql'), 'create table edited_probe (id bigint);');
+      writeFileSync(path.join(dir, '20990102_second.sql'), 'create table second_probe (id int);');
+      await expect(runMigrations(db, dir)).rejects.toThrow(EditedMigrationError);
+      await expect(runMigrations(db, dir)).rejects.toThrow(/20990101 was edited/);
+      // Nothing after the edited file ran.
+      expect(await db.query(`select to_regclass('second_probe') as t`)).toEqual([{ t: null }]);
+    } finally {
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('record a checksum for a version another tool applied, then hold the file to it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'migrations-cli-'));
+    const db = await createPgliteDatabase();
+    try {
+      writeFileSync(path.join(dir, '20990101_first.sql'), 'create table cli_probe (id int);');
+      await runMigrations(db, dir);
+      await db.query('delete from supabase_migrations.schema_migration_checksums');
+      expect(await runMigrations(db, dir)).toEqual([]);
+      const rows = await db.query<{ version: string }>('select version from supabase_migrations.schema_migration_checksums');
+      expect(rows).toEqual([{ version: '20990101' }]);
+      writeFileSync(path.join(dir, '20990101_first.sql'), 'create table cli_probe (id bigint);');
+      await expect(runMigrations(db, dir)).rejects.toThrow(EditedMigrationError);
+    } finally {
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('bring a database created from the files before the fold to exactly the state of a fresh one', async ({ skip }) => {
@@ -73,6 +125,8 @@ describe('migrations', () => {
     try {
       await runMigrations(fresh);
       expect(await runMigrations(upgraded, scratch)).toEqual(before!.map((f) => f.name.split('_')[0]));
+      // Databases of that release predate checksums: the runner records today's files on first sight.
+      await upgraded.query('delete from supabase_migrations.schema_migration_checksums');
       const applied = await runMigrations(upgraded);
       expect(applied.length).toBeGreaterThan(0);
       expect(await catalogue(upgraded)).toEqual(await catalogue(fresh));
