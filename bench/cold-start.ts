@@ -11,6 +11,22 @@ import { signSendGridHmac } from '../src/lib/decision-circuits/metrics/providers
 import { freePort, TEST_SECRETS } from '../tests/helpers/server';
 import { fmt, printTable } from './lib/load';
 import { freshDatabase } from './lib/postgres-scratch';
+import { ensureBuild, parseCommandLine } from './lib/cli';
+
+parseCommandLine(
+  `Usage: npm run bench:cold-start
+
+A fresh next start process, from spawn to its first answered request: the bare health GET against
+the first signed webhook answered 2xx. Prints a table; builds the app first when stale.
+
+Environment:
+  BENCH_COLD_ROUNDS          rounds (5)
+  BENCH_COLD_DATABASE        postgres: a fresh migrated PostgreSQL database instead of PGlite
+  BENCH_DATABASE_URL         PostgreSQL server for it (else TEST_DATABASE_URL, else local 5432)
+
+  -h, --help    this text`,
+  {},
+);
 
 const ROUNDS = Number(process.env.BENCH_COLD_ROUNDS ?? 5);
 const ON_POSTGRES = process.env.BENCH_COLD_DATABASE === 'postgres';
@@ -80,6 +96,7 @@ function median(values: number[]): number {
 }
 
 async function main(): Promise<void> {
+  ensureBuild();
   const pg = ON_POSTGRES ? await freshDatabase('metrics_bench_cold') : null;
   const scenarios: [string, Probe][] = [
     ['health GET (baseline)', healthGet],

@@ -11,6 +11,27 @@ import { combineResults, fmt, printTable, runCount, runFor, type LoadResult } fr
 import { BENCH_APPLICATION_NAME, BENCH_DIRECT_APPLICATION_NAME, freshDatabase, openDirectPool } from './lib/postgres-scratch';
 import { combineCpu, cpuPerUnit, type CpuSplit } from './lib/cpu';
 import { makeSendGridBatch, normalizedRows, poster, signBatch } from './lib/sendgrid-batches';
+import { ensureBuild, parseCommandLine } from './lib/cli';
+
+parseCommandLine(
+  `Usage: npm run bench:ingest
+
+Ingestion throughput: signed SendGrid batches and single events over HTTP (next start on a fresh
+PostgreSQL database, and on PGlite), against the database-only path, a bare bulk INSERT and a bare
+route measured in the same run. Prints tables; builds the app first when the build is stale.
+
+Environment:
+  BENCH_DATABASE_URL          PostgreSQL server to create the scratch database on (else TEST_DATABASE_URL, else local 5432)
+  BENCH_BATCH_SIZE            events per batch (500)
+  BENCH_BATCHES               batches per HTTP slice (120)
+  BENCH_PGLITE_BATCHES        batches on PGlite (16)
+  BENCH_SINGLE_SECONDS        seconds per single-event slice (10)
+  BENCH_SINGLE_CONCURRENCY    senders for single events (8)
+  BENCH_SINGLE_ROUNDS         interleaved single-event rounds (2)
+
+  -h, --help    this text`,
+  {},
+);
 
 const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? 500);
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 120);
@@ -43,6 +64,7 @@ function slice(name: string, result: LoadResult, eventsPerRequest: number): Load
 const webhookPath = `/api/webhooks/metrics?provider=sendgrid&workspace_id=${DEV_WORKSPACE_ID}`;
 
 async function main(): Promise<void> {
+  ensureBuild();
   const results: { name: string; result: LoadResult; unit: 'events/s' | 'req/s'; eventsPerRequest: number }[] = [];
   const cpu: { name: string; split: CpuSplit }[] = [];
   const batchCpuRows: { name: string; split: CpuSplit }[] = [];

@@ -7,6 +7,23 @@ import { startServer, TEST_SECRETS } from '../tests/helpers/server';
 import { cpuPerUnit, type CpuSplit } from './lib/cpu';
 import { fmt, printTable, runFor, type LoadResult } from './lib/load';
 import { freshDatabase } from './lib/postgres-scratch';
+import { ensureBuild, parseCommandLine } from './lib/cli';
+
+parseCommandLine(
+  `Usage: npm run bench:read
+
+The read APIs on a fresh PostgreSQL database holding a year of hourly rollups for 50 variants
+(seeding takes a minute), against a bare route in the same run, with the CPU per request of the
+load generator, the server and PostgreSQL. Prints tables; builds the app first when stale.
+
+Environment:
+  BENCH_DATABASE_URL        PostgreSQL server for the scratch database (else TEST_DATABASE_URL, else local 5432)
+  BENCH_READ_SECONDS        seconds per scenario (10)
+  BENCH_READ_CONCURRENCY    concurrent requests (8)
+
+  -h, --help    this text`,
+  {},
+);
 
 const SECONDS = Number(process.env.BENCH_READ_SECONDS ?? 10);
 const CONCURRENCY = Number(process.env.BENCH_READ_CONCURRENCY ?? 8);
@@ -16,6 +33,7 @@ const AB_TEST = '00000000-0000-4000-8000-0000000000ab';
 const variantId = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
 async function main(): Promise<void> {
+  ensureBuild();
   const pg = await freshDatabase('metrics_bench_read');
   const seeded = performance.now();
   // The workspace under test, plus the same volume in another workspace (RLS must filter it out).

@@ -13,7 +13,6 @@
 // records the real instant each simulated hour began and hands retention the real cutoff that
 // corresponds to "simulated now − retention" (retention reads age from received_at).
 import { randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { DEV_USER_ID, DEV_WORKSPACE_ID, type Database } from '../src/lib/db';
 import { mintAccessToken } from '../src/lib/auth/tokens';
@@ -25,6 +24,7 @@ import { combineResults, fmt, printTable, runCount, runFor, type LoadResult } fr
 import { freshDatabase } from './lib/postgres-scratch';
 import { abTestUuid, fillLedger, fillRollups, tableSizes, variantUuid } from './lib/scale-fill';
 import { makeSendGridBatch, normalizedRows, poster, signBatch, type BatchShape } from './lib/sendgrid-batches';
+import { ensureBuild, parseCommandLine, usageError } from './lib/cli';
 
 const PHASES = ['ingest', 'reads', 'week'] as const;
 const HOUR_MS = 3_600_000;
@@ -52,20 +52,36 @@ const optionsSchema = z.object({
 });
 type Options = z.infer<typeof optionsSchema>;
 
+const USAGE = `Usage: npm run bench:scale [-- options]
+
+The ledger at production volume on fresh PostgreSQL databases: ingest and reads at each ledger
+size, then a simulated steady state with hourly retention. Prints tables; builds the app first
+when stale. A full run takes hours; --quick is a smoke run of every phase in a few minutes.
+
+  --rows <n,n,…>          ledger sizes (1000000,10000000)
+  --days <n>              simulated days of the steady state (7)
+  --events-per-day <n>    events per simulated day (3000000)
+  --retention-days <n>    ledger retention of the steady state (${LEDGER_RETENTION_DAYS})
+  --variants <n>          variants with a year of rollups (500)
+  --batches <n>           batches per ingest slice (60)
+  --concurrency <n>       concurrent senders (4)
+  --read-seconds <n>      seconds per read scenario (10)
+  --phases <list>         any of ${PHASES.join(',')} (all)
+  --quick                 small sizes for every phase
+  -h, --help              this text`;
+
 function readOptions(): Options {
-  const { values } = parseArgs({
-    options: {
-      rows: { type: 'string' },
-      days: { type: 'string' },
-      'events-per-day': { type: 'string' },
-      'retention-days': { type: 'string' },
-      variants: { type: 'string' },
-      batches: { type: 'string' },
-      concurrency: { type: 'string' },
-      'read-seconds': { type: 'string' },
-      phases: { type: 'string' },
-      quick: { type: 'boolean', default: false },
-    },
+  const { values } = parseCommandLine(USAGE, {
+    rows: { type: 'string' },
+    days: { type: 'string' },
+    'events-per-day': { type: 'string' },
+    'retention-days': { type: 'string' },
+    variants: { type: 'string' },
+    batches: { type: 'string' },
+    concurrency: { type: 'string' },
+    'read-seconds': { type: 'string' },
+    phases: { type: 'string' },
+    quick: { type: 'boolean', default: false },
   });
   // --quick: a smoke run of every phase in a few minutes; explicit flags still win.
   const defaults = values.quick
@@ -79,7 +95,7 @@ function readOptions(): Options {
         batches: '60',
         readSeconds: '10',
       };
-  return optionsSchema.parse({
+  const parsed = optionsSchema.safeParse({
     rows: values.rows ?? defaults.rows,
     days: values.days ?? defaults.days,
     eventsPerDay: values['events-per-day'] ?? defaults.eventsPerDay,
@@ -90,6 +106,8 @@ function readOptions(): Options {
     readSeconds: values['read-seconds'] ?? defaults.readSeconds,
     phases: values.phases ?? PHASES.join(','),
   });
+  if (!parsed.success) usageError(USAGE, parsed.error.issues.map((i) => `--${String(i.path[0] ?? '')}: ${i.message}`).join('\n'));
+  return parsed.data;
 }
 
 const mb = (bytes: number) => fmt(bytes / 1024 / 1024);
@@ -404,6 +422,7 @@ async function steadyState(options: Options): Promise<void> {
 
 async function main(): Promise<void> {
   const options = readOptions();
+  ensureBuild();
   console.log(`bench:scale ${JSON.stringify(options)}`);
   if (options.phases.includes('ingest') || options.phases.includes('reads')) await atLedgerSizes(options);
   if (options.phases.includes('week')) await steadyState(options);

@@ -17,27 +17,38 @@ import { privatePostgresUnavailableReason, startPrivatePostgres } from '../tests
 import { startServer } from '../tests/helpers/server';
 import { fmt, printTable, runFor } from './lib/load';
 import { freshDatabase } from './lib/postgres-scratch';
+import { ensureBuild, parseCommandLine, usageError } from './lib/cli';
 
-function flag(name: string): string | undefined {
-  const args = process.argv.slice(2);
-  const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-  if (i < 0) return undefined;
-  const arg = args[i]!;
-  return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[i + 1];
-}
+const SOAK_USAGE = `Usage: npm run bench:soak [-- options]
+
+A bounded soak run against next start + PostgreSQL: measures the webhook's capacity, then offers
+a steady open-loop load at a fraction of it and prints RSS and latency percentiles per interval,
+ending with an exactly-once check. Builds the app first when stale.
+
+  --duration <s|m>   how long the steady load runs (300s; or SOAK_DURATION)
+  --load <0..1>      share of the measured capacity offered (0.5; or SOAK_LOAD)
+  --interval <s>     report interval (15s, 5s for runs under 2 minutes; or SOAK_INTERVAL)
+  --batch <n>        SendGrid events per request (50; or SOAK_BATCH_SIZE)
+  -h, --help         this text`;
+const { values: flags } = parseCommandLine(SOAK_USAGE, {
+  duration: { type: 'string' },
+  load: { type: 'string' },
+  interval: { type: 'string' },
+  batch: { type: 'string' },
+});
 
 /** "300", "300s", "5m" → seconds. */
 function seconds(value: string | undefined, fallback: number): number {
   if (!value) return fallback;
   const match = /^(\d+(?:\.\d+)?)\s*(s|m|min)?$/.exec(value.trim());
-  if (!match) throw new Error(`Not a duration: ${value} (use e.g. 300, 90s or 5m)`);
+  if (!match) usageError(SOAK_USAGE, `Not a duration: ${value} (use e.g. 300, 90s or 5m)`);
   return Number(match[1]) * (match[2]?.startsWith('m') ? 60 : 1);
 }
 
-const DURATION_S = seconds(flag('duration') ?? process.env.SOAK_DURATION, 300);
-const LOAD = Number(flag('load') ?? process.env.SOAK_LOAD ?? 0.5);
-const INTERVAL_S = seconds(flag('interval') ?? process.env.SOAK_INTERVAL, DURATION_S >= 120 ? 15 : 5);
-const BATCH = Number(flag('batch') ?? process.env.SOAK_BATCH_SIZE ?? 50);
+const DURATION_S = seconds(flags.duration ?? process.env.SOAK_DURATION, 300);
+const LOAD = Number(flags.load ?? process.env.SOAK_LOAD ?? 0.5);
+const INTERVAL_S = seconds(flags.interval ?? process.env.SOAK_INTERVAL, DURATION_S >= 120 ? 15 : 5);
+const BATCH = Number(flags.batch ?? process.env.SOAK_BATCH_SIZE ?? 50);
 const CAPACITY_S = seconds(process.env.SOAK_CAPACITY_SECONDS, 15);
 const POOL_MAX = process.env.SOAK_POOL_MAX ?? '8';
 /** Open-loop sender bound: past this many outstanding requests a send is skipped (and counted). */
@@ -45,8 +56,8 @@ const MAX_OUTSTANDING = 128;
 /** Share of requests that redeliver an earlier batch, as providers do. */
 const REDELIVERY_SHARE = 0.05;
 
-if (!(LOAD > 0 && LOAD <= 1)) throw new Error('--load must be in (0, 1]');
-if (!(DURATION_S > 0 && DURATION_S <= 24 * 3600)) throw new Error('--duration must be in (0, 24h]');
+if (!(LOAD > 0 && LOAD <= 1)) usageError(SOAK_USAGE, '--load must be in (0, 1]');
+if (!(DURATION_S > 0 && DURATION_S <= 24 * 3600)) usageError(SOAK_USAGE, '--duration must be in (0, 24h]');
 
 const keys = generateSendGridKeyPair();
 const rng = createRng('bench-soak');
@@ -137,6 +148,7 @@ async function soakDatabase(): Promise<Awaited<ReturnType<typeof freshDatabase>>
 }
 
 async function main(): Promise<void> {
+  ensureBuild();
   console.log(
     `Soak: ${DURATION_S} s at ${Math.round(LOAD * 100)} % of measured capacity, SendGrid batches of ${BATCH}, report every ${INTERVAL_S} s, DATABASE_POOL_MAX=${POOL_MAX}.`,
   );

@@ -1,4 +1,5 @@
 // A fresh, migrated, seeded PostgreSQL database for one benchmark run.
+import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { createPostgresDatabase, runMigrations, seedDevWorkspace, type Database } from '../../src/lib/db';
 
@@ -7,7 +8,12 @@ export const BENCH_BASE_URL =
 
 export const BENCH_APPLICATION_NAME = 'metrics-bench';
 
-export async function freshDatabase(name: string): Promise<{ url: string; db: Database; drop(): Promise<void> }> {
+/**
+ * A scratch database named `<prefix>_<pid>_<random>`: two runs at once (or a run beside the test
+ * suites) never drop each other's database.
+ */
+export async function freshDatabase(prefix: string): Promise<{ url: string; db: Database; drop(): Promise<void> }> {
+  const name = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = postgres(BENCH_BASE_URL, { max: 1, onnotice: () => undefined });
   await admin.unsafe(`drop database if exists ${name} with (force)`);
   await admin.unsafe(`create database ${name}`);

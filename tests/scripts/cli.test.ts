@@ -1,12 +1,20 @@
-// Every script under scripts/ as a user runs it: --help answers, a wrong flag is one clear
-// message (no stack trace) with exit code 2, and webhook:send never reports a refused delivery as counted.
+// Every script under scripts/ and every benchmark under bench/ as a user runs it: --help answers,
+// a wrong flag is one clear message (no stack trace) with exit code 2, neither does any work (no
+// build, no database), and webhook:send never reports a refused delivery as counted.
 import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const SCRIPTS = readdirSync(path.join(process.cwd(), 'scripts')).filter((f) => /\.(ts|mjs)$/.test(f));
+const SCRIPTS = [
+  ...readdirSync(path.join(process.cwd(), 'scripts'))
+    .filter((f) => /\.(ts|mjs)$/.test(f))
+    .map((f) => `scripts/${f}`),
+  ...readdirSync(path.join(process.cwd(), 'bench'))
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => `bench/${f}`),
+];
 const TSX = path.join(process.cwd(), 'node_modules', '.bin', 'tsx');
 
 interface Outcome {
@@ -16,7 +24,7 @@ interface Outcome {
 }
 
 function runScript(file: string, args: string[]): Promise<Outcome> {
-  const [command, argv] = file.endsWith('.mjs') ? [process.execPath, [`scripts/${file}`, ...args]] : [TSX, [`scripts/${file}`, ...args]];
+  const [command, argv] = file.endsWith('.mjs') ? [process.execPath, [file, ...args]] : [TSX, [file, ...args]];
   return new Promise((resolve) => {
     execFile(command, argv, { timeout: 30_000, env: { ...process.env, DATABASE_URL: '' } }, (error, stdout, stderr) => {
       resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
@@ -26,11 +34,13 @@ function runScript(file: string, args: string[]): Promise<Outcome> {
 
 const STACK_FRAME = /^\s+at .+[:(]\d+/m;
 
-describe.each(SCRIPTS)('scripts/%s', (file) => {
+describe.each(SCRIPTS)('%s', (file) => {
   it('answers --help with its usage and exit code 0', async () => {
-    const { code, stdout } = await runScript(file, ['--help']);
+    const { code, stdout, stderr } = await runScript(file, ['--help']);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^Usage: /);
+    // Nothing ran before the usage: no build started, no database opened or created.
+    expect(`${stdout}${stderr}`).not.toMatch(/Creating an optimized|rebuilding|No build yet|Applied:/);
   });
 
   it('refuses an unknown flag with one clear message, the usage and exit code 2', async () => {
@@ -57,7 +67,14 @@ describe('webhook:send against an app that refuses the delivery', () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it('says nothing was counted and exits 1 after a 404', async () => {
-    const { code, stdout, stderr } = await runScript('webhook-send.ts', ['--provider', 'sendgrid', '--event', 'delivered', '--url', url]);
+    const { code, stdout, stderr } = await runScript('scripts/webhook-send.ts', [
+      '--provider',
+      'sendgrid',
+      '--event',
+      'delivered',
+      '--url',
+      url,
+    ]);
     expect(code).toBe(1);
     expect(stdout).toContain('← 404');
     expect(stderr).toContain('Not recorded: the app answered 404. Nothing was counted.');
