@@ -1,12 +1,14 @@
 // Logs, metrics and traces of the real server (`next start`): one JSON log line per request with
 // nothing secret in it, the Prometheus scrape endpoint behind its token, and the spans of a
 // webhook request exported over OTLP/HTTP to a local receiver.
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signResend } from '../../src/lib/decision-circuits/metrics/providers/signing';
 import { DATABASE_KINDS } from '../helpers/db';
 import { DEV_WORKSPACE_ID, TEST_SECRETS, startApp, type AppUnderTest } from '../helpers/app';
 import { spansFrom, startReceiver, type Receiver } from '../helpers/receivers';
+import { PROMTOOL, PROMTOOL_MISSING } from '../helpers/promtool';
 
 const SCRAPE_TOKEN = 'scrape-token-7d1f0c2b9e';
 const BEARER = 'tok_live_BEARER_5b1e7f9a0c3d';
@@ -182,6 +184,15 @@ describe.each(DATABASE_KINDS)('observability of the real server on %s', (kind) =
       );
     expect(events(after) - events(before)).toBeGreaterThanOrEqual(1);
     expect(after).toContain('metrics_engine_db_queue_wait_seconds_count');
+  });
+
+  it('serves a scrape that promtool check metrics accepts, with build_info', async ({ skip }) => {
+    skip(PROMTOOL === null, PROMTOOL_MISSING);
+    const text = await (await scrape()).text();
+    expect(text).toMatch(/^metrics_engine_build_info\{version="[^"]+",node_version="v\d+[^"]*"\} 1$/m);
+    const check = spawnSync(PROMTOOL!, ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect(`${check.stdout}${check.stderr}`).toBe('');
+    expect(check.status).toBe(0);
   });
 
   it('exports the spans of a webhook request over OTLP/HTTP: request, signature check and ingest SQL in one trace', async () => {

@@ -1,11 +1,24 @@
 // Prometheus metrics (prom-client), one registry per process. Label values come from closed
 // sets (providers, outcomes, reasons, status codes, our own route paths), never from input.
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import packageJson from '../../../package.json';
+
+const PROCESS_PREFIX = 'metrics_engine_process_';
+// prom-client names three gauges `*_total`, which the exposition format reserves for counters
+// (`promtool check metrics` refuses them); its `nodejs_active_resources` gauge (by type) says the same.
+const MISNAMED_DEFAULT_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
 function createMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'metrics_engine_process_' });
+  collectDefaultMetrics({ register: registry, prefix: PROCESS_PREFIX });
+  for (const name of MISNAMED_DEFAULT_GAUGES) registry.removeSingleMetric(`${PROCESS_PREFIX}${name}`);
   const registers = [registry];
+  new Gauge({
+    name: 'metrics_engine_build_info',
+    help: 'Always 1; the labels say which build and runtime this process runs',
+    labelNames: ['version', 'node_version'] as const,
+    registers,
+  }).set({ version: packageJson.version, node_version: process.version }, 1);
   const counter = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
     new Counter<L>({ name, help, labelNames, registers });
   const histogram = <L extends string>(name: string, help: string, buckets: number[], labelNames: readonly L[] = []) =>
