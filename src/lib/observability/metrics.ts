@@ -70,10 +70,14 @@ function createMetrics() {
       'Answers with status 503 (database unreachable, busy or misconfigured), by route',
       ['route'] as const,
     ),
-    cronRuns: counter('metrics_engine_cron_runs_total', 'Cron runs by job and outcome (ok, error)', ['job', 'outcome'] as const),
-    cronDuration: histogram('metrics_engine_cron_duration_seconds', 'Cron run duration by job', [0.05, 0.1, 0.5, 1, 5, 10, 30, 45, 60], [
-      'job',
-    ] as const),
+    // `cron_job`, not `job`: Prometheus owns `job` (the scrape job) and would rename ours `exported_job`.
+    cronRuns: counter('metrics_engine_cron_runs_total', 'Cron runs by cron job and outcome (ok, error)', ['cron_job', 'outcome'] as const),
+    cronDuration: histogram(
+      'metrics_engine_cron_duration_seconds',
+      'Cron run duration by cron job',
+      [0.05, 0.1, 0.5, 1, 5, 10, 30, 45, 60],
+      ['cron_job'] as const,
+    ),
     backfillJobs: counter('metrics_engine_backfill_jobs_total', 'Backfill job runs by provider and outcome (completed, failed, paused)', [
       'provider',
       'outcome',

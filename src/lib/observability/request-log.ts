@@ -77,8 +77,8 @@ function record(kind: RequestKind, route: string, method: string, state: Request
   }
   const job = route.split('/').at(-1) ?? route;
   if (kind === 'cron') {
-    metrics.cronRuns.inc({ job, outcome: status < 400 ? 'ok' : 'error' });
-    metrics.cronDuration.observe({ job }, seconds);
+    metrics.cronRuns.inc({ cron_job: job, outcome: status < 400 ? 'ok' : 'error' });
+    metrics.cronDuration.observe({ cron_job: job }, seconds);
   }
   const line = {
     kind,

@@ -21,6 +21,23 @@ describe('metrics documentation', () => {
     for (const name of queried) expect(names, name).toContain(name);
   });
 
+  it('the Grafana dashboard imports with a data source input and filters every query by job and instance', () => {
+    const dashboard = JSON.parse(readFileSync('docs/grafana/metrics-engine.json', 'utf8')) as {
+      __inputs: { name: string; type: string; pluginId: string }[];
+      templating: { list: { name: string; current?: { value: string } }[] };
+      panels: { targets?: { expr: string }[] }[];
+    };
+    expect(dashboard.__inputs).toEqual([expect.objectContaining({ name: 'DS_PROMETHEUS', type: 'datasource', pluginId: 'prometheus' })]);
+    const variables = dashboard.templating.list.map((v) => v.name);
+    expect(variables).toEqual(['datasource', 'job', 'instance']);
+    expect(dashboard.templating.list[0]!.current?.value).toBe('${DS_PROMETHEUS}');
+    const selectors = dashboard.panels
+      .flatMap((panel) => panel.targets ?? [])
+      .flatMap((t) => [...t.expr.matchAll(/metrics_engine_[a-z_]+(\{[^}]*\})?/g)]);
+    expect(selectors.length).toBeGreaterThan(10);
+    for (const [series, labels] of selectors) expect(labels ?? '', series).toContain('job=~"$job", instance=~"$instance"');
+  });
+
   it('docs/operations.md describes every metric and every verification failure reason', async () => {
     const doc = readFileSync('docs/operations.md', 'utf8');
     for (const name of await registeredNames()) expect(doc, name).toContain(name);
