@@ -23,4 +23,6 @@ export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
   const { openDatabaseAtStartup } = await import('./lib/db/startup');
   await openDatabaseAtStartup();
+  const { devSchedulerEnabled, startDevScheduler } = await import('./lib/cron/dev-scheduler');
+  if (devSchedulerEnabled()) startDevScheduler();
 }

@@ -315,6 +315,14 @@ describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`dashboard in Chromium on %s${S
   });
 
   it('shows attribution health against the 95 % threshold, ingestion health and provider setup', async () => {
+    // Before the alerts job has run, no alert is firing, and the banner agrees with the Alerts panel.
+    await page.goto(`${app.url}/dashboard/operations?workspaceId=${DEV_WORKSPACE_ID}`);
+    expect(await page.locator('[data-testid="attribution-alert"]').count()).toBe(0);
+    await page.waitForSelector('[data-testid="alerts-firing"]');
+    expect(await text(page, '[data-testid="alerts-firing"]')).toBe('No alert is firing.');
+    const cron = await fetch(`${app.url}/api/cron/metrics/alerts`, { headers: { authorization: `Bearer ${TEST_SECRETS.CRON_SECRET}` } });
+    expect(cron.status, await cron.text()).toBe(200);
+
     await page.goto(`${app.url}/dashboard/ab-tests?workspaceId=${DEV_WORKSPACE_ID}`);
     await Promise.all([page.waitForURL(/\/dashboard\/operations/), page.getByRole('link', { name: 'Operations' }).click()]);
 
@@ -328,6 +336,8 @@ describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`dashboard in Chromium on %s${S
     expect(await row('mapped_percentage')).toBe('94.62 %');
     expect(await row('status')).toBe('Below 95 %');
     expect(await text(page, '[data-testid="attribution-alert"]')).toContain('Attribution below 95 %: SendGrid');
+    await page.waitForSelector('[data-testid="alerts-firing"]:not(:has-text("No alert"))');
+    expect(await text(page, '[data-testid="alerts-firing"]')).toContain('(sendgrid)');
 
     const stat = (name: string) => text(page, `[data-testid="ingestion-stats"] [data-stat="${name}"]`);
     expect(await stat('total_events')).toBe(EXPECTED_EVENTS.toLocaleString('en-US'));

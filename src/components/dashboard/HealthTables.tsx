@@ -3,13 +3,20 @@ import { MAPPED_ALERT_THRESHOLD, PROVIDER_LABELS } from '@/lib/dashboard/operati
 import { formatCount, formatPercent, formatUtc } from '@/lib/dashboard/format';
 
 /** mapped / unmapped / orphaned per provider, against the release notes' 95 % alert threshold. */
-export function AttributionHealthTable({ rows }: { rows: OperationsView['attribution'] }) {
-  const alerting = rows.filter((r) => r.below_alert_threshold);
+export function AttributionHealthTable({
+  rows,
+  alerting,
+}: {
+  rows: OperationsView['attribution'];
+  alerting: OperationsView['attributionAlerts'];
+}) {
+  // The banner is the attribution_low alert's state (as the Alerts panel shows it), not a second
+  // judgement: a row below the threshold with too few mappings to alert on says so in its badge only.
   return (
     <>
       {alerting.length > 0 && (
         <p className="alert bad" role="alert" data-testid="attribution-alert">
-          <strong>Attribution below {MAPPED_ALERT_THRESHOLD} %:</strong> {alerting.map((r) => PROVIDER_LABELS[r.provider]).join(', ')}.
+          <strong>Attribution below {MAPPED_ALERT_THRESHOLD} %:</strong> {alerting.map((provider) => PROVIDER_LABELS[provider]).join(', ')}.
           Events of unmapped messages are not counted in any rollup until their sender registers them; after 24 hours they are orphaned.
         </p>
       )}

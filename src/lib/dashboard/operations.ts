@@ -11,6 +11,7 @@ import {
 } from '../decision-circuits/metrics';
 import type { ProviderSecretKind } from '../decision-circuits/metrics/providers/provider';
 import { getProviderModule, METRICS_PROVIDERS, PROVIDER_CHANNEL, PROVIDER_LABELS } from '../decision-circuits/metrics/providers/registry';
+import { getAlertOverview } from '../decision-circuits/metrics/alerts/config';
 import type { DashboardSession } from './session';
 
 import { MAPPED_ALERT_THRESHOLD } from '../decision-circuits/metrics/metrics-types';
@@ -42,6 +43,8 @@ export interface ProviderConnection {
 
 export interface OperationsView {
   attribution: (AttributionHealthSummary & { below_alert_threshold: boolean })[];
+  /** Providers whose `attribution_low` alert is firing: the alert state, the one truth the Alerts panel shows too. */
+  attributionAlerts: MetricsProvider[];
   ingestion: IngestionHealthReport;
   connections: ProviderConnection[];
 }
@@ -74,8 +77,14 @@ export async function loadOperationsView(session: DashboardSession, workspaceId:
     getAttributionHealth(workspaceId, undefined, access),
     getIngestionHealth(workspaceId, access),
   ]);
+  // Read after the caller's membership was checked (the attribution read above runs under RLS).
+  const alerts = await getAlertOverview(workspaceId, { historyLimit: 0 });
+  const providers = new Set<string>(METRICS_PROVIDERS);
   return {
     attribution: attribution.map((row) => ({ ...row, below_alert_threshold: row.mapped_percentage < MAPPED_ALERT_THRESHOLD })),
+    attributionAlerts: alerts.states
+      .filter((s) => s.rule === 'attribution_low' && s.state === 'firing' && providers.has(s.subject))
+      .map((s) => s.subject as MetricsProvider),
     ingestion,
     connections: providerConnections(baseUrl, workspaceId),
   };

@@ -45,7 +45,7 @@ function OperationsContent({ workspaceId, baseUrl, view }: { workspaceId: string
             unmapped, or orphaned, with an alert below {MAPPED_ALERT_THRESHOLD} % mapped.
           </p>
         ) : (
-          <AttributionHealthTable rows={view.attribution} />
+          <AttributionHealthTable rows={view.attribution} alerting={view.attributionAlerts} />
         )}
       </section>
 
