@@ -210,5 +210,8 @@ describe.each(DATABASE_KINDS)('observability of the real server on %s', (kind) =
     const request = inOneTrace()!;
     const spans = spansFrom(otlp.received).filter((s) => s.traceId === request.traceId);
     expect(spans.find((s) => s.name === 'webhook.verify_signature')?.parentSpanId).toBe(request.spanId);
+    // Every request's log line names its trace and span, so a line leads to its trace and back.
+    const traced = logLines(app.server.logs()).filter((line) => line.route === '/api/webhooks/metrics' && line.trace_id !== undefined);
+    expect(traced.find((line) => line.trace_id === request.traceId && line.span_id === request.spanId)).toBeDefined();
   });
 });

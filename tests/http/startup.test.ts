@@ -18,4 +18,16 @@ describe('next start without a usable database configuration', () => {
     const start = startServer({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none', DATABASE_POOL_MODE: 'statement' });
     await expect(start).rejects.toThrow(/server exited early[\s\S]*DatabaseConfigurationError: DATABASE_POOL_MODE must be/);
   });
+
+  it('says why in one JSON line, with no stack trace', async () => {
+    const start = startServer({ DATABASE_URL: '', METRICS_EMBEDDED_DATABASE: '' });
+    const error = (await start.catch((e: unknown) => e)) as Error;
+    const lines = error.message.split('\n').filter((line) => line.includes('DatabaseConfigurationError'));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      const parsed = JSON.parse(line.slice(line.indexOf('{'))) as Record<string, unknown>;
+      expect(parsed).toMatchObject({ level: 'fatal', event: 'startup', err: { name: 'DatabaseConfigurationError' } });
+    }
+    expect(error.message).not.toMatch(/^\s+at .+[:(]\d+/m);
+  });
 });

@@ -314,6 +314,16 @@ describe('POST /api/webhooks/metrics with the database down', () => {
       expect(response.status).toBe(503);
       expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
       expect(await response.json()).toMatchObject({ error: 'Database unavailable; retry later' });
+      // The cause is in the request's log line (the answer keeps it to itself), one JSON line.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const line = app.server
+        .logs()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => l.route === '/api/webhooks/metrics' && l.status === 503);
+      expect(line?.unavailable_cause).toMatch(/ECONNREFUSED/);
+      expect(String(line?.unavailable_cause)).not.toContain('postgres://');
     } finally {
       await app.stop();
     }

@@ -57,6 +57,18 @@ export function errorResponse(
   );
 }
 
+/** "DatabaseUnavailableError: queue full ← Error ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:5432", bounded. */
+function unavailableCause(error: unknown): string {
+  const parts: string[] = [];
+  for (let current: unknown = error, depth = 0; current !== undefined && current !== null && depth < 3; depth += 1) {
+    const { name, message } = describeError(current);
+    const code = (current as { code?: unknown }).code;
+    parts.push(`${name}${typeof code === 'string' && code !== '' ? ` ${code}` : ''}: ${message}`);
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return parts.join(' ← ').slice(0, 500);
+}
+
 /** Maps anything thrown below a route to a JSON answer; only genuine bugs become 500. */
 export function toErrorResponse(error: unknown, context: Record<string, unknown> = {}): Response {
   if (isApiError(error)) {
@@ -70,6 +82,7 @@ export function toErrorResponse(error: unknown, context: Record<string, unknown>
     return errorResponse(400, message, { ...context, issues });
   }
   if (isDatabaseRoleError(error)) {
+    annotateRequest({ unavailable_cause: `database role misconfigured: ${error.problems.join('; ')}`.slice(0, 500) });
     // Named, so an operator sees the cause on the first failed delivery; the role name stays in the log.
     return errorResponse(
       503,
@@ -84,6 +97,7 @@ export function toErrorResponse(error: unknown, context: Record<string, unknown>
   }
   if (isDatabaseUnavailable(error)) {
     const retryAfter = (error as Partial<DatabaseUnavailableError>).retryAfterSeconds ?? 5;
+    annotateRequest({ unavailable_cause: unavailableCause(error) });
     return errorResponse(503, 'Database unavailable; retry later', context, { 'retry-after': String(retryAfter) });
   }
   const described = describeError(error);

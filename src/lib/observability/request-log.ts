@@ -5,6 +5,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { getLogger } from './logger';
 import { getMetrics } from './metrics';
 import { resolveRequestId } from './request-id';
+import { isSpanContextValid } from '@opentelemetry/api';
 import { inSpan } from './tracing';
 
 export interface EventCounts {
@@ -23,12 +24,17 @@ export interface RequestAnnotations {
   events?: EventCounts;
   verification_failure?: string;
   error?: string;
+  /** Why a 503 was answered (the database error's class, code and message; never a connection string). */
+  unavailable_cause?: string;
   /** Cron and backfill summaries: counters only. */
   summary?: Record<string, number | boolean>;
 }
 
 interface RequestState extends RequestAnnotations {
   request_id: string;
+  /** The request span's ids (when tracing is on), so a log line leads to its trace. */
+  trace_id?: string;
+  span_id?: string;
 }
 
 const store = new AsyncLocalStorage<RequestState>();
@@ -83,6 +89,7 @@ function record(kind: RequestKind, route: string, method: string, state: Request
   const line = {
     kind,
     request_id: state.request_id,
+    ...(state.trace_id ? { trace_id: state.trace_id, span_id: state.span_id } : {}),
     method,
     route,
     ...(kind === 'cron' ? { job } : {}),
@@ -93,6 +100,7 @@ function record(kind: RequestKind, route: string, method: string, state: Request
     ...(state.events ? { events: eventsTotals(state.events), outcomes: state.events } : {}),
     ...(state.verification_failure ? { verification_failure: state.verification_failure } : {}),
     ...(state.error ? { error: state.error } : {}),
+    ...(state.unavailable_cause ? { unavailable_cause: state.unavailable_cause } : {}),
     ...(state.summary ? { summary: state.summary } : {}),
   };
   const logger = getLogger();
@@ -119,6 +127,8 @@ export function observeRequest<R extends Request>(
         kind === 'cron' ? `cron ${route}` : `handle ${request.method} ${route}`,
         { 'http.request.method': request.method, 'http.route': route, 'metrics_engine.request_id': state.request_id },
         async (span) => {
+          const context = span.spanContext();
+          if (isSpanContextValid(context)) Object.assign(state, { trace_id: context.traceId, span_id: context.spanId });
           const answer = await handler(request);
           span.setAttribute('http.response.status_code', answer.status);
           if (state.provider) span.setAttribute('metrics_engine.provider', state.provider);
