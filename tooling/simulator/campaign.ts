@@ -108,6 +108,6 @@ export function planCampaign(input: CampaignInput): CampaignPlan {
     objects: [...email.objects, ...social.objects],
     events: drafts.map((draft) => draft.event),
     registrations: groupRegistrations([...email.registrations, ...social.registrations]),
-    deliveries: packDeliveries(rng.fork('deliveries'), drafts, options.startMs, options),
+    deliveries: packDeliveries(rng.fork('deliveries'), drafts, options.startMs, durationMs, options),
   };
 }

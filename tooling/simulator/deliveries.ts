@@ -184,12 +184,19 @@ const RETRY_DELAYS_MS: Partial<Record<MetricsProvider, readonly number[]>> = {
   linkedin: [300 * SECOND_MS],
 };
 
-function withRetries(rng: Rng, deliveries: readonly SimDelivery[], retryRate: number): SimDelivery[] {
+/**
+ * Adds a provider retry for a share of deliveries, at one of the provider's documented delays that
+ * still falls inside the campaign (Mailgun's run to 4 hours, which in a one-hour campaign would
+ * leave the run idle, in real time, long after its last event); with none that fits, at its end.
+ */
+function withRetries(rng: Rng, deliveries: readonly SimDelivery[], retryRate: number, durationMs: number): SimDelivery[] {
   const out = [...deliveries];
   for (const original of deliveries) {
     if (!rng.chance(retryRate)) continue;
     const delays = RETRY_DELAYS_MS[original.provider] ?? getProvider(original.provider).simulation?.retryDelaysMs ?? [60 * SECOND_MS];
-    out.push({ ...original, atMs: Math.floor(original.atMs + rng.pick(delays)), kind: 'retry' });
+    const fitting = delays.filter((delay) => original.atMs + delay <= durationMs);
+    const atMs = fitting.length > 0 ? original.atMs + rng.pick(fitting) : Math.max(original.atMs, durationMs);
+    out.push({ ...original, atMs: Math.floor(atMs), kind: 'retry' });
   }
   return out;
 }
@@ -199,6 +206,8 @@ export function packDeliveries(
   rng: Rng,
   drafts: readonly EventDraft[],
   startMs: number,
+  /** The campaign's length: delivery times are offsets from its start. */
+  durationMs: number,
   options: Pick<CampaignOptions, 'retryRate' | 'duplicateRate'>,
 ): SimDelivery[] {
   const byProvider = new Map<MetricsProvider, EventDraft[]>();
@@ -219,7 +228,7 @@ export function packDeliveries(
       return simulation ? packSimulated(rng.fork(provider), provider, simulation, list, startMs) : [];
     }),
   ];
-  return withRetries(rng.fork('retries'), firsts, options.retryRate).sort(
+  return withRetries(rng.fork('retries'), firsts, options.retryRate, durationMs).sort(
     (a, b) => a.atMs - b.atMs || a.provider.localeCompare(b.provider),
   );
 }

@@ -120,6 +120,24 @@ describe('planCampaign', () => {
     expect(b!.profile.likes).toBeGreaterThan(a!.profile.likes);
   });
 
+  it('schedules every delivery, provider retries included, inside the campaign, so a run ends on time', () => {
+    // Mailgun retries up to 4 hours later; a one-hour campaign must still end within its hour.
+    const withMailgun = planCampaign({
+      seed: 'retries',
+      startMs: START,
+      recipients: 400,
+      posts: 1,
+      retryRate: 0.5,
+      providers: ['sendgrid', 'resend', 'mailgun', 'facebook', 'instagram', 'linkedin'],
+    });
+    const retries = withMailgun.deliveries.filter((d) => d.kind === 'retry');
+    expect(retries.some((d) => d.provider === 'mailgun')).toBe(true);
+    const durationMs = withMailgun.endMs - withMailgun.startMs;
+    // Delivery times are offsets from the campaign's start.
+    for (const delivery of withMailgun.deliveries) expect(delivery.atMs).toBeLessThanOrEqual(durationMs);
+    expect(Math.max(...withMailgun.deliveries.map((d) => d.atMs))).toBeGreaterThan(durationMs - 15 * 60_000);
+  });
+
   it('anchors the campaign so that it ends when a run at that speed ends', () => {
     const now = Date.UTC(2025, 0, 1, 12);
     expect(campaignStartFor(now, 60, 120)).toBe(now + 30_000 - 3_600_000);
