@@ -35,5 +35,7 @@ export function currentRunId(): string {
 declare module 'vitest' {
   export interface ProvidedContext {
     pgRunId: string;
+    /** File holding a migrated PGlite data directory (dumpDataDir), or '' when none was made. */
+    pgliteSnapshot: string;
   }
 }

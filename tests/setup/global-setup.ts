@@ -1,15 +1,22 @@
 // Prepares a migrated template database on the real PostgreSQL (when TEST_DATABASE_URL is set),
 // so each test file gets its own fresh database in milliseconds with CREATE DATABASE ... TEMPLATE.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import type { TestProject } from 'vitest/node';
-import { createPostgresDatabase, runMigrations } from '../../src/lib/db';
+import { createPgliteDatabase, createPostgresDatabase, runMigrations } from '../../src/lib/db';
 import { adminClient, databaseUrl, templateDbName, testDbPrefix } from '../helpers/pg-urls';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const runId = randomBytes(4).toString('hex');
   project.provide('pgRunId', runId);
+  const snapshot = await dumpMigratedPglite(runId);
+  project.provide('pgliteSnapshot', snapshot);
+  const removeSnapshot = () => rmSync(snapshot, { force: true });
   const base = process.env.TEST_DATABASE_URL;
-  if (!base) return async () => undefined;
+  if (!base) return async () => removeSnapshot();
   const template = templateDbName(runId);
   const admin = adminClient(base);
   await admin.unsafe(`create database ${template}`);
@@ -27,5 +34,30 @@ export default async function setup(project: TestProject): Promise<() => Promise
     for (const { datname } of leftovers) await cleanup.unsafe(`drop database if exists ${datname} with (force)`);
     await cleanup.unsafe(`drop database if exists ${template} with (force)`);
     await cleanup.end();
+    removeSnapshot();
   };
+}
+
+/**
+ * One migrated PGlite for the run, dumped to a file: each test database loads it instead of
+ * running initdb and every migration again.
+ */
+async function dumpMigratedPglite(runId: string): Promise<string> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'metrics-pglite-'));
+  try {
+    const db = await createPgliteDatabase(dataDir);
+    try {
+      await runMigrations(db);
+    } finally {
+      await db.close();
+    }
+    const pg = await PGlite.create({ dataDir });
+    const dump = await pg.dumpDataDir('none');
+    await pg.close();
+    const file = path.join(tmpdir(), `metrics-pglite-${runId}.tar`);
+    writeFileSync(file, Buffer.from(await dump.arrayBuffer()));
+    return file;
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 }

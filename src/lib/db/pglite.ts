@@ -16,9 +16,14 @@ function wrap(pg: Pick<PGlite, 'query' | 'exec'>, afterWork: () => void = () => 
   };
 }
 
+export interface PgliteOptions {
+  /** Start from a dumped data directory (PGlite's dumpDataDir) instead of an empty cluster. */
+  loadDataDir?: Blob;
+}
+
 /** Embedded Postgres (WASM). `dataDir` undefined = in memory (tests); a path = persisted. */
-export async function createPgliteDatabase(dataDir?: string): Promise<Database> {
-  const pg = dataDir ? await PGlite.create({ dataDir }) : await PGlite.create();
+export async function createPgliteDatabase(dataDir?: string, options: PgliteOptions = {}): Promise<Database> {
+  const pg = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}) });
   const statistics = new PgliteStatistics(pg);
   const queryable = wrap(pg, () => statistics.poke());
   return {
