@@ -26,26 +26,38 @@ export function sampleCurl(baseUrl: string, workspaceId: string): string {
 /** The CLI's default target (scripts/webhook-send.ts). */
 const CLI_DEFAULT_URL = 'http://localhost:3000';
 
-/** `npm run webhook:send` for this app and workspace, carrying a test and variant so it counts at once. */
-export function sampleCli(baseUrl: string, workspaceId: string): string {
+/**
+ * `npm run webhook:send` through a connection's own URL and secret (what a deployed app accepts),
+ * carrying a test and variant so it counts at once and shows on the A/B page.
+ */
+export function sampleCli(baseUrl: string): string {
   return [
-    'npm run webhook:send -- --provider sendgrid --event delivered',
+    'npm run webhook:send -- --provider resend --event email.delivered',
     ...(baseUrl === CLI_DEFAULT_URL ? [] : [`--url ${baseUrl}`]),
-    `--workspace ${workspaceId}`,
+    `--webhook-url "<the connection's webhook_url>" --secret-env SECRET`,
     `--circuit test-circuit --ab-test ${SAMPLE_AB_TEST_ID} --variant ${SAMPLE_VARIANT_ID}`,
   ].join(' ');
 }
 
 /** The "no data yet" instructions: how to get a first event into this workspace. */
 export function SendTestWebhookHelp({ baseUrl, workspaceId, headingId }: { baseUrl: string; workspaceId: string; headingId: string }) {
-  const cli = sampleCli(baseUrl, workspaceId);
+  const cli = sampleCli(baseUrl);
   const curl = sampleCurl(baseUrl, workspaceId);
   return (
     <div className="send-help">
       <h3 id={headingId}>Send a test webhook</h3>
       <ol>
         <li>
-          <p>From a checkout of this app, with the provider’s secret in the environment, send a signed test event:</p>
+          <p>
+            In <a href="/dashboard/settings">Settings → Connections</a>, connect a provider and press <strong>Send test event</strong>: this
+            server signs it as the provider would, and it is counted in this workspace (Operations shows it).
+          </p>
+        </li>
+        <li>
+          <p>
+            Or, from a checkout of this app, sign one with the connection&rsquo;s own secret, held in a variable so it is never echoed (
+            <code>read -rs SECRET; export SECRET</code>). It carries a test and a variant, so it shows on the A/B page at once:
+          </p>
           <div className="code-row">
             <pre>
               <code>{cli}</code>
@@ -55,9 +67,9 @@ export function SendTestWebhookHelp({ baseUrl, workspaceId, headingId }: { baseU
         </li>
         <li>
           <p>
-            Or post one with curl. Unsigned events are accepted only by a development server (<code>npm run dev</code>) with no SendGrid
-            secret configured; anywhere else sign it, as the command above does. Sending the same <code>sg_event_id</code> again changes
-            nothing: retries are never counted twice.
+            On a development server (<code>npm run dev</code>) with no SendGrid secret configured, an unsigned curl is accepted too;
+            anywhere else it is refused (401). Sending the same <code>sg_event_id</code> again changes nothing: retries are never counted
+            twice.
           </p>
           <div className="code-row">
             <pre>
@@ -69,7 +81,7 @@ export function SendTestWebhookHelp({ baseUrl, workspaceId, headingId }: { baseU
       </ol>
       <p className="muted">
         Events that carry <code>circuit_execution_id</code>, <code>ab_test_id</code> and <code>variant_id</code> (SendGrid custom args,
-        Resend tags) count at once. Others wait until the sender registers the message with{' '}
+        Resend tags, Mailgun user-variables) count at once. Others wait until the sender registers the message with{' '}
         <code>POST /api/circuits/metrics/attribution</code>.
       </p>
     </div>
