@@ -21,6 +21,8 @@ function createMetrics() {
   }).set({ version: packageJson.version, node_version: process.version }, 1);
   const counter = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
     new Counter<L>({ name, help, labelNames, registers });
+  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
+    new Gauge<L>({ name, help, labelNames, registers });
   const histogram = <L extends string>(name: string, help: string, buckets: number[], labelNames: readonly L[] = []) =>
     new Histogram<L>({ name, help, labelNames, buckets, registers });
   return {
@@ -82,6 +84,29 @@ function createMetrics() {
       'provider',
       'outcome',
     ] as const),
+    // The product's state, read from the database at each scrape: the same on every instance.
+    product: {
+      recentEvents: gauge('metrics_engine_recent_events', 'Events received in the last hour (at most 100,000 read per provider)', [
+        'provider',
+      ] as const),
+      attributionRatio: gauge(
+        'metrics_engine_attribution_ratio',
+        'Share of the events received in the last hour that are attributed and counted (0..1)',
+        ['provider'] as const,
+      ),
+      unattributedEvents: gauge('metrics_engine_unattributed_events', 'Events stored but not counted yet: waiting for their mapping', [
+        'provider',
+      ] as const),
+      unattributedAge: gauge(
+        'metrics_engine_unattributed_oldest_age_seconds',
+        'Age of the oldest event still waiting for its mapping (0 when none waits)',
+        ['provider'] as const,
+      ),
+      lastEventAge: gauge('metrics_engine_provider_last_event_age_seconds', 'Seconds since the last delivery from each provider', [
+        'provider',
+      ] as const),
+      up: gauge('metrics_engine_product_gauges_up', '1 when the product gauges were read from the database at this scrape, else 0'),
+    },
     alertNotifications: counter(
       'metrics_engine_alert_notifications_total',
       'Alert notifications sent, by channel kind and result (delivered, failed)',

@@ -1,8 +1,10 @@
-// GET /api/metrics: Prometheus text exposition of this process's counters. Needs
+// GET /api/metrics: Prometheus text exposition of this process's counters and of the product's
+// state read from the database (the same on every instance). Needs
 // `Authorization: Bearer $METRICS_SCRAPE_TOKEN`; 404 while the token is unset (the endpoint does
 // not exist until an operator turns it on), 401 with a wrong or missing token.
 import { ApiError } from '@/lib/http/errors';
 import { bearerMatches, withRequestLog } from '@/lib/http/handlers';
+import { refreshProductGauges } from '@/lib/decision-circuits/metrics/metrics-operator-gauges';
 import { getMetrics } from '@/lib/observability/metrics';
 
 export const dynamic = 'force-dynamic';
@@ -13,7 +15,8 @@ export const GET = withRequestLog(async (request) => {
   if (!bearerMatches(request, token)) {
     throw new ApiError(401, 'Invalid scrape credentials', {}, { 'www-authenticate': 'Bearer' });
   }
-  const { registry } = getMetrics();
+  const { registry, product } = getMetrics();
+  await refreshProductGauges(product);
   return new Response(await registry.metrics(), {
     headers: { 'content-type': registry.contentType, 'cache-control': 'no-store' },
   });
