@@ -6,9 +6,12 @@ import { IntervalChart } from './IntervalChart';
 
 const VERDICT_TONE: Record<AbTestVerdict, 'ok' | 'neutral' | 'warn' | 'bad'> = {
   winner: 'ok',
+  control_wins: 'ok',
   keep_running: 'neutral',
   no_difference: 'neutral',
   srm_alert: 'bad',
+  guardrail_alert: 'bad',
+  data_quality: 'bad',
   insufficient_data: 'warn',
 };
 
@@ -28,12 +31,18 @@ export function verdictHeadline(report: AbTestDecisionReport): string {
       const winner = report.variants.find((v) => v.variantId === report.winnerVariantId);
       return `Winner: ${winner ? variantTitle(winner) : 'unknown variant'}`;
     }
+    case 'control_wins':
+      return 'Control wins: every variant is worse';
     case 'keep_running':
       return 'Keep running: no conclusion yet';
     case 'no_difference':
       return 'No meaningful difference';
     case 'srm_alert':
       return 'Traffic split is broken: do not read these results';
+    case 'guardrail_alert':
+      return 'Guardrail alert: a variant causes more complaints, unsubscribes or bounces';
+    case 'data_quality':
+      return 'Impossible counts: fix the data before reading these results';
     case 'insufficient_data':
       return 'Not enough data yet';
   }

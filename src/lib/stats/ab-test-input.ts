@@ -1,4 +1,7 @@
 // The input of an A/B test decision, validated with zod: counts per variant plus the options.
+// Counts must be whole and non-negative, but they may be impossible (more unique opens than
+// deliveries, more deliveries than sends): the decision then answers `data_quality` naming them,
+// rather than throwing or clamping, so a counting fault is shown instead of hidden.
 import { z } from 'zod';
 import { DEFAULT_GUARDRAIL_LEVEL } from './guardrails';
 import { SRM_P_VALUE_THRESHOLD } from './chi-square';
@@ -13,36 +16,40 @@ export const DEFAULT_MINIMUM_RELATIVE_LIFT = 0.05;
 
 const count = z.number().int().nonnegative();
 
-const cumulativeCountSchema = z
-  .object({ trials: count, successes: count })
-  .refine((look) => look.successes <= look.trials, { message: 'successes cannot exceed trials (unique counts)' });
+/** Guardrail counters at one look; complaints and unsubscribes are per trial, bounces per send. */
+const guardrailCountsSchema = z.object({
+  complaints: count.optional(),
+  unsubscribes: count.optional(),
+  bounces: count.optional(),
+});
 
-export const abTestVariantCountsSchema = z
-  .object({
-    variantId: z.string().min(1),
-    name: z.string(),
-    isControl: z.boolean(),
-    /** Registered traffic weight; any positive scale (normalised for the SRM check). */
-    weight: z.number().positive().finite(),
-    /** Messages sent (email) or assignments (social): what the weights split. */
-    sends: count,
-    /** Delivered messages (email) or impressions (social). */
-    trials: count,
-    /** Unique opens, clicks, … among the trials. */
-    successes: count,
-    /** Counts for the guardrails; complaints and unsubscribes are per trial, bounces per send. */
-    guardrails: z.object({ complaints: count.optional(), unsubscribes: count.optional(), bounces: count.optional() }).optional(),
-    /**
-     * Cumulative trials and successes at earlier looks (e.g. each hourly bucket), oldest first. The
-     * current totals are always the last look. Give it to every variant, with the same length, or to none.
-     */
-    history: z.array(cumulativeCountSchema).optional(),
-  })
-  .refine((v) => v.successes <= v.trials, { message: 'successes cannot exceed trials (unique counts)' })
-  .refine((v) => (v.guardrails?.complaints ?? 0) <= v.trials && (v.guardrails?.unsubscribes ?? 0) <= v.trials, {
-    message: 'complaints and unsubscribes cannot exceed trials',
-  })
-  .refine((v) => (v.guardrails?.bounces ?? 0) <= v.sends, { message: 'bounces cannot exceed sends' });
+const cumulativeCountSchema = z.object({
+  trials: count,
+  successes: count,
+  /** Guardrail counters at this look, with the sends the bounces are counted against. */
+  guardrails: guardrailCountsSchema.extend({ sends: count.optional() }).optional(),
+});
+
+export const abTestVariantCountsSchema = z.object({
+  variantId: z.string().min(1),
+  name: z.string(),
+  isControl: z.boolean(),
+  /** Registered traffic weight; any positive scale (normalised for the SRM check). */
+  weight: z.number().positive().finite(),
+  /** Messages sent (email) or assignments (social): what the weights split. */
+  sends: count,
+  /** Delivered messages (email) or impressions (social). */
+  trials: count,
+  /** Unique opens, clicks, … among the trials. */
+  successes: count,
+  /** Counts for the guardrails; complaints and unsubscribes are per trial, bounces per send. */
+  guardrails: guardrailCountsSchema.optional(),
+  /**
+   * Cumulative counts at earlier looks (e.g. each hourly bucket), oldest first. The current
+   * totals are always the last look. Give it to every variant, with the same length, or to none.
+   */
+  history: z.array(cumulativeCountSchema).optional(),
+});
 
 export const abTestDecisionInputSchema = z
   .object({
@@ -57,8 +64,16 @@ export const abTestDecisionInputSchema = z
     plannedTrialsPerVariant: z.number().int().positive().optional(),
     /** ρ of the mSPRT mixing distribution, τ = ρ · pooled rate (see ./sequential). */
     mixingRelativeSd: z.number().positive().default(DEFAULT_MIXING_RELATIVE_SD),
+    /** False-alarm rate of the guardrails per test, shared (Bonferroni) by every metric and variant. */
     guardrailLevel: z.number().gt(0).lt(0.5).default(DEFAULT_GUARDRAIL_LEVEL),
     srmThreshold: z.number().gt(0).lt(0.5).default(SRM_P_VALUE_THRESHOLD),
+    /**
+     * Whether the weights were registered. False: the even split was only assumed, so the sample
+     * ratio is not checked (a 90/10 test would otherwise be "broken" against a split nobody planned).
+     */
+    splitRegistered: z.boolean().default(true),
+    /** Hours after delivery within which an engagement counts (only for the wording). */
+    windowHours: z.number().positive().finite().optional(),
   })
   .refine((input) => new Set(input.variants.map((v) => v.variantId)).size === input.variants.length, {
     message: 'variant ids must be unique',

@@ -3,21 +3,43 @@
 import { abTestDecisionInputSchema, type AbTestDecisionInput, type AbTestMethod, type ParsedAbTestDecisionInput } from './ab-test-input';
 import { compareBetaPosteriors } from './bayesian';
 import { sampleRatioMismatch, type SampleRatioMismatch } from './chi-square';
-import { checkGuardrail, type GuardrailCheck, type GuardrailCounts, type GuardrailMetric } from './guardrails';
-import { absoluteLiftInterval, relativeLiftInterval, type Interval } from './lift';
+import { checkGuardrail, GUARDRAIL_METRICS, type GuardrailCheck, type GuardrailLook, type GuardrailMetric } from './guardrails';
+import { absoluteLiftInterval, type Interval } from './lift';
+import { lookSufficiency } from './look-sufficiency';
 import { holmAdjust } from './multiple-testing';
 import { sequentialEvidence, type SequentialLook } from './sequential';
 import { MIN_EXPECTED_COUNT, twoProportionZTest, type ProportionSample } from './two-proportion';
-import { formatPercent, formatPoints, formatPValue, formatRange, formatShare, formatSignedPercent } from './wording';
+import { describeReason, type CountName, type DecisionReason } from './wording';
 
-export type AbTestVerdict = 'winner' | 'keep_running' | 'no_difference' | 'srm_alert' | 'insufficient_data';
+/** Every verdict the decision can give. */
+export const AB_TEST_VERDICTS = [
+  'winner',
+  'control_wins',
+  'no_difference',
+  'keep_running',
+  'guardrail_alert',
+  'data_quality',
+  'srm_alert',
+  'insufficient_data',
+] as const;
+export type AbTestVerdict = (typeof AB_TEST_VERDICTS)[number];
 
 /**
- * How a variant compares with the control under the chosen method: `better` / `worse` when the
- * evidence is conclusive, `equivalent` when the interval rules out any lift as large as the minimum
+ * How a variant compares with the control under the chosen method: `better` / `worse` only when the
+ * deciding range lies wholly on that side of 0 (and the p-value, for the frequentist methods, is
+ * below alpha), `equivalent` when the range and the current estimate lie within ± the minimum
  * relative lift, `inconclusive` otherwise.
  */
-export type ComparisonOutcome = 'better' | 'worse' | 'equivalent' | 'inconclusive';
+export const COMPARISON_OUTCOMES = ['better', 'worse', 'equivalent', 'inconclusive'] as const;
+export type ComparisonOutcome = (typeof COMPARISON_OUTCOMES)[number];
+
+/** What a comparison's numbers need read with them. */
+export const COMPARISON_FLAGS = ['effect_changed_over_time', 'estimate_outside_interval'] as const;
+export type ComparisonFlag = (typeof COMPARISON_FLAGS)[number];
+
+/** What the whole decision needs read with it: the comparisons' flags plus the test's own. */
+export const DECISION_FLAGS = [...COMPARISON_FLAGS, 'even_split_assumed', 'bayesian_repeated_looks'] as const;
+export type DecisionFlag = (typeof DECISION_FLAGS)[number];
 
 export interface LiftInterval extends Interval {
   /** A confidence sequence (sequential method: valid at every look) or a one-look confidence interval. */
@@ -25,10 +47,15 @@ export interface LiftInterval extends Interval {
 }
 
 export interface VariantComparison {
-  /** Difference of rates, variant − control, as a fraction (0.01 = 1 percentage point). */
+  /**
+   * Difference of rates, variant − control, as a fraction (0.01 = 1 percentage point): the range
+   * that decides (sequential: intersected over the looks that count) and an estimate inside it.
+   */
   absoluteLift: LiftInterval;
-  /** Variant rate / control rate − 1; null when either arm has no successes. */
+  /** The same range relative to the control's rate (absolute ÷ control rate); null when the control has no successes. */
   relativeLift: LiftInterval | null;
+  /** Variant rate − control rate now, as observed (equals absoluteLift.estimate unless flagged). */
+  observedDifference: number;
   /** p-value of the chosen method, Holm-adjusted when several variants face the control; null for Bayesian. */
   pValue: number | null;
   unadjustedPValue: number | null;
@@ -37,6 +64,9 @@ export interface VariantComparison {
   /** E[max(control rate − variant rate, 0)]: rate lost on average by shipping this variant. */
   expectedLoss: number;
   outcome: ComparisonOutcome;
+  flags: ComparisonFlag[];
+  /** Looks that entered the evidence (sequential); 1 for the one-look methods. */
+  looks: number;
 }
 
 export interface VariantResult {
@@ -47,9 +77,9 @@ export interface VariantResult {
   sends: number;
   trials: number;
   successes: number;
-  /** successes / trials; null without trials. */
+  /** successes / trials; null without trials (above 1 only with a `data_quality` verdict). */
   rate: number | null;
-  /** Null for the control, without a control, or when either side has no trials. */
+  /** Null for the control, without a control, or when the counts are not sufficient or not consistent. */
   comparison: VariantComparison | null;
   /** Guardrail checks against the control (empty for the control itself). */
   guardrails: GuardrailCheck[];
@@ -60,12 +90,25 @@ export interface GuardrailFlag extends GuardrailCheck {
   name: string;
 }
 
+/** A count above what contains it, e.g. more unique opens than deliveries. */
+export interface DataQualityIssue {
+  variantId: string;
+  name: string;
+  counted: CountName;
+  value: number;
+  limitName: CountName;
+  limit: number;
+}
+
 export interface AbTestDecision {
   decision: AbTestVerdict;
-  /** The winning variant's id when decision is `winner` (it may be the control). */
+  /** The winning variant's id when decision is `winner`, or the control's when it is `control_wins`. */
   winnerVariantId: string | null;
-  /** Why, in plain words, most important first. */
+  /** Why, in plain words, most important first (reasonCodes turned into sentences). */
   reasons: string[];
+  /** The same reasons as codes with their numbers. */
+  reasonCodes: DecisionReason[];
+  flags: DecisionFlag[];
   method: AbTestMethod;
   /** One sentence: what the method does and what it assumes. */
   methodDescription: string;
@@ -75,175 +118,269 @@ export interface AbTestDecision {
   /** Number of variants compared with the control (the Holm family size). */
   comparisons: number;
   variants: VariantResult[];
+  /** Null when the split was not registered (not checked) or the counts are not consistent. */
   sampleRatioMismatch: SampleRatioMismatch | null;
+  splitRegistered: boolean;
   guardrailFlags: GuardrailFlag[];
+  dataQualityIssues: DataQualityIssue[];
+  /** The per-message window the rates are counted in, when the caller gave it. */
+  windowHours: number | null;
 }
 
 export const METHOD_DESCRIPTIONS: Record<AbTestMethod, string> = {
   sequential:
-    'Always-valid sequential test (mSPRT with a normal mixture, Johari, Pekelis and Walsh 2017, tuned for lifts of about 10%): results may be checked at any time, as often as you like, without raising the false-positive rate; it assumes independent recipients randomly assigned to variants and enough events for the normal approximation.',
+    'Always-valid sequential test (mSPRT with a normal mixture, Johari, Pekelis and Walsh 2017, tuned for lifts of about 10%): results may be checked at any time, as often as you like, without raising the false-positive rate; a direction is read only when the range intersected over every look lies on one side of zero. It assumes independent messages randomly assigned to variants and enough events for the normal approximation.',
   fixed_horizon:
-    'Two-sided two-proportion z-test with Wald intervals: valid when the result is read once, at a sample size fixed in advance (checking repeatedly inflates false positives); it assumes independent recipients randomly assigned to variants and enough events for the normal approximation.',
+    'Two-sided two-proportion z-test with Wald intervals: valid when the result is read once, at a sample size fixed in advance (checking repeatedly inflates false positives); it assumes independent messages randomly assigned to variants and enough events for the normal approximation.',
   bayesian:
-    'Bayesian comparison with uniform Beta(1, 1) priors, reporting the chance to beat control and the expected loss of shipping each variant; it assumes independent recipients randomly assigned to variants and does not bound false positives when checked repeatedly.',
+    'Bayesian comparison with uniform Beta(1, 1) priors, reporting the chance to beat control and the expected loss of shipping each variant; a winner also needs its range above zero and an expected loss under 1% of the control rate. It does not bound false winners when checked repeatedly, and assumes independent messages randomly assigned to variants.',
 };
 
 /** Bayesian winners must also risk losing, on average, less than this share of the control's rate. */
 export const EXPECTED_LOSS_TOLERANCE_SHARE = 0.01;
 
-const GUARDRAIL_NOUNS: Record<GuardrailMetric, string> = {
-  complaint_rate: 'spam complaints',
-  unsubscribe_rate: 'unsubscribes',
-  bounce_rate: 'bounces',
-};
-
 type Variant = ParsedAbTestDecisionInput['variants'][number];
+type Look = {
+  trials: number;
+  successes: number;
+  guardrails?: { complaints?: number; unsubscribes?: number; bounces?: number; sends?: number };
+};
 
 function sample(v: { trials: number; successes: number }): ProportionSample {
   return { trials: v.trials, successes: v.successes };
 }
 
-function guardrailCounts(v: Variant): Partial<Record<GuardrailMetric, GuardrailCounts>> {
-  const g = v.guardrails ?? {};
-  return {
-    complaint_rate: g.complaints === undefined ? undefined : { events: g.complaints, denominator: v.trials },
-    unsubscribe_rate: g.unsubscribes === undefined ? undefined : { events: g.unsubscribes, denominator: v.trials },
-    bounce_rate: g.bounces === undefined ? undefined : { events: g.bounces, denominator: v.sends },
-  };
+/** Every look of a variant, oldest first, the current totals last. */
+function looksOf(v: Variant): Look[] {
+  return [...(v.history ?? []), { trials: v.trials, successes: v.successes, guardrails: { ...v.guardrails, sends: v.sends } }];
 }
 
-function checkGuardrails(control: Variant, variant: Variant, level: number): GuardrailCheck[] {
-  const controlCounts = guardrailCounts(control);
-  const variantCounts = guardrailCounts(variant);
-  const checks: GuardrailCheck[] = [];
-  for (const metric of Object.keys(GUARDRAIL_NOUNS) as GuardrailMetric[]) {
-    const c = controlCounts[metric];
-    const v = variantCounts[metric];
-    if (!c || !v) continue;
-    const check = checkGuardrail(metric, c, v, level);
-    if (check) checks.push(check);
+function dataQualityIssues(variants: readonly Variant[]): DataQualityIssue[] {
+  return variants.flatMap((v) => {
+    const g = v.guardrails ?? {};
+    const checks: [CountName, number | undefined, CountName, number, boolean][] = [
+      ['successes', v.successes, 'trials', v.trials, true],
+      ['complaints', g.complaints, 'trials', v.trials, true],
+      ['unsubscribes', g.unsubscribes, 'trials', v.trials, true],
+      // Social posts have no sends (0): only email is checked against them.
+      ['trials', v.trials, 'sends', v.sends, v.sends > 0],
+      ['bounces', g.bounces, 'sends', v.sends, v.sends > 0],
+    ];
+    return checks
+      .filter(([, value, , limit, applies]) => applies && value !== undefined && value > limit)
+      .map(([counted, value, limitName, limit]) => ({ variantId: v.variantId, name: v.name, counted, value: value!, limitName, limit }));
+  });
+}
+
+/** Indexes of the looks where every variant passes the sufficiency check (the current one included). */
+function countedLookIndexes(variants: readonly Variant[], minTrials: number): Set<number> {
+  const looks = variants.map(looksOf);
+  const counted = new Set<number>();
+  for (let i = 0; i < (looks[0]?.length ?? 0); i++) {
+    const arms = looks.map((l) => l[i]!);
+    const consistent = arms.every((arm) => arm.successes <= arm.trials);
+    if (consistent && lookSufficiency(arms.map(sample), minTrials).sufficient) counted.add(i);
   }
-  return checks;
+  return counted;
 }
 
-function looksFor(control: Variant, variant: Variant): SequentialLook[] {
-  const history = (control.history ?? []).map((c, i) => ({ control: sample(c), treatment: sample(variant.history?.[i] ?? c) }));
-  return [...history, { control: sample(control), treatment: sample(variant) }];
+function guardrailLook(metric: GuardrailMetric, look: Look): { events: number; denominator: number } | null {
+  const g = look.guardrails ?? {};
+  if (metric === 'bounce_rate')
+    return g.bounces === undefined || g.sends === undefined ? null : { events: g.bounces, denominator: g.sends };
+  const events = metric === 'complaint_rate' ? g.complaints : g.unsubscribes;
+  return events === undefined ? null : { events, denominator: look.trials };
+}
+
+function guardrailMetricsOf(variants: readonly Variant[]): GuardrailMetric[] {
+  return GUARDRAIL_METRICS.filter((metric) => variants.every((v) => guardrailLook(metric, looksOf(v).at(-1)!) !== null));
+}
+
+function checkGuardrails(control: Variant, variant: Variant, metrics: readonly GuardrailMetric[], level: number, minTrials: number) {
+  const controlLooks = looksOf(control);
+  const variantLooks = looksOf(variant);
+  return metrics.flatMap((metric) => {
+    const looks: GuardrailLook[] = controlLooks.flatMap((c, i) => {
+      const cl = guardrailLook(metric, c);
+      const vl = guardrailLook(metric, variantLooks[i]!);
+      // Impossible earlier counts (more events than their denominator) do not enter the test.
+      return cl && vl && cl.events <= cl.denominator && vl.events <= vl.denominator ? [{ control: cl, variant: vl }] : [];
+    });
+    const check = checkGuardrail(metric, looks, level, minTrials);
+    return check ? [check] : [];
+  });
 }
 
 interface RawComparison {
   absoluteLift: LiftInterval;
   relativeLift: LiftInterval | null;
+  observedDifference: number;
   unadjustedPValue: number | null;
   chanceToBeatControl: number;
   expectedLoss: number;
+  flags: ComparisonFlag[];
+  looks: number;
 }
 
-function compare(input: ParsedAbTestDecisionInput, control: Variant, variant: Variant, intervalAlpha: number): RawComparison | null {
-  if (control.trials === 0 || variant.trials === 0) return null;
+function relativeTo(interval: LiftInterval, controlRate: number): LiftInterval | null {
+  if (!(controlRate > 0)) return null;
+  return {
+    ...interval,
+    estimate: interval.estimate / controlRate,
+    lower: interval.lower / controlRate,
+    upper: interval.upper / controlRate,
+  };
+}
+
+function compare(
+  input: ParsedAbTestDecisionInput,
+  control: Variant,
+  variant: Variant,
+  intervalAlpha: number,
+  countedLooks: ReadonlySet<number>,
+): RawComparison | null {
   const c = sample(control);
   const t = sample(variant);
   const { chanceToBeatControl, expectedLoss } = compareBetaPosteriors(c, t);
+  const controlRate = c.successes / c.trials;
   if (input.method === 'sequential') {
-    // The p-value (1/Λ) does not depend on the level; only the confidence sequences do.
-    const evidence = sequentialEvidence(looksFor(control, variant), intervalAlpha, input.mixingRelativeSd);
+    const variantLooks = looksOf(variant);
+    const looks: SequentialLook[] = looksOf(control).flatMap((look, i) =>
+      countedLooks.has(i) ? [{ control: sample(look), treatment: sample(variantLooks[i]!) }] : [],
+    );
+    const evidence = sequentialEvidence(looks, intervalAlpha, input.mixingRelativeSd);
     if (!evidence) return null;
+    const absoluteLift: LiftInterval = { ...evidence.absoluteLift, kind: 'confidence_sequence' };
+    const flags: ComparisonFlag[] = [];
+    if (evidence.effectChangedOverTime) flags.push('effect_changed_over_time');
+    if (evidence.estimateOutsideInterval) flags.push('estimate_outside_interval');
     return {
-      absoluteLift: { ...evidence.absoluteLift, kind: 'confidence_sequence' },
-      relativeLift: evidence.relativeLift ? { ...evidence.relativeLift, kind: 'confidence_sequence' } : null,
+      absoluteLift,
+      relativeLift: relativeTo(absoluteLift, controlRate),
+      observedDifference: evidence.observedDifference,
       unadjustedPValue: evidence.pValue,
       chanceToBeatControl,
       expectedLoss,
+      flags,
+      looks: evidence.looks,
     };
   }
   const absolute = absoluteLiftInterval(c, t, intervalAlpha);
   if (!absolute) return null;
-  const relative = relativeLiftInterval(c, t, intervalAlpha);
+  const absoluteLift: LiftInterval = { ...absolute, kind: 'confidence_interval' };
   return {
-    absoluteLift: { ...absolute, kind: 'confidence_interval' },
-    relativeLift: relative ? { ...relative, kind: 'confidence_interval' } : null,
+    absoluteLift,
+    relativeLift: relativeTo(absoluteLift, controlRate),
+    observedDifference: absolute.estimate,
     unadjustedPValue: input.method === 'fixed_horizon' ? (twoProportionZTest(c, t)?.pValue ?? 1) : null,
     chanceToBeatControl,
     expectedLoss,
+    flags: [],
+    looks: 1,
   };
 }
 
-function classify(
-  method: AbTestMethod,
-  raw: RawComparison,
-  pValue: number | null,
-  alpha: number,
-  controlRate: number,
-  minimumRelativeLift: number,
-): ComparisonOutcome {
-  const estimate = raw.absoluteLift.estimate;
+/**
+ * The direction the range supports, if the latest estimate is on the same side. An estimate
+ * beyond the range's far end (flagged) still agrees; a range that emptied gives no direction.
+ */
+function directionOf(raw: RawComparison): 'better' | 'worse' | null {
+  if (raw.flags.includes('effect_changed_over_time')) return null;
+  const { lower, upper } = raw.absoluteLift;
+  if (lower > 0 && raw.observedDifference > 0) return 'better';
+  if (upper < 0 && raw.observedDifference < 0) return 'worse';
+  return null;
+}
+
+function classify(input: ParsedAbTestDecisionInput, raw: RawComparison, pValue: number | null, controlRate: number): ComparisonOutcome {
+  const { alpha, method } = input;
+  const direction = directionOf(raw);
   if (method === 'bayesian') {
-    if (raw.chanceToBeatControl >= 1 - alpha && raw.expectedLoss < EXPECTED_LOSS_TOLERANCE_SHARE * controlRate) return 'better';
-    if (raw.chanceToBeatControl <= alpha) return 'worse';
-  } else if (pValue !== null && pValue < alpha && estimate !== 0) {
-    return estimate > 0 ? 'better' : 'worse';
+    const lossOk = raw.expectedLoss < EXPECTED_LOSS_TOLERANCE_SHARE * controlRate;
+    if (direction === 'better' && raw.chanceToBeatControl >= 1 - alpha && lossOk) return 'better';
+    if (direction === 'worse' && raw.chanceToBeatControl <= alpha) return 'worse';
+  } else if (direction !== null && pValue !== null && pValue < alpha) {
+    return direction;
   }
-  const margin = minimumRelativeLift * controlRate;
-  if (margin > 0 && raw.absoluteLift.lower > -margin && raw.absoluteLift.upper < margin) return 'equivalent';
+  const margin = input.minimumRelativeLift * controlRate;
+  const { lower, upper } = raw.absoluteLift;
+  const withinMargin = lower > -margin && upper < margin && Math.abs(raw.observedDifference) < margin;
+  if (margin > 0 && raw.flags.length === 0 && withinMargin) return 'equivalent';
   return 'inconclusive';
 }
 
-function describeLift(result: VariantResult, control: VariantResult, metric: string): string {
+function flagReasons(result: VariantResult, metric: string): DecisionReason[] {
+  const comparison = result.comparison;
+  if (!comparison) return [];
+  return comparison.flags.map((flag) =>
+    flag === 'effect_changed_over_time'
+      ? { code: 'effect_changed_over_time', variant: result.name, metric }
+      : {
+          code: 'estimate_outside_interval',
+          variant: result.name,
+          observed: comparison.observedDifference,
+          interval: comparison.absoluteLift,
+        },
+  );
+}
+
+function liftReason(result: VariantResult, control: VariantResult, metric: string): DecisionReason {
   const comparison = result.comparison!;
-  const lift = comparison.relativeLift
-    ? `${formatSignedPercent(comparison.relativeLift.estimate)} relative; ${formatRange(comparison.relativeLift, false)}`
-    : `${formatPoints(comparison.absoluteLift.estimate)}; ${formatRange(comparison.absoluteLift, true)}`;
-  return `${result.name}'s ${metric} is ${formatPercent(result.rate!)} against ${formatPercent(control.rate!)} for ${control.name} (${lift}).`;
+  return {
+    code: 'lift',
+    variant: result.name,
+    control: control.name,
+    metric,
+    rate: result.rate!,
+    controlRate: control.rate!,
+    absolute: comparison.absoluteLift,
+    relative: comparison.relativeLift,
+  };
 }
 
-function describeEvidence(method: AbTestMethod, comparison: VariantComparison, alpha: number): string {
-  if (method === 'bayesian') {
-    return `It has a ${formatPercent(comparison.chanceToBeatControl)} chance to beat the control, and shipping it risks losing ${formatPoints(comparison.expectedLoss).replace('+', '')} on average.`;
-  }
-  const p = `${formatPValue(comparison.pValue!)}, below ${alpha}`;
-  return method === 'sequential'
-    ? `The sequential test is conclusive (${p}); it stays valid however often the results were checked.`
-    : `The z-test is significant (${p}).`;
-}
-
-function result(
-  input: ParsedAbTestDecisionInput,
-  fields: Pick<AbTestDecision, 'decision' | 'winnerVariantId' | 'reasons'>,
-  rest: Omit<AbTestDecision, 'decision' | 'winnerVariantId' | 'reasons' | 'method' | 'methodDescription' | 'alpha'>,
-): AbTestDecision {
-  return { ...fields, method: input.method, methodDescription: METHOD_DESCRIPTIONS[input.method], alpha: input.alpha, ...rest };
+function bareResults(variants: readonly Variant[]): VariantResult[] {
+  return variants.map((v) => ({
+    variantId: v.variantId,
+    name: v.name,
+    isControl: v.isControl,
+    weight: v.weight,
+    sends: v.sends,
+    trials: v.trials,
+    successes: v.successes,
+    rate: v.trials > 0 ? v.successes / v.trials : null,
+    comparison: null,
+    guardrails: [],
+  }));
 }
 
 /**
- * Decides an A/B test on unique counts (unique opens or clicks per delivered email, per impression
- * on social). Throws a ZodError on malformed input (negative or fractional counts, successes above
- * trials, duplicate ids, two controls, uneven histories). The rules, applied in this order:
+ * Decides an A/B test on unique counts per message (unique opens or clicks per delivered email,
+ * engagements per impression on social). Throws a ZodError on malformed input (negative or
+ * fractional counts, duplicate ids, two controls, uneven histories). The rules, in this order:
  *
- * 1. `insufficient_data` with fewer than two variants.
- * 2. `srm_alert` when the sends per variant fail the χ² goodness-of-fit against the registered
- *    weights at p < 0.001 (sample ratio mismatch): the assignment is broken, so no verdict is given.
- * 3. `insufficient_data` without a control, when any variant has fewer than `minTrialsPerVariant`
- *    trials (default 100), or when fewer than 5 successes or failures are expected in a variant at
- *    the pooled rate (the normal approximations do not hold yet).
- * 4. fixed horizon with `plannedTrialsPerVariant`: `keep_running` until every variant reaches it.
- * 5. Each variant is compared with the control. Sequential / fixed horizon: `better` or `worse`
- *    when its p-value (Holm-adjusted over the variants compared with the control) is below alpha.
- *    Bayesian: `better` when the chance to beat control is at least 1 − alpha and the expected loss
- *    is under 1 % of the control's rate; `worse` when that chance is at most alpha. Otherwise
- *    `equivalent` when its interval (at level 1 − alpha/m for m comparisons) lies strictly within
- *    ± minimumRelativeLift (default 5 %) of the control's rate, else `inconclusive`.
- * 6. `winner`: the `better` variant with the highest rate that no guardrail flags (complaint,
- *    unsubscribe and bounce rates, one-sided Fisher exact test at 0.05); or the control when every
- *    variant is `worse`.
- * 7. `no_difference` when no variant can win and every variant is `equivalent` or `worse`, or when
- *    every variant has reached `plannedTrialsPerVariant` (the evidence is exhausted: any remaining
- *    lift is too small to detect at the planned size).
- * 8. `keep_running` otherwise.
- *
- * Sequential p-values are the running minimum over the looks in `history` plus the current totals;
- * without a history the p-value of the current look alone is reported (still valid at that look,
- * see ./sequential). Rates, lifts, chance to beat control and expected loss are reported whatever
- * the decision, whenever both the variant and the control have trials.
+ * 1. `data_quality` when a current count exceeds what contains it (successes, complaints or
+ *    unsubscribes above trials; trials or bounces above sends, for email): named, never a winner.
+ * 2. `insufficient_data` with fewer than two variants.
+ * 3. `srm_alert` when the split was registered and the sends per variant fail the χ² goodness of
+ *    fit against the weights at p < 0.001. Unregistered: not checked, and the reasons say so.
+ * 4. `insufficient_data` without a control, or when the current look fails ./look-sufficiency
+ *    (100 trials and 5 expected successes and failures per variant). Earlier looks that fail it do
+ *    not enter the sequential evidence.
+ * 5. fixed horizon with `plannedTrialsPerVariant`: `keep_running` until every variant reaches it.
+ * 6. Each variant is compared with the control: `better` / `worse` when the deciding range (the
+ *    sequential method's intersected confidence sequence, else the Wald interval, at 1 − alpha/m)
+ *    lies wholly on that side of 0, the current estimate agrees, and the p-value (Holm-adjusted)
+ *    is below alpha (an estimate outside the range on the same side is flagged, not blocked; an
+ *    emptied intersection gives no direction); Bayesian: instead of the p-value, a chance to beat control of at least
+ *    1 − alpha with an expected loss under 1 % of the control's rate (or at most alpha for `worse`).
+ *    `equivalent` when the range and the estimate lie within ± minimumRelativeLift of the control's
+ *    rate; `inconclusive` otherwise, and always when a flag says the range cannot be read.
+ * 7. `guardrail_alert` when any guardrail (complaints, unsubscribes, bounces) is credibly worse for
+ *    a variant, by the always-valid test of ./guardrails at guardrailLevel / (metrics × variants).
+ * 8. `winner`: the `better` variant with the highest rate; `control_wins` when every variant is `worse`.
+ * 9. `no_difference` when every variant is `equivalent` or `worse`, or when every variant has
+ *    reached `plannedTrialsPerVariant` with every current estimate within the margin.
+ * 10. `keep_running` otherwise.
  */
 export function decideAbTest(rawInput: AbTestDecisionInput): AbTestDecision {
   const input = abTestDecisionInputSchema.parse(rawInput);
@@ -252,171 +389,170 @@ export function decideAbTest(rawInput: AbTestDecisionInput): AbTestDecision {
   const challengers = variants.filter((v) => !v.isControl);
   const comparisons = control ? challengers.length : 0;
   const intervalAlpha = alpha / Math.max(1, comparisons);
+  const flags = new Set<DecisionFlag>();
+  const context: DecisionReason[] = [];
+  if (!input.splitRegistered) {
+    flags.add('even_split_assumed');
+    context.push({ code: 'split_assumed' });
+  }
+  if (input.windowHours !== undefined) context.push({ code: 'window', hours: input.windowHours, metric });
 
-  const raws = new Map<string, RawComparison | null>();
-  if (control) for (const v of challengers) raws.set(v.variantId, compare(input, control, v, intervalAlpha));
-  const adjusted = holmAdjust(challengers.map((v) => raws.get(v.variantId)?.unadjustedPValue ?? 1));
-  const controlRate = control && control.trials > 0 ? control.successes / control.trials : 0;
-
-  const results: VariantResult[] = variants.map((v) => {
-    const raw = raws.get(v.variantId) ?? null;
-    const index = challengers.indexOf(v);
-    const pValue = raw && raw.unadjustedPValue !== null ? (adjusted[index] ?? null) : null;
+  let results = bareResults(variants);
+  let srm: SampleRatioMismatch | null = null;
+  let guardrailFlags: GuardrailFlag[] = [];
+  const issues = dataQualityIssues(variants);
+  const verdict = (decision: AbTestVerdict, reasonCodes: DecisionReason[], winnerVariantId: string | null = null): AbTestDecision => {
+    const all = [...reasonCodes, ...context];
+    for (const r of results) for (const flag of r.comparison?.flags ?? []) flags.add(flag);
     return {
-      variantId: v.variantId,
-      name: v.name,
-      isControl: v.isControl,
-      weight: v.weight,
-      sends: v.sends,
-      trials: v.trials,
-      successes: v.successes,
-      rate: v.trials > 0 ? v.successes / v.trials : null,
-      comparison: raw
-        ? { ...raw, pValue, outcome: classify(input.method, raw, pValue, alpha, controlRate, input.minimumRelativeLift) }
-        : null,
-      guardrails: control && !v.isControl ? checkGuardrails(control, v, input.guardrailLevel) : [],
+      decision,
+      winnerVariantId,
+      reasons: all.map(describeReason),
+      reasonCodes: all,
+      flags: DECISION_FLAGS.filter((f) => flags.has(f)),
+      method: input.method,
+      methodDescription: METHOD_DESCRIPTIONS[input.method],
+      alpha,
+      intervalLevel: 1 - intervalAlpha,
+      comparisons,
+      variants: results,
+      sampleRatioMismatch: srm,
+      splitRegistered: input.splitRegistered,
+      guardrailFlags,
+      dataQualityIssues: issues,
+      windowHours: input.windowHours ?? null,
     };
-  });
-  const guardrailFlags: GuardrailFlag[] = results.flatMap((r) =>
-    r.guardrails.filter((g) => g.flagged).map((g) => ({ ...g, variantId: r.variantId, name: r.name })),
-  );
-  const srm = sampleRatioMismatch(
-    variants.map((v) => v.sends),
-    variants.map((v) => v.weight),
-    input.srmThreshold,
-  );
-  const rest = { intervalLevel: 1 - intervalAlpha, comparisons, variants: results, sampleRatioMismatch: srm, guardrailFlags };
-  const verdict = (decision: AbTestVerdict, reasons: string[], winnerVariantId: string | null = null) =>
-    result(input, { decision, winnerVariantId, reasons }, rest);
+  };
 
-  if (variants.length < 2) {
-    return verdict('insufficient_data', [
-      `An A/B test needs at least two variants to compare; this one has ${variants.length === 0 ? 'none' : 'only one'}.`,
+  if (issues.length > 0) {
+    return verdict('data_quality', [
+      ...issues.map((i): DecisionReason => ({ code: 'impossible_count', variant: i.name, ...i })),
+      { code: 'impossible_counts_consequence' },
     ]);
+  }
+  if (variants.length < 2) return verdict('insufficient_data', [{ code: 'too_few_variants', count: variants.length }]);
+  if (input.splitRegistered) {
+    srm = sampleRatioMismatch(
+      variants.map((v) => v.sends),
+      variants.map((v) => v.weight),
+      input.srmThreshold,
+    );
   }
   if (srm?.mismatch) {
-    const split = variants.map(
-      (v, i) =>
-        `${v.name} ${formatPercent(v.sends / Math.max(1, sumSends(variants)))} (planned ${formatPercent(srm.expectedShares[i] ?? 0)})`,
+    const totalSends = Math.max(
+      1,
+      variants.reduce((sum, v) => sum + v.sends, 0),
     );
-    return verdict('srm_alert', [
-      `The traffic split does not match the planned weights (${split.join(', ')}; chi-square ${formatPValue(srm.pValue)}).`,
-      'Something in the sending or tracking treats variants differently, so the results cannot be trusted; fix the split before reading them.',
-    ]);
+    const shares = variants.map((v, i) => ({ name: v.name, share: v.sends / totalSends, planned: srm!.expectedShares[i] ?? 0 }));
+    return verdict('srm_alert', [{ code: 'split_mismatch', shares, pValue: srm.pValue }, { code: 'split_mismatch_consequence' }]);
   }
-  if (!control) {
-    return verdict('insufficient_data', ['No variant is marked as the control, so there is nothing to compare against.']);
-  }
-  const controlResult = results.find((r) => r.isControl)!;
-  const thin = variants.filter((v) => v.trials < input.minTrialsPerVariant);
-  if (thin.length > 0) {
+  if (!control) return verdict('insufficient_data', [{ code: 'no_control' }]);
+
+  const current = lookSufficiency(variants.map(sample), input.minTrialsPerVariant);
+  if (!current.sufficient) {
+    if (current.problem === 'too_few_trials') {
+      const arms = current.thinArms.map((i) => ({ name: variants[i]!.name, trials: variants[i]!.trials }));
+      return verdict('insufficient_data', [{ code: 'too_few_trials', minTrials: input.minTrialsPerVariant, arms }]);
+    }
+    const side = current.problem === 'too_few_successes' ? 'successes' : 'failures';
     return verdict('insufficient_data', [
-      `Not enough data yet: every variant needs at least ${input.minTrialsPerVariant} deliveries or impressions (${thin
-        .map((v) => `${v.name} has ${v.trials}`)
-        .join(', ')}).`,
-    ]);
-  }
-  const pooledRate = sumBy(variants, (v) => v.successes) / sumBy(variants, (v) => v.trials);
-  const fewestExpected = Math.min(...variants.map((v) => v.trials * Math.min(pooledRate, 1 - pooledRate)));
-  if (fewestExpected < MIN_EXPECTED_COUNT) {
-    return verdict('insufficient_data', [
-      pooledRate <= 0.5
-        ? `Too little data for a ${metric} this low (${formatPercent(pooledRate)} overall): each variant needs enough deliveries or impressions to expect at least ${MIN_EXPECTED_COUNT} successes.`
-        : `Too little data for a ${metric} this high (${formatPercent(pooledRate)} overall): each variant needs enough deliveries or impressions to expect at least ${MIN_EXPECTED_COUNT} that do not succeed.`,
+      { code: 'too_few_expected', metric, pooledRate: current.pooledRate, min: MIN_EXPECTED_COUNT, side },
     ]);
   }
 
-  const multipleNote =
-    comparisons > 1
-      ? [
-          `${comparisons} variants are compared with ${control.name}, so ${input.method === 'bayesian' ? 'ranges' : 'p-values are Holm-adjusted and ranges'} are widened to ${formatShare(1 - intervalAlpha)} to keep false positives at ${alpha} overall.`,
-        ]
-      : [];
-  const smallestTrials = Math.min(...variants.map((v) => v.trials));
-  const planned = input.plannedTrialsPerVariant;
-  if (input.method === 'fixed_horizon' && planned !== undefined && smallestTrials < planned) {
-    return verdict('keep_running', [
-      `The fixed-horizon test is read once, at ${planned} deliveries or impressions per variant; the smallest variant has ${smallestTrials}. Reading it earlier would inflate false positives.`,
-    ]);
-  }
-
-  const guardrailReasons = guardrailFlags.map(
-    (g) =>
-      `${g.name} has significantly more ${GUARDRAIL_NOUNS[g.metric]} than ${control.name} (${formatPercent(g.variantRate)} against ${formatPercent(g.controlRate)}, one-sided Fisher exact ${formatPValue(g.pValue)}); it cannot be declared the winner without a review.`,
+  const countedLooks = countedLookIndexes(variants, input.minTrialsPerVariant);
+  const raws = new Map(challengers.map((v) => [v.variantId, compare(input, control, v, intervalAlpha, countedLooks)]));
+  const adjusted = holmAdjust(challengers.map((v) => raws.get(v.variantId)?.unadjustedPValue ?? 1));
+  const controlRate = control.successes / control.trials;
+  const guardrailMetrics = guardrailMetricsOf(variants);
+  const guardrailLevel = input.guardrailLevel / Math.max(1, guardrailMetrics.length * challengers.length);
+  results = results.map((r, i) => {
+    const v = variants[i]!;
+    if (v.isControl) return r;
+    const raw = raws.get(v.variantId) ?? null;
+    const pValue = raw && raw.unadjustedPValue !== null ? (adjusted[challengers.indexOf(v)] ?? null) : null;
+    return {
+      ...r,
+      comparison: raw ? { ...raw, pValue, outcome: classify(input, raw, pValue, controlRate) } : null,
+      guardrails: checkGuardrails(control, v, guardrailMetrics, guardrailLevel, input.minTrialsPerVariant),
+    };
+  });
+  guardrailFlags = results.flatMap((r) =>
+    r.guardrails.filter((g) => g.flagged).map((g) => ({ ...g, variantId: r.variantId, name: r.name })),
   );
-  const challengerResults = results.filter((r) => !r.isControl);
-  const flaggedIds = new Set(guardrailFlags.map((g) => g.variantId));
-  const better = challengerResults.filter((r) => r.comparison?.outcome === 'better').sort((a, b) => b.rate! - a.rate!);
-  const eligible = better.filter((r) => !flaggedIds.has(r.variantId));
-  const fixedCaveat =
-    input.method === 'fixed_horizon' && planned === undefined
-      ? ['No planned sample size was given: this reading is only valid if it is the single planned look at the data.']
-      : [];
 
-  const [winner] = eligible;
+  const controlResult = results.find((r) => r.isControl)!;
+  const challengerResults = results.filter((r) => !r.isControl);
+  const lifts = challengerResults.filter((r) => r.comparison).map((r) => liftReason(r, controlResult, metric));
+  const flagged = challengerResults.flatMap((r) => flagReasons(r, metric));
+  const notes: DecisionReason[] = [];
+  if (comparisons > 1) {
+    notes.push({
+      code: 'multiple_comparisons',
+      comparisons,
+      control: control.name,
+      method: input.method,
+      intervalLevel: 1 - intervalAlpha,
+      alpha,
+    });
+  }
+  const planned = input.plannedTrialsPerVariant;
+  if (input.method === 'fixed_horizon' && planned === undefined) notes.push({ code: 'single_planned_look' });
+  const lookCount = looksOf(control).length;
+  if (input.method === 'bayesian' && lookCount > 1) {
+    flags.add('bayesian_repeated_looks');
+    notes.push({ code: 'bayesian_repeated_looks', looks: lookCount });
+  }
+
+  const smallestTrials = Math.min(...variants.map((v) => v.trials));
+  if (input.method === 'fixed_horizon' && planned !== undefined && smallestTrials < planned) {
+    return verdict('keep_running', [{ code: 'fixed_horizon_not_reached', planned, smallest: smallestTrials }]);
+  }
+  if (guardrailFlags.length > 0) {
+    return verdict('guardrail_alert', [
+      ...guardrailFlags.map((g): DecisionReason => ({
+        code: 'guardrail_breach',
+        variant: g.name,
+        control: control.name,
+        guardrail: g.metric,
+        variantRate: g.variantRate,
+        controlRate: g.controlRate,
+        interval: g.interval,
+      })),
+      ...lifts,
+      ...flagged,
+      ...notes,
+    ]);
+  }
+
+  const better = challengerResults.filter((r) => r.comparison?.outcome === 'better').sort((a, b) => b.rate! - a.rate!);
+  const [winner] = better;
   if (winner) {
+    const evidence: DecisionReason = {
+      code: 'evidence',
+      method: input.method,
+      pValue: winner.comparison!.pValue,
+      alpha,
+      chanceToBeatControl: winner.comparison!.chanceToBeatControl,
+      expectedLoss: winner.comparison!.expectedLoss,
+    };
     const others = better
-      .filter((r) => r !== winner)
-      .map((r) => `${r.name} also beats ${control.name}, but its ${metric} is lower than ${winner.name}'s.`);
-    return verdict(
-      'winner',
-      [
-        describeLift(winner, controlResult, metric),
-        describeEvidence(input.method, winner.comparison!, alpha),
-        ...others,
-        ...guardrailReasons,
-        ...multipleNote,
-        ...fixedCaveat,
-      ],
-      winner.variantId,
-    );
+      .slice(1)
+      .map((r): DecisionReason => ({ code: 'also_better', variant: r.name, winner: winner.name, control: control.name, metric }));
+    return verdict('winner', [liftReason(winner, controlResult, metric), evidence, ...others, ...flagged, ...notes], winner.variantId);
   }
   const outcomes = challengerResults.map((r) => r.comparison?.outcome ?? 'inconclusive');
   if (outcomes.every((o) => o === 'worse')) {
-    return verdict(
-      'winner',
-      [
-        `${control.name} wins: every variant has a significantly lower ${metric}.`,
-        ...challengerResults.map((r) => describeLift(r, controlResult, metric)),
-        ...multipleNote,
-        ...fixedCaveat,
-      ],
-      control.variantId,
-    );
-  }
-  if (better.length > 0) {
-    return verdict('keep_running', [...better.map((r) => describeLift(r, controlResult, metric)), ...guardrailReasons, ...multipleNote]);
+    return verdict('control_wins', [{ code: 'control_wins', control: control.name, metric }, ...lifts, ...notes], control.variantId);
   }
   const margin = input.minimumRelativeLift;
+  const marginReason = { metric, margin, control: control.name, controlRate };
   if (outcomes.every((o) => o === 'equivalent' || o === 'worse')) {
-    return verdict('no_difference', [
-      `No variant changes the ${metric} by ${formatShare(margin)} or more (relative to ${control.name}'s ${formatPercent(controlRate)}): the likely ranges rule it out.`,
-      ...challengerResults.map((r) => describeLift(r, controlResult, metric)),
-      ...guardrailReasons,
-      ...multipleNote,
-    ]);
+    return verdict('no_difference', [{ code: 'no_difference', ...marginReason }, ...lifts, ...notes]);
   }
-  if (planned !== undefined && smallestTrials >= planned) {
-    return verdict('no_difference', [
-      `Every variant has reached the planned ${planned} deliveries or impressions without a clear winner: any remaining difference is too small to detect at this size.`,
-      ...challengerResults.map((r) => describeLift(r, controlResult, metric)),
-      ...guardrailReasons,
-      ...multipleNote,
-    ]);
+  const estimatesWithinMargin = challengerResults.every((r) => Math.abs(r.comparison?.observedDifference ?? 0) < margin * controlRate);
+  if (planned !== undefined && smallestTrials >= planned && estimatesWithinMargin && flagged.length === 0) {
+    return verdict('no_difference', [{ code: 'planned_reached', planned }, ...lifts, ...notes]);
   }
-  return verdict('keep_running', [
-    `No clear winner yet: the data still allow a change of ${formatShare(margin)} or more (relative to ${control.name}'s ${formatPercent(controlRate)}).`,
-    ...challengerResults.map((r) => describeLift(r, controlResult, metric)),
-    ...guardrailReasons,
-    ...multipleNote,
-    ...fixedCaveat,
-  ]);
-}
-
-function sumBy<T>(items: readonly T[], value: (item: T) => number): number {
-  return items.reduce((sum, item) => sum + value(item), 0);
-}
-
-function sumSends(variants: readonly Variant[]): number {
-  return sumBy(variants, (v) => v.sends);
+  return verdict('keep_running', [...flagged, { code: 'keep_running', ...marginReason }, ...lifts, ...notes]);
 }

@@ -1,12 +1,19 @@
 // The statistics engine for A/B tests on unique counts: one import for the dashboard, the API and
 // library callers. `decideAbTest` is the entry point; the building blocks are exported for reuse.
 export {
+  AB_TEST_VERDICTS,
+  COMPARISON_FLAGS,
+  COMPARISON_OUTCOMES,
+  DECISION_FLAGS,
   decideAbTest,
   EXPECTED_LOSS_TOLERANCE_SHARE,
   METHOD_DESCRIPTIONS,
   type AbTestDecision,
   type AbTestVerdict,
+  type ComparisonFlag,
   type ComparisonOutcome,
+  type DataQualityIssue,
+  type DecisionFlag,
   type GuardrailFlag,
   type LiftInterval,
   type VariantComparison,
@@ -22,9 +29,12 @@ export {
   type AbTestVariantCounts,
 } from './ab-test-input';
 export { absoluteLiftInterval, relativeLiftInterval, type Interval } from './lift';
+export { lookSufficiency, type LookSufficiency } from './look-sufficiency';
+export { describeReason, type CountName, type DecisionReason } from './wording';
 export {
   DEFAULT_MIXING_RELATIVE_SD,
   msprtLook,
+  pooledDifferenceVariance,
   sequentialEvidence,
   type SequentialEvidence,
   type SequentialLook,
@@ -38,7 +48,10 @@ export {
   DEFAULT_GUARDRAIL_LEVEL,
   fisherExactGreater,
   GUARDRAIL_METRICS,
+  GUARDRAIL_MIXING_RELATIVE_SD,
   type GuardrailCheck,
+  type GuardrailCounts,
+  type GuardrailLook,
   type GuardrailMetric,
 } from './guardrails';
 export { normalCdf, normalQuantile, twoSidedPValue } from './normal';

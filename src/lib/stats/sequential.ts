@@ -11,6 +11,10 @@
 // - the always-valid p-value at look n is min over looks k ≤ n of min(1, 1/Λ_k);
 // - the confidence sequence at look n is {θ : Λ_n(θ) < 1/α} =
 //   θ̂ ± √( V (V + τ²) / τ² · (ln((V + τ²)/V) − 2 ln α) ), intersected over the looks seen.
+// The p-value tests θ = 0, so the decision uses the variance under that null: the pooled
+// V₀ = p̄(1−p̄)(1/n_c + 1/n_t) (`pooledPValue`), as the z-test does. The unpooled V is right for the
+// confidence sequence (it covers every θ, not only 0) but under H₀ it is too small whenever one arm
+// is small or near 0 %: 0 of 5 against 500 of 10,000 gives V ≈ 1.6e-5 and p ≈ 2e-96.
 // When the caller passes only the current totals (no history), min(1, 1/Λ) at that look is still a
 // valid p-value for that look, and the interval is still a valid (1 − α) interval, but they are no
 // longer the running minimum / intersection, so they can rise / widen again between looks; pass the
@@ -67,14 +71,24 @@ export function mixingVarianceForDifference(control: ProportionSample, treatment
   return (relativeSd * pooled) ** 2;
 }
 
+/** Variance of p̂_t − p̂_c under H₀ (one common rate): p̄(1−p̄)(1/n_c + 1/n_t), p̄ the pooled rate. */
+export function pooledDifferenceVariance(control: ProportionSample, treatment: ProportionSample): number {
+  const pooled = (control.successes + treatment.successes) / (control.trials + treatment.trials);
+  return pooled * (1 - pooled) * (1 / control.trials + 1 / treatment.trials);
+}
+
 export interface SequentialLookResult {
   /** p̂_t − p̂_c at this look. */
   difference: number;
   variance: number;
   mixingVariance: number;
   logLikelihoodRatio: number;
-  /** min(1, 1/Λ) at this look alone. */
+  /** min(1, 1/Λ) at this look alone, Λ with the plug-in (unpooled) variance. */
   pValue: number;
+  /** ln Λ with the variance under the null (pooled); 0 when both arms are at 0 % or 100 %. */
+  pooledLogLikelihoodRatio: number;
+  /** min(1, 1/Λ₀): the p-value the decision uses. */
+  pooledPValue: number;
   /** Confidence sequence for the absolute lift at this look alone. */
   absoluteLift: Interval;
   /** Confidence sequence for the relative lift (mSPRT on ln(p_t/p_c), τ = ρ); null without successes in both arms. */
@@ -90,6 +104,9 @@ export function msprtLook(look: SequentialLook, alpha: number, relativeSd: numbe
   const logLikelihoodRatio = normalMixtureLogLikelihoodRatio(difference, variance, mixingVariance);
   const halfWidth = normalMixtureHalfWidth(variance, mixingVariance, alpha);
   const level = 1 - alpha;
+  const nullVariance = pooledDifferenceVariance(control, treatment);
+  // No variance under H₀ (both arms at 0 % or both at 100 %): identical rates, no evidence.
+  const pooledLogLikelihoodRatio = nullVariance > 0 ? normalMixtureLogLikelihoodRatio(difference, nullVariance, mixingVariance) : 0;
 
   // The relative lift gets its own mixture on the log-ratio scale, where ρ is directly the prior
   // standard deviation of ln(p_t/p_c) (≈ the relative lift for small lifts).
@@ -112,34 +129,40 @@ export function msprtLook(look: SequentialLook, alpha: number, relativeSd: numbe
     mixingVariance,
     logLikelihoodRatio,
     pValue: Math.min(1, Math.exp(-logLikelihoodRatio)),
+    pooledLogLikelihoodRatio,
+    pooledPValue: Math.min(1, Math.exp(-pooledLogLikelihoodRatio)),
     absoluteLift: { estimate: difference, lower: difference - halfWidth, upper: difference + halfWidth, level },
     relativeLift,
   };
 }
 
 export interface SequentialEvidence {
-  /** Running minimum of min(1, 1/Λ) over the looks: always valid. */
+  /** Running minimum of the pooled min(1, 1/Λ₀) over the looks: always valid. */
   pValue: number;
-  /** Current estimate, with the confidence sequence intersected over the looks. */
+  /**
+   * The confidence sequence for the absolute lift intersected over the looks (the current look's
+   * own when the intersection emptied). Its estimate is the current difference, moved to the
+   * nearest end when the intersection excludes it, so the estimate shown is inside the range shown.
+   */
   absoluteLift: Interval;
+  /**
+   * The same range relative to the control's current rate (absolute ÷ p̂_c), so the relative
+   * reading always agrees with the absolute one; null when the control has no successes.
+   */
   relativeLift: Interval | null;
+  /** p̂_t − p̂_c at the current look, as observed. */
+  observedDifference: number;
+  /** The intersection emptied at some look: the effect is not constant (each look is still valid). */
+  effectChangedOverTime: boolean;
+  /** The intersection is not empty but excludes the current difference. */
+  estimateOutsideInterval: boolean;
   looks: number;
-}
-
-function intersect(running: Interval | null, next: Interval): Interval {
-  if (running === null) return next;
-  const lower = Math.max(running.lower, next.lower);
-  const upper = Math.min(running.upper, next.upper);
-  // An empty intersection happens with probability ≤ α; show the current look's interval then
-  // rather than an impossible one.
-  if (lower > upper) return next;
-  return { estimate: next.estimate, lower, upper, level: next.level };
 }
 
 /**
  * Always-valid evidence over a sequence of looks (cumulative counts, oldest first, each arm with
- * trials): the running-minimum p-value and the running intersection of the confidence sequences.
- * Null when there is no look.
+ * trials; leave out the looks that do not pass ./look-sufficiency): the running-minimum p-value and
+ * the running intersection of the confidence sequences. Null when there is no look.
  */
 export function sequentialEvidence(
   looks: readonly SequentialLook[],
@@ -147,20 +170,45 @@ export function sequentialEvidence(
   relativeSd: number = DEFAULT_MIXING_RELATIVE_SD,
 ): SequentialEvidence | null {
   let pValue = 1;
-  let absoluteLift: Interval | null = null;
-  let relativeLift: Interval | null = null;
-  let latestHasRelativeLift = false;
+  let lower = -Infinity;
+  let upper = Infinity;
+  let effectChangedOverTime = false;
+  let latest: SequentialLookResult | null = null;
+  let latestLook: SequentialLook | null = null;
   let counted = 0;
   for (const look of looks) {
     if (!(look.control.trials > 0) || !(look.treatment.trials > 0)) continue;
-    const result = msprtLook(look, alpha, relativeSd);
+    latest = msprtLook(look, alpha, relativeSd);
+    latestLook = look;
     counted++;
-    pValue = Math.min(pValue, result.pValue);
-    absoluteLift = intersect(absoluteLift, result.absoluteLift);
-    latestHasRelativeLift = result.relativeLift !== null;
-    if (result.relativeLift) relativeLift = intersect(relativeLift, result.relativeLift);
+    pValue = Math.min(pValue, latest.pooledPValue);
+    lower = Math.max(lower, latest.absoluteLift.lower);
+    upper = Math.min(upper, latest.absoluteLift.upper);
+    // Under a constant effect this happens with probability at most α; say so rather than hide it.
+    if (lower > upper) effectChangedOverTime = true;
   }
-  if (absoluteLift === null) return null;
-  // A relative lift needs successes in both arms at the current look, not only at an earlier one.
-  return { pValue, absoluteLift, relativeLift: latestHasRelativeLift ? relativeLift : null, looks: counted };
+  if (latest === null || latestLook === null) return null;
+  const range = effectChangedOverTime ? latest.absoluteLift : { ...latest.absoluteLift, lower, upper };
+  const observed = latest.difference;
+  const estimate = Math.min(range.upper, Math.max(range.lower, observed));
+  const absoluteLift = { ...range, estimate };
+  const controlRate = latestLook.control.successes / latestLook.control.trials;
+  const relativeLift =
+    controlRate > 0
+      ? {
+          estimate: estimate / controlRate,
+          lower: absoluteLift.lower / controlRate,
+          upper: absoluteLift.upper / controlRate,
+          level: absoluteLift.level,
+        }
+      : null;
+  return {
+    pValue,
+    absoluteLift,
+    relativeLift,
+    observedDifference: observed,
+    effectChangedOverTime,
+    estimateOutsideInterval: !effectChangedOverTime && estimate !== observed,
+    looks: counted,
+  };
 }

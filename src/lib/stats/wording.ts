@@ -40,3 +40,147 @@ export function formatPValue(p: number): string {
   if (p < 0.001) return 'p < 0.001';
   return `p = ${p.toFixed(3)}`;
 }
+
+/** A guardrail metric as the reasons name it. */
+export const GUARDRAIL_NOUNS = {
+  complaint_rate: 'spam complaints',
+  unsubscribe_rate: 'unsubscribes',
+  bounce_rate: 'bounces',
+} as const;
+
+type GuardrailName = keyof typeof GUARDRAIL_NOUNS;
+type MethodName = 'sequential' | 'fixed_horizon' | 'bayesian';
+
+/** A counter that cannot exceed another one (unique opens ≤ deliveries ≤ sends, …). */
+export type CountName = 'successes' | 'trials' | 'complaints' | 'unsubscribes' | 'bounces' | 'sends';
+
+const COUNT_NOUNS: Record<CountName, string> = {
+  successes: 'successes (unique opens, clicks or engagements)',
+  trials: 'deliveries or impressions',
+  complaints: 'spam complaints',
+  unsubscribes: 'unsubscribes',
+  bounces: 'bounces',
+  sends: 'sends',
+};
+
+/**
+ * Why a decision is what it is, as data: the decision lists these codes with their numbers, and
+ * describeReason turns each into the sentence a marketer reads, so the words live in one place.
+ */
+export type DecisionReason =
+  | { code: 'too_few_variants'; count: number }
+  | { code: 'impossible_count'; variant: string; counted: CountName; value: number; limitName: CountName; limit: number }
+  | { code: 'impossible_counts_consequence' }
+  | { code: 'split_mismatch'; shares: { name: string; share: number; planned: number }[]; pValue: number }
+  | { code: 'split_mismatch_consequence' }
+  | { code: 'split_assumed' }
+  | { code: 'no_control' }
+  | { code: 'too_few_trials'; minTrials: number; arms: { name: string; trials: number }[] }
+  | { code: 'too_few_expected'; metric: string; pooledRate: number; min: number; side: 'successes' | 'failures' }
+  | { code: 'fixed_horizon_not_reached'; planned: number; smallest: number }
+  | {
+      code: 'lift';
+      variant: string;
+      control: string;
+      metric: string;
+      rate: number;
+      controlRate: number;
+      absolute: Interval;
+      relative: Interval | null;
+    }
+  | { code: 'evidence'; method: MethodName; pValue: number | null; alpha: number; chanceToBeatControl: number; expectedLoss: number }
+  | { code: 'also_better'; variant: string; winner: string; control: string; metric: string }
+  | {
+      code: 'guardrail_breach';
+      variant: string;
+      control: string;
+      guardrail: GuardrailName;
+      variantRate: number;
+      controlRate: number;
+      interval: Interval;
+    }
+  | { code: 'multiple_comparisons'; comparisons: number; control: string; method: MethodName; intervalLevel: number; alpha: number }
+  | { code: 'single_planned_look' }
+  | { code: 'bayesian_repeated_looks'; looks: number }
+  | { code: 'control_wins'; control: string; metric: string }
+  | { code: 'no_difference'; metric: string; margin: number; control: string; controlRate: number }
+  | { code: 'planned_reached'; planned: number }
+  | { code: 'keep_running'; metric: string; margin: number; control: string; controlRate: number }
+  | { code: 'effect_changed_over_time'; variant: string; metric: string }
+  | { code: 'estimate_outside_interval'; variant: string; observed: number; interval: Interval }
+  | { code: 'window'; hours: number; metric: string };
+
+function listNames(items: readonly string[]): string {
+  return items.join(', ');
+}
+
+/** The one sentence for a reason code. */
+export function describeReason(reason: DecisionReason): string {
+  switch (reason.code) {
+    case 'too_few_variants':
+      return `An A/B test needs at least two variants to compare; this one has ${reason.count === 0 ? 'none' : 'only one'}.`;
+    case 'impossible_count':
+      return `${reason.variant} has ${reason.value} ${COUNT_NOUNS[reason.counted]} but only ${reason.limit} ${COUNT_NOUNS[reason.limitName]}: a rate above 100% is impossible.`;
+    case 'impossible_counts_consequence':
+      return 'Some events are counted twice or their deliveries are missing, so no verdict is given until the counts are consistent.';
+    case 'split_mismatch':
+      return `The traffic split does not match the registered weights (${listNames(
+        reason.shares.map((s) => `${s.name} ${formatPercent(s.share)} (planned ${formatPercent(s.planned)})`),
+      )}; chi-square ${formatPValue(reason.pValue)}).`;
+    case 'split_mismatch_consequence':
+      return 'Something in the sending or tracking treats variants differently, so the results cannot be trusted; fix the split before reading them.';
+    case 'split_assumed':
+      return 'No traffic split was registered for this test, so an even split was assumed and the split was not checked (register the weights to check it).';
+    case 'no_control':
+      return 'No variant is marked as the control, so there is nothing to compare against.';
+    case 'too_few_trials':
+      return `Not enough data yet: every variant needs at least ${reason.minTrials} deliveries or impressions (${listNames(
+        reason.arms.map((a) => `${a.name} has ${a.trials}`),
+      )}).`;
+    case 'too_few_expected':
+      return reason.side === 'successes'
+        ? `Too little data for a ${reason.metric} this low (${formatPercent(reason.pooledRate)} overall): each variant needs enough deliveries or impressions to expect at least ${reason.min} successes.`
+        : `Too little data for a ${reason.metric} this high (${formatPercent(reason.pooledRate)} overall): each variant needs enough deliveries or impressions to expect at least ${reason.min} that do not succeed.`;
+    case 'fixed_horizon_not_reached':
+      return `The fixed-horizon test is read once, at ${reason.planned} deliveries or impressions per variant; the smallest variant has ${reason.smallest}. Reading it earlier would inflate false positives.`;
+    case 'lift': {
+      const lift = reason.relative
+        ? `${formatSignedPercent(reason.relative.estimate)} relative; ${formatRange(reason.relative, false)}`
+        : `${formatPoints(reason.absolute.estimate)}; ${formatRange(reason.absolute, true)}`;
+      return `${reason.variant}'s ${reason.metric} is ${formatPercent(reason.rate)} against ${formatPercent(reason.controlRate)} for ${reason.control} (${lift}).`;
+    }
+    case 'evidence': {
+      if (reason.method === 'bayesian') {
+        return `It has a ${formatPercent(reason.chanceToBeatControl)} chance to beat the control, and shipping it risks losing ${formatPoints(reason.expectedLoss).replace('+', '')} on average.`;
+      }
+      const p = `${formatPValue(reason.pValue ?? 1)}, below ${reason.alpha}`;
+      return reason.method === 'sequential'
+        ? `The sequential test is conclusive (${p}) and its whole range lies on one side of zero; it stays valid however often the results were checked.`
+        : `The z-test is significant (${p}) and its whole range lies on one side of zero.`;
+    }
+    case 'also_better':
+      return `${reason.variant} also beats ${reason.control}, but its ${reason.metric} is lower than ${reason.winner}'s.`;
+    case 'guardrail_breach':
+      return `${reason.variant} has more ${GUARDRAIL_NOUNS[reason.guardrail]} than ${reason.control} (${formatPercent(reason.variantRate)} against ${formatPercent(reason.controlRate)}; ${formatRange(reason.interval, true)}, always valid): review it before shipping any variant.`;
+    case 'multiple_comparisons':
+      return `${reason.comparisons} variants are compared with ${reason.control}, so ${reason.method === 'bayesian' ? 'ranges' : 'p-values are Holm-adjusted and ranges'} are widened to ${formatShare(reason.intervalLevel)} to keep false positives at ${reason.alpha} overall.`;
+    case 'single_planned_look':
+      return 'No planned sample size was given: this reading is only valid if it is the single planned look at the data.';
+    case 'bayesian_repeated_looks':
+      return `This Bayesian reading has been available at ${reason.looks} looks; it does not bound false winners when checked repeatedly (only the expected-loss threshold limits the risk). Use the sequential method to check every hour.`;
+    case 'control_wins':
+      return `${reason.control} wins: every variant has a lower ${reason.metric}, with its whole range below zero.`;
+    case 'no_difference':
+      return `No variant changes the ${reason.metric} by ${formatShare(reason.margin)} or more (relative to ${reason.control}'s ${formatPercent(reason.controlRate)}): the likely ranges rule it out.`;
+    case 'planned_reached':
+      return `Every variant has reached the planned ${reason.planned} deliveries or impressions without a clear winner: any remaining difference is too small to detect at this size.`;
+    case 'keep_running':
+      return `No clear winner yet: the data still allow a change of ${formatShare(reason.margin)} or more (relative to ${reason.control}'s ${formatPercent(reason.controlRate)}).`;
+    case 'effect_changed_over_time':
+      return `The effect changed over time: ${reason.variant}'s ranges at different looks no longer overlap, so its direction is not read from them (the range shown is the latest look's). Check for a change in the audience, the content or the timing of the sends.`;
+    case 'estimate_outside_interval':
+      return `${reason.variant}'s latest difference (${formatPoints(reason.observed)}) lies outside the range the earlier looks established (${formatRange(reason.interval, true)}); the point shown is the range's nearest end, and no direction is read that the latest data contradict.`;
+    case 'window':
+      return `A message counts once its ${reason.hours}-hour window after delivery has closed: the ${reason.metric} is the share engaged within ${reason.hours} h of delivery.`;
+  }
+}

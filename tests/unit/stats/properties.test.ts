@@ -94,10 +94,11 @@ describe('mSPRT confidence sequences', () => {
         for (let n = 2; n <= looks.length; n++) {
           const next = sequentialEvidence(looks.slice(0, n), 0.05)!;
           expect(next.pValue).toBeLessThanOrEqual(previous.pValue);
-          // An empty intersection (chance ≤ alpha) falls back to the current look's interval.
+          // An empty intersection (chance ≤ alpha) is flagged and shows the current look's interval.
           const current = msprtLook(looks[n - 1]!, 0.05).absoluteLift;
           const emptyIntersection = current.lower > previous.absoluteLift.upper || current.upper < previous.absoluteLift.lower;
-          if (!emptyIntersection) {
+          if (emptyIntersection) expect(next.effectChangedOverTime).toBe(true);
+          if (!next.effectChangedOverTime) {
             expect(next.absoluteLift.lower).toBeGreaterThanOrEqual(previous.absoluteLift.lower);
             expect(next.absoluteLift.upper).toBeLessThanOrEqual(previous.absoluteLift.upper);
           }

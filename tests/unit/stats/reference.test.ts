@@ -130,17 +130,19 @@ describe('Bayesian chance to beat control and expected loss match scipy quadratu
 });
 
 describe('mSPRT matches a direct numpy transcription of the mixture likelihood ratio', () => {
-  it('log-likelihood ratio, p-value and both confidence sequences at a single look', () => {
+  it('log-likelihood ratios (plug-in and pooled variance), p-values and both confidence sequences at a single look', () => {
     for (const entry of reference.msprtLook) {
       const look = msprtLook(samples(entry.pair), entry.alpha, entry.rho);
       expectRelativelyClose(look.logLikelihoodRatio, entry.logLikelihoodRatio, 1e-10);
       expectRelativelyClose(look.pValue, entry.pValue, 1e-10);
+      expectRelativelyClose(look.pooledLogLikelihoodRatio, entry.pooledLogLikelihoodRatio, 1e-10);
+      expectRelativelyClose(look.pooledPValue, entry.pooledPValue, 1e-10);
       expectIntervalClose(look.absoluteLift, entry.absolute, 1e-12);
       expectIntervalClose(look.relativeLift, entry.relative, 1e-11);
     }
   });
 
-  it('running-minimum p-value and intersected confidence sequence over 36 hourly looks', () => {
+  it('running-minimum pooled p-value and intersected confidence sequence over 36 hourly looks', () => {
     const { looks, alpha, rho, pValue, absolute } = reference.msprtHistory;
     const evidence = sequentialEvidence(
       looks.map((look) => samples(look)),

@@ -1,6 +1,7 @@
 // OpenAPI 3.1 description of the HTTP API, generated from the same zod schemas that validate
 // requests, so the document cannot drift from the code (a test compares it with docs/openapi.json).
 import { z } from 'zod';
+import { AB_TEST_VERDICTS } from '../../../stats';
 import { abTestRegistrationSchema } from '../metrics-ab-tests';
 import { attributionInputSchema } from '../metrics-attribution';
 import { connectionInputSchema, rotationInputSchema } from '../metrics-connections';
@@ -102,8 +103,7 @@ export function buildOpenApiDocument(): JsonSchema {
       '/api/circuits/metrics/health': readRoute('Attribution and ingestion health', healthQuerySchema),
       '/api/circuits/metrics/decision': {
         get: {
-          summary:
-            'The verdict on one A/B test: winner, keep_running, no_difference, srm_alert or insufficient_data, with per-variant numbers and reasons',
+          summary: `The verdict on one A/B test (${AB_TEST_VERDICTS.join(', ')}), with flags, per-variant numbers and reasons`,
           security: bearer,
           parameters: queryParameters(decisionQuerySchema),
           responses: { '200': ok('The decision'), ...errors(400, 401, 403, 404, 503) },
