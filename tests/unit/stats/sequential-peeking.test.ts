@@ -1,6 +1,7 @@
 // A/A simulation: hourly peeking must not inflate the sequential test's false positives, while the
 // fixed-horizon z-test peeked the same way clearly exceeds alpha.
 import { describe, expect, it } from 'vitest';
+import { seededUniform } from '../../../bench/lib/verdict-simulation';
 import { msprtLook, twoProportionZTest } from '../../../src/lib/stats';
 
 const SIMULATED_TESTS = 1000;
@@ -8,18 +9,6 @@ const HOURLY_LOOKS = 72;
 const TRIALS_PER_ARM_PER_HOUR = 300;
 const TRUE_RATE = 0.2;
 const ALPHA = 0.05;
-
-/** mulberry32: a small, well-mixed 32-bit PRNG, so the simulation is the same on every run. */
-function seededUniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Exact Binomial(n, p) draws by inverting the CDF (built once by the pmf recurrence). */
 function binomialSampler(n: number, p: number, uniform: () => number): () => number {

@@ -1,0 +1,68 @@
+// npm run bench:verdicts — how often the A/B decision shows a false winner, a false guardrail
+// alarm or a real winner when it is read at every hourly look, as the product reads it. Each
+// figure carries its Monte Carlo standard error; the table is Markdown, for docs/statistics.md.
+// Seeded: the same command prints the same table. Pure computation: no build, no database.
+import { parseCommandLine, usageError } from './lib/cli';
+import { monteCarloError, SCENARIOS, simulateScenario, type ScenarioFigures } from './lib/verdict-simulation';
+
+const USAGE = `Usage: npm run bench:verdicts -- [--tests N] [--seed S] [--scenario NAME[,NAME…]]
+
+Simulates A/B tests (72 hourly looks each) and drives decideAbTest at every look with the
+cumulative history, printing per scenario the any-look false-winner rate, guardrail false alarms,
+power and the median time to a winner, each with its Monte Carlo error (a Markdown table).
+
+Options:
+  --tests N        simulated tests per scenario (1000)
+  --seed S         seed of the first scenario; scenario i uses S + i (24)
+  --scenario LIST  only these scenarios (${SCENARIOS.map((s) => s.name).join(', ')})
+  -h, --help       this text`;
+
+const { values } = parseCommandLine(USAGE, {
+  tests: { type: 'string', default: '1000' },
+  seed: { type: 'string', default: '24' },
+  scenario: { type: 'string' },
+});
+
+const tests = Number(values.tests);
+const seed = Number(values.seed);
+if (!Number.isInteger(tests) || tests < 10) usageError(USAGE, `--tests must be a whole number of at least 10 (got ${values.tests})`);
+if (!Number.isInteger(seed) || seed < 0) usageError(USAGE, `--seed must be a non-negative whole number (got ${values.seed})`);
+const wanted = values.scenario?.split(',').map((name) => name.trim());
+const unknown = wanted?.filter((name) => !SCENARIOS.some((s) => s.name === name)) ?? [];
+if (unknown.length > 0) usageError(USAGE, `Unknown scenario: ${unknown.join(', ')}`);
+
+/** Targets of the default method (sequential, alpha 0.05). */
+const ALPHA = 0.05;
+const POWER_TARGET = 0.95;
+const MEDIAN_HOURS_TARGET = 24;
+
+// None seen: the standard error would be 0, so give the one-sided 95 % bound (rule of three) instead.
+const share = (value: number, n: number) =>
+  value === 0
+    ? `0 % (≤ ${((3 / n) * 100).toFixed(1)} %)`
+    : `${(value * 100).toFixed(1)} % ± ${(monteCarloError(value, n) * 100).toFixed(1)}`;
+const hours = (value: number) => (Number.isFinite(value) ? `${value}` : '> 72');
+
+function verdictOnTargets(aa: boolean, name: string, f: ScenarioFigures): string {
+  const within = (value: number) => value <= ALPHA + 2 * monteCarloError(ALPHA, f.tests);
+  const checks = aa ? [within(f.anyLookWinner), within(f.guardrailAlarm)] : [within(f.guardrailAlarm)];
+  if (name === 'lift-300-20') checks.push(f.power >= POWER_TARGET, f.medianHoursToWinner <= MEDIAN_HOURS_TARGET);
+  if (name === 'batch-lift') checks.push(f.noDifferenceShown === 0);
+  return checks.every(Boolean) ? 'met' : 'MISSED';
+}
+
+console.log(`${tests} simulated tests per scenario, seed ${seed}, 72 hourly looks, alpha ${ALPHA}, sequential method\n`);
+console.log(
+  '| scenario | any-look winner (A/A: false) | guardrail alarm | SRM alarm | power (B wins by 72 h) | median hours to B winning [95 % CI] | "no difference" at some look | targets |',
+);
+console.log('|---|---|---|---|---|---|---|---|');
+SCENARIOS.forEach((scenario, index) => {
+  if (wanted && !wanted.includes(scenario.name)) return;
+  const f = simulateScenario(scenario, tests, seed + index);
+  const [low, high] = f.medianInterval;
+  console.log(
+    `| ${scenario.name}: ${scenario.description} | ${share(f.anyLookWinner, tests)} | ${share(f.guardrailAlarm, tests)} | ${share(f.srmAlarm, tests)} | ${
+      scenario.aa ? '–' : share(f.power, tests)
+    } | ${scenario.aa ? '–' : `${hours(f.medianHoursToWinner)} [${hours(low)}, ${hours(high)}]`} | ${share(f.noDifferenceShown, tests)} | ${verdictOnTargets(scenario.aa, scenario.name, f)} |`,
+  );
+});
