@@ -21,6 +21,15 @@ export async function register(): Promise<void> {
   // are no-ops.
   if (tracesConfigured(process.env)) registerOTel({ serviceName: process.env.OTEL_SERVICE_NAME?.trim() || 'metrics-engine' });
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
+  // Metrics over OTLP where scraping cannot reach every instance (Vercel); off unless configured.
+  const { otlpMetricsConfig, startOtlpMetricsExport } = await import('./lib/observability/otlp-metrics');
+  const otlpMetrics = otlpMetricsConfig(process.env);
+  if (otlpMetrics) {
+    const { getMetrics } = await import('./lib/observability/metrics');
+    const { refreshProductGauges } = await import('./lib/decision-circuits/metrics/metrics-operator-gauges');
+    const metrics = getMetrics();
+    startOtlpMetricsExport(metrics.registry, otlpMetrics, () => refreshProductGauges(metrics.product));
+  }
   const { openDatabaseAtStartup } = await import('./lib/db/startup');
   await openDatabaseAtStartup();
   const { devSchedulerEnabled, startDevScheduler } = await import('./lib/cron/dev-scheduler');
