@@ -253,7 +253,8 @@ describe.each(DATABASE_KINDS)('backfill API on %s', (kind) => {
 
     expect(await job(linkedin.json.job_id)).toMatchObject({
       status: 'failed',
-      error_message: 'LinkedIn backfill is not configured: set LINKEDIN_ACCESS_TOKEN and LINKEDIN_ORGANIZATION_URN',
+      error_message:
+        "LinkedIn backfill is not configured: set LINKEDIN_ACCESS_TOKEN and LINKEDIN_ORGANIZATION_URN, or give this workspace's connection an api_key",
     });
     expect(resend.requests.every((r) => r.headers.authorization === 'Bearer re_test')).toBe(true);
   });

@@ -1,6 +1,10 @@
 // The backfill worker end to end on a real database, against local provider APIs: top-ups,
 // reruns, overlap with webhooks, concurrent workers, crash takeover, failures, pauses.
+import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { generateSecretBoxKey } from '../../src/lib/crypto/secret-box';
+import { createConnection } from '../../src/lib/decision-circuits/metrics/metrics-connections';
+import { createWorkspace as createWorkspaceAs } from '../../src/lib/decision-circuits/metrics/metrics-members';
 import {
   enqueueBackfill,
   getBackfillJob,
@@ -214,6 +218,41 @@ describe.each(DATABASE_KINDS)('backfill worker on %s', (kind) => {
     expect(api.requests).toHaveLength(0);
   });
 
+  it("uses the connection's own api_key where the workspace gave one, and the deployment's key elsewhere", async () => {
+    const env = {
+      RESEND_API_KEY: 're_deployment_key',
+      METRICS_ENCRYPTION_KEYS: generateSecretBoxKey('k1'),
+      NODE_ENV: 'production',
+      DATABASE_URL: 'set',
+    };
+    const owner = randomUUID();
+    const [tenant, single] = [
+      (await createWorkspaceAs(owner, 'Tenant', { db: t.db })).workspace_id,
+      (await createWorkspaceAs(owner, 'Single', { db: t.db })).workspace_id,
+    ];
+    await createConnection(
+      owner,
+      tenant,
+      { provider: 'resend', secret: 'whsec_dGVuYW50LXNpZ25pbmctc2VjcmV0LTEyMzQ=', api_key: 're_tenant_own_key' },
+      { db: t.db, baseUrl: 'https://m.example', env },
+    );
+    const emails: ResendEmail[] = [{ id: `key-${randomUUID()}`, created_at: YESTERDAY_NOON, last_event: 'delivered' }];
+    for (const ws of [tenant, single]) await mapObject(ws, 'resend', emails[0]!.id);
+    // The stand-in answers only the key it is given; it records which one each request carried.
+    const tenantApi = await fakeApi(resendEmailsApi('re_tenant_own_key', emails));
+    const tenantJob = await enqueue(tenant, 'resend');
+    const first = await processBackfillJobs({ db: t.db, env: { ...env, RESEND_API_BASE_URL: tenantApi.url }, http: noSleep });
+    expect(first.jobs.map((r) => [r.job_id, r.outcome, r.error_message])).toEqual([[tenantJob.job_id, 'completed', null]]);
+    expect(new Set(tenantApi.requests.map((r) => r.headers.authorization))).toEqual(new Set(['Bearer re_tenant_own_key']));
+    expect(await totals(tenant)).toMatchObject({ sent: 1, delivered: 1 });
+
+    const deploymentApi = await fakeApi(resendEmailsApi('re_deployment_key', emails));
+    await enqueue(single, 'resend');
+    const second = await processBackfillJobs({ db: t.db, env: { ...env, RESEND_API_BASE_URL: deploymentApi.url }, http: noSleep });
+    expect(second.jobs.map((r) => r.outcome)).toEqual(['completed']);
+    expect(new Set(deploymentApi.requests.map((r) => r.headers.authorization))).toEqual(new Set(['Bearer re_deployment_key']));
+  });
+
   it('two workers at once run each job once and never count twice', async () => {
     const ws = await createWorkspace(t.db);
     await mapObject(ws, 'sendgrid', SENDGRID_MSG);
@@ -314,7 +353,8 @@ describe.each(DATABASE_KINDS)('backfill worker on %s', (kind) => {
     await processBackfillJobs({ db: t.db, env: {} });
     expect(await job(ws, queued.job_id)).toMatchObject({
       status: 'failed',
-      error_message: 'Instagram backfill is not configured: set META_ACCESS_TOKEN and INSTAGRAM_USER_ID',
+      error_message:
+        "Instagram backfill is not configured: set META_ACCESS_TOKEN and INSTAGRAM_USER_ID, or give this workspace's connection an api_key",
     });
   });
 

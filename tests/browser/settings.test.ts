@@ -11,6 +11,7 @@ import { chromium, type BrowserContext, type Locator, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_SESSION_COOKIE } from '../../src/lib/auth/request-auth';
 import { DATABASE_KINDS } from '../helpers/db';
+import { startAccountApis, type AccountApis } from '../helpers/account-apis';
 import { DEV_USER_ID, startApp, tokenFor, type AppUnderTest } from '../helpers/app';
 import { CHROMIUM, CHROMIUM_ARGS, NO_BROWSER, SCREENSHOT_DIR, SKIPPED, WIDE, screenshots, text } from './chromium';
 
@@ -45,6 +46,7 @@ describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`settings in Chromium on %s${SK
   const shoot = kind === 'pglite';
   const viewerId = randomUUID();
   let app: AppUnderTest;
+  let accountApis: AccountApis;
   let context: BrowserContext;
   let page: Page;
   let userDataDir: string;
@@ -94,7 +96,8 @@ describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`settings in Chromium on %s${SK
   beforeAll(async () => {
     expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`).toBe(true);
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    app = await startApp(kind, { METRICS_LOCAL_SIGN_IN: 'true' });
+    accountApis = await startAccountApis();
+    app = await startApp(kind, { METRICS_LOCAL_SIGN_IN: 'true', ...accountApis.env });
     ownerToken = await tokenFor(DEV_USER_ID);
     userDataDir = mkdtempSync(path.join(tmpdir(), 'settings-chromium-'));
     context = await chromium.launchPersistentContext(userDataDir, {
@@ -120,6 +123,7 @@ describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`settings in Chromium on %s${SK
     await context?.close();
     if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
     await app?.stop();
+    await accountApis?.close();
   });
 
   it('creates a workspace from the page, which the workspace switcher then lists', async () => {
@@ -228,6 +232,19 @@ describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`settings in Chromium on %s${SK
     const facebook = page.locator('[data-testid="connection"][data-provider="facebook"]');
     await facebook.waitFor();
     expect(await facebook.locator('[data-testid="connection-url"]').inputValue()).toBe(`${app.url}/api/webhooks/metrics?provider=facebook`);
+    // Pending until proven: a wrong token is refused with the one answer, the page's own token proves it.
+    expect(await facebook.locator('[data-testid="claim-pending"]').count()).toBe(1);
+    expect(await text(page, '[data-provider="facebook"] [data-testid="test-unavailable"]')).toContain(
+      'Prove control of this account first',
+    );
+    await facebook.getByLabel('Access token').fill('not-the-page-token');
+    await facebook.getByRole('button', { name: 'Prove control' }).click();
+    expect(await text(page, '[data-provider="facebook"] [data-testid="connection-error"]')).toContain(
+      'Control of this account was not proven',
+    );
+    await facebook.getByLabel('Access token').fill(accountApis.pageToken(pageId));
+    await facebook.getByRole('button', { name: 'Prove control' }).click();
+    await facebook.locator('[data-testid="claim-pending"]').waitFor({ state: 'detached' });
     await sendTestEvent(facebook);
     const outcome = await text(page, '[data-provider="facebook"] [data-testid="test-outcome"]');
     expect(outcome).toContain('Accepted (202): reaction signed with x-hub-signature-256');
@@ -320,6 +337,8 @@ describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`settings in Chromium on %s${SK
       `409 PATCH /api/workspaces/${workspaceId}/members/${DEV_USER_ID}`,
       ...['GET', 'POST'].map((m) => `403 ${m} /api/circuits/metrics/connections`),
       '403 POST /api/circuits/metrics/connections/',
+      // The wrong token offered as proof of control.
+      '422 POST /api/circuits/metrics/connections/',
       '403 DELETE /api/circuits/metrics/connections/',
       `403 POST /api/workspaces/${workspaceId}/members`,
       `403 PATCH /api/workspaces/${workspaceId}/members/${DEV_USER_ID}`,

@@ -22,7 +22,13 @@ export async function startApp(kind: DatabaseKind, env: Record<string, string> =
     testDb = await createTestDatabase('postgres');
     await seedDevWorkspace(testDb.db);
   }
-  const server = await startServer({ ...(testDb?.url ? { DATABASE_URL: testDb.url } : {}), ...env });
+  // The seeded workspace is the single workspace, so the release notes' ?workspace_id= form works
+  // for every provider there; tests of multi-tenant routing use workspaces of their own.
+  const server = await startServer({
+    METRICS_SINGLE_WORKSPACE_ID: DEV_WORKSPACE_ID,
+    ...(testDb?.url ? { DATABASE_URL: testDb.url } : {}),
+    ...env,
+  });
   return {
     kind,
     server,

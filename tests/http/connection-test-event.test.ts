@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSendGridKeyPair } from '../../src/lib/decision-circuits/metrics/providers/signing';
+import { startAccountApis, type AccountApis } from '../helpers/account-apis';
 import { startApp, tokenFor, type AppUnderTest } from '../helpers/app';
 import { DATABASE_KINDS } from '../helpers/db';
 
@@ -13,6 +14,7 @@ type Json = Record<string, unknown>;
 
 describe.each(DATABASE_KINDS)('connection test events on %s', (kind) => {
   let app: AppUnderTest;
+  let accountApis: AccountApis;
   let owner: string;
   let workspace: string;
 
@@ -35,7 +37,8 @@ describe.each(DATABASE_KINDS)('connection test events on %s', (kind) => {
 
   beforeAll(async () => {
     // LinkedIn's app secret left unset: its test must say so instead of sending.
-    app = await startApp(kind, { LINKEDIN_WEBHOOK_SECRET: '' });
+    accountApis = await startAccountApis();
+    app = await startApp(kind, { LINKEDIN_WEBHOOK_SECRET: '', ...accountApis.env });
     owner = await tokenFor(randomUUID());
     const created = await api('POST', '/api/workspaces', owner, { name: 'Test events' });
     expect(created.status).toBe(201);
@@ -44,6 +47,7 @@ describe.each(DATABASE_KINDS)('connection test events on %s', (kind) => {
 
   afterAll(async () => {
     await app?.stop();
+    await accountApis?.close();
   });
 
   it('signs SendGrid (HMAC secret), Facebook and Instagram test events and counts each in this workspace', async () => {
@@ -54,6 +58,17 @@ describe.each(DATABASE_KINDS)('connection test events on %s', (kind) => {
     ];
     for (const { input, event, signature } of cases) {
       const id = await connect(input);
+      if (input.external_account_id) {
+        // An account claim takes a test event only once proven.
+        const token = accountApis.pageToken(
+          input.provider === 'facebook' ? input.external_account_id : `9${Date.now()}`,
+          input.external_account_id,
+        );
+        const proven = await api('POST', `/api/circuits/metrics/connections/${id}/verify?workspaceId=${workspace}`, owner, {
+          access_token: token,
+        });
+        expect(proven.json.claim_status).toBe('verified');
+      }
       const before = await ledger();
       const answer = await test(id);
       expect(answer.status, JSON.stringify(answer.json)).toBe(200);

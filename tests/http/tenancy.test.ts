@@ -1,6 +1,6 @@
 // Many customers on one deployment: workspaces created by their users, each with its own SendGrid
-// key and Resend secret behind its own webhook URL, Meta pages routed to their owners, roles
-// enforced on every route. On the real server, PGlite and PostgreSQL.
+// key and Resend secret behind its own webhook URL, Meta pages routed to the workspace that proved
+// control of them, roles enforced on every route. On the real server, PGlite and PostgreSQL.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -10,6 +10,7 @@ import {
   signSendGridEcdsa,
 } from '../../src/lib/decision-circuits/metrics/providers/signing';
 import { TEST_SECRETS, startApp, tokenFor, type AppUnderTest } from '../helpers/app';
+import { startAccountApis, type AccountApis } from '../helpers/account-apis';
 import { DATABASE_KINDS } from '../helpers/db';
 
 type Json = Record<string, unknown>;
@@ -28,6 +29,7 @@ const whsec = () => `whsec_${Buffer.from(randomUUID().replace(/-/g, ''), 'hex').
 
 describe.each(DATABASE_KINDS)('workspaces, connections and roles on %s', (kind) => {
   let app: AppUnderTest;
+  let accountApis: AccountApis;
   const tenants: Tenant[] = [];
 
   async function api(method: string, path: string, token: string, body?: unknown) {
@@ -82,7 +84,8 @@ describe.each(DATABASE_KINDS)('workspaces, connections and roles on %s', (kind) 
   }
 
   beforeAll(async () => {
-    app = await startApp(kind, { METRICS_PUBLIC_URL: 'https://metrics.example.com' });
+    accountApis = await startAccountApis();
+    app = await startApp(kind, { METRICS_PUBLIC_URL: 'https://metrics.example.com', ...accountApis.env });
     for (const name of ['Acme', 'Globex']) {
       const user = randomUUID();
       const token = await tokenFor(user);
@@ -120,6 +123,7 @@ describe.each(DATABASE_KINDS)('workspaces, connections and roles on %s', (kind) 
   });
   afterAll(async () => {
     await app?.stop();
+    await accountApis?.close();
   });
 
   it("each workspace counts only its own traffic; deliveries replayed to the other workspace's URL are 401 and store nothing", async () => {
@@ -194,7 +198,7 @@ describe.each(DATABASE_KINDS)('workspaces, connections and roles on %s', (kind) 
     a.resend.secret = newest;
   });
 
-  it('routes Meta events to the workspace that owns the page; unknown pages are acknowledged, not stored, and counted', async () => {
+  it('routes Meta events to the workspace that proved the page; unknown pages are acknowledged, not stored, and counted', async () => {
     const [a, b] = tenants as [Tenant, Tenant];
     const [pageA, pageB, stranger] = [
       '1048573' + Date.now().toString().slice(-8),
@@ -205,21 +209,27 @@ describe.each(DATABASE_KINDS)('workspaces, connections and roles on %s', (kind) 
       [a, pageA],
       [b, pageB],
     ] as const) {
-      expect(
-        (
-          await api('POST', `/api/circuits/metrics/connections?workspaceId=${t.workspace}`, t.token, {
-            provider: 'facebook',
-            external_account_id: page,
-          })
-        ).status,
-      ).toBe(201);
+      const created = await api('POST', `/api/circuits/metrics/connections?workspaceId=${t.workspace}`, t.token, {
+        provider: 'facebook',
+        external_account_id: page,
+      });
+      expect(created.status).toBe(201);
+      const proof = { access_token: accountApis.pageToken(page) };
+      const verified = await api(
+        'POST',
+        `/api/circuits/metrics/connections/${String(created.json.connection_id)}/verify?workspaceId=${t.workspace}`,
+        t.token,
+        proof,
+      );
+      expect(verified.json.claim_status).toBe('verified');
     }
-    // A page belongs to one workspace.
+    // B may claim A's page too (nothing says it is taken), but without proof it receives nothing.
     const claim = await api('POST', `/api/circuits/metrics/connections?workspaceId=${b.workspace}`, b.token, {
       provider: 'facebook',
       external_account_id: pageA,
     });
-    expect(claim.status).toBe(409);
+    expect(claim.status).toBe(201);
+    expect(claim.json.claim_status).toBe('pending');
     const comment = (page: string, n: number) => ({
       id: page,
       time: Math.floor(Date.now() / 1000),

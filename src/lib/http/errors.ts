@@ -20,6 +20,8 @@ export const DOMAIN_ERROR_STATUS: Readonly<Record<DomainErrorCode, number>> = {
   conflict: 409,
   too_many_requests: 429,
   encryption_not_configured: 503,
+  claim_not_proven: 422,
+  provider_unreachable: 502,
 };
 
 const API_ERROR_BRAND = Symbol.for('decision-circuits.ApiError');

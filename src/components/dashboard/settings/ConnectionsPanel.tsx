@@ -198,7 +198,8 @@ function ConnectionCard({
   onDone: (message: string) => void;
 }) {
   const router = useRouter();
-  const { busy, error, setError, run } = useApiAction<'test' | 'rotate' | 'remove'>();
+  const { busy, error, setError, run } = useApiAction<'test' | 'rotate' | 'remove' | 'verify'>();
+  const [proofToken, setProofToken] = useState('');
   const [testOutcome, setTestOutcome] = useState<TestOutcome | null>(null);
   const [confirmingRemove, setConfirmingRemove] = useState(false);
   const [newSecret, setNewSecret] = useState('');
@@ -229,6 +230,15 @@ function ConnectionCard({
     router.refresh();
   }
 
+  async function proveClaim(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const answer = await run('verify', connectionsPath(workspaceId, `/${id}/verify`), 'POST', { access_token: proofToken.trim() });
+    setProofToken('');
+    if (!answer) return;
+    onDone(`${title}: control proven; its events now come to this workspace.`);
+    router.refresh();
+  }
+
   async function remove() {
     const removed = await run('remove', connectionsPath(workspaceId, `/${id}`), 'DELETE');
     setConfirmingRemove(false);
@@ -242,7 +252,40 @@ function ConnectionCard({
     <article className="card" aria-labelledby={headingId} data-testid="connection" data-connection-id={id} data-provider={c.provider}>
       <h3 id={headingId} className={styles.cardTitle}>
         {title} {c.status !== 'active' && <span className="badge warn">{c.status}</span>}
+        {c.claim_status === 'pending' && (
+          <span className="badge warn" data-testid="claim-pending">
+            not proven
+          </span>
+        )}
       </h3>
+      {c.claim_status === 'pending' && (
+        <form className="controls" onSubmit={proveClaim} noValidate data-testid="claim-proof">
+          <p className="muted full">
+            {c.claim_superseded_at ? `Another workspace proved control of this account on ${formatUtc(c.claim_superseded_at)}. ` : ''}
+            This workspace receives none of this account&apos;s events until it proves control:{' '}
+            {c.provider === 'linkedin'
+              ? 'paste an access token of a member who administers the organization.'
+              : 'paste a Page access token of the page (for Instagram, of the page linked to the account).'}{' '}
+            The token is checked with {c.provider === 'linkedin' ? 'LinkedIn' : 'Meta'} and not kept.
+          </p>
+          <div className="field grow">
+            <label htmlFor={`connection-${id}-proof`}>Access token</label>
+            <input
+              id={`connection-${id}-proof`}
+              type="password"
+              value={proofToken}
+              onChange={(e) => setProofToken(e.target.value)}
+              autoComplete="off"
+              spellCheck={false}
+            />
+          </div>
+          <div className="field">
+            <button type="submit" className="button" disabled={busy !== null || proofToken.trim() === ''}>
+              {busy === 'verify' ? 'Checking…' : 'Prove control'}
+            </button>
+          </div>
+        </form>
+      )}
       <div className={styles.urlRow}>
         <label htmlFor={`connection-${id}-url`}>Webhook URL</label>
         <input id={`connection-${id}-url`} className={styles.url} value={c.webhook_url} readOnly data-testid="connection-url" />
@@ -250,7 +293,8 @@ function ConnectionCard({
       </div>
       {!secretForm && (
         <p className="muted">
-          This URL is shared by every workspace: events reach this one because their account id is {c.external_account_id}.
+          This URL is shared by every workspace: events reach this one because their account id is {c.external_account_id}
+          {c.claim_status === 'verified' ? ', which this workspace proved control of' : ', once this workspace proves control of it'}.
         </p>
       )}
       <dl className="facts">

@@ -48,6 +48,10 @@ export function testEventSupport(connection: OpenedConnection, env: Env = proces
       reason: `Set ${definition.webhook.secretEnvVars.join(' or ')} (the app secret) on the server to send a test event`,
     };
   }
+  // An unproven claim routes nothing: a test event would only be counted as unrouted.
+  if (connection.claimStatus !== 'verified') {
+    return { available: false, reason: 'Prove control of this account first: a pending claim receives no events' };
+  }
   return { available: true };
 }
 

@@ -1,7 +1,8 @@
 // Provider connections: one provider account of one workspace, with its own verification material
 // (SendGrid's verification key, Resend's whsec_ secret; encrypted at rest) and, for SendGrid and
 // Resend, its own webhook URL. Meta and LinkedIn sign with the deployment's one app secret, so
-// their connections hold the account (page, Instagram account, organization) whose events they own.
+// their connections hold the account (page, Instagram account, organization) whose events they
+// own, once the claim is proven (metrics-account-claims.ts): a pending claim routes nothing.
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { getDb, type Database, type Queryable } from '../../db';
@@ -81,6 +82,13 @@ export interface ConnectionView {
   fingerprint: string | null;
   api_key_fingerprint: string | null;
   status: string;
+  /** Account claims only (else null): pending routes nothing; verified routes the account's events. */
+  claim_status: 'pending' | 'verified' | null;
+  /** How the claim was proven: meta_page_token, meta_instagram_token, linkedin_admin or operator. */
+  claim_method: string | null;
+  claim_verified_at: string | null;
+  /** When a newer proof by another workspace returned this claim to pending. */
+  claim_superseded_at: string | null;
   created_at: string | null;
   rotated_at: string | null;
   previous_secret_valid_until: string | null;
@@ -161,8 +169,19 @@ export async function createConnection(
   return view!;
 }
 
+/** One connection of the workspace as the API shows it, or null. */
+export async function getConnectionView(
+  q: Queryable,
+  workspaceId: string,
+  baseUrl: string,
+  connectionId: string,
+): Promise<ConnectionView | null> {
+  const [view] = await readConnections(q, workspaceId, baseUrl, connectionId);
+  return view ?? null;
+}
+
 const CONNECTION_COLUMNS = `id, provider, external_account_id, webhook_token, secret_fingerprint, api_key_fingerprint, status,
-  created_at, rotated_at, case when previous_secret_expires_at > now() then previous_secret_expires_at end as previous_valid_until,
+  claim_status, claim_method, claim_verified_at, claim_superseded_at, created_at, rotated_at, case when previous_secret_expires_at > now() then previous_secret_expires_at end as previous_valid_until,
   last_delivery_at, last_failure_at, last_failure_reason`;
 
 function toView(row: Record<string, unknown>, baseUrl: string): ConnectionView {
@@ -175,6 +194,10 @@ function toView(row: Record<string, unknown>, baseUrl: string): ConnectionView {
     fingerprint: (row.secret_fingerprint as string | null) ?? null,
     api_key_fingerprint: (row.api_key_fingerprint as string | null) ?? null,
     status: String(row.status),
+    claim_status: (row.claim_status as 'pending' | 'verified' | null) ?? null,
+    claim_method: (row.claim_method as string | null) ?? null,
+    claim_verified_at: toIso(row.claim_verified_at),
+    claim_superseded_at: toIso(row.claim_superseded_at),
     created_at: toIso(row.created_at),
     rotated_at: toIso(row.rotated_at),
     previous_secret_valid_until: toIso(row.previous_valid_until),
@@ -267,6 +290,7 @@ export interface OpenedConnection {
   provider: MetricsProvider;
   externalAccountId: string | null;
   webhookToken: string | null;
+  claimStatus: 'pending' | 'verified' | null;
   /** The current secret or verification key in clear; null for Meta and LinkedIn (app secret). */
   secret: string | null;
 }
@@ -282,9 +306,10 @@ export async function openConnectionSecrets(
     provider: MetricsProvider;
     external_account_id: string | null;
     webhook_token: string | null;
+    claim_status: 'pending' | 'verified' | null;
     secret_ciphertext: string | null;
   }>(
-    `select id, provider, external_account_id, webhook_token, secret_ciphertext from metrics_provider_connections
+    `select id, provider, external_account_id, webhook_token, claim_status, secret_ciphertext from metrics_provider_connections
      where workspace_id = $1 and status = 'active' and ($2::uuid is null or id = $2) order by provider, created_at`,
     [workspaceId, options.connectionId ?? null],
   );
@@ -294,9 +319,33 @@ export async function openConnectionSecrets(
     provider: row.provider,
     externalAccountId: row.external_account_id,
     webhookToken: row.webhook_token,
+    claimStatus: row.claim_status,
     secret:
       row.secret_ciphertext && keys ? openSecret(keys, row.secret_ciphertext, associatedData(workspaceId, row.provider, 'secret')) : null,
   }));
+}
+
+/**
+ * The backfill credential a workspace gave its connection (`api_key`), opened, with the account it
+ * names: the newest active connection of the provider holding one. Account claims count only once
+ * verified. Null when no connection holds a key (the deployment's env then applies).
+ */
+export async function openBackfillCredential(
+  workspaceId: string,
+  provider: MetricsProvider,
+  options: { db?: Database; env?: Readonly<Record<string, string | undefined>> } = {},
+): Promise<{ apiKey: string; externalAccountId: string | null } | null> {
+  const db = options.db ?? (await getDb());
+  const [row] = await db.query<{ api_key_ciphertext: string; external_account_id: string | null }>(
+    `select api_key_ciphertext, external_account_id from metrics_provider_connections
+     where workspace_id = $1 and provider = $2 and status = 'active' and api_key_ciphertext is not null
+       and (claim_status is null or claim_status = 'verified')
+     order by created_at desc limit 1`,
+    [workspaceId, provider],
+  );
+  if (!row) return null;
+  const apiKey = openSecret(secretBoxKeys(options.env), row.api_key_ciphertext, associatedData(workspaceId, provider, 'api_key'));
+  return { apiKey, externalAccountId: row.external_account_id };
 }
 
 // --- The webhook side: a URL token to its connection, cached briefly (the hot path). -------------
@@ -371,7 +420,10 @@ export async function recordConnectionDelivery(
   }
 }
 
-/** The connections (and so workspaces) owning these accounts of a provider (Meta pages, Instagram accounts, LinkedIn organizations). */
+/**
+ * The connections (and so workspaces) owning these accounts of a provider (Meta pages, Instagram
+ * accounts, LinkedIn organizations): verified claims only, at most one per account.
+ */
 export async function connectionsForAccounts(
   provider: MetricsProvider,
   accounts: readonly string[],
@@ -381,7 +433,7 @@ export async function connectionsForAccounts(
   const db = options.db ?? (await getDb());
   const rows = await db.query<{ external_account_id: string; workspace_id: string; id: string }>(
     `select external_account_id, workspace_id, id from metrics_provider_connections
-     where provider = $1 and external_account_id = any($2::text[]) and status = 'active'`,
+     where provider = $1 and external_account_id = any($2::text[]) and status = 'active' and claim_status = 'verified'`,
     [provider, [...new Set(accounts)]],
   );
   return new Map(rows.map((row) => [row.external_account_id, { workspaceId: row.workspace_id, connectionId: row.id }]));

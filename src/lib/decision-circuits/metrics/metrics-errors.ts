@@ -12,6 +12,8 @@ export const DOMAIN_ERROR_CODES = [
   'conflict',
   'too_many_requests',
   'encryption_not_configured',
+  'claim_not_proven',
+  'provider_unreachable',
 ] as const;
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
 
@@ -53,7 +55,8 @@ export class ForbiddenWorkspaceError extends DomainError {
 
 export class ConnectionConflictError extends DomainError {
   constructor() {
-    super('conflict', 'This provider account is already connected to a workspace');
+    // Only ever about the caller's own workspace: claims in other workspaces never conflict.
+    super('conflict', 'This workspace already has a connection for this account');
     this.name = 'ConnectionConflictError';
   }
 }

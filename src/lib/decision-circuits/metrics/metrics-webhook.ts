@@ -1,4 +1,5 @@
 // What the webhook route needs beyond ingestion: who may post, and the providers' GET handshakes.
+import { DEV_WORKSPACE_ID } from '../../db/dev-seed';
 import { describeError, getLogger } from '../../observability/logger';
 import { annotateRequest } from '../../observability/request-log';
 import { inSpanSync } from '../../observability/tracing';
@@ -18,6 +19,26 @@ type Env = Readonly<Record<string, string | undefined>>;
 /** Providers signed by the deployment's one app secret: their events are routed by account. */
 export function isAccountRoutedProvider(provider: MetricsProvider): boolean {
   return getProvider(provider).routing === 'account';
+}
+
+/**
+ * The workspace the deployment runs as a single tenant: METRICS_SINGLE_WORKSPACE_ID, or under
+ * `npm run dev` the seeded workspace. Null on a multi-tenant deployment.
+ */
+export function singleWorkspaceId(env: Env = process.env): string | null {
+  const configured = env.METRICS_SINGLE_WORKSPACE_ID?.trim().toLowerCase();
+  if (configured) return configured;
+  return env.NODE_ENV === 'development' ? DEV_WORKSPACE_ID : null;
+}
+
+/**
+ * Whether a delivery's `?workspace_id=` decides where it lands. Meta and LinkedIn sign every
+ * tenant's deliveries with the one app secret, so for them a URL's workspace proves nothing: it is
+ * honoured only for the single workspace, and otherwise ignored (the events are routed by account,
+ * to verified claims only).
+ */
+export function honoursWorkspaceUrl(provider: MetricsProvider, workspaceId: string, env: Env = process.env): boolean {
+  return !isAccountRoutedProvider(provider) || singleWorkspaceId(env) === workspaceId;
 }
 
 /** The provider's delivery id header (svix-id for Resend), used as its dedup key. */

@@ -1,8 +1,9 @@
 // The three ways a delivery arrives, each read the same way (bounded raw body → signature on those
 // bytes → JSON → one ingest call):
 //   ?connection=<token>            a workspace's own SendGrid/Resend connection and its own secret;
-//   ?provider=facebook|instagram|linkedin   the deployment's app secret, routed by account;
-//   ?provider=&workspace_id=       the env-configured secrets (single-workspace mode).
+//   ?provider=facebook|instagram|linkedin   the deployment's app secret, routed by account (verified claims);
+//   ?provider=&workspace_id=       the env-configured secrets (single-workspace mode; for Meta and
+//                                  LinkedIn only the single workspace's id, else routed by account).
 import { getDb } from '@/lib/db';
 import { ingestByAccount } from '@/lib/decision-circuits/metrics/metrics-account-routing';
 import { recordConnectionDelivery, resolveConnectionByToken } from '@/lib/decision-circuits/metrics/metrics-connections';

@@ -1,5 +1,5 @@
 // /api/webhooks/metrics: provider webhooks in (POST), health and provider handshakes (GET).
-import { answerHandshake, isAccountRoutedProvider } from '@/lib/decision-circuits/metrics/metrics-webhook';
+import { answerHandshake, honoursWorkspaceUrl, isAccountRoutedProvider } from '@/lib/decision-circuits/metrics/metrics-webhook';
 import { METRICS_PROVIDERS, isMetricsProvider } from '../../../../lib/decision-circuits/metrics/providers/registry';
 import { requireJsonContentType } from '@/lib/http/body';
 import { methodNotAllowed } from '@/lib/http/errors';
@@ -33,6 +33,11 @@ export const POST = withRequestLog(async (request) => {
     return receiveByAccount(provider, request);
   }
   const workspaceId = parseWebhookWorkspaceId(request.headers, url.searchParams);
+  if (!honoursWorkspaceUrl(provider, workspaceId)) {
+    // A Meta or LinkedIn delivery's URL proves no workspace: routed by account instead.
+    requireJsonContentType(request);
+    return receiveByAccount(provider, request);
+  }
   annotateRequest({ workspace_id: workspaceId });
   requireJsonContentType(request);
   return receiveForWorkspace(provider, workspaceId, request);

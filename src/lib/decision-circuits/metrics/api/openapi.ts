@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AB_TEST_VERDICTS } from '../../../stats';
 import { abTestRegistrationSchema } from '../metrics-ab-tests';
 import { attributionInputSchema } from '../metrics-attribution';
+import { claimProofSchema } from '../metrics-account-claims';
 import { connectionInputSchema, rotationInputSchema } from '../metrics-connections';
 import { memberAddSchema, memberRoleSchema, workspaceCreateSchema } from '../metrics-members';
 import { METRICS_PROVIDERS } from '../providers/registry';
@@ -135,7 +136,8 @@ export function buildOpenApiDocument(): JsonSchema {
           },
         },
         post: {
-          summary: 'Connect a provider account: its own webhook URL (SendGrid, Resend) or its account id (Meta, LinkedIn) (admin or owner)',
+          summary:
+            'Connect a provider account: its own webhook URL (SendGrid, Resend, Mailgun) or a pending claim on its account id (Meta, LinkedIn) (admin or owner)',
           security: bearer,
           parameters: queryParameters(workspaceQuerySchema),
           requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(connectionInputSchema) } } },
@@ -166,6 +168,22 @@ export function buildOpenApiDocument(): JsonSchema {
           ],
           requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(rotationInputSchema) } } },
           responses: { '200': ok('The rotated connection'), ...errors(400, 401, 403, 404, 413, 415, 503) },
+        },
+      },
+      '/api/circuits/metrics/connections/{connectionId}/verify': {
+        post: {
+          summary:
+            "Prove control of a Facebook page, Instagram account or LinkedIn organization with a token the provider issued for it (checked with the provider's API, not kept); the claim then routes its events (admin or owner)",
+          security: bearer,
+          parameters: [
+            { name: 'connectionId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+            ...queryParameters(workspaceQuerySchema),
+          ],
+          requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(claimProofSchema) } } },
+          responses: {
+            '200': ok('The connection with claim_status verified'),
+            ...errors(400, 401, 403, 404, 413, 415, 422, 502, 503),
+          },
         },
       },
       '/api/workspaces': {

@@ -68,6 +68,8 @@ export interface BackfillProviderClient {
   classifyError?: ErrorClassifier;
   /** Env vars the client reads (credentials first), for operators and error messages. */
   envVars: readonly string[];
+  /** The env var a connection's account id stands in for, when its `api_key` is used (Meta, LinkedIn). */
+  accountVar?: string;
   /** The source, or why it cannot run (missing credentials) as an operator-facing message. */
   open(env: EnvBag): BackfillSource | string;
 }

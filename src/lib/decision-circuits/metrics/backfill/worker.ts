@@ -10,6 +10,7 @@ import { CRON_TIME_BUDGET_MS } from '../metrics-retention';
 import type { MetricsProvider } from '../metrics-types';
 import type { EnvBag } from '../providers/provider';
 import type { BackfillContext, BackfillWindow } from './client';
+import { backfillCredentials } from './credentials';
 import { ProviderApiError, ProviderHttp, TimeBudgetExhaustedError, type ProviderHttpOptions } from './http';
 import {
   addWarnings,
@@ -123,8 +124,11 @@ async function runJob(
   };
 
   const client = getBackfillClient(job.provider);
-  const source = client.open(env);
-  if (typeof source === 'string') return finish('failed', source);
+  const credentials = await backfillCredentials(db, job, client, env);
+  const source = client.open(credentials.env);
+  if (typeof source === 'string') {
+    return finish('failed', credentials.fromConnection ? source : `${source}, or give this workspace's connection an api_key`);
+  }
 
   const window = backfillWindow(job);
   const ctx: BackfillContext = {

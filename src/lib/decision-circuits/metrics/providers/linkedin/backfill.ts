@@ -126,6 +126,7 @@ export const linkedinBackfillClient: BackfillProviderClient = {
   provider: 'linkedin',
   label: LABEL,
   envVars: ['LINKEDIN_ACCESS_TOKEN', 'LINKEDIN_ORGANIZATION_URN', 'LINKEDIN_API_BASE_URL', 'LINKEDIN_API_VERSION'],
+  accountVar: 'LINKEDIN_ORGANIZATION_URN',
   open(env: EnvBag) {
     const token = readEnv(env, 'LINKEDIN_ACCESS_TOKEN');
     const organization = readEnv(env, 'LINKEDIN_ORGANIZATION_URN');

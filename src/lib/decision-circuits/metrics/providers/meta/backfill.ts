@@ -234,6 +234,7 @@ function metaClient(surface: MetaSurface, ownerVar: string): BackfillProviderCli
     label: LABEL,
     classifyError: classifyGraphError,
     envVars: ['META_ACCESS_TOKEN', ownerVar, 'META_GRAPH_BASE_URL'],
+    accountVar: ownerVar,
     open(env: EnvBag) {
       const token = readEnv(env, 'META_ACCESS_TOKEN');
       const ownerId = readEnv(env, ownerVar);

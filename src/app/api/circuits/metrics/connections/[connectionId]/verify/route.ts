@@ -1,0 +1,26 @@
+// POST /api/circuits/metrics/connections/<id>/verify?workspaceId=: proves control of the account a
+// Facebook, Instagram or LinkedIn connection claims (admin or owner), with a token the provider
+// issued for it. 200 with the verified connection; 422 for any failed proof; 502 when the
+// provider's API cannot be reached. The token is checked and forgotten, never stored.
+import { claimProofSchema, proveConnectionClaim } from '@/lib/decision-circuits/metrics/metrics-account-claims';
+import { publicBaseUrl } from '@/lib/dashboard/request-origin';
+import { ApiError, methodNotAllowed } from '@/lib/http/errors';
+import { withWorkspace } from '@/lib/http/handlers';
+import { jsonResponse } from '@/lib/http/json-response';
+import { connectionParamsSchema, connectionQuerySchema } from '@/app/api/circuits/metrics/connections/connection-route';
+
+export const dynamic = 'force-dynamic';
+
+export const POST = withWorkspace(
+  { query: connectionQuerySchema, params: connectionParamsSchema, body: claimProofSchema, role: 'admin' },
+  async ({ request, claims, workspaceId, params, body }) => {
+    const connection = await proveConnectionClaim(claims.sub, workspaceId, params.connectionId, body, {
+      baseUrl: publicBaseUrl(request.headers),
+    });
+    if (!connection) throw new ApiError(404, 'Connection not found');
+    return jsonResponse({ ...connection, timestamp: new Date().toISOString() });
+  },
+);
+
+const notAllowed = methodNotAllowed(['POST']);
+export { notAllowed as GET, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };
