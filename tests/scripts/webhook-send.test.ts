@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSendGridKeyPair } from '../../src/lib/decision-circuits/metrics/providers/signing';
+import { startAccountApis, type AccountApis } from '../helpers/account-apis';
 import { startApp, TEST_SECRETS, tokenFor, type AppUnderTest } from '../helpers/app';
 import { DATABASE_KINDS } from '../helpers/db';
 
@@ -28,6 +29,7 @@ function webhookSend(args: string[], env: Record<string, string> = {}): Promise<
 
 describe.each(DATABASE_KINDS)('webhook:send on %s', (kind) => {
   let app: AppUnderTest;
+  let accountApis: AccountApis;
   let owner: string;
   let workspace: string;
 
@@ -48,7 +50,8 @@ describe.each(DATABASE_KINDS)('webhook:send on %s', (kind) => {
     ((await api('GET', `/api/circuits/metrics/health?workspaceId=${workspace}`)).json.ingestion as { total_events: number }).total_events;
 
   beforeAll(async () => {
-    app = await startApp(kind);
+    accountApis = await startAccountApis();
+    app = await startApp(kind, accountApis.env);
     owner = await tokenFor(randomUUID());
     const created = await api('POST', '/api/workspaces', { name: 'Sender' });
     expect(created.status).toBe(201);
@@ -56,6 +59,7 @@ describe.each(DATABASE_KINDS)('webhook:send on %s', (kind) => {
   });
   afterAll(async () => {
     await app?.stop();
+    await accountApis?.close();
   });
 
   it("sends each email provider through its connection's URL, signed with the connection's own secret", async () => {
@@ -117,10 +121,21 @@ describe.each(DATABASE_KINDS)('webhook:send on %s', (kind) => {
     const accounts = { facebook: `1${Date.now()}`, instagram: `178414${Date.now()}`, linkedin: `${Date.now()}` };
     const events = { facebook: 'reaction', instagram: 'comments', linkedin: 'LIKE' };
     for (const provider of ['facebook', 'instagram', 'linkedin'] as const) {
-      await connect({
-        provider,
-        external_account_id: provider === 'linkedin' ? `urn:li:organization:${accounts.linkedin}` : accounts[provider],
-      });
+      const account = provider === 'linkedin' ? `urn:li:organization:${accounts.linkedin}` : accounts[provider];
+      const connection = await connect({ provider, external_account_id: account });
+      // Only a proven claim routes its account's events.
+      const token =
+        provider === 'linkedin'
+          ? accountApis.linkedInAdminToken([account])
+          : accountApis.pageToken(provider === 'facebook' ? account : `9${Date.now()}`, account);
+      const proven = await api(
+        'POST',
+        `/api/circuits/metrics/connections/${String(connection.connection_id)}/verify?workspaceId=${workspace}`,
+        {
+          access_token: token,
+        },
+      );
+      expect(proven.json.claim_status).toBe('verified');
       const url = `${app.url}/api/webhooks/metrics?provider=${provider}`;
       const before = await ledger();
       const routed = await webhookSend([
