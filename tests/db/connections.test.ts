@@ -119,4 +119,52 @@ describe.each(DATABASE_KINDS)('provider connections on %s', (kind) => {
     );
     expect(count!.n).toBe(0);
   });
+
+  it('account claims: many pending, at most one verified even when proofs race; a viewer cannot verify one by calling SQL', async () => {
+    const page = `5${Date.now()}`;
+    const claims: string[] = [];
+    for (const name of ['A', 'B', 'C', 'D']) {
+      const ownerOf = randomUUID();
+      const ws = (await createWorkspace(ownerOf, name, { db: t.db })).workspace_id;
+      const view = await createConnection(
+        ownerOf,
+        ws,
+        { provider: 'facebook', external_account_id: page },
+        { db: t.db, baseUrl: 'https://m.example', env: env(k1) },
+      );
+      expect(view.claim_status).toBe('pending');
+      claims.push(view.connection_id);
+    }
+    // Four proofs at once (separate connections on PostgreSQL): each wins in turn, one is left verified.
+    await Promise.all(claims.map((id) => t.db.query('select metrics_operator_approve_claim($1)', [id])));
+    const rows = await t.db.query<{ claim_status: string }>(
+      'select claim_status from metrics_provider_connections where external_account_id = $1',
+      [page],
+    );
+    expect(rows.map((r) => r.claim_status).sort()).toEqual(['pending', 'pending', 'pending', 'verified']);
+    // A direct second verified row is refused by the unique index.
+    await expect(
+      t.db.query(
+        `update metrics_provider_connections set claim_status = 'verified', claim_method = 'operator', claim_verified_at = now()
+         where external_account_id = $1 and claim_status = 'pending'`,
+        [page],
+      ),
+    ).rejects.toMatchObject({ code: '23505' });
+
+    const viewer = randomUUID();
+    await setMemberRole(owner, workspace, viewer, 'viewer', { db: t.db });
+    const mine = await createConnection(
+      owner,
+      workspace,
+      { provider: 'facebook', external_account_id: page },
+      { db: t.db, baseUrl: 'https://m.example', env: env(k1) },
+    );
+    await expect(
+      t.db.query(`select metrics_connection_verify_claim($1, $2, $3, 'meta_page_token')`, [viewer, workspace, mine.connection_id]),
+    ).rejects.toMatchObject({ code: '42501' });
+    const [still] = await t.db.query<{ claim_status: string }>('select claim_status from metrics_provider_connections where id = $1', [
+      mine.connection_id,
+    ]);
+    expect(still!.claim_status).toBe('pending');
+  });
 });

@@ -40,3 +40,24 @@ export function makeEvent(overrides: Partial<NormalizedEvent> & { event_type?: M
     ...overrides,
   };
 }
+
+/** One Meta page `entry` with n new comments (commenter name and text included, as Meta sends them). */
+export function metaPageCommentEntry(page: string, n: number) {
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    id: page,
+    time: now,
+    changes: Array.from({ length: n }, (_, i) => ({
+      field: 'feed',
+      value: {
+        item: 'comment',
+        verb: 'add',
+        post_id: `${page}_1`,
+        comment_id: `${page}_${randomUUID().slice(0, 8)}${i}`,
+        from: { id: '7', name: 'Commenter Name' },
+        created_time: now - 30,
+        message: 'private comment text',
+      },
+    })),
+  };
+}

@@ -13,6 +13,7 @@ import { signLinkedIn, signMeta } from '../../src/lib/decision-circuits/metrics/
 import { startAccountApis, type AccountApis } from '../helpers/account-apis';
 import { DEV_USER_ID, DEV_WORKSPACE_ID, TEST_SECRETS, startApp, tokenFor, type AppUnderTest } from '../helpers/app';
 import { DATABASE_KINDS } from '../helpers/db';
+import { metaPageCommentEntry } from '../helpers/factories';
 
 type Json = Record<string, unknown>;
 interface Tenant {
@@ -56,22 +57,7 @@ describe.each(DATABASE_KINDS)('account claims on %s', (kind) => {
       .total_events;
   const withoutTime = ({ timestamp: _t, ...rest }: Json) => rest;
 
-  function pageComments(page: string, n: number): string {
-    const now = Math.floor(Date.now() / 1000);
-    const changes = Array.from({ length: n }, (_, i) => ({
-      field: 'feed',
-      value: {
-        item: 'comment',
-        verb: 'add',
-        post_id: `${page}_1`,
-        comment_id: `${page}_${randomUUID().slice(0, 8)}${i}`,
-        from: { id: '7', name: 'Commenter Name' },
-        created_time: now - 30,
-        message: 'private comment text',
-      },
-    }));
-    return JSON.stringify({ object: 'page', entry: [{ id: page, time: now, changes }] });
-  }
+  const pageComments = (page: string, n: number) => JSON.stringify({ object: 'page', entry: [metaPageCommentEntry(page, n)] });
   async function deliverMeta(body: string, query = '') {
     const response = await fetch(`${app.url}/api/webhooks/metrics?provider=facebook${query}`, {
       method: 'POST',

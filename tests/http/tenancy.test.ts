@@ -12,6 +12,7 @@ import {
 import { TEST_SECRETS, startApp, tokenFor, type AppUnderTest } from '../helpers/app';
 import { startAccountApis, type AccountApis } from '../helpers/account-apis';
 import { DATABASE_KINDS } from '../helpers/db';
+import { metaPageCommentEntry } from '../helpers/factories';
 
 type Json = Record<string, unknown>;
 
@@ -230,24 +231,11 @@ describe.each(DATABASE_KINDS)('workspaces, connections and roles on %s', (kind) 
     });
     expect(claim.status).toBe(201);
     expect(claim.json.claim_status).toBe('pending');
-    const comment = (page: string, n: number) => ({
-      id: page,
-      time: Math.floor(Date.now() / 1000),
-      changes: Array.from({ length: n }, (_, i) => ({
-        field: 'feed',
-        value: {
-          item: 'comment',
-          verb: 'add',
-          post_id: `${page}_1`,
-          comment_id: `${page}_${randomUUID().slice(0, 8)}${i}`,
-          from: { id: '7', name: 'E' },
-          created_time: Math.floor(Date.now() / 1000) - 30,
-          message: 'hi',
-        },
-      })),
-    });
     const [ledgerA, ledgerB] = [await ledger(a), await ledger(b)];
-    const body = JSON.stringify({ object: 'page', entry: [comment(pageA, 2), comment(pageB, 3), comment(stranger, 4)] });
+    const body = JSON.stringify({
+      object: 'page',
+      entry: [metaPageCommentEntry(pageA, 2), metaPageCommentEntry(pageB, 3), metaPageCommentEntry(stranger, 4)],
+    });
     const answer = await post(
       `${app.url}/api/webhooks/metrics?provider=facebook`,
       body,
