@@ -11,6 +11,8 @@ import { addMember, claimsFor, createWorkspace, makeEvent } from '../helpers/fac
 const PRODUCT_RELATIONS = `c.relname in ('workspaces', 'workspace_members') or c.relname like 'metrics\\_%'`;
 const WRITE_PRIVILEGES = ['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'] as const;
 const CLAIM_HELPERS = ['current_request_claims', 'current_user_id', 'get_current_workspace_id', 'get_current_workspace_role'];
+/** Reads a member may call: security invoker, so row-level security decides what they return. */
+const MEMBER_READS = ['metrics_ab_test_message_looks'];
 
 /** What a viewer could try through PostgREST or any SQL they can reach. */
 function attacks(workspaceId: string, otherEventId: string): Record<string, string> {
@@ -37,6 +39,8 @@ function attacks(workspaceId: string, otherEventId: string): Record<string, stri
     'rename the workspace': `update workspaces set name = 'pwned' where id = ${ws}`,
     'register a test directly': `insert into metrics_ab_tests (workspace_id, ab_test_id, name, primary_metric, started_at) values (${ws}, gen_random_uuid(), 'x', 'unique_open_rate', now())`,
     'register a test by function': `select metrics_register_ab_test(${ws}, gen_random_uuid(), 'x', 'unique_open_rate', now(), '[]'::jsonb)`,
+    'register a test with its window by function': `select metrics_register_ab_test(${ws}, gen_random_uuid(), 'x', 'unique_open_rate', now(), '[]'::jsonb, 1)`,
+    'shorten a test window directly': `update metrics_ab_tests set window_hours = 1 where workspace_id = ${ws}`,
   };
 }
 
@@ -102,7 +106,7 @@ describe.each(DATABASE_KINDS.flatMap((kind) => PREPARATIONS.map((prep) => ({ kin
       expect(executable).toEqual([]);
     });
 
-    it('authenticated may only read: no write on any table, only the claim helpers to execute', async () => {
+    it('authenticated may only read: no write on any table, only the claim helpers and the member reads to execute', async () => {
       const writes = await t.db.query<{ relname: string; privilege: string }>(
         `select c.relname, p.privilege
          from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -113,11 +117,12 @@ describe.each(DATABASE_KINDS.flatMap((kind) => PREPARATIONS.map((prep) => ({ kin
       );
       expect(writes).toEqual([]);
       const executable = await t.db.query<{ proname: string }>(
-        `select p.proname from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+        `select p.proname, p.prosecdef, p.provolatile from pg_proc p join pg_namespace n on n.oid = p.pronamespace
          where n.nspname = 'public' and p.proname like 'metrics\\_%'
            and has_function_privilege('authenticated', p.oid, 'EXECUTE')`,
       );
-      expect(executable).toEqual([]);
+      // Only the reads, each running as its caller (not security definer) and unable to write (stable).
+      expect(executable).toEqual(MEMBER_READS.map((proname) => ({ proname, prosecdef: false, provolatile: 's' })));
       const [readable] = await t.db.query<{ ok: boolean }>(
         `select has_table_privilege('authenticated', 'metrics_rollups', 'SELECT')
             and has_function_privilege('authenticated', 'get_current_workspace_id()', 'EXECUTE') as ok`,

@@ -54,6 +54,8 @@ describe.each(DATABASE_KINDS)('/api/circuits/metrics/ab-tests on %s', (kind) => 
       registered: true,
       primary_metric: 'unique_click_rate',
       channel: 'email',
+      // Not given: the default per-message window.
+      window_hours: 24,
       variants: [
         { variant_id: body.variants[0]!.variant_id, name: 'Statement (control)', is_control: true, weight: 1 },
         { variant_id: body.variants[1]!.variant_id, name: 'Question', is_control: false, weight: 1 },
@@ -62,6 +64,7 @@ describe.each(DATABASE_KINDS)('/api/circuits/metrics/ab-tests on %s', (kind) => 
     // Registering again replaces the definition: renamed variant, the control moved, a weight changed.
     const again = {
       ...body,
+      window_hours: 48,
       variants: [
         { ...body.variants[0]!, is_control: false },
         { ...body.variants[1]!, name: 'Question?', is_control: true, weight: 3 },
@@ -71,6 +74,7 @@ describe.each(DATABASE_KINDS)('/api/circuits/metrics/ab-tests on %s', (kind) => 
     const listed = await call('GET', owner);
     expect(listed.status).toBe(200);
     const test = (listed.json.tests as Json[]).find((t) => t.ab_test_id === body.ab_test_id);
+    expect(test?.window_hours).toBe(48);
     expect(test?.variants).toEqual([
       { variant_id: body.variants[1]!.variant_id, name: 'Question?', is_control: true, weight: 3, first_bucket: null },
       { variant_id: body.variants[0]!.variant_id, name: 'Statement (control)', is_control: false, weight: 1, first_bucket: null },
@@ -101,6 +105,10 @@ describe.each(DATABASE_KINDS)('/api/circuits/metrics/ab-tests on %s', (kind) => 
       'weight',
     ],
     ['an extra field', (b: ReturnType<typeof registration>) => ({ ...b, owner: 'me' }), 'owner'],
+    ['a window of 0 hours', (b: ReturnType<typeof registration>) => ({ ...b, window_hours: 0 }), 'window_hours'],
+    ['a window longer than a week', (b: ReturnType<typeof registration>) => ({ ...b, window_hours: 169 }), 'must be at most 168'],
+    ['a window in part hours', (b: ReturnType<typeof registration>) => ({ ...b, window_hours: 1.5 }), 'must be a whole number of hours'],
+    ['a window as text', (b: ReturnType<typeof registration>) => ({ ...b, window_hours: '24' }), 'window_hours'],
   ])('refuses %s with 400 and stores nothing', async (_name, mutate, message) => {
     const body = mutate(registration());
     const answer = await call('POST', owner, body);

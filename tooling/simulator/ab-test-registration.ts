@@ -1,13 +1,13 @@
 // The simulated campaign's A/B test as the registry knows it: named variants (A, B, …), A the
 // control, the planned even split and the primary metric of its main channel. Registered before
 // any event is sent, as a sender would, so the dashboard and the decision show the simulator's names.
-import type { AbTestRegistration } from '../../src/lib/decision-circuits/metrics/metrics-ab-tests';
+import type { AbTestRegistrationInput } from '../../src/lib/decision-circuits/metrics/metrics-ab-tests';
 import type { CampaignPlan } from './campaign-model';
 
 const EMAIL_PROVIDERS = new Set(['sendgrid', 'resend']);
 
 /** Null for a one-variant campaign: the registry needs at least two variants. */
-export function simulatedAbTestRegistration(plan: CampaignPlan): AbTestRegistration | null {
+export function simulatedAbTestRegistration(plan: CampaignPlan): AbTestRegistrationInput | null {
   if (plan.variants.length < 2) return null;
   const email = plan.options.providers.some((p) => EMAIL_PROVIDERS.has(p));
   return {

@@ -73,11 +73,22 @@ export {
   getAbTestDefinition,
   abTestRegistrationSchema,
   DECISION_METRICS,
+  DEFAULT_WINDOW_HOURS,
   type AbTestDefinition,
   type AbTestRegistration,
+  type AbTestRegistrationInput,
   type DecisionMetric,
 } from './metrics-ab-tests';
-export { getAbTestDecision, abTestDecisionQuerySchema, type AbTestDecisionReport, type AbTestDecisionQuery } from './metrics-decision';
+export {
+  getAbTestDecision,
+  abTestDecisionQuerySchema,
+  type AbTestDecisionReport,
+  type AbTestDecisionQuery,
+  type DecisionOptions,
+  type DecisionWindow,
+} from './metrics-decision';
+// The engine's types the report is made of, every verdict included, so callers need one import.
+export type { AbTestDecision, AbTestVerdict, ComparisonOutcome, VariantResult } from '../../stats';
 
 // Backfill and retention (cron)
 export {

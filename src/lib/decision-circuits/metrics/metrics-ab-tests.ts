@@ -26,6 +26,15 @@ export type DecisionMetric = keyof typeof DECISION_METRICS;
 export const DECISION_METRIC_KEYS = Object.keys(DECISION_METRICS) as [DecisionMetric, ...DecisionMetric[]];
 
 export const MAX_VARIANTS_PER_TEST = 20;
+
+/**
+ * Hours after delivery within which an email open or click counts, and after which a message
+ * enters the decision. 24 h: one full daily cycle (a shorter window favours the variant sent at the
+ * better hour of the day) and, in published open-delay curves, about three quarters of the opens a
+ * campaign ever gets and most of its clicks, while a verdict waits at most a day for its first look.
+ */
+export const DEFAULT_WINDOW_HOURS = 24;
+export const MAX_WINDOW_HOURS = 168;
 const SHORT_ID_LENGTH = 8;
 
 const uuid = z.guid({ message: 'must be a UUID' });
@@ -47,6 +56,13 @@ export const abTestRegistrationSchema = z
     primary_metric: z.enum(DECISION_METRIC_KEYS, { message: `must be one of: ${DECISION_METRIC_KEYS.join(', ')}` }),
     variants: z.array(abTestVariantSchema).min(2, 'a test needs at least two variants').max(MAX_VARIANTS_PER_TEST),
     started_at: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 timestamp' }),
+    /** Email tests: opens and clicks count within this many hours of delivery (see DEFAULT_WINDOW_HOURS). */
+    window_hours: z
+      .number({ message: 'must be a number' })
+      .int('must be a whole number of hours')
+      .min(1, 'must be at least 1')
+      .max(MAX_WINDOW_HOURS, `must be at most ${MAX_WINDOW_HOURS}`)
+      .default(DEFAULT_WINDOW_HOURS),
   })
   .strict()
   .superRefine((value, ctx) => {
@@ -58,6 +74,8 @@ export const abTestRegistrationSchema = z
   });
 
 export type AbTestRegistration = z.output<typeof abTestRegistrationSchema>;
+/** A registration as a caller writes it: the window may be left to the default. */
+export type AbTestRegistrationInput = Omit<AbTestRegistration, 'window_hours'> & { window_hours?: number };
 
 export interface AbTestVariantDefinition {
   variant_id: string;
@@ -75,6 +93,8 @@ export interface AbTestDefinition {
   primary_metric: DecisionMetric;
   started_at: string | null;
   channel: MetricsChannel | null;
+  /** Email: the per-message window in hours (the registered one, else DEFAULT_WINDOW_HOURS). */
+  window_hours: number;
   variants: AbTestVariantDefinition[];
   /** How the control was chosen, in words (shown next to an unregistered test). */
   control_rule: string;
@@ -85,16 +105,17 @@ export function shortId(id: string): string {
 }
 
 /** Registers or replaces a test definition (the service path: the route checks the caller's role first). */
-export async function registerAbTest(workspaceId: string, input: AbTestRegistration, options: { db?: Database } = {}): Promise<void> {
+export async function registerAbTest(workspaceId: string, input: AbTestRegistrationInput, options: { db?: Database } = {}): Promise<void> {
   const db = options.db ?? (await getDb());
   try {
-    await db.query('select metrics_register_ab_test($1, $2, $3, $4, $5, $6::jsonb)', [
+    await db.query('select metrics_register_ab_test($1, $2, $3, $4, $5, $6::jsonb, $7::int)', [
       workspaceId,
       input.ab_test_id,
       input.name,
       input.primary_metric,
       input.started_at,
       input.variants,
+      input.window_hours ?? DEFAULT_WINDOW_HOURS,
     ]);
   } catch (error) {
     if (isUnknownWorkspaceSqlError(error)) throw new UnknownWorkspaceError(workspaceId);
@@ -107,6 +128,7 @@ interface RegistryRow {
   name: string;
   primary_metric: DecisionMetric;
   started_at: unknown;
+  window_hours: unknown;
   variants: { variant_id: string; name: string; is_control: boolean; weight: unknown }[] | null;
 }
 
@@ -133,6 +155,7 @@ function inferredDefinition(abTestId: string, traffic: TrafficRow[]): AbTestDefi
     primary_metric: channel === 'social' ? 'social_engagement_rate' : 'unique_open_rate',
     started_at: toIso(ordered[0]?.first_bucket ?? null),
     channel,
+    window_hours: DEFAULT_WINDOW_HOURS,
     variants: ordered.map((row, index) => ({
       variant_id: row.variant_id,
       name: shortId(row.variant_id),
@@ -153,6 +176,7 @@ function registeredDefinition(row: RegistryRow, traffic: TrafficRow[]): AbTestDe
     primary_metric: row.primary_metric,
     started_at: toIso(row.started_at),
     channel: DECISION_METRICS[row.primary_metric].channel,
+    window_hours: toNumber(row.window_hours),
     variants: (row.variants ?? []).map((v) => ({
       variant_id: v.variant_id,
       name: v.name,
@@ -168,7 +192,7 @@ function registeredDefinition(row: RegistryRow, traffic: TrafficRow[]): AbTestDe
 export function abTestDefinitionStatements(workspaceId: string, onlyAbTestId: string | null = null): [Statement, Statement] {
   return [
     {
-      text: `select t.ab_test_id, t.name, t.primary_metric, t.started_at,
+      text: `select t.ab_test_id, t.name, t.primary_metric, t.started_at, t.window_hours,
                     (select json_agg(json_build_object('variant_id', v.variant_id, 'name', v.name, 'is_control', v.is_control,
                                                        'weight', v.weight) order by v.is_control desc, v.name, v.variant_id)
                      from metrics_ab_test_variants v
