@@ -32,6 +32,8 @@ interface SeededVariant extends VariantPlan {
   repeatClicks: number;
   complaints: number;
   unsubscribes: number;
+  /** The last `undelivered` messages sent have no delivered event (their opens still arrive). */
+  undelivered?: number;
 }
 
 const PLANS: SeededVariant[] = [
@@ -81,14 +83,16 @@ function eventsFor(plan: SeededVariant): object[] {
     timestamp: Date.UTC(2025, 6, 1, 9 + hour, (i * 7) % 60) / 1000,
     event: kind,
     sg_event_id: randomUUID(),
-    sg_message_id: `${plan.variant.slice(0, 8)}-m${i}.filter0001`,
+    sg_message_id: `${plan.variant}-m${i}.filter0001`,
     circuit_execution_id: `exec-${plan.test.slice(0, 8)}`,
     ab_test_id: plan.test,
     variant_id: plan.variant,
   });
   for (let i = 0; i < plan.sent; i++) {
     const hour = i % 3;
-    events.push(event('processed', i, hour), event(i < plan.bounced ? 'bounce' : 'delivered', i, hour));
+    events.push(event('processed', i, hour));
+    if (i < plan.bounced) events.push(event('bounce', i, hour));
+    else if (i < plan.sent - (plan.undelivered ?? 0)) events.push(event('delivered', i, hour));
   }
   const first = plan.bounced;
   for (let k = 0; k < plan.opened; k++) events.push(event('open', first + k, 3));
@@ -99,6 +103,91 @@ function eventsFor(plan: SeededVariant): object[] {
   for (let k = 0; k < plan.unsubscribes; k++) events.push(event('unsubscribe', first + k, 5));
   return events;
 }
+
+/** One test per verdict: registered (or not) with these plans, control first. */
+interface VerdictCase {
+  verdict: string;
+  test: string;
+  registered: boolean;
+  primaryMetric: 'unique_open_rate' | 'delivery_rate';
+  windowHours?: number;
+  plans: [SeededVariant, SeededVariant];
+  /** A flag the card must show. */
+  flag?: string;
+}
+
+function verdictPlan(test: string, index: number, counts: Partial<SeededVariant> & Pick<SeededVariant, 'sent' | 'opened'>): SeededVariant {
+  return {
+    test,
+    variant: `${test.slice(0, 8)}-0000-4000-8000-${String(index).padStart(12, '0')}`,
+    bounced: 0,
+    clicked: 0,
+    repeatOpens: 0,
+    repeatClicks: 0,
+    complaints: 0,
+    unsubscribes: 0,
+    ...counts,
+  };
+}
+
+function verdictCase(
+  verdict: string,
+  n: number,
+  options: Omit<VerdictCase, 'verdict' | 'test' | 'plans'>,
+  control: Parameters<typeof verdictPlan>[2],
+  challenger: Parameters<typeof verdictPlan>[2],
+): VerdictCase {
+  const test = `5e57${String(n).padStart(4, '0')}-0000-4000-8000-0000000000e${n}`;
+  return { verdict, test, ...options, plans: [verdictPlan(test, 1, control), verdictPlan(test, 2, challenger)] };
+}
+
+// Besides `winner` (the registered test above) and `insufficient_data` (the unregistered one).
+const VERDICT_CASES: VerdictCase[] = [
+  verdictCase(
+    'control_wins',
+    1,
+    { registered: true, primaryMetric: 'unique_open_rate', windowHours: 48 },
+    { sent: 400, opened: 160 },
+    { sent: 400, opened: 60 },
+  ),
+  verdictCase(
+    'keep_running',
+    2,
+    { registered: false, primaryMetric: 'unique_open_rate', flag: 'even_split_assumed' },
+    { sent: 400, opened: 80 },
+    { sent: 400, opened: 90 },
+  ),
+  // Delivery rates of 98 % both: every range lies within 5 % of the control's rate.
+  verdictCase(
+    'no_difference',
+    3,
+    { registered: true, primaryMetric: 'delivery_rate' },
+    { sent: 1500, bounced: 30, opened: 0 },
+    { sent: 1500, bounced: 30, opened: 0 },
+  ),
+  verdictCase(
+    'srm_alert',
+    4,
+    { registered: true, primaryMetric: 'unique_open_rate' },
+    { sent: 400, opened: 80 },
+    { sent: 250, opened: 50 },
+  ),
+  verdictCase(
+    'guardrail_alert',
+    5,
+    { registered: true, primaryMetric: 'unique_open_rate' },
+    { sent: 500, opened: 100 },
+    { sent: 500, opened: 100, complaints: 40 },
+  ),
+  // 100 opened messages of which only 50 were delivered.
+  verdictCase(
+    'data_quality',
+    6,
+    { registered: true, primaryMetric: 'unique_open_rate' },
+    { sent: 200, opened: 40 },
+    { sent: 200, undelivered: 150, opened: 100 },
+  ),
+];
 
 /** What the variant table must show, from the plan alone. */
 function expectedCounters(plan: SeededVariant): Partial<Record<RollupCounter, number>> {
@@ -371,6 +460,84 @@ describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`A/B decisions in Chromium on %
     const foreign = await fetch(url.replace(DEV_WORKSPACE_ID, OTHER_WORKSPACE_ID), { headers: { authorization: `Bearer ${token}` } });
     expect(foreign.status).toBe(403);
     expect((await fetch(url.replace('/variants?', '/everything?'), { headers: { authorization: `Bearer ${token}` } })).status).toBe(400);
+  });
+
+  it('shows every verdict on the card as the decision API gives it, with its window and flags, axe-clean', async () => {
+    for (const c of VERDICT_CASES) {
+      if (c.registered) {
+        const registered = await fetch(`${app.url}/api/circuits/metrics/ab-tests?workspaceId=${DEV_WORKSPACE_ID}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({
+            ab_test_id: c.test,
+            name: `Verdict ${c.verdict}`,
+            primary_metric: c.primaryMetric,
+            started_at: '2025-07-01T09:00:00Z',
+            ...(c.windowHours ? { window_hours: c.windowHours } : {}),
+            variants: c.plans.map((p, i) => ({
+              variant_id: p.variant,
+              name: i === 0 ? 'Control' : 'Challenger',
+              is_control: i === 0,
+              weight: 1,
+            })),
+          }),
+        });
+        expect(registered.status, await registered.text()).toBe(201);
+      }
+      // The control sends first (an unregistered test's control is the variant that sent first).
+      for (const plan of c.plans) await postSendGrid(app, eventsFor(plan));
+    }
+    const card = '[data-testid="decision-card"]';
+    for (const c of [...VERDICT_CASES, { verdict: 'winner', test: TEST, windowHours: undefined, flag: undefined, registered: true }]) {
+      const report = await decision(`abTestId=${c.test}`);
+      expect(report.decision, c.verdict).toBe(c.verdict);
+      await page.goto(view(`abTestId=${c.test}`));
+      expect(await page.locator(card).getAttribute('data-decision'), c.verdict).toBe(c.verdict);
+      expect((await text(page, `${card} [data-testid="verdict"]`)).length, c.verdict).toBeGreaterThan(0);
+      const reasons = (await page.locator(`${card} [data-testid="reasons"] li`).allTextContents()).map((r) =>
+        r.replace(/\s+/g, ' ').trim(),
+      );
+      expect(reasons, c.verdict).toEqual(report.reasons.map((r) => r.replace(/\s+/g, ' ').trim()));
+      const hours = c.windowHours ?? 24;
+      expect(report.window?.hours, c.verdict).toBe(hours);
+      expect(await text(page, `${card} [data-testid="decision-window"]`), c.verdict).toContain(
+        `Unit: the message, not the person. Opened and clicked mean within ${hours} hours of delivery (${c.registered ? 'the window registered for this test' : 'the default window'})`,
+      );
+      const flags = await page
+        .locator(`${card} [data-testid="decision-flags"] li`)
+        .evaluateAll((items) => items.map((li) => li.getAttribute('data-flag')));
+      expect(flags, c.verdict).toEqual(report.flags);
+      if (c.flag) expect(flags, c.verdict).toContain(c.flag);
+      if (c.verdict === 'data_quality') expect(report.reasons.join(' ')).toMatch(/100 .*50 /);
+      if (c.verdict === 'guardrail_alert') expect(await page.locator('[data-testid="guardrail-alert"]').count()).toBe(1);
+      if (c.verdict === 'srm_alert') expect(await page.locator('[data-testid="srm-alert"]').count()).toBe(1);
+      expect(await seriousViolations(page), c.verdict).toEqual([]);
+    }
+  });
+
+  it("downloads the decision as CSV: the verdict, the window, the flags and each variant's numbers as on the card", async () => {
+    for (const c of [VERDICT_CASES[0]!, VERDICT_CASES[1]!]) {
+      const report = await decision(`abTestId=${c.test}`);
+      await page.goto(view(`abTestId=${c.test}`));
+      const [file] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid="export-decision"]').click()]);
+      expect(file.suggestedFilename()).toBe(`ab-test-${c.test.slice(0, 8)}-decision.csv`);
+      const rows = records(readFileSync(await file.path(), 'utf8'));
+      expect(rows.map((r) => r.variant_id)).toEqual(report.variants.map((v) => v.variantId));
+      for (const row of rows) {
+        const variant = report.variants.find((v) => v.variantId === row.variant_id)!;
+        expect(row).toMatchObject({
+          decision: c.verdict,
+          method: 'sequential',
+          unit: 'message',
+          window_hours: String(c.windowHours ?? 24),
+          window_source: c.registered ? 'registered' : 'default',
+          flags: report.flags.join(';'),
+          trials: String(variant.trials),
+          successes: String(variant.successes),
+          outcome: variant.isControl ? 'control' : variant.comparison!.outcome,
+        });
+      }
+    }
   });
 
   it('names an unregistered test by its short id and says how its control was chosen', async () => {

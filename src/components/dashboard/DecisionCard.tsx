@@ -1,7 +1,7 @@
 import { variantTitle } from '@/lib/dashboard/ab-tests';
 import { formatCount, formatFraction, formatPointDifference, formatPValue } from '@/lib/dashboard/format';
 import type { AbTestDecisionReport } from '@/lib/decision-circuits/metrics/metrics-decision';
-import type { AbTestVerdict, ComparisonOutcome, VariantResult } from '@/lib/stats';
+import type { AbTestVerdict, ComparisonOutcome, DecisionFlag, VariantResult } from '@/lib/stats';
 import { IntervalChart } from './IntervalChart';
 
 const VERDICT_TONE: Record<AbTestVerdict, 'ok' | 'neutral' | 'warn' | 'bad'> = {
@@ -20,6 +20,13 @@ const OUTCOME_TEXT: Record<ComparisonOutcome, string> = {
   worse: 'Worse than control',
   equivalent: 'Same as control',
   inconclusive: 'Not clear yet',
+};
+
+const FLAG_TEXT: Record<DecisionFlag, string> = {
+  effect_changed_over_time: 'The effect changed over time',
+  estimate_outside_interval: 'The current estimate lies outside the deciding range',
+  even_split_assumed: 'Even split assumed (not registered)',
+  bayesian_repeated_looks: 'Bayesian reading checked at every look',
 };
 
 const GUARDRAIL_TEXT = { complaint_rate: 'complaint rate', unsubscribe_rate: 'unsubscribe rate', bounce_rate: 'bounce rate' } as const;
@@ -61,6 +68,31 @@ function relativeText(variant: VariantResult): string {
   return `${signed(lift.estimate)} (${signed(lift.lower)} to ${signed(lift.upper)})`;
 }
 
+/** What one trial is and, for email, the per-message window the rates are read in. */
+function WindowText({ report }: { report: AbTestDecisionReport }) {
+  const { window } = report;
+  if (!window) {
+    return (
+      <>
+        <strong>Unit:</strong> the impression. The engagement rate is likes, comments, shares and clicks (each an event, not a person) per
+        impression.
+      </>
+    );
+  }
+  return (
+    <>
+      <strong>Unit:</strong> the message, not the person. Opened and clicked mean within{' '}
+      <strong>
+        {window.hours} {window.hours === 1 ? 'hour' : 'hours'}
+      </strong>{' '}
+      of delivery ({window.source === 'registered' ? 'the window registered for this test' : 'the default window'}); a message counts once
+      its window has closed.
+      {window.pendingMessages > 0 &&
+        ` ${formatCount(window.pendingMessages)} delivered ${window.pendingMessages === 1 ? 'message is' : 'messages are'} still inside it.`}
+    </>
+  );
+}
+
 /** The statistics engine's decision on the whole test: verdict, reasons, method, numbers, chart. */
 export function DecisionCard({ report }: { report: AbTestDecisionReport }) {
   const level = `${Number((report.intervalLevel * 100).toFixed(1))} %`;
@@ -100,10 +132,23 @@ export function DecisionCard({ report }: { report: AbTestDecisionReport }) {
       <p className="small" data-testid="method-description">
         <strong>Method:</strong> {report.methodDescription}
       </p>
+      {report.flags.length > 0 && (
+        <ul className="flags" aria-label="Read these results with" data-testid="decision-flags">
+          {report.flags.map((flag) => (
+            <li key={flag} className="badge warn" data-flag={flag}>
+              {FLAG_TEXT[flag]}
+            </li>
+          ))}
+        </ul>
+      )}
+      <p className="small" data-testid="decision-window">
+        <WindowText report={report} />
+      </p>
       <p className="small muted">
         Decided on the <strong>{report.metric.label.toLowerCase()}</strong> ({report.metric.successes.replaceAll('_', ' ')} per{' '}
-        {report.metric.trials.replaceAll('_', ' ')}) over the whole test ({formatCount(report.looks)} hourly{' '}
-        {report.looks === 1 ? 'look' : 'looks'}), whatever the range chosen above; false-positive level {report.alpha}, ranges at {level}.
+        {report.metric.trials.replaceAll('_', ' ')}) over the whole test up to {report.asOf.slice(0, 16).replace('T', ' ')} UTC (
+        {formatCount(report.looks)} hourly {report.looks === 1 ? 'look' : 'looks'}), whatever the range chosen above; false-positive level{' '}
+        {report.alpha}, ranges at {level}.
       </p>
 
       <div className="table-scroll" role="region" aria-label="Decision numbers per variant" tabIndex={0}>

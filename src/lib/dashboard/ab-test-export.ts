@@ -1,12 +1,15 @@
-// The A/B view's numbers as CSV: the variant table (totals and rates over a range) and the hourly
-// rows behind the charts. Read as the caller (RLS) with a membership check; variants carry the
-// same names, control flag and order as on the page.
+// The A/B view's numbers as CSV: the variant table (totals and rates over a range), the hourly
+// rows behind the charts, and the decision card (verdict, window, flags, per-variant ranges). Read
+// as the caller (RLS) with a membership check; variants carry the same names, control flag and
+// order as on the page.
 import { getVariantComparison } from '../decision-circuits/metrics';
 import { getAbTestDefinition } from '../decision-circuits/metrics/metrics-ab-tests';
 import type { AccessOptions } from '../decision-circuits/metrics/metrics-access';
+import { getAbTestDecision } from '../decision-circuits/metrics/metrics-decision';
 import { UnknownAbTestError } from '../decision-circuits/metrics/metrics-errors';
 import { getAbTestHourlySeries } from '../decision-circuits/metrics/metrics-workspaces';
 import { DERIVED_RATES, ROLLUP_COUNTERS } from '../decision-circuits/metrics/metrics-types';
+import type { AbTestMethod } from '../stats';
 import { toCsv, type CsvCell } from './csv';
 import { orderByDefinition, variantNamer } from './ab-tests';
 
@@ -15,6 +18,8 @@ export interface AbTestExportQuery {
   abTestId: string;
   timeStart?: string;
   timeEnd?: string;
+  /** The decision export only: the method (default sequential). */
+  method?: AbTestMethod;
 }
 
 const VARIANT_COLUMNS = ['variant_id', 'variant_name', 'is_control'] as const;
@@ -54,4 +59,86 @@ export async function hourlyRowsCsv(query: AbTestExportQuery, options: AccessOpt
     return [point.time_bucket, point.variant_id, name, isControl, ...ROLLUP_COUNTERS.map((c) => point[c])];
   });
   return toCsv(['time_bucket', ...VARIANT_COLUMNS, ...ROLLUP_COUNTERS], rows);
+}
+
+const DECISION_COLUMNS = [
+  'ab_test_id',
+  'test_name',
+  'decision',
+  'winner_variant_id',
+  'method',
+  'metric',
+  'unit',
+  'window_hours',
+  'window_source',
+  'pending_messages',
+  'duplicate_deliveries',
+  'looks',
+  'flags',
+  'as_of',
+  ...VARIANT_COLUMNS,
+  'trials',
+  'successes',
+  'rate',
+  'lift',
+  'lift_lower',
+  'lift_upper',
+  'relative_lift',
+  'relative_lift_lower',
+  'relative_lift_upper',
+  'interval_level',
+  'p_value',
+  'chance_to_beat_control',
+  'outcome',
+  'comparison_flags',
+  'guardrail_alerts',
+  'reasons',
+] as const;
+
+/** The decision card as rows: one per variant, the test's verdict, window and flags on each. Whole test, whatever the range. */
+export async function decisionCsv(query: AbTestExportQuery, options: AccessOptions): Promise<string> {
+  const report = await getAbTestDecision(
+    { workspace_id: query.workspaceId, ab_test_id: query.abTestId, ...(query.method ? { method: query.method } : {}) },
+    options,
+  );
+  const rows = report.variants.map((v): CsvCell[] => {
+    const c = v.comparison;
+    const alerts = report.guardrailFlags.filter((g) => g.variantId === v.variantId).map((g) => g.metric);
+    return [
+      report.ab_test_id,
+      report.test.name,
+      report.decision,
+      report.winnerVariantId,
+      report.method,
+      report.metric.key,
+      report.unit,
+      report.window?.hours ?? null,
+      report.window?.source ?? null,
+      report.window?.pendingMessages ?? null,
+      report.duplicateDeliveries,
+      report.looks,
+      report.flags.join(';'),
+      report.asOf,
+      v.variantId,
+      v.name,
+      v.isControl,
+      v.trials,
+      v.successes,
+      v.rate,
+      c?.absoluteLift.estimate ?? null,
+      c?.absoluteLift.lower ?? null,
+      c?.absoluteLift.upper ?? null,
+      c?.relativeLift?.estimate ?? null,
+      c?.relativeLift?.lower ?? null,
+      c?.relativeLift?.upper ?? null,
+      report.intervalLevel,
+      c?.pValue ?? null,
+      c?.chanceToBeatControl ?? null,
+      v.isControl ? 'control' : (c?.outcome ?? null),
+      c?.flags.join(';') ?? '',
+      alerts.join(';'),
+      report.reasons.join(' '),
+    ];
+  });
+  return toCsv([...DECISION_COLUMNS], rows);
 }

@@ -110,6 +110,19 @@ function AbTestContent({ workspaceId, view, baseUrl }: { workspaceId: string; vi
               Download the hourly rows (CSV)
             </a>
           </li>
+          <li>
+            <a
+              href={withQuery('/api/circuits/metrics/ab-tests/export/decision', {
+                workspaceId,
+                abTestId: selected.ab_test_id,
+                method: view.method,
+              })}
+              download
+              data-testid="export-decision"
+            >
+              Download the decision (CSV)
+            </a>
+          </li>
         </ul>
       </section>
 

@@ -88,8 +88,14 @@ export const decisionQuerySchema = z
   })
   .strict();
 
-/** The dashboard's CSV exports: one test, optionally one time range. */
+/** The dashboard's CSV exports: one test, optionally one time range (tables) or a method (the decision). */
 export const abTestExportQuerySchema = z
-  .object({ workspaceId: uuidParam, abTestId: uuidParam, timeStart: isoTime.optional(), timeEnd: isoTime.optional() })
+  .object({
+    workspaceId: uuidParam,
+    abTestId: uuidParam,
+    timeStart: isoTime.optional(),
+    timeEnd: isoTime.optional(),
+    method: decisionQuerySchema.shape.method,
+  })
   .strict()
   .refine(timeRangeOk, timeRangeIssue);
