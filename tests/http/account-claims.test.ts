@@ -290,21 +290,26 @@ describe.each(DATABASE_KINDS)('account claims on %s', (kind) => {
     const org = `urn:li:organization:${uniqueDigits()}`;
     const pending = await claim(owner, 'linkedin', org);
     const run = (args: string[]) =>
-      new Promise<{ code: number; stderr: string }>((resolve) => {
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
         const env: NodeJS.ProcessEnv =
           kind === 'pglite'
             ? { ...process.env, DATABASE_URL: '', PGLITE_DATA_DIR: path.join(pglite, 'db'), NODE_ENV: 'development' }
             : { ...process.env, DATABASE_URL: app.testDb!.url ?? '' };
-        execFile(TSX, ['scripts/connection-approve.ts', ...args], { timeout: 60_000, env }, (error, _stdout, stderr) =>
-          resolve({ code: error ? Number(error.code ?? 1) : 0, stderr }),
+        execFile(TSX, ['scripts/connection-approve.ts', ...args], { timeout: 60_000, env }, (error, stdout, stderr) =>
+          resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
         );
       });
     // PGlite is one process's database: the server steps aside while the operator runs the script.
     if (kind === 'pglite') await app.server.stop();
+    const pendingList = await run(['--list']);
     const approved = await run(['--connection', String(pending.connection_id)]);
+    const listedAfter = await run(['--list']);
     const unknown = await run(['--connection', randomUUID()]);
     const malformed = await run(['--connection', 'nope']);
     if (kind === 'pglite') app = await startApp(kind, appEnv());
+    expect(pendingList.code, pendingList.stderr).toBe(0);
+    expect(pendingList.stdout).toContain(`${String(pending.connection_id)}\tlinkedin\t${org}\t${owner.workspace}\t`);
+    expect(listedAfter.stdout).not.toContain(String(pending.connection_id));
     expect(approved.code, approved.stderr).toBe(0);
     expect(approved.stderr).toContain(`Verified: linkedin ${org} now routes to workspace ${owner.workspace}`);
     expect(unknown.code).toBe(1);

@@ -9,6 +9,7 @@ import { ProviderApiError, ProviderHttp } from './backfill/http';
 import { baseUrl, readEnv } from './backfill/client';
 import { getConnectionView, type ConnectionView } from './metrics-connections';
 import { DomainError, isUnknownWorkspaceSqlError, roleRefusalFromSql, UnknownWorkspaceError } from './metrics-errors';
+import { toIso } from './metrics-rows';
 import type { MetricsProvider } from './metrics-types';
 import { META_GRAPH_BASE_URL } from './providers/meta/backfill';
 import { LINKEDIN_API_BASE_URL, LINKEDIN_DEFAULT_API_VERSION } from './providers/linkedin/backfill';
@@ -196,4 +197,34 @@ export async function approveConnectionClaim(connectionId: string, options: { db
     [connectionId],
   );
   return { workspaceId: row!.workspace_id, provider: row!.provider, account: row!.external_account_id, superseded: approved.superseded };
+}
+
+export interface PendingClaim {
+  connectionId: string;
+  workspaceId: string;
+  provider: MetricsProvider;
+  account: string;
+  createdAt: string;
+}
+
+/** Every pending account claim of the deployment, oldest first (the operator's review list). */
+export async function listPendingClaims(options: { db?: Database } = {}): Promise<PendingClaim[]> {
+  const db = options.db ?? (await getDb());
+  const rows = await db.query<{
+    id: string;
+    workspace_id: string;
+    provider: MetricsProvider;
+    external_account_id: string;
+    created_at: unknown;
+  }>(
+    `select id, workspace_id, provider, external_account_id, created_at from metrics_provider_connections
+     where claim_status = 'pending' and status = 'active' order by created_at, id`,
+  );
+  return rows.map((row) => ({
+    connectionId: row.id,
+    workspaceId: row.workspace_id,
+    provider: row.provider,
+    account: row.external_account_id,
+    createdAt: toIso(row.created_at) ?? '',
+  }));
 }
