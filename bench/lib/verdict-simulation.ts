@@ -62,6 +62,13 @@ export interface Scenario {
    * success being "within W of delivery", already in `rate`); undefined counts every message at once.
    */
   windowHours?: number;
+  /**
+   * Without a window: mean hours from delivery to open per arm (exponential), each open counted
+   * at the look when it happens, so a variant whose opens come sooner leads at every early look.
+   */
+  openDelayHours?: [number, number];
+  /** Shown for contrast only (what the window prevents): no target, not in the unit test. */
+  contrast?: boolean;
 }
 
 export interface ScenarioFigures {
@@ -105,12 +112,26 @@ function drawHour(arm: ArmSpec, sends: number, uniform: () => number): HourCount
   };
 }
 
+/** Moves each hour's opens to the hour they happen (exponential delays), for counting without a window. */
+function delayOpens(hours: HourCounts[], meanDelayHours: number, uniform: () => number): void {
+  const opensAt = hours.map(() => 0);
+  hours.forEach((hour, sent) => {
+    for (let i = 0; i < hour.successes; i++) {
+      const at = sent + Math.floor(-meanDelayHours * Math.log(1 - uniform()));
+      if (at < opensAt.length) opensAt[at]!++;
+    }
+  });
+  hours.forEach((hour, i) => (hour.successes = opensAt[i]!));
+}
+
 /** The cumulative counts per arm at each look, as the data side hands them over. */
 function cumulativeLooks(scenario: Scenario, uniform: () => number): HourCounts[][] {
   const delay = scenario.windowHours ?? 0;
   const sends = Array.from({ length: scenario.looks }, (_, hour) => scenario.sendsAt(hour, uniform));
   return scenario.arms.map((arm, index) => {
     const hours = sends.map((perArm) => drawHour(arm, perArm[index]!, uniform));
+    const meanDelay = scenario.openDelayHours?.[index];
+    if (meanDelay !== undefined) delayOpens(hours, meanDelay, uniform);
     const total: HourCounts = { sends: 0, trials: 0, successes: 0, complaints: 0, unsubscribes: 0, bounces: 0 };
     return Array.from({ length: scenario.looks }, (_, look) => {
       // Look `look` is taken at the end of that hour; a cohort counts once its window closed.
@@ -295,5 +316,16 @@ export const SCENARIOS: Scenario[] = [
     looks: 72,
     splitRegistered: true,
     windowHours: WINDOW_HOURS,
+  },
+  {
+    name: 'aa-sooner-no-window',
+    description: 'contrast: the same sooner opens counted as they arrive, without a window',
+    aa: true,
+    contrast: true,
+    arms: [arm(0.2), arm(0.2)],
+    sendsAt: steady(300),
+    looks: 72,
+    splitRegistered: true,
+    openDelayHours: [4, 1],
   },
 ];
