@@ -145,6 +145,28 @@ describe.each(DATABASE_KINDS)('/api/circuits/metrics/ab-tests on %s', (kind) => 
     expect((await decision(`abTestId=${randomUUID()}`)).status).toBe(404);
   });
 
+  it('GET /ab-tests/export/decision answers a CSV for a member; 400 for a bad method, 403 for a non-member, 404 for an unknown test', async () => {
+    const body = registration();
+    expect((await call('POST', owner, body)).status).toBe(201);
+    const exportUrl = (query: string, workspace = DEV_WORKSPACE_ID) =>
+      `${app.url}/api/circuits/metrics/ab-tests/export/decision?workspaceId=${workspace}&${query}`;
+    const get = (query: string, token = owner, workspace = DEV_WORKSPACE_ID) =>
+      fetch(exportUrl(query, workspace), { headers: { authorization: `Bearer ${token}` } });
+    const ok = await get(`abTestId=${body.ab_test_id}&method=fixed_horizon`);
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    const [header, ...rows] = (await ok.text()).trim().split('\r\n');
+    expect(header).toMatch(/^ab_test_id,test_name,decision,winner_variant_id,method,metric,unit,window_hours,window_source,/);
+    // One row per variant: no data yet, the registered 24-hour window, the method asked for.
+    expect(rows).toHaveLength(2);
+    for (const row of rows) expect(row).toContain(',insufficient_data,,fixed_horizon,unique_click_rate,message,24,registered,0,0,0,');
+    const bad = await get(`abTestId=${body.ab_test_id}&method=peeking`);
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain('method');
+    expect((await get(`abTestId=${body.ab_test_id}`, await tokenFor(OTHER_USER_ID))).status).toBe(403);
+    expect((await get(`abTestId=${randomUUID()}`)).status).toBe(404);
+  });
+
   it('refuses a non-member with 403 for both reading and registering', async () => {
     const stranger = await tokenFor(OTHER_USER_ID);
     expect((await call('GET', stranger)).status).toBe(403);
