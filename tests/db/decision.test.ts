@@ -33,6 +33,7 @@ const ids = {
   dup: ['f1111111-1111-4111-8111-111111111111', 'f2222222-2222-4222-8222-222222222222', 'f3333333-3333-4333-8333-333333333333'],
   window: ['a4444444-1111-4111-8111-111111111111', 'a5555555-2222-4222-8222-222222222222', 'a6666666-3333-4333-8333-333333333333'],
   impossible: ['a7777777-1111-4111-8111-111111111111', 'a8888888-2222-4222-8222-222222222222', 'a9999999-3333-4333-8333-333333333333'],
+  social: ['b4444444-1111-4111-8111-111111111111', 'b5555555-2222-4222-8222-222222222222', 'b6666666-3333-4333-8333-333333333333'],
 };
 
 describe.each(DATABASE_KINDS)('getAbTestDecision on %s', (kind) => {
@@ -166,6 +167,21 @@ describe.each(DATABASE_KINDS)('getAbTestDecision on %s', (kind) => {
       broken,
       Array.from({ length: 80 }, (_, i) => ({ deliveredAt: i < 50 ? at(i * 1000) : null, openedAt: at(i * 1000 + 60_000) })),
     );
+
+    // An unregistered social test: hourly rollups of impressions and engagements, 10 hours.
+    const [socialTest, post1, post2] = ids.social as [string, string, string];
+    for (const [variant, likes] of [
+      [post1, 50],
+      [post2, 80],
+    ] as const) {
+      await t.db.query(
+        `insert into metrics_rollups (workspace_id, circuit_execution_id, ab_test_id, variant_id, channel, time_bucket,
+           social_impressions, social_likes, social_comments, social_shares, social_clicks)
+         select $1, 'exec-social', $2, $3, 'social', $4::timestamptz + make_interval(hours => h), 1000, $5, 10, 5, 20
+         from generate_series(0, 9) h`,
+        [ws, socialTest, variant, at(0).toISOString(), likes],
+      );
+    }
   }, 120_000);
   afterAll(async () => {
     await t.drop();
@@ -315,6 +331,28 @@ describe.each(DATABASE_KINDS)('getAbTestDecision on %s', (kind) => {
       q.query('select * from metrics_ab_test_message_looks($1, $2, 24)', [ws, abTestId]),
     );
     expect(rows).toEqual([]);
+  });
+
+  it('decides a social test on engagements per impression from the rollups: no window, the unit is the impression', async () => {
+    const [abTestId, post1, post2] = ids.social as [string, string, string];
+    const report = await getAbTestDecision({ workspace_id: ws, ab_test_id: abTestId }, { db: t.db, asOf: LATER });
+    expect(report.metric).toMatchObject({
+      key: 'social_engagement_rate',
+      successes: 'social_likes + social_comments + social_shares + social_clicks',
+      trials: 'social_impressions',
+    });
+    expect(report.unit).toBe('impression');
+    expect(report.window).toBeNull();
+    expect(report.looks).toBe(10);
+    expect(report.variants.map((v) => [v.variantId, v.trials, v.successes])).toEqual([
+      [post1, 10_000, 10 * (50 + 35)],
+      [post2, 10_000, 10 * (80 + 35)],
+    ]);
+    expect(report.reasons.join(' ')).toContain('The traffic split is not checked for social tests');
+    // Read as it stood after 4 hours: only the buckets before then.
+    const early = await getAbTestDecision({ workspace_id: ws, ab_test_id: abTestId }, { db: t.db, asOf: at(hours(4)) });
+    expect(early.looks).toBe(4);
+    expect(early.variants[0]!.trials).toBe(4_000);
   });
 
   it('refuses an unknown test and a bad metric', async () => {
