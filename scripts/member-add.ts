@@ -1,5 +1,7 @@
 // npm run member:add -- --workspace <id> --user <user id | email> --role <role>: adds a member (or
-// changes their role) from the operator's command line. Keeps at least one owner.
+// changes their role) from the operator's command line, directly: the operator holds the
+// database's credentials, so no invitation is needed here (in the app, admins invite and people
+// accept). Keeps at least one owner.
 import { closeDb, getDb } from '../src/lib/db';
 import { WORKSPACE_ROLES } from '../src/lib/decision-circuits/metrics/metrics-access';
 import { findUserIdByEmail } from '../src/lib/decision-circuits/metrics/metrics-members';
@@ -8,7 +10,8 @@ import { errorMessage, fail, parseCommandLine, usageError } from './lib/cli';
 const USAGE = `Usage: npm run member:add -- --workspace <workspace id> --user <user id | email> --role <role>
 
 Adds the user to the workspace with the role, or changes their role if they are a member already,
-in DATABASE_URL (else the embedded database under .data/). Roles: ${WORKSPACE_ROLES.join(', ')}
+in DATABASE_URL (else the embedded database under .data/). This is the operator's direct path, with
+no invitation; in the app, admins invite by email and the person accepts. Roles: ${WORKSPACE_ROLES.join(', ')}
 (viewer reads; member also registers attribution and starts backfills; admin also manages
 connections and members; owner also deletes the workspace).
 

@@ -33,6 +33,7 @@ describe.each(DATABASE_KINDS)('schema on %s', (kind) => {
       'metrics_unrouted_events',
       'metrics_verification_failures',
       'metrics_webhook_events',
+      'metrics_workspace_invitations',
     ]);
   });
 
@@ -40,7 +41,7 @@ describe.each(DATABASE_KINDS)('schema on %s', (kind) => {
     const rows = await t.db.query<{ tablename: string; rowsecurity: boolean }>(
       `select schemaname, tablename, rowsecurity from pg_tables where tablename like 'metrics_%'`,
     );
-    expect(rows).toHaveLength(14);
+    expect(rows).toHaveLength(15);
     expect(rows.every((r) => r.rowsecurity === true)).toBe(true);
   });
 
@@ -99,6 +100,7 @@ describe.each(DATABASE_KINDS)('schema on %s', (kind) => {
       'metrics_provider_connections_admin_read',
       'metrics_rollups_tenant_isolation',
       'metrics_webhook_events_tenant_isolation',
+      'metrics_workspace_invitations_admin_or_invitee_read',
     ]);
   });
 

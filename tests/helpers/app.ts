@@ -1,5 +1,6 @@
 // The app under test: the real server on PGlite (it seeds itself) or on a fresh PostgreSQL
 // database seeded with supabase/seed.sql. Both start with the same two seeded workspaces.
+import { randomUUID } from 'node:crypto';
 import { seedDevWorkspace, DEV_USER_ID, DEV_WORKSPACE_ID, OTHER_USER_ID, OTHER_WORKSPACE_ID, type DatabaseKind } from '../../src/lib/db';
 import { mintAccessToken } from '../../src/lib/auth/tokens';
 import { createTestDatabase, type TestDatabase } from './db';
@@ -41,10 +42,39 @@ export async function startApp(kind: DatabaseKind, env: Record<string, string> =
   };
 }
 
-/** An access token as Supabase would issue it, signed with the test server's JWT secret. */
+/** An access token as Supabase would issue it, signed with the test server's JWT secret (with `email`, the signed address). */
 export function tokenFor(
   userId: string,
-  options: { expiresIn?: string | number; audience?: string; secret?: string } = {},
+  options: { expiresIn?: string | number; audience?: string; secret?: string; email?: string } = {},
 ): Promise<string> {
-  return mintAccessToken({ sub: userId }, { secret: TEST_SECRETS.SUPABASE_JWT_SECRET, ...options });
+  const { email, ...signing } = options;
+  return mintAccessToken({ sub: userId, ...(email ? { email } : {}) }, { secret: TEST_SECRETS.SUPABASE_JWT_SECRET, ...signing });
+}
+
+/**
+ * Makes a new user a member the only way the API allows: an admin invites their address and they
+ * accept. Answers the new member's token (it carries the invited address).
+ */
+export async function joinByInvitation(
+  appUrl: string,
+  adminToken: string,
+  workspaceId: string,
+  role: string,
+  userId: string = randomUUID(),
+): Promise<string> {
+  const email = `${userId}@invitee.example.com`;
+  const call = async (method: string, path: string, token: string, body?: unknown) => {
+    const response = await fetch(`${appUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const json = (await response.json()) as { invitation?: { invitation_id: string } };
+    if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(json)}`);
+    return json;
+  };
+  const { invitation } = await call('POST', `/api/workspaces/${workspaceId}/invitations`, adminToken, { email, role });
+  const token = await tokenFor(userId, { email });
+  await call('POST', `/api/invitations/${invitation!.invitation_id}/accept`, token);
+  return token;
 }

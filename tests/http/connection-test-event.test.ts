@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSendGridKeyPair } from '../../src/lib/decision-circuits/metrics/providers/signing';
 import { startAccountApis, type AccountApis } from '../helpers/account-apis';
-import { startApp, tokenFor, type AppUnderTest } from '../helpers/app';
+import { joinByInvitation, startApp, tokenFor, type AppUnderTest } from '../helpers/app';
 import { DATABASE_KINDS } from '../helpers/db';
 
 type Json = Record<string, unknown>;
@@ -99,10 +99,9 @@ describe.each(DATABASE_KINDS)('connection test events on %s', (kind) => {
   });
 
   it('is for admins and owners only', async () => {
-    const member = randomUUID();
-    expect((await api('POST', `/api/workspaces/${workspace}/members`, owner, { user_id: member, role: 'member' })).status).toBe(201);
+    const memberToken = await joinByInvitation(app.url, owner, workspace, 'member');
     const id = await connect({ provider: 'sendgrid', secret: `hmac-${randomUUID()}` });
-    const refused = await test(id, await tokenFor(member));
+    const refused = await test(id, memberToken);
     expect(refused.status).toBe(403);
     expect(refused.json).toMatchObject({ required_role: 'admin', role: 'member' });
     expect((await test(id, await tokenFor(randomUUID()))).status).toBe(403);

@@ -9,7 +9,7 @@ import {
   signResend,
   signSendGridEcdsa,
 } from '../../src/lib/decision-circuits/metrics/providers/signing';
-import { TEST_SECRETS, startApp, tokenFor, type AppUnderTest } from '../helpers/app';
+import { TEST_SECRETS, joinByInvitation, startApp, tokenFor, type AppUnderTest } from '../helpers/app';
 import { startAccountApis, type AccountApis } from '../helpers/account-apis';
 import { DATABASE_KINDS } from '../helpers/db';
 import { metaPageCommentEntry } from '../helpers/factories';
@@ -256,13 +256,11 @@ describe.each(DATABASE_KINDS)('workspaces, connections and roles on %s', (kind) 
     const [a] = tenants as [Tenant];
     const people: Record<string, string> = {};
     for (const role of ['viewer', 'member', 'admin'] as const) {
-      const user = randomUUID();
-      expect((await api('POST', `/api/workspaces/${a.workspace}/members`, a.token, { user_id: user, role })).status).toBe(201);
-      people[role] = await tokenFor(user);
+      people[role] = await joinByInvitation(app.url, a.token, a.workspace, role);
     }
     const ws = a.workspace;
     const extra = randomUUID();
-    expect((await api('POST', `/api/workspaces/${ws}/members`, a.token, { user_id: extra, role: 'viewer' })).status).toBe(201);
+    await joinByInvitation(app.url, a.token, ws, 'viewer', extra);
     const mapping = { provider: 'sendgrid', provider_object_id: `obj-${randomUUID()}`, circuit_execution_id: 'c', channel: 'email' };
     const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
     const backfill = { provider: 'sendgrid', channel: 'email', date_start: day(-2), date_end: day(-1) };
@@ -302,8 +300,8 @@ describe.each(DATABASE_KINDS)('workspaces, connections and roles on %s', (kind) 
         ok: 201,
       },
       {
-        name: 'add a member',
-        call: (t: string) => api('POST', `/api/workspaces/${ws}/members`, t, { user_id: randomUUID(), role: 'viewer' }),
+        name: 'invite a member',
+        call: (t: string) => api('POST', `/api/workspaces/${ws}/members`, t, { email: `${randomUUID()}@example.com`, role: 'viewer' }),
         minimum: 'admin',
         ok: 201,
       },
@@ -357,12 +355,15 @@ describe.each(DATABASE_KINDS)('workspaces, connections and roles on %s', (kind) 
     // The only LinkedIn connection is the admin's: the viewer's and the member's attempts wrote nothing.
     expect((connections.json.connections as Json[]).filter((c) => c.provider === 'linkedin')).toHaveLength(1);
     // An admin cannot make an owner; the last owner cannot leave or be demoted.
-    expect((await api('POST', `/api/workspaces/${ws}/members`, people.admin!, { user_id: randomUUID(), role: 'owner' })).status).toBe(403);
+    expect(
+      (await api('POST', `/api/workspaces/${ws}/members`, people.admin!, { email: 'new-owner@example.com', role: 'owner' })).status,
+    ).toBe(403);
     expect((await api('DELETE', `/api/workspaces/${ws}/members/${a.user}`, a.token)).status).toBe(409);
     expect((await api('PATCH', `/api/workspaces/${ws}/members/${a.user}`, a.token, { role: 'admin' })).status).toBe(409);
     const members = await api('GET', `/api/workspaces/${ws}/members`, people.viewer!);
     expect(members.status).toBe(200);
-    expect((members.json.members as Json[]).map((m) => m.role).sort()).toEqual(['admin', 'member', 'member', 'owner', 'viewer', 'viewer']);
+    // The admin's accepted "invite a member" call invited someone; it added nobody.
+    expect((members.json.members as Json[]).map((m) => m.role).sort()).toEqual(['admin', 'member', 'member', 'owner', 'viewer']);
   });
 
   it("a deleted connection's URL answers 404 and stores nothing", async () => {

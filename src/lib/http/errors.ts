@@ -18,6 +18,7 @@ export const DOMAIN_ERROR_STATUS: Readonly<Record<DomainErrorCode, number>> = {
   unknown_workspace: 404,
   not_found: 404,
   conflict: 409,
+  gone: 410,
   too_many_requests: 429,
   encryption_not_configured: 503,
   claim_not_proven: 422,

@@ -10,6 +10,7 @@ export const DOMAIN_ERROR_CODES = [
   'unknown_workspace',
   'not_found',
   'conflict',
+  'gone',
   'too_many_requests',
   'encryption_not_configured',
   'claim_not_proven',

@@ -11,21 +11,27 @@ export interface UserWorkspace {
   id: string;
   name: string;
   role: string;
+  /** The caller's explicit choice of the workspace the dashboard opens. */
+  is_default: boolean;
 }
 
-/** Workspaces the caller is a member of, by name; RLS on workspace_members limits it to their own rows. */
+/**
+ * Workspaces the caller is a member of, their default first: the one they chose, else the one
+ * they joined first (their own, or the first invitation they accepted). Never by name, which
+ * another tenant picks. RLS on workspace_members limits it to the caller's own rows.
+ */
 export async function listUserWorkspaces(options: { claims: Claims; db?: Database }): Promise<UserWorkspace[]> {
   const db = options.db ?? (await getDb());
   // No workspace is requested here: the policies on workspaces/workspace_members key on the user.
   const rows = await withUserContext(db, { claims: options.claims, workspaceId: '' }, (q) =>
     q.query(
-      `select w.id, w.name, m.role
+      `select w.id, w.name, m.role, m.default_since is not null as is_default
        from workspaces w join workspace_members m on m.workspace_id = w.id
        where m.user_id = current_user_id()
-       order by w.name, w.id`,
+       order by m.default_since desc nulls last, m.created_at, w.id`,
     ),
   );
-  return rows.map((row) => ({ id: String(row.id), name: String(row.name), role: String(row.role) }));
+  return rows.map((row) => ({ id: String(row.id), name: String(row.name), role: String(row.role), is_default: row.is_default === true }));
 }
 
 export interface AbTestListing {

@@ -6,7 +6,8 @@ import { abTestRegistrationSchema } from '../metrics-ab-tests';
 import { attributionInputSchema } from '../metrics-attribution';
 import { claimProofSchema } from '../metrics-account-claims';
 import { connectionInputSchema, rotationInputSchema } from '../metrics-connections';
-import { memberAddSchema, memberRoleSchema, workspaceCreateSchema } from '../metrics-members';
+import { invitationCreateSchema } from '../metrics-invitations';
+import { memberRoleSchema, workspaceCreateSchema } from '../metrics-members';
 import { METRICS_PROVIDERS } from '../providers/registry';
 import {
   decisionQuerySchema,
@@ -52,6 +53,18 @@ const errorResponse = {
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((code) => [String(code), errorResponse]));
 const ok = (description: string) => ({ description, content: { 'application/json': { schema: { type: 'object' } } } });
 const bearer = [{ bearerAuth: [] }];
+const workspacePath = { name: 'workspaceId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+
+/** POST .../invitations and POST .../members: one operation, the same answer for every address. */
+function inviteOperation(summary: string) {
+  return {
+    summary,
+    security: bearer,
+    parameters: [workspacePath],
+    requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(invitationCreateSchema) } } },
+    responses: { '201': ok('{ workspace_id, invitation }'), ...errors(400, 401, 403, 413, 415, 429, 503) },
+  };
+}
 
 function readRoute(summary: string, schema: z.ZodType) {
   return {
@@ -206,13 +219,7 @@ export function buildOpenApiDocument(): JsonSchema {
           parameters: [{ name: 'workspaceId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
           responses: { '200': ok('Members'), ...errors(400, 401, 403, 503) },
         },
-        post: {
-          summary: 'Add a member by user id or email (invited through Supabase Auth when it is configured) (admin or owner)',
-          security: bearer,
-          parameters: [{ name: 'workspaceId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
-          requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(memberAddSchema) } } },
-          responses: { '201': ok('{ user_id, role, invited }'), ...errors(400, 401, 403, 404, 409, 413, 415, 503) },
-        },
+        post: inviteOperation('Invite an email address (same as POST .../invitations; nobody becomes a member without accepting)'),
       },
       '/api/workspaces/{workspaceId}/members/{userId}': {
         patch: {
@@ -223,7 +230,7 @@ export function buildOpenApiDocument(): JsonSchema {
             { name: 'userId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
           ],
           requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(memberRoleSchema) } } },
-          responses: { '200': ok('The new role'), ...errors(400, 401, 403, 409, 413, 415, 503) },
+          responses: { '200': ok('The new role'), ...errors(400, 401, 403, 404, 409, 413, 415, 503) },
         },
         delete: {
           summary: 'Remove a member (admin or owner, or yourself; the last owner stays)',
@@ -233,6 +240,49 @@ export function buildOpenApiDocument(): JsonSchema {
             { name: 'userId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
           ],
           responses: { '200': ok('Removed'), ...errors(400, 401, 403, 404, 409, 503) },
+        },
+      },
+      '/api/workspaces/{workspaceId}/invitations': {
+        get: {
+          summary: 'Pending invitations (admin or owner)',
+          security: bearer,
+          parameters: [workspacePath],
+          responses: { '200': ok('{ invitations, count }'), ...errors(400, 401, 403, 503) },
+        },
+        post: inviteOperation('Invite an email address with a role (admin or owner; only an owner invites an owner)'),
+      },
+      '/api/workspaces/{workspaceId}/invitations/{invitationId}': {
+        delete: {
+          summary: 'Withdraw a pending invitation (admin or owner)',
+          security: bearer,
+          parameters: [workspacePath, { name: 'invitationId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          responses: { '200': ok('Revoked'), ...errors(400, 401, 403, 404, 503) },
+        },
+      },
+      '/api/workspaces/{workspaceId}/default': {
+        put: {
+          summary: 'Make this workspace the one the dashboard opens for the caller (any member)',
+          security: bearer,
+          parameters: [workspacePath],
+          responses: { '200': ok('{ workspace_id, is_default }'), ...errors(400, 401, 403, 503) },
+        },
+      },
+      '/api/invitations': {
+        get: {
+          summary: "The caller's pending invitations, matched by their verified email",
+          security: bearer,
+          responses: { '200': ok('{ invitations, count }'), ...errors(401, 503) },
+        },
+      },
+      '/api/invitations/{invitationId}/{answer}': {
+        post: {
+          summary: 'Accept (become a member with the invited role) or decline one of your invitations',
+          security: bearer,
+          parameters: [
+            { name: 'invitationId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+            { name: 'answer', in: 'path', required: true, schema: { type: 'string', enum: ['accept', 'decline'] } },
+          ],
+          responses: { '200': ok('{ invitation_id, workspace_id, role, status }'), ...errors(400, 401, 403, 404, 409, 410, 503) },
         },
       },
       '/api/circuits/metrics/attribution': {

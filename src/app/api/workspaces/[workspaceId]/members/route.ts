@@ -1,10 +1,12 @@
-// /api/workspaces/<id>/members: who is in the workspace (GET, any member) and adding someone by
-// user id or email (POST, admin or owner; only an owner may add an owner).
+// /api/workspaces/<id>/members: who is in the workspace (GET, any member). POST invites an email
+// address (admin or owner), exactly like POST .../invitations: nobody becomes a member without
+// accepting.
 import { z } from 'zod';
-import { addMember, listMembers, memberAddSchema } from '@/lib/decision-circuits/metrics/metrics-members';
+import { listMembers } from '@/lib/decision-circuits/metrics/metrics-members';
 import { methodNotAllowed } from '@/lib/http/errors';
 import { withWorkspace } from '@/lib/http/handlers';
 import { jsonResponse } from '@/lib/http/json-response';
+import { inviteHandler } from '../invitations/invite';
 
 export const dynamic = 'force-dynamic';
 
@@ -15,10 +17,7 @@ export const GET = withWorkspace({ params: paramsSchema }, async ({ workspaceId,
   return jsonResponse({ workspace_id: workspaceId, members, count: members.length, timestamp: new Date().toISOString() });
 });
 
-export const POST = withWorkspace({ params: paramsSchema, body: memberAddSchema, role: 'admin' }, async ({ claims, workspaceId, body }) => {
-  const member = await addMember(claims.sub, workspaceId, body);
-  return jsonResponse({ workspace_id: workspaceId, ...member, timestamp: new Date().toISOString() }, { status: 201 });
-});
+export const POST = inviteHandler;
 
 const notAllowed = methodNotAllowed(['GET', 'POST']);
 export { notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };
