@@ -10,6 +10,7 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_SESSION_COOKIE } from '../../src/lib/auth/request-auth';
+import { DEV_USER_EMAIL } from '../../src/lib/db';
 import { DATABASE_KINDS } from '../helpers/db';
 import { startAccountApis, type AccountApis } from '../helpers/account-apis';
 import { DEV_USER_ID, startApp, tokenFor, type AppUnderTest } from '../helpers/app';
@@ -45,6 +46,7 @@ async function axeViolations(page: Page): Promise<string[]> {
 describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`settings in Chromium on %s${SKIPPED}`, (kind) => {
   const shoot = kind === 'pglite';
   const viewerId = randomUUID();
+  const viewerEmail = `viewer-${viewerId.slice(0, 8)}@example.com`;
   let app: AppUnderTest;
   let accountApis: AccountApis;
   let context: BrowserContext;
@@ -252,11 +254,47 @@ describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`settings in Chromium on %s${SK
     expect(await totalEvents()).toBe(eventsBefore + 1);
   });
 
-  it('adds a member, changes their role, and shows the last-owner refusal as a sentence', async () => {
+  it('invites by email, revokes, and the invitee accepts from the dashboard; then the owner changes their role', async () => {
     await gotoSettings();
-    await page.fill('#member-who', viewerId);
-    await page.selectOption('#member-role', 'member');
-    await page.getByRole('button', { name: 'Add member' }).click();
+    // An invitation withdrawn before it is answered.
+    await page.fill('#invite-email', 'Someone.Else@Example.com');
+    await page.selectOption('#invite-role', 'admin');
+    await page.getByRole('button', { name: 'Invite' }).click();
+    const withdrawn = page.locator('[data-testid="pending-invitations"] tr[data-email="someone.else@example.com"]');
+    await withdrawn.waitFor();
+    await withdrawn.getByRole('button', { name: 'Revoke' }).click();
+    await withdrawn.waitFor({ state: 'detached' });
+
+    await page.fill('#invite-email', viewerEmail);
+    await page.selectOption('#invite-role', 'member');
+    await page.getByRole('button', { name: 'Invite' }).click();
+    await page.locator(`[data-testid="pending-invitations"] tr[data-email="${viewerEmail}"]`).waitFor();
+    // Invited is not a member.
+    expect(await page.locator(`[data-testid="members-table"] tr[data-user-id="${viewerId}"]`).count()).toBe(0);
+
+    // The invitee signs in: a banner on every dashboard page, the invitation under Settings.
+    await context.clearCookies();
+    await context.addCookies([{ name: LOCAL_SESSION_COOKIE, value: await tokenFor(viewerId, { email: viewerEmail }), url: app.url }]);
+    await page.goto(`${app.url}/dashboard`);
+    await page.locator('[data-testid="invitations-banner"]').waitFor();
+    await Promise.all([page.waitForURL(/\/dashboard\/settings/), page.getByRole('link', { name: 'review in Settings' }).click()]);
+    const received = page.locator(`[data-testid="received-invitation"]`);
+    expect(await received.count()).toBe(1);
+    expect(await received.textContent()).toContain('invites you as member');
+    await Promise.all([
+      page.waitForURL(new RegExp(`workspaceId=${workspaceId}`)),
+      received.getByRole('button', { name: 'Accept' }).click(),
+    ]);
+    await page.locator('[data-testid="no-invitations"]').waitFor();
+    expect(await text(page, '[data-testid="your-role"]')).toBe('member');
+    expect(await page.locator('[data-testid="invitations-banner"]').count()).toBe(0);
+    await screenshots(page, 'settings-invitee-joined', shoot);
+
+    // Back as the owner: the invitation is gone from the pending list, the member is in the table.
+    await context.clearCookies();
+    await context.addCookies([{ name: LOCAL_SESSION_COOKIE, value: await tokenFor(DEV_USER_ID, { email: DEV_USER_EMAIL }), url: app.url }]);
+    await gotoSettings();
+    expect(await page.locator('[data-testid="no-pending-invitations"]').count()).toBe(1);
     const row = page.locator(`[data-testid="members-table"] tr[data-user-id="${viewerId}"]`);
     await row.waitFor();
     expect(await row.getAttribute('data-role')).toBe('member');
@@ -282,7 +320,7 @@ describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`settings in Chromium on %s${SK
   it('shows a viewer everything read-only, and the API refuses what they try anyway', async () => {
     const connectionId = String((await listConnections())[0]!.connection_id);
     await context.clearCookies();
-    await context.addCookies([{ name: LOCAL_SESSION_COOKIE, value: await tokenFor(viewerId), url: app.url }]);
+    await context.addCookies([{ name: LOCAL_SESSION_COOKIE, value: await tokenFor(viewerId, { email: viewerEmail }), url: app.url }]);
     await gotoSettings();
     expect(await text(page, '[data-testid="your-role"]')).toBe('viewer');
     expect(await text(page, '[data-testid="connections-admins-only"]')).toContain('admins and owners only');
@@ -291,12 +329,13 @@ describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`settings in Chromium on %s${SK
     for (const absent of [
       '[data-testid="connection"]',
       '[data-testid="add-connection-form"]',
-      '[data-testid="add-member-form"]',
+      '[data-testid="invite-member-form"]',
+      '[data-testid="pending-invitations"]',
       'select[id^="member-"]',
     ]) {
       expect(await page.locator(absent).count(), absent).toBe(0);
     }
-    for (const name of ['Add connection', 'Rotate', 'Remove…', 'Send a test event', 'Add member', 'Change role']) {
+    for (const name of ['Add connection', 'Rotate', 'Remove…', 'Send a test event', 'Invite', 'Revoke', 'Change role']) {
       expect(await page.getByRole('button', { name }).count(), name).toBe(0);
     }
     await screenshots(page, 'settings-viewer', shoot);
@@ -321,7 +360,7 @@ describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`settings in Chromium on %s${SK
           await call('POST', `/api/circuits/metrics/connections/${connection}/rotate${q}`, { verification_key: 'abcdefghijklmnop' }),
           await call('POST', `/api/circuits/metrics/connections/${connection}/test${q}`),
           await call('DELETE', `/api/circuits/metrics/connections/${connection}${q}`),
-          await call('POST', `/api/workspaces/${workspace}/members`, { user_id: crypto.randomUUID(), role: 'viewer' }),
+          await call('POST', `/api/workspaces/${workspace}/members`, { email: 'someone@example.com', role: 'viewer' }),
           await call('PATCH', `/api/workspaces/${workspace}/members/${owner}`, { role: 'viewer' }),
         ];
       },

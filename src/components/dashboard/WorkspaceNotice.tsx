@@ -30,8 +30,8 @@ export function WorkspaceNotice({ selection, path }: { selection: WorkspaceSelec
     <section className="card notice" aria-labelledby="workspace-notice-title">
       <h2 id="workspace-notice-title">No workspace yet</h2>
       <p>
-        Your account is not a member of any workspace. Ask a workspace owner to add your user id to <code>workspace_members</code>, or, on a
-        local setup, sign in as the seeded dev user.
+        Your account is not a member of any workspace. Create one in <Link href="/dashboard/settings">Settings</Link>, or ask a workspace
+        admin to invite your email address and accept the invitation there.
       </p>
     </section>
   );

@@ -1,7 +1,9 @@
 // What the settings page shows for one workspace: its members (any member may see them) and, for
-// admins and owners only, its connections with whether each can be sent a test event.
+// admins and owners only, its pending invitations and its connections with whether each can be
+// sent a test event.
 import { connectionTestSupport, type TestEventSupport } from '../decision-circuits/metrics/metrics-connection-test';
 import { listConnections, type ConnectionView } from '../decision-circuits/metrics/metrics-connections';
+import { listPendingInvitations, type WorkspaceInvitation } from '../decision-circuits/metrics/metrics-invitations';
 import { listMembers, type WorkspaceMember } from '../decision-circuits/metrics/metrics-members';
 import { WORKSPACE_ROLES, type WorkspaceRole } from '../decision-circuits/metrics/metrics-access';
 import type { MetricsProvider } from '../decision-circuits/metrics/metrics-types';
@@ -22,6 +24,8 @@ export interface SettingsView {
   connectionForms: ConnectionFormOption[];
   canManage: boolean;
   members: WorkspaceMember[];
+  /** Pending invitations; empty for viewers and members, who do not see them. */
+  invitations: WorkspaceInvitation[];
   /** Null for viewers and members: connections are shown to admins and owners only. */
   connections: SettingsConnection[] | null;
 }
@@ -39,8 +43,9 @@ export async function loadSettingsView(
   baseUrl: string,
 ): Promise<SettingsView> {
   const canManage = roleAtLeast(role, 'admin');
-  const [members, connections, support] = await Promise.all([
+  const [members, invitations, connections, support] = await Promise.all([
     listMembers(workspaceId, { claims: session.claims }),
+    canManage ? listPendingInvitations(workspaceId, { claims: session.claims }) : Promise.resolve([]),
     canManage ? listConnections(workspaceId, baseUrl, { claims: session.claims }) : Promise.resolve(null),
     canManage ? connectionTestSupport(workspaceId) : Promise.resolve(new Map<string, TestEventSupport>()),
   ]);
@@ -49,6 +54,7 @@ export async function loadSettingsView(
     connectionForms: METRICS_PROVIDERS.map((provider) => ({ provider, ...PROVIDERS[provider].connectionForm })),
     canManage,
     members,
+    invitations,
     connections:
       connections?.map((c) => ({
         ...c,

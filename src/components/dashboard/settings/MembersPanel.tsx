@@ -3,27 +3,30 @@
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { formatUtc } from '@/lib/dashboard/format';
+import type { WorkspaceInvitation } from '@/lib/decision-circuits/metrics/metrics-invitations';
 import type { WorkspaceMember } from '@/lib/decision-circuits/metrics/metrics-members';
 import { useApiAction } from './settings-api';
 import { PanelForm } from './PanelForm';
 import styles from './settings.module.css';
 
 const ROLES = ['viewer', 'member', 'admin', 'owner'] as const;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const membersPath = (workspaceId: string, userId?: string) =>
   `/api/workspaces/${encodeURIComponent(workspaceId)}/members${userId ? `/${encodeURIComponent(userId)}` : ''}`;
 
-/** Who is in the workspace; admins and owners add, re-role and remove, everyone else reads. */
+/** Who is in the workspace; admins and owners invite, re-role and remove, everyone else reads. */
 export function MembersPanel({
   workspaceId,
   members,
+  invitations,
   canManage,
   currentUserId,
   currentEmail,
 }: {
   workspaceId: string;
   members: WorkspaceMember[];
+  /** Pending invitations; shown to admins and owners only. */
+  invitations: WorkspaceInvitation[];
   canManage: boolean;
   currentUserId: string;
   currentEmail: string | null;
@@ -32,10 +35,13 @@ export function MembersPanel({
   return (
     <div>
       {canManage ? (
-        <AddMemberForm workspaceId={workspaceId} onDone={setAnnouncement} />
+        <>
+          <InviteForm workspaceId={workspaceId} onDone={setAnnouncement} />
+          <PendingInvitations workspaceId={workspaceId} invitations={invitations} onDone={setAnnouncement} />
+        </>
       ) : (
         <p className="card notice" data-testid="members-read-only">
-          Only admins and owners can add members or change roles. Ask one of them.
+          Only admins and owners can invite members or change roles. Ask one of them.
         </p>
       )}
       <p role="status" className="visually-hidden" data-testid="members-announcement">
@@ -73,37 +79,40 @@ export function MembersPanel({
   );
 }
 
-function AddMemberForm({ workspaceId, onDone }: { workspaceId: string; onDone: (message: string) => void }) {
+function InviteForm({ workspaceId, onDone }: { workspaceId: string; onDone: (message: string) => void }) {
   const router = useRouter();
-  const [who, setWho] = useState('');
+  const [email, setEmail] = useState('');
   const [role, setRole] = useState<(typeof ROLES)[number]>('member');
   const { busy, error, setError, run } = useApiAction();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const value = who.trim();
-    if (!value) return setError('Enter a user id or an email address.');
-    const added = await run(
-      'submit',
-      membersPath(workspaceId),
-      'POST',
-      UUID.test(value) ? { user_id: value, role } : { email: value, role },
-    );
-    if (!added) return;
-    setWho('');
-    onDone(`${value} is now ${role}${added.invited === true ? ' (an invitation was sent)' : ''}.`);
+    const value = email.trim();
+    if (!value) return setError('Enter an email address.');
+    const invited = await run('submit', `/api/workspaces/${encodeURIComponent(workspaceId)}/invitations`, 'POST', { email: value, role });
+    if (!invited) return;
+    setEmail('');
+    onDone(`${value.toLowerCase()} is invited as ${role}.`);
     router.refresh();
   }
 
   return (
-    <PanelForm title="Add a member" titleId="add-member-title" testId="add-member-form" error={error} onSubmit={submit}>
+    <PanelForm title="Invite someone" titleId="invite-member-title" testId="invite-member-form" error={error} onSubmit={submit}>
       <div className="field grow">
-        <label htmlFor="member-who">User id or email</label>
-        <input id="member-who" type="text" value={who} onChange={(e) => setWho(e.target.value)} autoComplete="off" spellCheck={false} />
+        <label htmlFor="invite-email">Email address</label>
+        <input
+          id="invite-email"
+          type="email"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          autoComplete="off"
+          spellCheck={false}
+          maxLength={320}
+        />
       </div>
       <div className="field">
-        <label htmlFor="member-role">Role</label>
-        <select id="member-role" value={role} onChange={(e) => setRole(e.target.value as (typeof ROLES)[number])}>
+        <label htmlFor="invite-role">Role</label>
+        <select id="invite-role" value={role} onChange={(e) => setRole(e.target.value as (typeof ROLES)[number])}>
           {ROLES.map((r) => (
             <option key={r} value={r}>
               {r}
@@ -113,14 +122,92 @@ function AddMemberForm({ workspaceId, onDone }: { workspaceId: string; onDone: (
       </div>
       <div className="field">
         <button type="submit" className="button" disabled={busy !== null}>
-          {busy ? 'Adding…' : 'Add member'}
+          {busy ? 'Inviting…' : 'Invite'}
         </button>
       </div>
       <p className="muted full">
-        An email finds an existing account, or sends an invitation where sign-in by email is set up. Only an owner may make someone an
-        owner.
+        They join only when they accept: ask them to sign in with this address and open Settings. Only an owner may invite an owner.
       </p>
     </PanelForm>
+  );
+}
+
+/** The workspace's pending invitations, each with a revoke button. */
+function PendingInvitations({
+  workspaceId,
+  invitations,
+  onDone,
+}: {
+  workspaceId: string;
+  invitations: WorkspaceInvitation[];
+  onDone: (message: string) => void;
+}) {
+  if (invitations.length === 0)
+    return (
+      <p className="muted" data-testid="no-pending-invitations">
+        No pending invitations.
+      </p>
+    );
+  return (
+    <div className="table-scroll" role="region" aria-labelledby="invitations-table-title" tabIndex={0}>
+      <table className="data-table stack-on-narrow" data-testid="pending-invitations">
+        <caption id="invitations-table-title">Pending invitations</caption>
+        <thead>
+          <tr>
+            <th scope="col">Email</th>
+            <th scope="col">Role</th>
+            <th scope="col">Expires</th>
+            <th scope="col">Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {invitations.map((invitation) => (
+            <PendingInvitationRow key={invitation.invitation_id} workspaceId={workspaceId} invitation={invitation} onDone={onDone} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function PendingInvitationRow({
+  workspaceId,
+  invitation,
+  onDone,
+}: {
+  workspaceId: string;
+  invitation: WorkspaceInvitation;
+  onDone: (message: string) => void;
+}) {
+  const router = useRouter();
+  const { busy, error, run } = useApiAction<'revoke'>();
+
+  async function revoke() {
+    const path = `/api/workspaces/${encodeURIComponent(workspaceId)}/invitations/${encodeURIComponent(invitation.invitation_id)}`;
+    if (!(await run('revoke', path, 'DELETE'))) return;
+    onDone(`The invitation for ${invitation.email} is withdrawn.`);
+    router.refresh();
+  }
+
+  return (
+    <tr data-invitation-id={invitation.invitation_id} data-email={invitation.email}>
+      <th scope="row">
+        {invitation.email}
+        {error && (
+          <span className="form-error" role="alert" data-testid="invitation-error">
+            {' '}
+            {error}
+          </span>
+        )}
+      </th>
+      <td data-label="Role">{invitation.role}</td>
+      <td data-label="Expires">{formatUtc(invitation.expires_at)}</td>
+      <td data-label="Actions">
+        <button type="button" className="button secondary small" onClick={revoke} disabled={busy !== null}>
+          {busy ? 'Revoking…' : 'Revoke'}
+        </button>
+      </td>
+    </tr>
   );
 }
 

@@ -19,7 +19,7 @@ export function refusalMessage(status: number, body: Json | null): string {
   return error ?? `The server answered ${status}.`;
 }
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export async function callApi(path: string, method: Method, body?: unknown): Promise<ApiResult> {
   let response: Response;

@@ -3,7 +3,10 @@ import { DashboardNav } from '@/components/dashboard/DashboardNav';
 import { WorkspaceNotice } from '@/components/dashboard/WorkspaceNotice';
 import { ConnectionsPanel } from '@/components/dashboard/settings/ConnectionsPanel';
 import { CreateWorkspaceForm } from '@/components/dashboard/settings/CreateWorkspaceForm';
+import { DefaultWorkspaceButton } from '@/components/dashboard/settings/DefaultWorkspaceButton';
 import { MembersPanel } from '@/components/dashboard/settings/MembersPanel';
+import { ReceivedInvitations } from '@/components/dashboard/settings/ReceivedInvitations';
+import { listReceivedInvitations } from '@/lib/decision-circuits/metrics/metrics-invitations';
 import { pageMetadata } from '@/lib/dashboard/metadata';
 import type { SearchParams } from '@/lib/dashboard/params';
 import type { DashboardSession } from '@/lib/dashboard/session';
@@ -17,11 +20,16 @@ const PATH = '/dashboard/settings';
 export default async function SettingsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const { query, session, selection, baseUrl } = await loadWorkspacePage(PATH, searchParams, ['created']);
   const workspace = selection.current;
+  const received = await listReceivedInvitations(session.claims.sub, session.claims.email);
 
   return (
     <main id="main">
       <DashboardNav current="settings" selection={selection} />
       <h1>Settings</h1>
+      <section aria-labelledby="received-invitations-title" id="invitations">
+        <h2 id="received-invitations-title">Invitations for you</h2>
+        <ReceivedInvitations invitations={received} />
+      </section>
       {workspace ? (
         <>
           {query.created && (
@@ -32,6 +40,7 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
           <p data-testid="settings-workspace">
             Workspace <strong>{workspace.name}</strong> <code>{workspace.id}</code>, your role:{' '}
             <strong data-testid="your-role">{workspace.role}</strong>
+            <DefaultWorkspaceButton workspaceId={workspace.id} isDefault={workspace.is_default} />
           </p>
           <SettingsContent
             workspaceId={workspace.id}
@@ -76,6 +85,7 @@ function SettingsContent({ workspaceId, session, view }: { workspaceId: string; 
         <MembersPanel
           workspaceId={workspaceId}
           members={view.members}
+          invitations={view.invitations}
           canManage={view.canManage}
           currentUserId={session.claims.sub}
           currentEmail={session.email}
