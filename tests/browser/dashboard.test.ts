@@ -207,7 +207,12 @@ describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`dashboard in Chromium on %s${S
     await page.goto(`${app.url}/dashboard/ab-tests`);
     const empty = await text(page, '[data-testid="ab-empty"]');
     expect(empty).toContain('No A/B test data yet');
-    expect(empty).toContain('npm run webhook:send -- --provider sendgrid --event delivered');
+    // First a signed test event from Settings, then the CLI through a connection's own URL and secret.
+    expect(empty).toContain('Send test event');
+    expect(empty).toContain(
+      `npm run webhook:send -- --provider resend --event email.delivered --webhook-url "<the connection's webhook_url>" --secret-env SECRET`,
+    );
+    expect(await page.getAttribute('[data-testid="ab-empty"] a[href="/dashboard/settings"]', 'href')).toBe('/dashboard/settings');
     expect(empty).toContain(`curl -X POST '${PUBLIC_URL}/api/webhooks/metrics?provider=sendgrid&workspace_id=${DEV_WORKSPACE_ID}'`);
     await screenshots(page, 'ab-tests-empty', shoot);
 

@@ -23,17 +23,13 @@ export function sampleCurl(baseUrl: string, workspaceId: string): string {
   ].join('\n');
 }
 
-/** The CLI's default target (scripts/webhook-send.ts). */
-const CLI_DEFAULT_URL = 'http://localhost:3000';
-
 /**
  * `npm run webhook:send` through a connection's own URL and secret (what a deployed app accepts),
  * carrying a test and variant so it counts at once and shows on the A/B page.
  */
-export function sampleCli(baseUrl: string): string {
+export function sampleCli(): string {
   return [
     'npm run webhook:send -- --provider resend --event email.delivered',
-    ...(baseUrl === CLI_DEFAULT_URL ? [] : [`--url ${baseUrl}`]),
     `--webhook-url "<the connection's webhook_url>" --secret-env SECRET`,
     `--circuit test-circuit --ab-test ${SAMPLE_AB_TEST_ID} --variant ${SAMPLE_VARIANT_ID}`,
   ].join(' ');
@@ -41,7 +37,7 @@ export function sampleCli(baseUrl: string): string {
 
 /** The "no data yet" instructions: how to get a first event into this workspace. */
 export function SendTestWebhookHelp({ baseUrl, workspaceId, headingId }: { baseUrl: string; workspaceId: string; headingId: string }) {
-  const cli = sampleCli(baseUrl);
+  const cli = sampleCli();
   const curl = sampleCurl(baseUrl, workspaceId);
   return (
     <div className="send-help">
