@@ -3,8 +3,10 @@
 // The attacker holds a viewer's token and Supabase's REST API: any SQL as `authenticated` with
 // their claims, any function call. Nothing they try may change a single number.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashApiKeySecret } from '../../src/lib/auth/api-keys';
 import { withUserContext } from '../../src/lib/db';
 import { ingestNormalizedEvents, upsertAttributionMap } from '../../src/lib/decision-circuits/metrics';
+import { createApiKey } from '../../src/lib/decision-circuits/metrics/metrics-api-keys';
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from '../helpers/db';
 import { addMember, claimsFor, createWorkspace, makeEvent } from '../helpers/factories';
 
@@ -41,6 +43,12 @@ function attacks(workspaceId: string, otherEventId: string): Record<string, stri
     'register a test by function': `select metrics_register_ab_test(${ws}, gen_random_uuid(), 'x', 'unique_open_rate', now(), '[]'::jsonb)`,
     'register a test with its window by function': `select metrics_register_ab_test(${ws}, gen_random_uuid(), 'x', 'unique_open_rate', now(), '[]'::jsonb, 1)`,
     'shorten a test window directly': `update metrics_ab_tests set window_hours = 1 where workspace_id = ${ws}`,
+    'read the API key hashes': 'select secret_hash from metrics_api_keys',
+    'read every API key column': 'select * from metrics_api_keys',
+    'mint an API key directly': `insert into metrics_api_keys (id, workspace_id, name, scopes, secret_hash) values (gen_random_uuid(), ${ws}, 'x', array['read'], repeat('a', 64))`,
+    'mint an API key by function': `select * from metrics_api_key_create(gen_random_uuid(), ${ws}, gen_random_uuid(), 'x', array['read'], repeat('a', 64), null, 50)`,
+    'revive a revoked API key': `update metrics_api_keys set revoked_at = null where workspace_id = ${ws}`,
+    'read the applied migrations': 'select * from metrics_applied_migrations()',
   };
 }
 
@@ -159,6 +167,34 @@ describe.each(DATABASE_KINDS.flatMap((kind) => PREPARATIONS.map((prep) => ({ kin
       }
       expect(refused).toHaveLength(Object.keys(attacks(workspace, eventId)).length);
       expect(await fingerprint()).toBe(before);
+    });
+
+    it('API keys: an owner lists them without the hash; a key id without its secret opens nothing', async () => {
+      const owner = await addMember(t.db, workspace, undefined, 'owner');
+      const key = await createApiKey(owner, workspace, { name: 'CX07', scopes: ['read'] }, { db: t.db });
+      const asOwner = (sql: string) => withUserContext(t.db, { claims: claimsFor(owner), workspaceId: workspace }, (q) => q.query(sql));
+      expect(await asOwner('select id, name, scopes from metrics_api_keys')).toEqual([{ id: key.id, name: 'CX07', scopes: ['read'] }]);
+      await expect(asOwner('select secret_hash from metrics_api_keys')).rejects.toMatchObject({ code: '42501' });
+      // A viewer sees no key at all (the policy is for admins and owners).
+      const asViewer = await withUserContext(t.db, { claims: claimsFor(viewer), workspaceId: workspace }, (q) =>
+        q.query('select id from metrics_api_keys'),
+      );
+      expect(asViewer).toEqual([]);
+      // dck_ + 32 hex + _ + the secret.
+      const secret = key.key.slice(37);
+      const asKey = (secretHash: string) =>
+        withUserContext(
+          t.db,
+          { claims: { sub: `api_key:${key.id}`, role: 'authenticated' }, workspaceId: workspace, apiKey: { id: key.id, secretHash } },
+          async (q, role) => ({
+            role,
+            workspace: (await q.query<{ id: string | null }>('select get_current_workspace_id() as id'))[0]?.id,
+            rollups: (await q.query<{ n: number }>('select count(*)::int as n from metrics_rollups'))[0]?.n,
+          }),
+        );
+      expect(await asKey(hashApiKeySecret(secret))).toEqual({ role: 'api_key', workspace, rollups: 1 });
+      expect(await asKey(hashApiKeySecret('guessed'))).toEqual({ role: null, workspace: null, rollups: 0 });
+      expect(await asKey('')).toEqual({ role: null, workspace: null, rollups: 0 });
     });
 
     it('the viewer still reads their own workspace', async () => {

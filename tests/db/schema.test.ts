@@ -25,6 +25,7 @@ describe.each(DATABASE_KINDS)('schema on %s', (kind) => {
       'metrics_alert_history',
       'metrics_alert_rules',
       'metrics_alert_states',
+      'metrics_api_keys',
       'metrics_attribution_map',
       'metrics_backfill_jobs',
       'metrics_ingest_activity',
@@ -95,6 +96,7 @@ describe.each(DATABASE_KINDS)('schema on %s', (kind) => {
     expect(rows.map((r) => r.policyname)).toEqual([
       'metrics_ab_test_variants_member_read',
       'metrics_ab_tests_member_read',
+      'metrics_api_keys_admin_read',
       'metrics_attribution_map_tenant_isolation',
       'metrics_backfill_jobs_tenant_isolation',
       'metrics_provider_connections_admin_read',

@@ -1,6 +1,7 @@
 // Who is calling: a Bearer token, or the dashboard's session cookie.
 import { createServerClient } from '@supabase/ssr';
 import { ApiError } from '../http/errors';
+import { looksLikeApiKey, verifyApiKey, type ApiKeyPrincipal } from './api-keys';
 import { verifyAccessToken, type VerifiedClaims } from './tokens';
 
 /** The embedded-mode session cookie set by the local sign-in (holds an access token). */
@@ -46,15 +47,31 @@ export async function extractAccessToken(request: Request): Promise<string | nul
   return supabaseSessionToken(cookies);
 }
 
-/** The verified claims of the caller; 401 when there are none or they do not verify. */
-export async function authenticateRequest(request: Request): Promise<VerifiedClaims> {
+async function requiredToken(request: Request): Promise<string> {
   const token = await extractAccessToken(request);
   if (!token)
     throw new ApiError(
       401,
-      'Authentication required: send a Supabase access token as a Bearer header',
+      'Authentication required: send a Supabase access token or a workspace API key as a Bearer header',
       {},
       { 'www-authenticate': 'Bearer' },
     );
+  return token;
+}
+
+/** The verified claims of the caller; 401 when there are none or they do not verify, 403 for an API key. */
+export async function authenticateRequest(request: Request): Promise<VerifiedClaims> {
+  const token = await requiredToken(request);
+  if (looksLikeApiKey(token)) throw new ApiError(403, "This route needs a user's session: API keys act only on workspace routes");
   return verifyAccessToken(token);
+}
+
+/** Who calls a workspace route: a user (verified claims) or a workspace API key. */
+export type Caller = { kind: 'user'; claims: VerifiedClaims } | { kind: 'api_key'; key: ApiKeyPrincipal };
+
+/** A user's token or a `dck_` API key; 401 when neither verifies. */
+export async function authenticateCaller(request: Request): Promise<Caller> {
+  const token = await requiredToken(request);
+  if (looksLikeApiKey(token)) return { kind: 'api_key', key: await verifyApiKey(token) };
+  return { kind: 'user', claims: await verifyAccessToken(token) };
 }

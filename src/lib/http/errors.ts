@@ -15,6 +15,7 @@ export const DOMAIN_ERROR_STATUS: Readonly<Record<DomainErrorCode, number>> = {
   signature_invalid: 401,
   forbidden: 403,
   insufficient_role: 403,
+  insufficient_scope: 403,
   unknown_workspace: 404,
   not_found: 404,
   conflict: 409,
@@ -61,7 +62,7 @@ export function errorResponse(
 }
 
 /** "DatabaseUnavailableError: queue full ← Error ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:5432", bounded. */
-function unavailableCause(error: unknown): string {
+export function unavailableCause(error: unknown): string {
   const parts: string[] = [];
   for (let current: unknown = error, depth = 0; current !== undefined && current !== null && depth < 3; depth += 1) {
     const { name, message } = describeError(current);

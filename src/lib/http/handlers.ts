@@ -1,8 +1,9 @@
 // Route wrappers: auth and error mapping written once (dub's withWorkspace / withCron idea).
 import { timingSafeEqual, createHash } from 'node:crypto';
-import { authenticateRequest } from '../auth/request-auth';
+import type { ApiKeyScope } from '../auth/api-keys';
+import { authenticateCaller, authenticateRequest, type Caller } from '../auth/request-auth';
 import type { VerifiedClaims } from '../auth/tokens';
-import { WorkspaceAccess, type WorkspaceRole } from '../decision-circuits/metrics/metrics-access';
+import { requireApiKeyScope, WorkspaceAccess, type ApiKeyGrant, type WorkspaceRole } from '../decision-circuits/metrics/metrics-access';
 import { observeRequest } from '../observability/request-log';
 import { readJsonBody } from './body';
 import { ApiError, toErrorResponse } from './errors';
@@ -45,6 +46,8 @@ export interface WorkspaceRequestContext<Q, P, B> {
   body: B;
   /** Pass to the domain's read functions ({ access }): they check the role in the same round trip as the read. */
   access: WorkspaceAccess;
+  /** A user, or a workspace API key (then `claims` name no user: `sub` is `api_key:<id>`). */
+  caller: Caller;
 }
 
 /** A zod schema, or a function built on one (400 on bad input). */
@@ -61,6 +64,8 @@ export interface WorkspaceRouteSpec<Q, P, B> {
   body?: InputParser<B>;
   /** The least role the route needs; any member by default. */
   role?: WorkspaceRole;
+  /** The scope a workspace API key needs to call the route; unset: users only (a key gets 403). */
+  apiKey?: ApiKeyScope;
 }
 
 interface NextRouteContext {
@@ -80,7 +85,7 @@ function workspaceIdOf(...sources: unknown[]): string {
 }
 
 /**
- * Every workspace-scoped route: authenticates (401), parses path and query with their schemas
+ * Every workspace-scoped route: authenticates a user or an API key (401), parses path and query with their schemas
  * (400), checks membership and role once (403), parses the body (400) and hands the handler
  * `{ workspaceId, claims, query, params, body, access }`. Errors become the JSON error shape.
  *
@@ -97,18 +102,22 @@ export function withWorkspace<Q = { workspaceId: string }, P = Record<string, ne
     // Next hands the path's segments separately; they are awaited before the request is logged.
     const rawParams = spec.params ? await context.params : {};
     return withRequestLog(async (req: Request) => {
-      const claims = await authenticateRequest(req);
+      const caller = await authenticateCaller(req);
       const url = new URL(req.url);
       const query = (spec.query ? spec.query.parse(Object.fromEntries(url.searchParams.entries())) : {}) as Q;
       const params = (spec.params ? spec.params.parse(rawParams) : {}) as P;
       const workspaceId = workspaceIdOf(params, query);
-      const access = new WorkspaceAccess(workspaceId, claims, spec.role);
+      const grant: ApiKeyGrant | undefined = caller.kind === 'api_key' ? { key: caller.key, scope: spec.apiKey } : undefined;
+      // A key outside its workspace or scope is refused before any query.
+      if (grant) requireApiKeyScope(workspaceId, grant);
+      const claims: VerifiedClaims = caller.kind === 'user' ? caller.claims : { sub: `api_key:${caller.key.id}`, role: 'authenticated' };
+      const access = new WorkspaceAccess(workspaceId, claims, spec.role, grant);
       const read = READ_METHODS.has(req.method);
       if (!read) await access.check();
       const body = (spec.body && BODY_METHODS.has(req.method) ? spec.body.parse(await readJsonBody(req)) : undefined) as B;
       let response: Response;
       try {
-        response = await handler({ request: req, url, claims, workspaceId, query, params, body, access });
+        response = await handler({ request: req, url, claims, workspaceId, query, params, body, access, caller });
       } catch (error) {
         // A non-member is told 403, whatever else went wrong in the read.
         if (!access.checked) await access.check();

@@ -1,5 +1,15 @@
-import { getDb, pipelineAsUser, withUserContext, type Database, type Queryable, type Statement } from '../../db';
-import { ForbiddenWorkspaceError, InsufficientRoleError } from './metrics-errors';
+import type { ApiKeyPrincipal, ApiKeyScope } from '../../auth/api-keys';
+import {
+  API_KEY_ROLE,
+  getDb,
+  pipelineAsUser,
+  withUserContext,
+  type Database,
+  type Queryable,
+  type Statement,
+  type UserContext,
+} from '../../db';
+import { ForbiddenWorkspaceError, InsufficientRoleError, InsufficientScopeError } from './metrics-errors';
 
 /** Workspace roles, weakest first: each may do what the ones before it may. */
 export const WORKSPACE_ROLES = ['viewer', 'member', 'admin', 'owner'] as const;
@@ -18,19 +28,43 @@ export function requireWorkspaceRole(workspaceId: string, role: string | null, m
   return held;
 }
 
+/** What a route grants a workspace API key: the scope it needs, or nothing (users only). */
+export interface ApiKeyGrant {
+  key: ApiKeyPrincipal;
+  /** The scope the route needs from a key; undefined: keys may not call it. */
+  scope: ApiKeyScope | undefined;
+}
+
 /**
- * One request's claim on one workspace: who, where and the least role it needs. Checked once: by
+ * 403 unless the key may call the route (it holds the route's scope) in this workspace (its own).
+ * Answered before any query; the database checks the key again when it runs one.
+ */
+export function requireApiKeyScope(workspaceId: string, grant: ApiKeyGrant): void {
+  if (grant.key.workspaceId !== workspaceId) throw new ForbiddenWorkspaceError(workspaceId);
+  if (!grant.scope) throw new InsufficientScopeError(workspaceId, null, grant.key.scopes);
+  if (!grant.key.scopes.includes(grant.scope)) throw new InsufficientScopeError(workspaceId, grant.scope, grant.key.scopes);
+}
+
+/**
+ * One request's claim on one workspace: who, where and the least role it needs (or, for an API
+ * key, the scope it needs: see ApiKeyGrant). Checked once: by
  * the first read made with it (the role arrives in the same round trip as the rows), or by
  * check() when there is no such read, e.g. before a write.
  */
 export class WorkspaceAccess {
   private outcome: { role: WorkspaceRole } | { refusal: unknown } | null = null;
 
+  /** For the database: the key whose hash it checks (see UserContext). */
+  readonly apiKey: { id: string; secretHash: string } | undefined;
+
   constructor(
     readonly workspaceId: string,
     readonly claims: Claims,
     readonly minimum: WorkspaceRole = 'viewer',
-  ) {}
+    private readonly grant?: ApiKeyGrant,
+  ) {
+    this.apiKey = grant ? { id: grant.key.id, secretHash: grant.key.secretHash } : undefined;
+  }
 
   /** Whether Postgres has answered (and the answer was judged). */
   get checked(): boolean {
@@ -41,13 +75,22 @@ export class WorkspaceAccess {
   accept(role: string | null): WorkspaceRole {
     if (!this.outcome) {
       try {
-        this.outcome = { role: requireWorkspaceRole(this.workspaceId, role, this.minimum) };
+        this.outcome = { role: this.judge(role) };
       } catch (refusal) {
         this.outcome = { refusal };
       }
     }
     if ('refusal' in this.outcome) throw this.outcome.refusal;
     return this.outcome.role;
+  }
+
+  private judge(role: string | null): WorkspaceRole {
+    if (!this.grant) return requireWorkspaceRole(this.workspaceId, role, this.minimum);
+    // A key has no member role: the database confirmed it is live in this workspace, and the scope
+    // was checked before. It reads as a viewer does (the admin-only policies stay closed to it).
+    requireApiKeyScope(this.workspaceId, this.grant);
+    if (role !== API_KEY_ROLE) throw new ForbiddenWorkspaceError(this.workspaceId);
+    return 'viewer';
   }
 
   /** One round trip, unless a read already checked. */
@@ -76,11 +119,11 @@ export interface AccessOptions {
   access?: WorkspaceAccess;
 }
 
-function userOf(workspaceId: string, options: AccessOptions): { claims: Claims; workspaceId: string } | null {
+function userOf(workspaceId: string, options: AccessOptions): UserContext | null {
   if (options.access) {
     // A read for another workspace than the one checked would be a bug in the caller.
     if (options.access.workspaceId !== workspaceId) throw new ForbiddenWorkspaceError(workspaceId);
-    return { claims: options.access.claims, workspaceId };
+    return { claims: options.access.claims, workspaceId, apiKey: options.access.apiKey };
   }
   return options.claims ? { claims: options.claims, workspaceId } : null;
 }

@@ -7,6 +7,7 @@ export const DOMAIN_ERROR_CODES = [
   'signature_invalid',
   'forbidden',
   'insufficient_role',
+  'insufficient_scope',
   'unknown_workspace',
   'not_found',
   'conflict',
@@ -109,4 +110,16 @@ export function isUnknownWorkspaceSqlError(error: unknown): boolean {
     return detail.includes('workspaces');
   }
   return false;
+}
+
+export class InsufficientScopeError extends DomainError {
+  /** required null: the route takes no API key at all (a user's session only). */
+  constructor(workspaceId: string, required: string | null, held: readonly string[]) {
+    super(
+      'insufficient_scope',
+      required ? `This API key lacks the ${required} scope` : "API keys may not call this route: it needs a user's session",
+      { workspace_id: workspaceId, required_scope: required, scopes: [...held] },
+    );
+    this.name = 'InsufficientScopeError';
+  }
 }

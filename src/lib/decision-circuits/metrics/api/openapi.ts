@@ -6,6 +6,7 @@ import { abTestRegistrationSchema } from '../metrics-ab-tests';
 import { attributionInputSchema } from '../metrics-attribution';
 import { claimProofSchema } from '../metrics-account-claims';
 import { connectionInputSchema, rotationInputSchema } from '../metrics-connections';
+import { apiKeyCreateSchema } from '../metrics-api-keys';
 import { invitationCreateSchema } from '../metrics-invitations';
 import { memberRoleSchema, workspaceCreateSchema } from '../metrics-members';
 import { METRICS_PROVIDERS } from '../providers/registry';
@@ -53,6 +54,8 @@ const errorResponse = {
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((code) => [String(code), errorResponse]));
 const ok = (description: string) => ({ description, content: { 'application/json': { schema: { type: 'object' } } } });
 const bearer = [{ bearerAuth: [] }];
+// A user's token, or a workspace API key holding the scope (OpenAPI 3.1 allows scopes on any scheme).
+const bearerOrKey = (scope: 'read' | 'attribution:write') => [{ bearerAuth: [] }, { apiKey: [scope] }];
 const workspacePath = { name: 'workspaceId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 
 /** POST .../invitations and POST .../members: one operation, the same answer for every address. */
@@ -70,7 +73,7 @@ function readRoute(summary: string, schema: z.ZodType) {
   return {
     get: {
       summary,
-      security: bearer,
+      security: bearerOrKey('read'),
       parameters: queryParameters(schema),
       responses: { '200': ok(summary), ...errors(400, 401, 403, 503) },
     },
@@ -92,7 +95,17 @@ export function buildOpenApiDocument(): JsonSchema {
       version: '2.0.0',
       description: 'Provider webhooks in; hourly rollups with rates out. See docs/api.md for the prose.',
     },
-    components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    components: {
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        apiKey: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'dck_<key id>_<secret>',
+          description: 'A workspace API key (scopes: read, attribution:write); see docs/api.md, "API keys for programs"',
+        },
+      },
+    },
     paths: {
       '/api/webhooks/metrics': {
         get: {
@@ -118,7 +131,7 @@ export function buildOpenApiDocument(): JsonSchema {
       '/api/circuits/metrics/decision': {
         get: {
           summary: `The verdict on one A/B test (${AB_TEST_VERDICTS.join(', ')}), with flags, per-variant numbers and reasons`,
-          security: bearer,
+          security: bearerOrKey('read'),
           parameters: queryParameters(decisionQuerySchema),
           responses: { '200': ok('The decision'), ...errors(400, 401, 403, 404, 503) },
         },
@@ -126,13 +139,13 @@ export function buildOpenApiDocument(): JsonSchema {
       '/api/circuits/metrics/ab-tests': {
         get: {
           summary: "The workspace's A/B tests with named variants and control (registered, or inferred from rollups)",
-          security: bearer,
+          security: bearerOrKey('read'),
           parameters: queryParameters(workspaceQuerySchema),
           responses: { '200': ok('Tests'), ...errors(400, 401, 403, 503) },
         },
         post: {
           summary: 'Register or replace a test: name, primary metric, variants with names, control and weights (member or above)',
-          security: bearer,
+          security: bearerOrKey('attribution:write'),
           parameters: queryParameters(workspaceQuerySchema),
           requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(abTestRegistrationSchema) } } },
           responses: { '201': ok('The registered test'), ...errors(400, 401, 403, 404, 413, 415, 503) },
@@ -285,10 +298,36 @@ export function buildOpenApiDocument(): JsonSchema {
           responses: { '200': ok('{ invitation_id, workspace_id, role, status }'), ...errors(400, 401, 403, 404, 409, 410, 503) },
         },
       },
+      '/api/workspaces/{workspaceId}/api-keys': {
+        get: {
+          summary: "The workspace's API keys, without any secret (admin or owner)",
+          security: bearer,
+          parameters: [workspacePath],
+          responses: {
+            '200': ok('{ api_keys: [{ id, name, scopes, created_at, expires_at, last_used_at, revoked_at }] }'),
+            ...errors(400, 401, 403, 503),
+          },
+        },
+        post: {
+          summary: 'Create an API key; its secret (`key`) is answered this once (admin or owner)',
+          security: bearer,
+          parameters: [workspacePath],
+          requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(apiKeyCreateSchema) } } },
+          responses: { '201': ok('{ api_key: { id, name, scopes, expires_at, key } }'), ...errors(400, 401, 403, 409, 413, 415, 503) },
+        },
+      },
+      '/api/workspaces/{workspaceId}/api-keys/{keyId}': {
+        delete: {
+          summary: 'Revoke an API key: its next request is 401 (admin or owner)',
+          security: bearer,
+          parameters: [workspacePath, { name: 'keyId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          responses: { '200': ok('The revoked key'), ...errors(400, 401, 403, 404, 503) },
+        },
+      },
       '/api/circuits/metrics/attribution': {
         post: {
           summary: 'Register provider object → circuit / A/B test / variant mappings',
-          security: bearer,
+          security: bearerOrKey('attribution:write'),
           parameters: queryParameters(workspaceQuerySchema),
           requestBody: {
             required: true,

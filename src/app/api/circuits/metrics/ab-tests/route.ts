@@ -9,7 +9,7 @@ import { jsonResponse } from '@/lib/http/json-response';
 export const dynamic = 'force-dynamic';
 
 export const POST = withWorkspace(
-  { query: workspaceQuerySchema, body: abTestRegistrationSchema, role: 'member' },
+  { query: workspaceQuerySchema, body: abTestRegistrationSchema, role: 'member', apiKey: 'attribution:write' },
   async ({ workspaceId, body, access }) => {
     await registerAbTest(workspaceId, body);
     const [test] = await listAbTestDefinitions(workspaceId, { access }, body.ab_test_id);
@@ -17,7 +17,7 @@ export const POST = withWorkspace(
   },
 );
 
-export const GET = withWorkspace({ query: workspaceQuerySchema }, async ({ workspaceId, access }) => {
+export const GET = withWorkspace({ query: workspaceQuerySchema, apiKey: 'read' }, async ({ workspaceId, access }) => {
   const tests = await listAbTestDefinitions(workspaceId, { access });
   return jsonResponse({ workspace_id: workspaceId, tests, count: tests.length, timestamp: new Date().toISOString() });
 });

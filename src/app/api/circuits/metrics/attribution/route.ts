@@ -16,21 +16,24 @@ const mappingsSchema = z.union([
   z.array(z.record(z.string(), z.unknown())).min(1).max(MAX_MAPPINGS_PER_REQUEST),
 ]);
 
-export const POST = withWorkspace({ query: workspaceQuerySchema, body: mappingsSchema, role: 'member' }, async ({ workspaceId, body }) => {
-  // Every mapping is validated before any is written: bad input changes nothing.
-  const inputs = z
-    .array(attributionInputSchema)
-    .parse((Array.isArray(body) ? body : [body]).map((m) => ({ ...m, workspace_id: workspaceId })));
-  const results = [];
-  for (const input of inputs) results.push(await upsertAttributionMap(input));
-  return jsonResponse({
-    workspace_id: workspaceId,
-    mappings: results.map((r) => ({ ...r.mapping, applied_events: r.applied_events })),
-    count: results.length,
-    applied_events: results.reduce((n, r) => n + r.applied_events, 0),
-    timestamp: new Date().toISOString(),
-  });
-});
+export const POST = withWorkspace(
+  { query: workspaceQuerySchema, body: mappingsSchema, role: 'member', apiKey: 'attribution:write' },
+  async ({ workspaceId, body }) => {
+    // Every mapping is validated before any is written: bad input changes nothing.
+    const inputs = z
+      .array(attributionInputSchema)
+      .parse((Array.isArray(body) ? body : [body]).map((m) => ({ ...m, workspace_id: workspaceId })));
+    const results = [];
+    for (const input of inputs) results.push(await upsertAttributionMap(input));
+    return jsonResponse({
+      workspace_id: workspaceId,
+      mappings: results.map((r) => ({ ...r.mapping, applied_events: r.applied_events })),
+      count: results.length,
+      applied_events: results.reduce((n, r) => n + r.applied_events, 0),
+      timestamp: new Date().toISOString(),
+    });
+  },
+);
 
 const notAllowed = methodNotAllowed(['POST']);
 export { notAllowed as GET, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };

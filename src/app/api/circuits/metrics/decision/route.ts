@@ -8,13 +8,15 @@ import { jsonResponse } from '@/lib/http/json-response';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = withWorkspace({ query: decisionQuerySchema }, async ({ workspaceId, query: { abTestId, metric, method }, access }) =>
-  jsonResponse(
-    await getAbTestDecision(
-      { workspace_id: workspaceId, ab_test_id: abTestId, ...(metric ? { metric } : {}), ...(method ? { method } : {}) },
-      { access },
+export const GET = withWorkspace(
+  { query: decisionQuerySchema, apiKey: 'read' },
+  async ({ workspaceId, query: { abTestId, metric, method }, access }) =>
+    jsonResponse(
+      await getAbTestDecision(
+        { workspace_id: workspaceId, ab_test_id: abTestId, ...(metric ? { metric } : {}), ...(method ? { method } : {}) },
+        { access },
+      ),
     ),
-  ),
 );
 
 const notAllowed = methodNotAllowed(['GET']);

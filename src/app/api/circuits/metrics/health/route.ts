@@ -7,7 +7,7 @@ import { jsonResponse } from '@/lib/http/json-response';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = withWorkspace({ query: healthQuerySchema }, async ({ workspaceId, query, access }) => {
+export const GET = withWorkspace({ query: healthQuerySchema, apiKey: 'read' }, async ({ workspaceId, query, access }) => {
   const [attribution, ingestion, unrouted] = await Promise.all([
     getAttributionHealth(workspaceId, query.provider, { access }),
     getIngestionHealth(workspaceId, { access }),

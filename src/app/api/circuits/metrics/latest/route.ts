@@ -6,7 +6,7 @@ import { jsonResponse } from '@/lib/http/json-response';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = withWorkspace({ query: latestQuerySchema }, async ({ workspaceId, query, access }) => {
+export const GET = withWorkspace({ query: latestQuerySchema, apiKey: 'read' }, async ({ workspaceId, query, access }) => {
   const latest = await getLatestRollups({ workspace_id: workspaceId, ab_test_id: query.abTestId, channel: query.channel }, { access });
   return jsonResponse({ workspace_id: workspaceId, latest, count: latest.length, timestamp: new Date().toISOString() });
 });

@@ -6,7 +6,7 @@ import { jsonResponse } from '@/lib/http/json-response';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = withWorkspace({ query: rollupsQuerySchema }, async ({ query, access }) => {
+export const GET = withWorkspace({ query: rollupsQuerySchema, apiKey: 'read' }, async ({ query, access }) => {
   const rollups = await getRollups(toRollupFilters(query), { access });
   return jsonResponse({
     workspace_id: query.workspaceId,

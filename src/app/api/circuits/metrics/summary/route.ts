@@ -6,7 +6,7 @@ import { jsonResponse } from '@/lib/http/json-response';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = withWorkspace({ query: summaryQuerySchema }, async ({ query, access }) => {
+export const GET = withWorkspace({ query: summaryQuerySchema, apiKey: 'read' }, async ({ query, access }) => {
   const summary = await getRollupSummary(toRollupFilters(query), { access });
   return jsonResponse({ ...summary, timestamp: new Date().toISOString() });
 });

@@ -6,7 +6,7 @@ import { jsonResponse } from '@/lib/http/json-response';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = withWorkspace({ query: variantsQuerySchema }, async ({ query, access }) => {
+export const GET = withWorkspace({ query: variantsQuerySchema, apiKey: 'read' }, async ({ query, access }) => {
   const comparison = await getVariantComparison({ ...toRollupFilters(query), ab_test_id: query.abTestId }, { access });
   return jsonResponse({ ...comparison, count: comparison.variants.length, timestamp: new Date().toISOString() });
 });

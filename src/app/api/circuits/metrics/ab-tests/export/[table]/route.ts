@@ -15,8 +15,10 @@ const paramsSchema = z.object({
   table: z.enum(['variants', 'hourly', 'decision'], { message: 'must be variants, hourly or decision' }),
 });
 
-export const GET = withWorkspace({ params: paramsSchema, query: abTestExportQuerySchema }, async ({ params, query, access }) =>
-  csvResponse(await EXPORTS[params.table](query, { access }), `ab-test-${shortId(query.abTestId)}-${params.table}.csv`),
+export const GET = withWorkspace(
+  { params: paramsSchema, query: abTestExportQuerySchema, apiKey: 'read' },
+  async ({ params, query, access }) =>
+    csvResponse(await EXPORTS[params.table](query, { access }), `ab-test-${shortId(query.abTestId)}-${params.table}.csv`),
 );
 
 const notAllowed = methodNotAllowed(['GET']);
