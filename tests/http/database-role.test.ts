@@ -2,6 +2,7 @@
 // 503 (providers retry, nothing is lost) instead of 404 "Unknown workspace" or a cron 200 that did
 // nothing. PostgreSQL only: roles are what is under test.
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signSendGridHmac } from '../../src/lib/decision-circuits/metrics/providers/signing';
@@ -91,3 +92,69 @@ describe.skipIf(SKIP_REASON !== null)(
     });
   },
 );
+
+/** The SQL block docs/security.md ("Database role") tells a self-hoster to run, for role `name`. */
+async function documentedRoleSql(name: string, password: string): Promise<string> {
+  const doc = await readFile(new URL('../../docs/security.md', import.meta.url), 'utf8');
+  const section = doc.slice(doc.indexOf('### Database role'));
+  const sql = /```sql\n([\s\S]*?)```/.exec(section)?.[1];
+  if (!sql?.includes('metrics_app')) throw new Error('docs/security.md, "Database role": no SQL block creating metrics_app');
+  return sql.replaceAll('metrics_app', name).replaceAll('choose-a-long-random-password', password);
+}
+
+describe.skipIf(SKIP_REASON !== null)(`a server connected as the documented role${SKIP_REASON ? ` (skipped: ${SKIP_REASON})` : ''}`, () => {
+  let t: TestDatabase;
+  const suffix = randomBytes(4).toString('hex');
+  const documented = `metrics_app_${suffix}`;
+  const broken = `metrics_app_nobypass_${suffix}`;
+  const password = randomBytes(12).toString('hex');
+  const servers: TestServer[] = [];
+
+  async function serverAs(role: string): Promise<TestServer> {
+    const url = new URL(t.url!);
+    url.username = role;
+    url.password = password;
+    const server = await startServer({ DATABASE_URL: url.toString() });
+    servers.push(server);
+    return server;
+  }
+
+  beforeAll(async () => {
+    t = await createTestDatabase('postgres');
+    await seedDevWorkspace(t.db);
+    await t.db.exec(await documentedRoleSql(documented, password));
+    // The same SQL without BYPASSRLS: a role the readiness check must name, not call "unreachable".
+    await t.db.exec((await documentedRoleSql(broken, password)).replace(' bypassrls', ''));
+  });
+  afterAll(async () => {
+    for (const server of servers) await server.stop();
+    await t?.drop();
+    const admin = postgres(new URL('/postgres', process.env.TEST_DATABASE_URL).toString(), { max: 1, onnotice: () => undefined });
+    await admin.unsafe(`drop role if exists ${documented}`);
+    await admin.unsafe(`drop role if exists ${broken}`);
+    await admin.end();
+  });
+
+  it('is ready (GET /api/ready 200) with exactly the SQL docs/security.md gives, and serves a user read', async () => {
+    const server = await serverAs(documented);
+    const response = await fetch(`${server.url}/api/ready`);
+    expect(await response.json()).toMatchObject({ status: 'ready' });
+    expect(response.status).toBe(200);
+    const read = await fetch(`${server.url}/api/circuits/metrics/health?workspaceId=${DEV_WORKSPACE_ID}`, {
+      headers: { authorization: `Bearer ${await tokenFor(DEV_USER_ID)}` },
+    });
+    expect(read.status).toBe(200);
+  });
+
+  it('names the cause when that SQL is changed (no BYPASSRLS), in the answer and on the log line', async () => {
+    const server = await serverAs(broken);
+    const response = await fetch(`${server.url}/api/ready`);
+    expect(response.status).toBe(503);
+    const json = (await response.json()) as { problems: string[] };
+    const problem =
+      'database role: it neither owns the metrics tables nor has BYPASSRLS, so row-level security hides every workspace from webhooks and cron';
+    expect(json.problems).toEqual([problem]);
+    expect(JSON.stringify(json)).not.toContain(broken);
+    expect(server.logs()).toContain('BYPASSRLS, so row-level security hides every workspace');
+  });
+});

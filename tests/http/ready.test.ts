@@ -1,6 +1,6 @@
 // GET /api/ready on the real server: 200 only with the database reachable, every migration file
 // applied and the role right; 503 naming the reason otherwise. Both databases.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { listMigrations } from '../../src/lib/db';
 import { checkReadiness } from '../../src/lib/db/readiness';
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from '../helpers/db';
@@ -78,9 +78,21 @@ describe('GET /api/ready with the database down', () => {
     await server?.stop();
   });
 
-  it('answers 503 "database unreachable"', async () => {
+  it('answers 503 "database unreachable" naming the cause, which its log line gives in full', async () => {
     const answer = await ready(server.url);
-    expect(answer).toMatchObject({ status: 503, body: { status: 'not_ready', problems: ['database unreachable'] } });
+    expect(answer).toMatchObject({ status: 503, body: { status: 'not_ready' } });
+    expect(answer.body.problems).toHaveLength(1);
+    expect(answer.body.problems?.[0]).toMatch(/^database unreachable: .*ECONNREFUSED/);
+    // The answer names the cause by code; the address is only in the log.
+    expect(answer.body.problems?.[0]).not.toContain('127.0.0.1');
+    // The request's log line is written as the answer goes out: wait for it.
+    await vi.waitFor(() => {
+      const line = server
+        .logs()
+        .split('\n')
+        .find((l) => l.includes('"route":"/api/ready"') && l.includes('unavailable_cause'));
+      expect(line).toMatch(/ECONNREFUSED/);
+    });
   });
 
   it('has no scrape endpoint while METRICS_SCRAPE_TOKEN is unset (404)', async () => {
