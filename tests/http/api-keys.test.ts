@@ -24,6 +24,7 @@ function readRoutes(workspace: string): string[] {
     `/api/circuits/metrics/decision?${ws}&abTestId=${AB_TEST}`,
     `/api/circuits/metrics/ab-tests/export/variants?${ws}&abTestId=${AB_TEST}`,
     `/api/circuits/metrics/ab-tests/export/hourly?${ws}&abTestId=${AB_TEST}`,
+    `/api/circuits/metrics/ab-tests/export/decision?${ws}&abTestId=${AB_TEST}`,
   ];
 }
 
