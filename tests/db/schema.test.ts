@@ -42,7 +42,7 @@ describe.each(DATABASE_KINDS)('schema on %s', (kind) => {
     const rows = await t.db.query<{ tablename: string; rowsecurity: boolean }>(
       `select schemaname, tablename, rowsecurity from pg_tables where tablename like 'metrics_%'`,
     );
-    expect(rows).toHaveLength(15);
+    expect(rows).toHaveLength(16);
     expect(rows.every((r) => r.rowsecurity === true)).toBe(true);
   });
 

@@ -3,7 +3,16 @@
 // routes, a key never reaches another workspace, and a revoked or expired key is 401.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEV_USER_ID, DEV_WORKSPACE_ID, OTHER_USER_ID, OTHER_WORKSPACE_ID, startApp, tokenFor, type AppUnderTest } from '../helpers/app';
+import {
+  DEV_USER_ID,
+  DEV_WORKSPACE_ID,
+  OTHER_USER_ID,
+  OTHER_WORKSPACE_ID,
+  joinByInvitation,
+  startApp,
+  tokenFor,
+  type AppUnderTest,
+} from '../helpers/app';
 import { DATABASE_KINDS } from '../helpers/db';
 
 type Json = Record<string, unknown>;
@@ -228,9 +237,7 @@ describe.each(DATABASE_KINDS)('workspace API keys on %s', (kind) => {
 
   it('only admins and owners create or list keys: a viewer and a member are 403; bad input is 400', async () => {
     for (const role of ['viewer', 'member']) {
-      const user = randomUUID();
-      expect((await call('POST', `/api/workspaces/${DEV_WORKSPACE_ID}/members`, owner, { user_id: user, role })).status).toBe(201);
-      const token = await tokenFor(user);
+      const token = await joinByInvitation(app.url, owner, DEV_WORKSPACE_ID, role);
       expect((await call('POST', keysPath(), token, { name: 'mine', scopes: ['read'] })).status, role).toBe(403);
       expect((await call('GET', keysPath(), token)).status, role).toBe(403);
     }
