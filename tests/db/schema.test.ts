@@ -30,6 +30,7 @@ describe.each(DATABASE_KINDS)('schema on %s', (kind) => {
       'metrics_backfill_jobs',
       'metrics_ingest_activity',
       'metrics_provider_connections',
+      'metrics_rate_limits',
       'metrics_rollups',
       'metrics_unrouted_events',
       'metrics_verification_failures',
@@ -42,7 +43,7 @@ describe.each(DATABASE_KINDS)('schema on %s', (kind) => {
     const rows = await t.db.query<{ tablename: string; rowsecurity: boolean }>(
       `select schemaname, tablename, rowsecurity from pg_tables where tablename like 'metrics_%'`,
     );
-    expect(rows).toHaveLength(16);
+    expect(rows).toHaveLength(17);
     expect(rows.every((r) => r.rowsecurity === true)).toBe(true);
   });
 

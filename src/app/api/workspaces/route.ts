@@ -5,11 +5,20 @@ import { readJsonBody } from '@/lib/http/body';
 import { methodNotAllowed } from '@/lib/http/errors';
 import { withUser } from '@/lib/http/handlers';
 import { jsonResponse } from '@/lib/http/json-response';
+import { WORKSPACE_CREATE_LIMITS, enforceRateLimits } from '@/lib/http/rate-limit';
 
 export const dynamic = 'force-dynamic';
 
 export const POST = withUser(async (request, { claims }) => {
   const { name } = workspaceCreateSchema.parse(await readJsonBody(request));
+  await enforceRateLimits([
+    {
+      name: 'workspace-create:user',
+      subject: claims.sub,
+      limit: WORKSPACE_CREATE_LIMITS.perUser,
+      windowSeconds: WORKSPACE_CREATE_LIMITS.windowSeconds,
+    },
+  ]);
   const workspace = await createWorkspace(claims.sub, name);
   return jsonResponse({ ...workspace, timestamp: new Date().toISOString() }, { status: 201 });
 });

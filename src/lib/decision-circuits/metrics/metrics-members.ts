@@ -33,14 +33,33 @@ function mapMemberError(error: unknown, workspaceId: string): unknown {
   return error;
 }
 
+/** Workspaces one user may own unless METRICS_MAX_WORKSPACES_PER_USER says otherwise. */
+export const DEFAULT_MAX_WORKSPACES_PER_USER = 20;
+
+export function maxWorkspacesPerUser(env: Readonly<Record<string, string | undefined>> = process.env): number {
+  const parsed = Number(env.METRICS_MAX_WORKSPACES_PER_USER);
+  return Number.isInteger(parsed) && parsed > 0 ? parsed : DEFAULT_MAX_WORKSPACES_PER_USER;
+}
+
+/** Creates a workspace the actor owns; `conflict` once they own the cap (counted under a lock per actor). */
 export async function createWorkspace(
   actor: string,
   name: string,
-  options: { db?: Database } = {},
+  options: { db?: Database; maxOwned?: number } = {},
 ): Promise<{ workspace_id: string; name: string; role: 'owner' }> {
   const db = options.db ?? (await getDb());
-  const [row] = await db.query<{ id: string }>('select metrics_workspace_create($1, $2) as id', [actor, name]);
-  return { workspace_id: row!.id, name, role: 'owner' };
+  const maxOwned = options.maxOwned ?? maxWorkspacesPerUser();
+  try {
+    const [row] = await db.query<{ id: string }>('select metrics_workspace_create_capped($1, $2, $3) as id', [actor, name, maxOwned]);
+    return { workspace_id: row!.id, name, role: 'owner' };
+  } catch (error) {
+    if (sqlState(error) === '23514' && (error as { detail?: unknown }).detail === 'workspace_cap') {
+      throw new DomainError('conflict', `You already own ${maxOwned} workspaces, the most one user may own`, {
+        max_workspaces: maxOwned,
+      });
+    }
+    throw error;
+  }
 }
 
 /** Makes a workspace the caller's default (the one the dashboard opens); membership required. */

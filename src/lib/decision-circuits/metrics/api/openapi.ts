@@ -219,10 +219,10 @@ export function buildOpenApiDocument(): JsonSchema {
           responses: { '200': ok('Workspaces'), ...errors(401, 503) },
         },
         post: {
-          summary: 'Create a workspace; the caller owns it',
+          summary: 'Create a workspace; the caller owns it (409 past METRICS_MAX_WORKSPACES_PER_USER, 429 past 10 an hour)',
           security: bearer,
           requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(workspaceCreateSchema) } } },
-          responses: { '201': ok('{ workspace_id, name, role }'), ...errors(400, 401, 413, 415, 503) },
+          responses: { '201': ok('{ workspace_id, name, role }'), ...errors(400, 401, 409, 413, 415, 429, 503) },
         },
       },
       '/api/workspaces/{workspaceId}/members': {
