@@ -7,6 +7,9 @@ import { getMetrics } from './metrics';
 import { resolveRequestId } from './request-id';
 import { isSpanContextValid } from '@opentelemetry/api';
 import { inSpan } from './tracing';
+import { routeTemplateOf } from './route-templates';
+import { isMetricsProvider, type MetricsProvider } from '../decision-circuits/metrics/providers/ids';
+import type { VerificationFailureReason } from '../decision-circuits/metrics/verification-failures';
 
 export interface EventCounts {
   applied: number;
@@ -19,10 +22,10 @@ export interface EventCounts {
 
 /** What a route may add to its log line. Only these fields exist, so nothing else can leak. */
 export interface RequestAnnotations {
-  provider?: string;
+  provider?: MetricsProvider;
   workspace_id?: string;
   events?: EventCounts;
-  verification_failure?: string;
+  verification_failure?: VerificationFailureReason;
   error?: string;
   /** Why a 503 was answered (the database error's class, code and message; never a connection string). */
   unavailable_cause?: string;
@@ -69,13 +72,26 @@ function eventsTotals(events: EventCounts) {
   return { accepted: Object.values(rest).reduce((sum, n) => sum + n, 0), duplicate, rejected };
 }
 
+/** A status as a label: one of the few hundred valid codes, whatever a handler returned. */
+function statusLabel(status: number): string {
+  return Number.isInteger(status) && status >= 100 && status <= 599 ? String(status) : 'other';
+}
+
+const HTTP_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
+/** A method for logs and span names: the standard ones, else `other`. */
+function methodLabel(method: string): string {
+  return HTTP_METHODS.has(method) ? method : 'other';
+}
+
 function record(kind: RequestKind, route: string, method: string, state: RequestState, status: number, seconds: number): void {
   const metrics = getMetrics();
-  metrics.httpRequests.inc({ route, status: String(status) });
+  metrics.httpRequests.inc({ route, status: statusLabel(status) });
   metrics.httpDuration.observe({ route }, seconds);
   if (status === 503) metrics.unavailableResponses.inc({ route });
-  if (state.provider && route === '/api/webhooks/metrics' && method === 'POST') {
-    metrics.deliveries.inc({ provider: state.provider, status: String(status) });
+  // Labels stay in closed sets even if a caller's value slipped into an annotation.
+  if (state.provider && isMetricsProvider(state.provider) && route === '/api/webhooks/metrics' && method === 'POST') {
+    metrics.deliveries.inc({ provider: state.provider, status: statusLabel(status) });
     if (state.verification_failure) metrics.verificationFailures.inc({ provider: state.provider, reason: state.verification_failure });
     if (state.events) {
       for (const [outcome, n] of Object.entries(state.events)) if (n > 0) metrics.events.inc({ provider: state.provider, outcome }, n);
@@ -121,11 +137,13 @@ export function observeRequest<R extends Request>(
   return async (request: R): Promise<Response> => {
     const startedAt = performance.now();
     const state: RequestState = { request_id: resolveRequestId(request.headers) };
-    const route = new URL(request.url).pathname;
+    // The route's template, never the raw path: one series per route, whatever the caller sends.
+    const route = routeTemplateOf(new URL(request.url).pathname);
+    const method = methodLabel(request.method);
     const response = await store.run(state, () =>
       inSpan(
-        kind === 'cron' ? `cron ${route}` : `handle ${request.method} ${route}`,
-        { 'http.request.method': request.method, 'http.route': route, 'metrics_engine.request_id': state.request_id },
+        kind === 'cron' ? `cron ${route}` : `handle ${method} ${route}`,
+        { 'http.request.method': method, 'http.route': route, 'metrics_engine.request_id': state.request_id },
         async (span) => {
           const context = span.spanContext();
           if (isSpanContextValid(context)) Object.assign(state, { trace_id: context.traceId, span_id: context.spanId });
@@ -137,7 +155,7 @@ export function observeRequest<R extends Request>(
         },
       ),
     );
-    record(kind, route, request.method, state, response.status, (performance.now() - startedAt) / 1000);
+    record(kind, route, method, state, response.status, (performance.now() - startedAt) / 1000);
     return withRequestIdHeader(response, state.request_id);
   };
 }
