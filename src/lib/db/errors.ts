@@ -53,3 +53,13 @@ export function classifyDatabaseError(error: unknown): unknown {
   }
   return error;
 }
+
+/**
+ * PostgreSQL's data exceptions (SQLSTATE class 22: bad datetime, out of range, invalid text such
+ * as NUL, invalid parameter): the value a caller sent cannot be stored or compared, so the answer
+ * is theirs to fix (400), never a 500.
+ */
+export function isDataException(error: unknown): boolean {
+  const code = errorCode(error);
+  return code !== undefined && /^22[0-9A-Z]{3}$/.test(code);
+}

@@ -14,7 +14,7 @@ import { getLogger } from '../observability/logger';
 import { getMetrics } from '../observability/metrics';
 
 export type { Database, Queryable, ScriptQueryable, DatabaseKind, Statement } from './types';
-export { DatabaseUnavailableError, isDatabaseUnavailable, classifyDatabaseError } from './errors';
+export { DatabaseUnavailableError, isDatabaseUnavailable, isDataException, classifyDatabaseError } from './errors';
 export { runMigrations, listMigrations } from './migrate';
 export { API_KEY_ROLE, pipelineAsUser, withUserContext, type UserContext } from './user-context';
 export { DEV_WORKSPACE_ID, DEV_USER_ID, DEV_USER_EMAIL, OTHER_WORKSPACE_ID, OTHER_USER_ID, seedDevWorkspace } from './dev-seed';

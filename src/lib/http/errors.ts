@@ -1,5 +1,5 @@
 import { ZodError } from 'zod';
-import { isDatabaseUnavailable, type DatabaseUnavailableError } from '../db/errors';
+import { isDatabaseUnavailable, isDataException, type DatabaseUnavailableError } from '../db/errors';
 import { DATABASE_ROLE_DOCS, isDatabaseRoleError } from '../db/role-check';
 import { isDomainError, type DomainErrorCode } from '../decision-circuits/metrics/metrics-errors';
 import { describeError, getLogger } from '../observability/logger';
@@ -103,6 +103,15 @@ export function toErrorResponse(error: unknown, context: Record<string, unknown>
     const retryAfter = (error as Partial<DatabaseUnavailableError>).retryAfterSeconds ?? 5;
     annotateRequest({ unavailable_cause: unavailableCause(error) });
     return errorResponse(503, 'Database unavailable; retry later', context, { 'retry-after': String(retryAfter) });
+  }
+  if (isDataException(error)) {
+    const { code, message } = error as { code: string; message?: unknown };
+    annotateRequest({ error: `data exception ${code}` });
+    // PostgreSQL's own words name the value it refused (e.g. "date/time field value out of range").
+    return errorResponse(400, `Invalid value: ${String(message ?? 'refused by the database').slice(0, 200)}`, {
+      ...context,
+      sqlstate: code,
+    });
   }
   const described = describeError(error);
   annotateRequest({ error: described.name });

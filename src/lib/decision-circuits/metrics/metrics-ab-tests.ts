@@ -3,6 +3,7 @@
 // rollups, named by short id, with the variant that sent first as the control (said so in
 // `control_rule`), equal weights and the unique open rate (email) or engagement rate (social).
 import { z } from 'zod';
+import { isoTimestamp } from '../../validation/bounded';
 import { getDb, type Database, type Statement } from '../../db';
 import { readScoped, type AccessOptions } from './metrics-access';
 import { isUnknownWorkspaceSqlError, UnknownWorkspaceError } from './metrics-errors';
@@ -55,7 +56,7 @@ export const abTestRegistrationSchema = z
     name,
     primary_metric: z.enum(DECISION_METRIC_KEYS, { message: `must be one of: ${DECISION_METRIC_KEYS.join(', ')}` }),
     variants: z.array(abTestVariantSchema).min(2, 'a test needs at least two variants').max(MAX_VARIANTS_PER_TEST),
-    started_at: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 timestamp' }),
+    started_at: isoTimestamp('must be an ISO-8601 timestamp'),
     /** Email tests: opens and clicks count within this many hours of delivery (see DEFAULT_WINDOW_HOURS). */
     window_hours: z
       .number({ message: 'must be a number' })

@@ -1,5 +1,6 @@
 // The ingest path: normalised events → one SQL call → one transaction (docs/architecture.md, "One SQL call per delivery").
 import { z } from 'zod';
+import { isoTimestamp } from '../../validation/bounded';
 import { getDb, type Database } from '../../db';
 import { getMetrics } from '../../observability/metrics';
 import { inSpan } from '../../observability/tracing';
@@ -55,7 +56,7 @@ export const normalizedEventSchema = z.object({
   event_type: z.enum(METRICS_EVENT_TYPES),
   provider_event_type: z.string().max(128),
   channel: z.enum(METRICS_CHANNELS),
-  occurred_at: z.iso.datetime({ offset: true }),
+  occurred_at: isoTimestamp(),
   quantity: z.number().int().min(-1_000_000).max(1_000_000_000),
   recipient_hash: z.string().max(128).nullable(),
   recipient_identifier: z.string().max(320).nullable(),

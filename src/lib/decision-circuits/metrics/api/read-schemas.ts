@@ -4,11 +4,12 @@ import { AB_TEST_METHODS } from '../../../stats';
 import { DECISION_METRIC_KEYS } from '../metrics-ab-tests';
 import { METRICS_CHANNELS, ROLLUPS_DEFAULT_LIMIT, ROLLUPS_MAX_LIMIT } from '../metrics-types';
 import { METRICS_PROVIDERS } from '../providers/registry';
+import { identifierText, isoTimestamp } from '../../../validation/bounded';
 
 /** Any well-formed UUID, as Postgres' uuid type accepts. */
 const uuidParam = z.guid({ message: 'must be a UUID' });
 
-const isoTime = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 timestamp, e.g. 2025-01-01T00:00:00Z' });
+const isoTime = isoTimestamp();
 
 function timeRangeOk(value: { timeStart?: string; timeEnd?: string }): boolean {
   return !value.timeStart || !value.timeEnd || Date.parse(value.timeStart) <= Date.parse(value.timeEnd);
@@ -18,7 +19,7 @@ const timeRangeIssue = { message: 'timeStart must not be after timeEnd', path: [
 const scope = {
   workspaceId: uuidParam,
   abTestId: uuidParam.optional(),
-  circuitExecutionId: z.string().trim().min(1).max(256).optional(),
+  circuitExecutionId: identifierText(256).optional(),
   channel: z.enum(METRICS_CHANNELS).optional(),
   timeStart: isoTime.optional(),
   timeEnd: isoTime.optional(),
