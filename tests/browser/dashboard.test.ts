@@ -1,18 +1,17 @@
 // The dashboard in real Chromium against the real server: sign in, ingest signed SendGrid
 // webhooks through the real route, read the exact numbers and the decision off the A/B view, check operations health, start a backfill and follow its status, sign out.
 // Screenshots go to test-results/screenshots, or to DASHBOARD_SCREENSHOTS_DIR (docs/screenshots).
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer as createHttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mintAccessToken } from '../../src/lib/auth/tokens';
 import type { AbTestDecisionReport } from '../../src/lib/decision-circuits/metrics/metrics-decision';
 import { DATABASE_KINDS } from '../helpers/db';
 import { DEV_USER_ID, DEV_WORKSPACE_ID, TEST_SECRETS, startApp, type AppUnderTest } from '../helpers/app';
 import { startServer } from '../helpers/server';
+import { startFakeSupabaseAuth, type FakeSupabaseAuth } from '../helpers/supabase-auth';
 import { sendgridActivityApi, startFakeProvider, type FakeProvider } from '../fixtures/backfill/fake-providers';
 import {
   CHROMIUM,
@@ -451,78 +450,9 @@ describe('local sign-in outside development', () => {
   });
 });
 
-/**
- * A local stand-in for Supabase Auth (GoTrue) answering the calls the dashboard makes: password
- * grant, magic-link OTP with PKCE, code exchange (checking the verifier against the challenge)
- * and logout. Its access tokens are HS256 JWTs signed with the app's SUPABASE_JWT_SECRET.
- */
-async function startFakeSupabaseAuth(user: { id: string; email: string; password: string }) {
-  const calls: { path: string; body: Record<string, unknown> }[] = [];
-  let challenge: string | null = null;
-  const session = async () => {
-    const expiresIn = 3600;
-    return {
-      access_token: await mintAccessToken({ sub: user.id, email: user.email }, { secret: TEST_SECRETS.SUPABASE_JWT_SECRET }),
-      token_type: 'bearer',
-      expires_in: expiresIn,
-      expires_at: Math.floor(Date.now() / 1000) + expiresIn,
-      refresh_token: randomUUID(),
-      user: {
-        id: user.id,
-        aud: 'authenticated',
-        role: 'authenticated',
-        email: user.email,
-        app_metadata: {},
-        user_metadata: {},
-        created_at: '2025-01-01T00:00:00Z',
-      },
-    };
-  };
-  const server = createHttpServer((req, res) => {
-    let raw = '';
-    req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-    req.on('end', () => {
-      void (async () => {
-        const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-        const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
-        calls.push({ path: `${url.pathname}${url.search}`, body });
-        const reply = (status: number, json?: unknown) => {
-          res.writeHead(status, { 'content-type': 'application/json' });
-          res.end(json === undefined ? '' : JSON.stringify(json));
-        };
-        const grant = url.searchParams.get('grant_type');
-        if (url.pathname === '/auth/v1/token' && grant === 'password') {
-          if (body.email === user.email && body.password === user.password) return reply(200, await session());
-          return reply(400, { code: 'invalid_credentials', error_code: 'invalid_credentials', msg: 'Invalid login credentials' });
-        }
-        if (url.pathname === '/auth/v1/otp') {
-          challenge = typeof body.code_challenge === 'string' ? body.code_challenge : null;
-          return reply(200, {});
-        }
-        if (url.pathname === '/auth/v1/token' && grant === 'pkce') {
-          const verifier = String(body.code_verifier ?? '');
-          const expected = createHash('sha256').update(verifier).digest('base64url');
-          if (body.auth_code === 'magic-code' && challenge !== null && expected === challenge) return reply(200, await session());
-          return reply(400, { code: 'bad_code_verifier', error_code: 'bad_code_verifier', msg: 'code challenge does not match' });
-        }
-        if (url.pathname === '/auth/v1/logout') return reply(204);
-        return reply(404, { msg: 'not found' });
-      })();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    calls,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
 describe.skipIf(NO_BROWSER)(`Supabase Auth sign-in in Chromium${SKIPPED}`, () => {
   const user = { id: DEV_USER_ID, email: 'marketer@example.com', password: 'correct horse battery staple' };
-  let auth: Awaited<ReturnType<typeof startFakeSupabaseAuth>>;
+  let auth: FakeSupabaseAuth;
   let app: AppUnderTest;
   let browser: OpenBrowser;
   let context: BrowserContext;
@@ -530,7 +460,8 @@ describe.skipIf(NO_BROWSER)(`Supabase Auth sign-in in Chromium${SKIPPED}`, () =>
 
   beforeAll(async () => {
     auth = await startFakeSupabaseAuth(user);
-    app = await startApp('pglite', { SUPABASE_URL: auth.url, SUPABASE_ANON_KEY: 'test-anon-key' });
+    // Emailed links follow the Host only behind a trusted proxy (or METRICS_PUBLIC_URL) in production.
+    app = await startApp('pglite', { SUPABASE_URL: auth.url, SUPABASE_ANON_KEY: 'test-anon-key', METRICS_TRUST_PROXY_HEADERS: 'true' });
     browser = await openChromium({ viewport: WIDE });
     ({ context, page } = browser);
   });

@@ -22,10 +22,25 @@ export function localSignInAllowed(env: Env = process.env): boolean {
   return isEmbeddedDevMode(env) || env.METRICS_LOCAL_SIGN_IN === 'true';
 }
 
-/** A same-site path to return to after sign-in; anything else (absolute, `//host`, `/\\host`) → fallback. */
+/**
+ * A same-site path to return to after sign-in; anything else (absolute, `//host`, `/\\host`) →
+ * fallback. Spaces and characters outside ASCII are percent-encoded (a Location header holds only
+ * ASCII), and the encoded path is checked again, so encoding cannot smuggle a host in.
+ */
 export function safeReturnPath(value: unknown, fallback = '/dashboard'): string {
-  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return fallback;
+  if (typeof value !== 'string' || !isSameSitePath(value)) return fallback;
   // Control characters (a smuggled newline, tab) never belong in a return path.
-  for (const char of value) if (char.charCodeAt(0) < 0x20) return fallback;
-  return value;
+  for (const char of value) if (char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f) return fallback;
+  let encoded: string;
+  try {
+    encoded = value.replace(/[^\x21-\x7e]+/gu, (run) => encodeURIComponent(run));
+  } catch {
+    // A lone surrogate has no UTF-8 form.
+    return fallback;
+  }
+  return isSameSitePath(encoded) && encoded.length <= 2_048 ? encoded : fallback;
+}
+
+function isSameSitePath(value: string): boolean {
+  return value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\');
 }

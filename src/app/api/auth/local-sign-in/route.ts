@@ -6,7 +6,7 @@ import { mintAccessToken, verifyAccessToken } from '@/lib/auth/tokens';
 import { DEV_USER_EMAIL, DEV_USER_ID } from '@/lib/db/dev-seed';
 import { LOCAL_SESSION_TTL_SECONDS, localSignInAllowed } from '@/lib/dashboard/auth-config';
 import { readAuthForm, redirectTo, wantsJson } from '@/lib/dashboard/auth-routes';
-import { isHttpsRequest, isSameOriginPost } from '@/lib/dashboard/request-origin';
+import { isSameOriginPost, secureCookies } from '@/lib/dashboard/request-origin';
 import { errorResponse, methodNotAllowed } from '@/lib/http/errors';
 import { withRequestLog } from '@/lib/http/handlers';
 
@@ -32,7 +32,7 @@ export const POST = withRequestLog(async (request: NextRequest): Promise<Respons
   response.cookies.set(LOCAL_SESSION_COOKIE, token, {
     httpOnly: true,
     sameSite: 'lax',
-    secure: isHttpsRequest(request),
+    secure: secureCookies(request),
     path: '/',
     maxAge: LOCAL_SESSION_TTL_SECONDS,
   });

@@ -1,10 +1,11 @@
 // POST /api/auth/magic-link: Supabase Auth sends a one-time sign-in link to an existing user.
 import type { NextRequest } from 'next/server';
 import { readAuthForm, redirectTo, signInPageWithError } from '@/lib/dashboard/auth-routes';
-import { isSameOriginPost, publicBaseUrl } from '@/lib/dashboard/request-origin';
+import { clientAddress, isSameOriginPost, signInLinkBaseUrl } from '@/lib/dashboard/request-origin';
 import { createRouteSupabaseClient } from '@/lib/dashboard/supabase';
 import { errorResponse, methodNotAllowed } from '@/lib/http/errors';
 import { withRequestLog } from '@/lib/http/handlers';
+import { enforceRateLimits, signInAttemptLimits } from '@/lib/http/rate-limit';
 
 export const dynamic = 'force-dynamic';
 
@@ -16,8 +17,16 @@ export const POST = withRequestLog(async (request: NextRequest): Promise<Respons
   // The PKCE code verifier is stored in a cookie on this response; the callback needs it.
   const supabase = createRouteSupabaseClient(request, response);
   if (!supabase) return errorResponse(404, 'Supabase Auth is not configured: set SUPABASE_URL and SUPABASE_ANON_KEY');
+  const baseUrl = signInLinkBaseUrl(request.headers);
+  if (!baseUrl) {
+    return errorResponse(
+      503,
+      'Sign-in links are not configured: set METRICS_PUBLIC_URL (or METRICS_TRUST_PROXY_HEADERS=true behind a proxy that sets X-Forwarded-Host)',
+    );
+  }
   if (!form.email) return signInPageWithError('missing_fields', form.next);
-  const callback = `${publicBaseUrl(request.headers)}/api/auth/callback?next=${encodeURIComponent(form.next)}`;
+  await enforceRateLimits(signInAttemptLimits('magic-link', clientAddress(request.headers), form.email));
+  const callback = `${baseUrl}/api/auth/callback?next=${encodeURIComponent(form.next)}`;
   try {
     // Members are invited by their workspace; a link never creates an account.
     const { error } = await supabase.auth.signInWithOtp({

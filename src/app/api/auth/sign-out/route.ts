@@ -2,7 +2,7 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { LOCAL_SESSION_COOKIE } from '@/lib/auth/request-auth';
 import { redirectTo, wantsJson } from '@/lib/dashboard/auth-routes';
-import { isHttpsRequest, isSameOriginPost } from '@/lib/dashboard/request-origin';
+import { isSameOriginPost, secureCookies } from '@/lib/dashboard/request-origin';
 import { createRouteSupabaseClient } from '@/lib/dashboard/supabase';
 import { errorResponse, methodNotAllowed } from '@/lib/http/errors';
 import { withRequestLog } from '@/lib/http/handlers';
@@ -15,7 +15,7 @@ export const POST = withRequestLog(async (request: NextRequest): Promise<Respons
   response.cookies.set(LOCAL_SESSION_COOKIE, '', {
     httpOnly: true,
     sameSite: 'lax',
-    secure: isHttpsRequest(request),
+    secure: secureCookies(request),
     path: '/',
     maxAge: 0,
   });
