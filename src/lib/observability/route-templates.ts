@@ -19,6 +19,7 @@ export const API_ROUTE_TEMPLATES = [
   '/api/circuits/metrics/connections/[connectionId]/rotate',
   '/api/circuits/metrics/connections/[connectionId]',
   '/api/circuits/metrics/connections/[connectionId]/test',
+  '/api/circuits/metrics/connections/[connectionId]/verify',
   '/api/circuits/metrics/connections',
   '/api/circuits/metrics/decision',
   '/api/circuits/metrics/health',
