@@ -32,7 +32,9 @@ function canonicalInstantMs(value: unknown): number {
   if (Number.isNaN(ms)) return NaN;
   // Date.parse rolls February 30th into March and hour 24 into the next day: the parts must survive.
   const date = new Date(ms);
+  // Year 0000 is refused by the schema (years 0001..9999); four digits and Z cannot pass 9999.
   const intact =
+    date.getUTCFullYear() >= 1 &&
     date.getUTCMonth() + 1 === twoDigits(value, 5) &&
     date.getUTCDate() === twoDigits(value, 8) &&
     date.getUTCHours() === twoDigits(value, 11);
