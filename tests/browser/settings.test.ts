@@ -317,6 +317,40 @@ describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`settings in Chromium on %s${SK
     expect(await axeViolations(page)).toEqual([]);
   });
 
+  it('creates an API key that shows its secret once and reads the API, then revokes it (401 from then on)', async () => {
+    await gotoSettings();
+    expect(await text(page, '[data-testid="api-keys-empty"]')).toContain('No API keys yet');
+    await page.fill('#api-key-name', 'CX07 email executor');
+    await page.getByRole('checkbox', { name: /^attribution:write/ }).check();
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const secretField = page.locator('[data-testid="api-key-secret"]');
+    await secretField.waitFor();
+    const key = await secretField.inputValue();
+    expect(key).toMatch(/^dck_[0-9a-f]{32}_[A-Za-z0-9_-]{43}$/);
+    const row = page.locator('[data-testid="api-keys-table"] tr[data-status="active"]');
+    await row.waitFor();
+    const cell = async (selector: string) => ((await row.locator(selector).first().textContent()) ?? '').trim();
+    expect(await cell('th')).toBe('CX07 email executor');
+    expect(await cell('[data-label="Scopes"]')).toBe('read, attribution:write');
+    expect(await cell('[data-label="Created"]')).toMatch(UTC_MINUTE);
+    await screenshots(page, 'settings-api-key-created', shoot);
+    expect(await axeViolations(page)).toEqual([]);
+
+    // The key works for a program; the page, once reloaded, never shows the secret again.
+    const rollups = `/api/circuits/metrics/rollups?workspaceId=${workspaceId}`;
+    expect((await api('GET', rollups, key)).status).toBe(200);
+    await gotoSettings();
+    expect(await page.locator('[data-testid="api-key-secret"]').count()).toBe(0);
+    expect(await page.content()).not.toContain(key.slice(37));
+    expect(await text(page, '[data-testid="api-keys-table"] [data-label="Last used"]')).toMatch(UTC_MINUTE);
+
+    await page.getByRole('button', { name: 'Revoke…' }).click();
+    await page.getByRole('button', { name: 'Yes, revoke' }).click();
+    await page.locator('[data-testid="api-keys-table"] tr[data-status="revoked"]').waitFor();
+    expect(await text(page, '[data-testid="api-keys-announcement"]')).toContain('revoked');
+    expect((await api('GET', rollups, key)).status).toBe(401);
+  });
+
   it('shows a viewer everything read-only, and the API refuses what they try anyway', async () => {
     const connectionId = String((await listConnections())[0]!.connection_id);
     await context.clearCookies();
@@ -325,12 +359,15 @@ describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`settings in Chromium on %s${SK
     expect(await text(page, '[data-testid="your-role"]')).toBe('viewer');
     expect(await text(page, '[data-testid="connections-admins-only"]')).toContain('admins and owners only');
     expect(await text(page, '[data-testid="members-read-only"]')).toContain('Only admins and owners');
+    expect(await text(page, '[data-testid="api-keys-admins-only"]')).toContain('admins and owners only');
     expect(await page.locator(`[data-testid="members-table"] tr[data-user-id="${DEV_USER_ID}"]`).count()).toBe(1);
     for (const absent of [
       '[data-testid="connection"]',
       '[data-testid="add-connection-form"]',
       '[data-testid="invite-member-form"]',
       '[data-testid="pending-invitations"]',
+      '[data-testid="create-api-key-form"]',
+      '[data-testid="api-keys-table"]',
       'select[id^="member-"]',
     ]) {
       expect(await page.locator(absent).count(), absent).toBe(0);

@@ -1,6 +1,7 @@
 // What the settings page shows for one workspace: its members (any member may see them) and, for
-// admins and owners only, its pending invitations and its connections with whether each can be
-// sent a test event.
+// admins and owners only, its pending invitations, its connections with whether each can be
+// sent a test event, and its API keys.
+import { listApiKeys, type ApiKeySummary } from '../decision-circuits/metrics/metrics-api-keys';
 import { connectionTestSupport, type TestEventSupport } from '../decision-circuits/metrics/metrics-connection-test';
 import { listConnections, type ConnectionView } from '../decision-circuits/metrics/metrics-connections';
 import { listPendingInvitations, type WorkspaceInvitation } from '../decision-circuits/metrics/metrics-invitations';
@@ -19,6 +20,17 @@ export interface SettingsConnection extends ConnectionView {
 /** One provider in the "add a connection" form: what to ask for, from its definition. */
 export type ConnectionFormOption = ConnectionFormFacts & { provider: MetricsProvider };
 
+/** A key as the page lists it, with whether it still works (judged when the page was rendered). */
+export interface SettingsApiKey extends ApiKeySummary {
+  status: 'active' | 'expired' | 'revoked';
+}
+
+function keyStatus(key: ApiKeySummary, now: number): SettingsApiKey['status'] {
+  if (key.revoked_at) return 'revoked';
+  if (key.expires_at && Date.parse(key.expires_at) <= now) return 'expired';
+  return 'active';
+}
+
 export interface SettingsView {
   role: WorkspaceRole;
   connectionForms: ConnectionFormOption[];
@@ -28,6 +40,8 @@ export interface SettingsView {
   invitations: WorkspaceInvitation[];
   /** Null for viewers and members: connections are shown to admins and owners only. */
   connections: SettingsConnection[] | null;
+  /** Null for viewers and members: API keys are managed by admins and owners only. */
+  apiKeys: SettingsApiKey[] | null;
 }
 
 export function roleAtLeast(role: string, minimum: WorkspaceRole): boolean {
@@ -43,12 +57,14 @@ export async function loadSettingsView(
   baseUrl: string,
 ): Promise<SettingsView> {
   const canManage = roleAtLeast(role, 'admin');
-  const [members, invitations, connections, support] = await Promise.all([
+  const [members, invitations, connections, support, apiKeys] = await Promise.all([
     listMembers(workspaceId, { claims: session.claims }),
     canManage ? listPendingInvitations(workspaceId, { claims: session.claims }) : Promise.resolve([]),
     canManage ? listConnections(workspaceId, baseUrl, { claims: session.claims }) : Promise.resolve(null),
     canManage ? connectionTestSupport(workspaceId) : Promise.resolve(new Map<string, TestEventSupport>()),
+    canManage ? listApiKeys(workspaceId, { claims: session.claims }) : Promise.resolve(null),
   ]);
+  const now = Date.now();
   return {
     role: role as WorkspaceRole,
     connectionForms: METRICS_PROVIDERS.map((provider) => ({ provider, ...PROVIDERS[provider].connectionForm })),
@@ -61,5 +77,6 @@ export async function loadSettingsView(
         label: PROVIDER_LABELS[c.provider],
         test: support.get(c.connection_id) ?? { available: false, reason: 'This connection is disabled' },
       })) ?? null,
+    apiKeys: apiKeys?.map((key) => ({ ...key, status: keyStatus(key, now) })) ?? null,
   };
 }

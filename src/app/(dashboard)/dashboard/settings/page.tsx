@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { DashboardNav } from '@/components/dashboard/DashboardNav';
 import { WorkspaceNotice } from '@/components/dashboard/WorkspaceNotice';
+import { ApiKeysPanel } from '@/components/dashboard/settings/ApiKeysPanel';
 import { ConnectionsPanel } from '@/components/dashboard/settings/ConnectionsPanel';
 import { CreateWorkspaceForm } from '@/components/dashboard/settings/CreateWorkspaceForm';
 import { DefaultWorkspaceButton } from '@/components/dashboard/settings/DefaultWorkspaceButton';
@@ -93,6 +94,23 @@ function SettingsContent({ workspaceId, session, view }: { workspaceId: string; 
         <noscript>
           <p className="card notice">Managing members and connections here needs JavaScript; the REST API does the same without it.</p>
         </noscript>
+      </section>
+      <section aria-labelledby="api-keys-title">
+        <h2 id="api-keys-title">API keys</h2>
+        {view.apiKeys ? (
+          <>
+            <p>
+              Programs (the email executor registering attribution, A/B code reading decisions, scripts) call the API with a workspace API
+              key instead of a person’s session. A key acts in this workspace only, with the scopes you give it; revoke it when the program
+              no longer needs it.
+            </p>
+            <ApiKeysPanel workspaceId={workspaceId} keys={view.apiKeys} />
+          </>
+        ) : (
+          <p className="card notice" data-testid="api-keys-admins-only">
+            API keys are managed by admins and owners only (your role is {view.role}). Ask an admin for a key for your program.
+          </p>
+        )}
       </section>
     </>
   );
