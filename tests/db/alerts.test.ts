@@ -15,12 +15,15 @@ import {
 } from '../../src/lib/decision-circuits/metrics/alerts/config';
 import { evaluateAlerts } from '../../src/lib/decision-circuits/metrics/alerts/evaluate';
 import { sendNotification } from '../../src/lib/decision-circuits/metrics/alerts/notify';
+import { outboundPolicy } from '../../src/lib/net/outbound';
 import { recordVerificationFailure } from '../../src/lib/decision-circuits/metrics/verification-failures';
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from '../helpers/db';
 import { createWorkspace, makeEvent } from '../helpers/factories';
 import { startReceiver, type Receiver } from '../helpers/receivers';
 
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
+// The receivers listen on loopback, which only an operator's allowlist lets the server call.
+const LOCAL_RECEIVERS = { ...process.env, METRICS_OUTBOUND_ALLOWLIST: '127.0.0.1' };
 
 describe.each(DATABASE_KINDS)('alerts on %s', (kind) => {
   let t: TestDatabase;
@@ -45,8 +48,16 @@ describe.each(DATABASE_KINDS)('alerts on %s', (kind) => {
     workspace = await createWorkspace(t.db, 'Alerted');
     slack = await startReceiver();
     hook = await startReceiver();
-    await addAlertChannel(workspace, { kind: 'slack', name: 'ops', url: `${slack.url}/services/T000/B000/abcdefgh` }, { db: t.db });
-    await addAlertChannel(workspace, { kind: 'webhook', name: 'pager', url: `${hook.url}/alerts`, secret: SECRET }, { db: t.db });
+    await addAlertChannel(
+      workspace,
+      { kind: 'slack', name: 'ops', url: `${slack.url}/services/T000/B000/abcdefgh` },
+      { db: t.db, env: LOCAL_RECEIVERS },
+    );
+    await addAlertChannel(
+      workspace,
+      { kind: 'webhook', name: 'pager', url: `${hook.url}/alerts`, secret: SECRET },
+      { db: t.db, env: LOCAL_RECEIVERS },
+    );
     await setAlertRules(workspace, [{ rule: 'verification_failures', enabled: true, threshold: 3 }], { db: t.db });
   });
   afterAll(async () => {
@@ -57,16 +68,17 @@ describe.each(DATABASE_KINDS)('alerts on %s', (kind) => {
 
   it('notifies once when verification failures spike, never again while it holds, once when it resolves', async () => {
     for (let i = 0; i < 2; i += 1) await recordVerificationFailure(workspace, 'resend', { db: t.db });
-    expect((await evaluateAlerts({ db: t.db })).fired).toBe(0);
+    expect((await evaluateAlerts({ db: t.db, env: LOCAL_RECEIVERS })).fired).toBe(0);
     await recordVerificationFailure(workspace, 'resend', { db: t.db });
 
-    expect(await evaluateAlerts({ db: t.db })).toMatchObject({
+    expect(await evaluateAlerts({ db: t.db, env: LOCAL_RECEIVERS })).toMatchObject({
       fired: 1,
       resolved: 0,
       notifications_delivered: 2,
       notifications_failed: 0,
     });
-    for (let i = 0; i < 3; i += 1) expect(await evaluateAlerts({ db: t.db })).toMatchObject({ fired: 0, resolved: 0 });
+    for (let i = 0; i < 3; i += 1)
+      expect(await evaluateAlerts({ db: t.db, env: LOCAL_RECEIVERS })).toMatchObject({ fired: 0, resolved: 0 });
     expect(slack.received).toHaveLength(1);
     expect(JSON.parse(slack.received[0]!.body)).toEqual({ text: expect.stringContaining('[FIRING] verification_failures (resend)') });
     expect(verifiedEvents()).toEqual([
@@ -78,16 +90,16 @@ describe.each(DATABASE_KINDS)('alerts on %s', (kind) => {
 
     // Two hours later the counted hour is out of the window.
     await t.db.query(`update metrics_verification_failures set hour = hour - interval '2 hours' where workspace_id = $1`, [workspace]);
-    expect(await evaluateAlerts({ db: t.db })).toMatchObject({ fired: 0, resolved: 1 });
-    expect(await evaluateAlerts({ db: t.db })).toMatchObject({ fired: 0, resolved: 0 });
+    expect(await evaluateAlerts({ db: t.db, env: LOCAL_RECEIVERS })).toMatchObject({ fired: 0, resolved: 1 });
+    expect(await evaluateAlerts({ db: t.db, env: LOCAL_RECEIVERS })).toMatchObject({ fired: 0, resolved: 0 });
     expect(slack.received).toHaveLength(2);
     expect(verifiedEvents().map((e) => e.type)).toEqual(['alert.firing', 'alert.resolved']);
 
     const overview = await getAlertOverview(workspace, { db: t.db });
     expect(overview.history.map((h) => h.state)).toEqual(['resolved', 'firing']);
     expect(overview.history[0]!.deliveries).toEqual([
-      expect.objectContaining({ ok: true, status: 200 }),
-      expect.objectContaining({ ok: true, status: 200 }),
+      expect.objectContaining({ ok: true, outcome: 'delivered' }),
+      expect.objectContaining({ ok: true, outcome: 'delivered' }),
     ]);
   });
 
@@ -97,7 +109,10 @@ describe.each(DATABASE_KINDS)('alerts on %s', (kind) => {
       `insert into metrics_ingest_activity (workspace_id, provider, last_received_at) values ($1, 'sendgrid', now() - interval '25 hours')`,
       [workspace],
     );
-    const runs = await Promise.all([evaluateAlerts({ db: t.db }), evaluateAlerts({ db: t.db })]);
+    const runs = await Promise.all([
+      evaluateAlerts({ db: t.db, env: LOCAL_RECEIVERS }),
+      evaluateAlerts({ db: t.db, env: LOCAL_RECEIVERS }),
+    ]);
     expect(runs.map((r) => r.fired).sort()).toEqual([0, 1]);
     expect(slack.received.length - before.slack).toBe(1);
     expect(verifiedEvents().slice(before.hook)).toEqual([
@@ -106,7 +121,10 @@ describe.each(DATABASE_KINDS)('alerts on %s', (kind) => {
 
     // A per-workspace window of 48 h: the same silence no longer fires, so it resolves, once.
     await setAlertRules(workspace, [{ rule: 'provider_silent', enabled: true, threshold: 48 }], { db: t.db });
-    const resolving = await Promise.all([evaluateAlerts({ db: t.db }), evaluateAlerts({ db: t.db })]);
+    const resolving = await Promise.all([
+      evaluateAlerts({ db: t.db, env: LOCAL_RECEIVERS }),
+      evaluateAlerts({ db: t.db, env: LOCAL_RECEIVERS }),
+    ]);
     expect(resolving.map((r) => r.resolved).sort()).toEqual([0, 1]);
     expect(slack.received.length - before.slack).toBe(2);
   });
@@ -115,10 +133,10 @@ describe.each(DATABASE_KINDS)('alerts on %s', (kind) => {
     const events = (n: number, from: number) =>
       Array.from({ length: n }, (_, i) => makeEvent({ provider: 'resend', provider_object_id: `unmapped-${from + i}` }));
     await ingestNormalizedEvents(workspace, 'resend', events(19, 0), true, { db: t.db });
-    expect((await evaluateAlerts({ db: t.db })).fired).toBe(0);
+    expect((await evaluateAlerts({ db: t.db, env: LOCAL_RECEIVERS })).fired).toBe(0);
     await ingestNormalizedEvents(workspace, 'resend', events(1, 19), true, { db: t.db });
     const states = async () => (await getAlertOverview(workspace, { db: t.db })).states;
-    expect((await evaluateAlerts({ db: t.db })).fired).toBe(1);
+    expect((await evaluateAlerts({ db: t.db, env: LOCAL_RECEIVERS })).fired).toBe(1);
     expect(await states()).toContainEqual(expect.objectContaining({ rule: 'attribution_low', subject: 'resend', state: 'firing' }));
   });
 
@@ -130,11 +148,11 @@ describe.each(DATABASE_KINDS)('alerts on %s', (kind) => {
         [workspace, status, status === 'failed' ? 'LinkedIn API: HTTP 401' : null, minutesAgo],
       );
     await job('failed', 10);
-    await evaluateAlerts({ db: t.db });
+    await evaluateAlerts({ db: t.db, env: LOCAL_RECEIVERS });
     const firing = (await getAlertOverview(workspace, { db: t.db })).states.find((s) => s.rule === 'backfill_failed');
     expect(firing).toMatchObject({ subject: 'linkedin', state: 'firing', summary: expect.stringContaining('HTTP 401') });
     await job('completed', 1);
-    expect((await evaluateAlerts({ db: t.db })).resolved).toBe(1);
+    expect((await evaluateAlerts({ db: t.db, env: LOCAL_RECEIVERS })).resolved).toBe(1);
   });
 
   it('a disabled rule does not fire', async () => {
@@ -149,15 +167,24 @@ describe.each(DATABASE_KINDS)('alerts on %s', (kind) => {
     );
     for (let i = 0; i < 25; i += 1) await recordVerificationFailure(other, 'sendgrid', { db: t.db });
     await t.db.query(`insert into metrics_ingest_activity values ($1, 'meta', now() - interval '30 days')`, [other]).catch(() => undefined);
-    await evaluateAlerts({ db: t.db });
+    await evaluateAlerts({ db: t.db, env: LOCAL_RECEIVERS });
     expect((await getAlertOverview(other, { db: t.db })).states).toEqual([]);
   });
 
-  it('returns channels without their secrets: origin and last four characters only', async () => {
+  it('returns channels without their secrets: origin and fingerprints only', async () => {
     const { channels } = await getAlertOverview(workspace, { db: t.db });
     expect(channels).toEqual([
-      expect.objectContaining({ kind: 'slack', url_origin: slack.url, url_last4: 'efgh', secret_last4: null }),
-      expect.objectContaining({ kind: 'webhook', url_origin: hook.url, url_last4: 'erts', secret_last4: SECRET.slice(-4) }),
+      expect.objectContaining({
+        kind: 'slack',
+        url_origin: slack.url,
+        url_fingerprint: expect.stringMatching(/^sha256:/),
+        secret_fingerprint: null,
+      }),
+      expect.objectContaining({
+        kind: 'webhook',
+        url_origin: hook.url,
+        secret_fingerprint: expect.stringMatching(/^sha256:[0-9a-f]{12}$/),
+      }),
     ]);
     expect(JSON.stringify(channels)).not.toContain(SECRET.slice(6, 20));
     expect(JSON.stringify(channels)).not.toContain('/services/');
@@ -191,8 +218,11 @@ describe('alert channels and delivery limits', () => {
       summary: 'x',
       changed_at: new Date().toISOString(),
     };
-    const outcome = await sendNotification({ id: 'c', kind: 'slack', url: `http://127.0.0.1:${port}/`, secret: null }, transition, 300);
-    expect(outcome).toEqual({ channel_id: 'c', kind: 'slack', ok: false, status: null });
+    const outcome = await sendNotification({ id: 'c', kind: 'slack', url: `http://127.0.0.1:${port}/`, secret: null }, transition, {
+      timeoutMs: 300,
+      policy: outboundPolicy(LOCAL_RECEIVERS),
+    });
+    expect(outcome).toEqual({ channel_id: 'c', kind: 'slack', ok: false, outcome: 'failed' });
     expect(Date.now() - startedAt).toBeLessThan(5_000);
     silent.closeAllConnections();
     await new Promise<void>((resolve) => silent.close(() => resolve()));

@@ -21,6 +21,7 @@ describe.each(DATABASE_KINDS)('schema on %s', (kind) => {
     expect(rows.map((r) => r.table_name)).toEqual([
       'metrics_ab_test_variants',
       'metrics_ab_tests',
+      'metrics_alert_channel_creations',
       'metrics_alert_channels',
       'metrics_alert_history',
       'metrics_alert_rules',
@@ -43,7 +44,7 @@ describe.each(DATABASE_KINDS)('schema on %s', (kind) => {
     const rows = await t.db.query<{ tablename: string; rowsecurity: boolean }>(
       `select schemaname, tablename, rowsecurity from pg_tables where tablename like 'metrics_%'`,
     );
-    expect(rows).toHaveLength(17);
+    expect(rows).toHaveLength(18);
     expect(rows.every((r) => r.rowsecurity === true)).toBe(true);
   });
 

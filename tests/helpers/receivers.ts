@@ -1,5 +1,6 @@
 // Local HTTP receivers on 127.0.0.1 for what the server sends out: OTLP/HTTP traces and alert
-// notifications. They record every request; tests wait on what arrived.
+// notifications. They record every request; tests wait on what arrived. And a redirector.
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -49,6 +50,26 @@ export async function startReceiver(status = 200): Promise<Receiver> {
   };
 }
 
+/** Answers every request with a 302 to `location` (a server that follows it would reach inside). */
+export async function startRedirector(
+  location: string,
+): Promise<{ url: string; port: number; hits: () => number; close(): Promise<void> }> {
+  let hits = 0;
+  const server: Server = createServer((request, response) => {
+    hits += 1;
+    request.resume();
+    request.on('end', () => response.writeHead(302, { location }).end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    hits: () => hits,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
 interface OtlpJsonSpan {
   name: string;
   traceId: string;
@@ -64,4 +85,18 @@ export function spansFrom(received: ReceivedRequest[]): OtlpJsonSpan[] {
       const body = JSON.parse(r.body) as { resourceSpans?: { scopeSpans?: { spans?: OtlpJsonSpan[] }[] }[] };
       return (body.resourceSpans ?? []).flatMap((rs) => (rs.scopeSpans ?? []).flatMap((ss) => ss.spans ?? []));
     });
+}
+
+/** A Resend delivery with a forged signature for a workspace (401): counts one verification failure. */
+export function postForgedResendDelivery(appUrl: string, workspaceId: string): Promise<Response> {
+  return fetch(`${appUrl}/api/webhooks/metrics?provider=resend&workspace_id=${workspaceId}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'svix-id': `msg_${randomUUID()}`,
+      'svix-timestamp': String(Math.floor(Date.now() / 1000)),
+      'svix-signature': 'v1,Zm9yZ2Vk',
+    },
+    body: '{"type":"email.opened","data":{}}',
+  });
 }

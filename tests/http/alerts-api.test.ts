@@ -4,6 +4,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { secretFingerprint } from '../../src/lib/crypto/secret-box';
 import { DATABASE_KINDS } from '../helpers/db';
 import { addMember } from '../helpers/factories';
 import { DEV_USER_ID, DEV_WORKSPACE_ID, OTHER_USER_ID, TEST_SECRETS, startApp, tokenFor, type AppUnderTest } from '../helpers/app';
@@ -30,7 +31,8 @@ describe.each(DATABASE_KINDS)('alerts API and cron on %s', (kind) => {
 
   beforeAll(async () => {
     receiver = await startReceiver();
-    app = await startApp(kind);
+    // The receiver is on loopback: only the operator's allowlist lets the server call it.
+    app = await startApp(kind, { METRICS_OUTBOUND_ALLOWLIST: '127.0.0.1' });
     owner = await tokenFor(DEV_USER_ID);
   });
   afterAll(async () => {
@@ -58,7 +60,11 @@ describe.each(DATABASE_KINDS)('alerts API and cron on %s', (kind) => {
       secret: SECRET,
     });
     expect(added.status).toBe(201);
-    expect(JSON.parse(added.text).channel).toMatchObject({ kind: 'webhook', url_origin: receiver.url, secret_last4: SECRET.slice(-4) });
+    expect(JSON.parse(added.text).channel).toMatchObject({
+      kind: 'webhook',
+      url_origin: receiver.url,
+      secret_fingerprint: secretFingerprint(SECRET),
+    });
     expect(added.text).not.toContain(SECRET.slice(6, 30));
 
     const listed = await call('GET', alertsUrl(), owner);

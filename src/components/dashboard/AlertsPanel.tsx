@@ -15,8 +15,8 @@ interface ChannelView {
   kind: string;
   name: string;
   url_origin: string;
-  url_last4: string;
-  secret_last4: string | null;
+  url_fingerprint: string;
+  secret_fingerprint: string | null;
 }
 interface StateView {
   rule: string;
@@ -195,10 +195,8 @@ export function AlertsPanel({ workspaceId }: { workspaceId: string }) {
           {overview.channels.map((c) => (
             <li key={c.id}>
               <strong>{c.name}</strong> <span className="muted">({c.kind === 'slack' ? 'Slack-compatible' : 'signed webhook'})</span>{' '}
-              <code>
-                {c.url_origin}/…{c.url_last4}
-              </code>
-              {c.secret_last4 && <span className="muted"> secret …{c.secret_last4}</span>}{' '}
+              <code>{c.url_origin}/…</code> <span className="muted">URL {c.url_fingerprint}</span>
+              {c.secret_fingerprint && <span className="muted"> secret {c.secret_fingerprint}</span>}{' '}
               <button type="button" className="button" onClick={() => void removeChannel(c.id)} aria-label={`Remove channel ${c.name}`}>
                 Remove
               </button>

@@ -24,6 +24,9 @@ export const DOMAIN_ERROR_STATUS: Readonly<Record<DomainErrorCode, number>> = {
   encryption_not_configured: 503,
   claim_not_proven: 422,
   provider_unreachable: 502,
+  outbound_url_refused: 400,
+  alert_channel_limit: 409,
+  alert_channel_rate_limited: 429,
 };
 
 const API_ERROR_BRAND = Symbol.for('decision-circuits.ApiError');

@@ -109,7 +109,7 @@ function createMetrics() {
     },
     alertNotifications: counter(
       'metrics_engine_alert_notifications_total',
-      'Alert notifications sent, by channel kind and result (delivered, failed)',
+      'Alert notifications sent, by channel kind and result (delivered, failed, refused: the URL pointed inside)',
       ['kind', 'result'] as const,
     ),
   };

@@ -16,6 +16,9 @@ export const DOMAIN_ERROR_CODES = [
   'encryption_not_configured',
   'claim_not_proven',
   'provider_unreachable',
+  'outbound_url_refused',
+  'alert_channel_limit',
+  'alert_channel_rate_limited',
 ] as const;
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
 

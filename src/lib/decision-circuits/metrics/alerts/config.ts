@@ -1,9 +1,16 @@
 // Alert rules and notification channels per workspace: what the configuration API accepts and
-// returns. Channel secrets (the webhook key, and a Slack URL, which is its own secret) are stored
-// but never returned: callers see the last four characters.
+// returns. A channel's URL must not point inside (checked here, and again at every send), its URL
+// and webhook key are sealed at rest (channel-secrets.ts) and never returned: callers see the
+// URL's origin and fingerprints. The database caps channels per workspace and creations per hour.
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { getDb, type Database } from '../../../db';
+import { checkOutboundUrl, OutboundRefusedError, outboundPolicy } from '../../../net/outbound';
+import { secretBoxKeys } from '../metrics-connections';
+import { DomainError, isUnknownWorkspaceSqlError, sqlState, UnknownWorkspaceError } from '../metrics-errors';
 import { toIso, toNumber } from '../metrics-rows';
+import { channelFingerprints, sealChannel, sealPlainChannels } from './channel-secrets';
+import type { DeliveryResult } from './notify';
 
 export const ALERT_RULES = ['attribution_low', 'provider_silent', 'verification_failures', 'backfill_failed'] as const;
 export type AlertRule = (typeof ALERT_RULES)[number];
@@ -57,12 +64,17 @@ export interface AlertChannelView {
   id: string;
   kind: 'slack' | 'webhook';
   name: string;
-  /** Scheme and host only: paths and queries often carry tokens. */
+  /** Scheme, host and port only: paths and queries often carry tokens. */
   url_origin: string;
-  url_last4: string;
-  secret_last4: string | null;
+  /** A short hash of the URL and of the webhook key, to tell which one is set (never the value). */
+  url_fingerprint: string;
+  secret_fingerprint: string | null;
   created_at: string | null;
 }
+
+/** A workspace's channel limits, enforced by metrics_alert_channel_create (mirrored for messages). */
+export const ALERT_CHANNELS_PER_WORKSPACE = 10;
+export const ALERT_CHANNEL_CREATIONS_PER_HOUR = 20;
 
 export interface AlertRuleView {
   rule: AlertRule;
@@ -78,7 +90,14 @@ export interface AlertHistoryEntry {
   state: 'firing' | 'resolved';
   summary: string;
   created_at: string | null;
-  deliveries: unknown;
+  deliveries: DeliveryView[] | null;
+}
+
+export interface DeliveryView {
+  channel_id: string;
+  kind: string;
+  ok: boolean;
+  outcome: DeliveryResult;
 }
 
 export interface AlertStateView {
@@ -93,38 +112,102 @@ interface Db {
   db?: Database;
 }
 
-const last4 = (value: string) => value.slice(-4);
+interface DbEnv extends Db {
+  env?: Readonly<Record<string, string | undefined>>;
+}
 
-export function channelView(row: {
+interface ChannelRow {
   id: string;
   kind: 'slack' | 'webhook';
   name: string;
-  url: string;
+  url: string | null;
+  url_origin: string | null;
+  url_fingerprint: string | null;
   secret: string | null;
+  secret_fingerprint: string | null;
   created_at: unknown;
-}): AlertChannelView {
-  return {
-    id: row.id,
-    kind: row.kind,
-    name: row.name,
-    url_origin: new URL(row.url).origin,
-    url_last4: last4(row.url),
-    secret_last4: row.secret === null ? null : last4(row.secret),
-    created_at: toIso(row.created_at),
-  };
 }
 
-export async function addAlertChannel(workspaceId: string, input: AlertChannelInput, options: Db = {}): Promise<AlertChannelView> {
+export function channelView(row: ChannelRow): AlertChannelView {
+  // A row from before sealing shows what the sealed one will (it is sealed on the next alert run).
+  const shown =
+    row.url === null
+      ? { url_origin: row.url_origin ?? '', url_fingerprint: row.url_fingerprint ?? '', secret_fingerprint: row.secret_fingerprint }
+      : channelFingerprints(row.url, row.secret);
+  return { id: row.id, kind: row.kind, name: row.name, ...shown, created_at: toIso(row.created_at) };
+}
+
+export class OutboundUrlRefusedError extends DomainError {
+  constructor(reason: string) {
+    super('outbound_url_refused', `Invalid url: ${reason}`, { code: 'outbound_url_refused', issues: [{ field: 'url', message: reason }] });
+    this.name = 'OutboundUrlRefusedError';
+  }
+}
+
+export class AlertChannelLimitError extends DomainError {
+  constructor() {
+    super('alert_channel_limit', `A workspace has at most ${ALERT_CHANNELS_PER_WORKSPACE} alert channels; remove one first`, {
+      code: 'alert_channel_limit',
+      limit: ALERT_CHANNELS_PER_WORKSPACE,
+    });
+    this.name = 'AlertChannelLimitError';
+  }
+}
+
+export class AlertChannelRateLimitError extends DomainError {
+  constructor(retryAfterSeconds: number) {
+    super(
+      'alert_channel_rate_limited',
+      `At most ${ALERT_CHANNEL_CREATIONS_PER_HOUR} alert channels may be created per workspace and hour; retry later`,
+      { code: 'alert_channel_rate_limited', limit: ALERT_CHANNEL_CREATIONS_PER_HOUR, retry_after_seconds: retryAfterSeconds },
+      { 'retry-after': String(retryAfterSeconds) },
+    );
+    this.name = 'AlertChannelRateLimitError';
+  }
+}
+
+function mapChannelCreateError(error: unknown, workspaceId: string): unknown {
+  const state = sqlState(error);
+  if (state === 'DC409') return new AlertChannelLimitError();
+  if (state === 'DC429') {
+    const seconds = Number((error as { detail?: unknown }).detail);
+    return new AlertChannelRateLimitError(Number.isInteger(seconds) && seconds > 0 ? seconds : 3600);
+  }
+  if (isUnknownWorkspaceSqlError(error)) return new UnknownWorkspaceError(workspaceId);
+  return error;
+}
+
+/** Checks the URL (400 when it points inside), seals it and the key, and adds the channel within the limits. */
+export async function addAlertChannel(workspaceId: string, input: AlertChannelInput, options: DbEnv = {}): Promise<AlertChannelView> {
+  const env = options.env ?? process.env;
+  try {
+    await checkOutboundUrl(input.url, outboundPolicy(env));
+  } catch (error) {
+    if (error instanceof OutboundRefusedError) throw new OutboundUrlRefusedError(error.reason);
+    throw error;
+  }
   const db = options.db ?? (await getDb());
+  const keys = secretBoxKeys(env);
+  await sealPlainChannels(db, keys);
+  const id = randomUUID();
   const secret = input.kind === 'webhook' ? input.secret : null;
-  const [row] = await db.query<{ id: string }>('select metrics_alert_channel_add($1, $2, $3, $4, $5) as id', [
-    workspaceId,
-    input.kind,
-    input.name,
-    input.url,
-    secret,
-  ]);
-  return channelView({ id: row!.id, kind: input.kind, name: input.name, url: input.url, secret, created_at: new Date() });
+  const sealed = sealChannel(keys, workspaceId, id, input.url, secret);
+  try {
+    await db.query('select metrics_alert_channel_create($1, $2, $3, $4, $5, $6, $7, $8, $9)', [
+      id,
+      workspaceId,
+      input.kind,
+      input.name,
+      sealed.url_sealed,
+      sealed.url_origin,
+      sealed.url_fingerprint,
+      sealed.secret_sealed,
+      sealed.secret_fingerprint,
+    ]);
+  } catch (error) {
+    throw mapChannelCreateError(error, workspaceId);
+  }
+  return channelView({ id, kind: input.kind, name: input.name, url: null, secret: null, ...sealed, created_at: new Date() });
 }
 
 export async function deleteAlertChannel(workspaceId: string, channelId: string, options: Db = {}): Promise<boolean> {
@@ -157,8 +240,9 @@ export async function getAlertOverview(workspaceId: string, options: Db & { hist
       'select rule, enabled, threshold from metrics_alert_rules where workspace_id = $1',
       [workspaceId],
     ),
-    db.query<{ id: string; kind: 'slack' | 'webhook'; name: string; url: string; secret: string | null; created_at: unknown }>(
-      'select id, kind, name, url, secret, created_at from metrics_alert_channels where workspace_id = $1 order by created_at, id',
+    db.query<ChannelRow>(
+      `select id, kind, name, url, url_origin, url_fingerprint, secret, secret_fingerprint, created_at
+       from metrics_alert_channels where workspace_id = $1 order by created_at, id`,
       [workspaceId],
     ),
     db.query<{ rule: string; subject: string; state: 'firing' | 'resolved'; summary: string; changed_at: unknown }>(
@@ -188,6 +272,23 @@ export async function getAlertOverview(workspaceId: string, options: Db & { hist
     }),
     channels: channelRows.map(channelView),
     states: stateRows.map((row) => ({ ...row, changed_at: toIso(row.changed_at) })),
-    history: historyRows.map((row) => ({ ...row, id: String(row.id), created_at: toIso(row.created_at) })),
+    history: historyRows.map((row) => ({
+      ...row,
+      id: String(row.id),
+      created_at: toIso(row.created_at),
+      deliveries: coarseDeliveries(row.deliveries),
+    })),
   };
+}
+
+const RESULTS: readonly DeliveryResult[] = ['delivered', 'failed', 'refused'];
+
+/** Only the coarse outcome leaves the server, whatever a stored entry holds. */
+function coarseDeliveries(stored: unknown): DeliveryView[] | null {
+  if (!Array.isArray(stored)) return null;
+  return stored.map((entry: Record<string, unknown>) => {
+    const ok = entry.ok === true;
+    const outcome = RESULTS.find((r) => r === entry.outcome) ?? (ok ? 'delivered' : 'failed');
+    return { channel_id: String(entry.channel_id), kind: String(entry.kind), ok: outcome === 'delivered', outcome };
+  });
 }

@@ -2,10 +2,15 @@
 // moves each (workspace, rule, subject) state in SQL (metrics_alert_transition) and notifies the
 // workspace's channels only for the transitions this evaluator won. Repeated or concurrent runs
 // therefore send one notification when a condition fires and one when it resolves.
+import type { SecretBoxKeys } from '../../../crypto/secret-box';
 import { getDb, type Database } from '../../../db';
+import { outboundPolicy, type OutboundPolicy } from '../../../net/outbound';
+import { describeError, getLogger } from '../../../observability/logger';
+import { secretBoxKeys } from '../metrics-connections';
 import { toIso } from '../metrics-rows';
+import { openChannel, sealPlainChannels, type StoredChannelRow } from './channel-secrets';
 import { ATTRIBUTION_MIN_MAPPINGS, DEFAULT_THRESHOLDS } from './config';
-import { sendNotification, type AlertTransition, type DeliveryOutcome, type NotificationChannel } from './notify';
+import { sendNotification, type AlertTransition, type DeliveryOutcome } from './notify';
 
 interface Condition {
   workspace_id: string;
@@ -73,17 +78,42 @@ async function transition(db: Database, c: Condition, state: 'firing' | 'resolve
   return row ? { ...row, history_id: String(row.history_id), changed_at: toIso(row.changed_at) ?? new Date().toISOString() } : null;
 }
 
-async function notifyAll(db: Database, transitions: AlertTransition[], summary: AlertEvaluationSummary): Promise<void> {
+interface NotifyContext {
+  keys: SecretBoxKeys | null;
+  policy: OutboundPolicy;
+}
+
+type ChannelRow = StoredChannelRow & { kind: 'slack' | 'webhook' };
+
+async function notifyChannel(context: NotifyContext, row: ChannelRow, t: AlertTransition): Promise<DeliveryOutcome> {
+  let opened: { url: string; secret: string | null };
+  try {
+    if (!context.keys && row.url_sealed) throw new Error('METRICS_ENCRYPTION_KEYS is not configured');
+    opened = context.keys ? openChannel(context.keys, row) : { url: row.url!, secret: row.secret };
+  } catch (error) {
+    getLogger().error({ channel_id: row.id, err: describeError(error) }, 'alert channel cannot be opened');
+    return { channel_id: row.id, kind: row.kind, ok: false, outcome: 'failed' };
+  }
+  return sendNotification({ id: row.id, kind: row.kind, ...opened }, t, { policy: context.policy });
+}
+
+async function notifyAll(
+  db: Database,
+  context: NotifyContext,
+  transitions: AlertTransition[],
+  summary: AlertEvaluationSummary,
+): Promise<void> {
   if (transitions.length === 0) return;
   const workspaces = [...new Set(transitions.map((t) => t.workspace_id))];
-  const channels = await db.query<NotificationChannel & { workspace_id: string }>(
-    'select id, workspace_id, kind, url, secret from metrics_alert_channels where workspace_id = any($1::uuid[])',
+  const channels = await db.query<ChannelRow>(
+    `select id, workspace_id, kind, url, url_sealed, secret, secret_sealed
+     from metrics_alert_channels where workspace_id = any($1::uuid[])`,
     [workspaces],
   );
   await Promise.all(
     transitions.map(async (t) => {
       const outcomes: DeliveryOutcome[] = await Promise.all(
-        channels.filter((c) => c.workspace_id === t.workspace_id).map((channel) => sendNotification(channel, t)),
+        channels.filter((c) => c.workspace_id === t.workspace_id).map((channel) => notifyChannel(context, channel, t)),
       );
       for (const outcome of outcomes) summary[outcome.ok ? 'notifications_delivered' : 'notifications_failed'] += 1;
       await db.query('select metrics_alert_history_deliveries($1, $2::jsonb)', [t.history_id, outcomes]);
@@ -91,10 +121,27 @@ async function notifyAll(db: Database, transitions: AlertTransition[], summary: 
   );
 }
 
+/** The keys, with plain channels from before sealing sealed; null (and logged) when no key is configured. */
+async function channelKeys(db: Database, env: Readonly<Record<string, string | undefined>>): Promise<SecretBoxKeys | null> {
+  let keys: SecretBoxKeys;
+  try {
+    keys = secretBoxKeys(env);
+  } catch (error) {
+    getLogger().error({ err: describeError(error) }, 'alert channels cannot be sealed or opened');
+    return null;
+  }
+  await sealPlainChannels(db, keys);
+  return keys;
+}
+
 /** One evaluation of every workspace's rules; safe to run repeatedly and concurrently. */
-export async function evaluateAlerts(options: { db?: Database } = {}): Promise<AlertEvaluationSummary> {
+export async function evaluateAlerts(
+  options: { db?: Database; env?: Readonly<Record<string, string | undefined>> } = {},
+): Promise<AlertEvaluationSummary> {
   const db = options.db ?? (await getDb());
+  const env = options.env ?? process.env;
   await db.query('select metrics_alert_housekeeping()');
+  const keys = await channelKeys(db, env);
   const conditions = await db.query<Condition>(CONDITIONS_SQL, [
     ATTRIBUTION_MIN_MAPPINGS,
     DEFAULT_THRESHOLDS.attribution_low,
@@ -127,6 +174,6 @@ export async function evaluateAlerts(options: { db?: Database } = {}): Promise<A
       transitions.push(changed);
     }
   }
-  await notifyAll(db, transitions, summary);
+  await notifyAll(db, { keys, policy: outboundPolicy(env) }, transitions, summary);
   return summary;
 }

@@ -1,7 +1,11 @@
 // Sends one alert transition to a channel: Slack-compatible incoming webhooks get `{ text }`,
 // generic webhooks a JSON event signed with the Standard Webhooks scheme (webhook-id,
 // webhook-timestamp, webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">).
+// The URL is checked again at send time (its name may resolve elsewhere since it was added) and
+// the request is pinned to the checked address (src/lib/net/outbound.ts).
 import { createHmac, randomUUID } from 'node:crypto';
+import { checkOutboundUrl, OutboundRefusedError, outboundPolicy, postPinned, type OutboundPolicy } from '../../../net/outbound';
+import { getLogger } from '../../../observability/logger';
 import { getMetrics } from '../../../observability/metrics';
 
 export interface AlertTransition {
@@ -21,12 +25,18 @@ export interface NotificationChannel {
   secret: string | null;
 }
 
+/**
+ * What members see of a delivery: `delivered` (2xx), `failed` (any other answer, a redirect, a
+ * timeout, no connection) or `refused` (the URL now points inside). Never the HTTP status or the
+ * error: those would tell a member what listens where behind the server.
+ */
+export type DeliveryResult = 'delivered' | 'failed' | 'refused';
+
 export interface DeliveryOutcome {
   channel_id: string;
   kind: 'slack' | 'webhook';
   ok: boolean;
-  /** HTTP status, or null when no answer came (timeout, refused, redirect, bad URL). */
-  status: number | null;
+  outcome: DeliveryResult;
 }
 
 export const DEFAULT_NOTIFY_TIMEOUT_MS = 5_000;
@@ -69,29 +79,32 @@ function requestFor(channel: NotificationChannel, transition: AlertTransition): 
   };
 }
 
-/** One POST with a bounded timeout; never follows redirects, never fetches a non-http(s) URL. */
+export interface SendOptions {
+  timeoutMs?: number;
+  policy?: OutboundPolicy;
+}
+
+/** One POST with a bounded timeout to the checked address; a redirect is a failure, never followed. */
 export async function sendNotification(
   channel: NotificationChannel,
   transition: AlertTransition,
-  timeoutMs = notifyTimeoutMs(),
+  options: SendOptions = {},
 ): Promise<DeliveryOutcome> {
-  const outcome: DeliveryOutcome = { channel_id: channel.id, kind: channel.kind, ok: false, status: null };
-  let url: URL;
+  let result: DeliveryResult = 'failed';
   try {
-    url = new URL(channel.url);
-  } catch {
-    return outcome;
+    const target = await checkOutboundUrl(channel.url, options.policy ?? outboundPolicy());
+    const { headers, body } = requestFor(channel, transition);
+    const status = await postPinned(target, { headers, body, timeoutMs: options.timeoutMs ?? notifyTimeoutMs() });
+    if (status >= 200 && status < 300) result = 'delivered';
+    else getLogger().warn({ channel_id: channel.id, status }, 'alert notification answered without success');
+  } catch (error) {
+    if (error instanceof OutboundRefusedError) result = 'refused';
+    // The operator's log gets the reason; the member's history only the coarse outcome.
+    getLogger().warn(
+      { channel_id: channel.id, result, reason: error instanceof Error ? error.message : String(error) },
+      'alert notification not delivered',
+    );
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return outcome;
-  const { headers, body } = requestFor(channel, transition);
-  try {
-    const response = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
-    await response.body?.cancel();
-    outcome.status = response.status;
-    outcome.ok = response.status >= 200 && response.status < 300;
-  } catch {
-    // Timeout, refused connection: recorded in the history as status null.
-  }
-  getMetrics().alertNotifications.inc({ kind: channel.kind, result: outcome.ok ? 'delivered' : 'failed' });
-  return outcome;
+  getMetrics().alertNotifications.inc({ kind: channel.kind, result });
+  return { channel_id: channel.id, kind: channel.kind, ok: result === 'delivered', outcome: result };
 }
