@@ -51,6 +51,14 @@ describe.each(DATABASE_KINDS)('retention on %s', (kind) => {
                     ('pending', now() - interval '120 days'), ('completed', now()), ('failed', now())) v(s, c)`,
       [ws],
     );
+    // Signature blocks: 3 whose signature expired (go), 2 still valid (stay).
+    await t.db.query(
+      `insert into metrics_signature_blocks (workspace_id, block_hash, event_digest, expires_at)
+       select $1, sha256(convert_to('block-' || g, 'UTF8')), sha256(convert_to('data-' || g, 'UTF8')),
+              now() + case when g <= 3 then interval '-1 minute' else interval '8 hours' end
+       from generate_series(1, 5) g`,
+      [ws],
+    );
   });
   afterAll(async () => {
     await t.drop();
@@ -63,11 +71,13 @@ describe.each(DATABASE_KINDS)('retention on %s', (kind) => {
     expect(byTable.metrics_rollups).toMatchObject({ retention_days: 365, deleted: 12, batches: 2, done: true });
     expect(byTable.metrics_attribution_map).toMatchObject({ retention_days: 365, deleted: 7, batches: 1, done: true });
     expect(byTable.metrics_backfill_jobs).toMatchObject({ retention_days: 90, deleted: 4, batches: 1, done: true });
-    expect(summary).toMatchObject({ deleted: 48, budget_exhausted: false });
+    expect(byTable.metrics_signature_blocks).toMatchObject({ retention_days: 0, deleted: 3, batches: 1, done: true });
+    expect(summary).toMatchObject({ deleted: 51, budget_exhausted: false });
 
     expect(await count('metrics_webhook_events')).toBe(5);
     expect(await count('metrics_rollups')).toBe(3);
     expect(await count('metrics_attribution_map')).toBe(23);
+    expect(await count('metrics_signature_blocks')).toBe(2);
     const jobs = await t.db.query<{ status: string }>('select status from metrics_backfill_jobs where workspace_id = $1 order by status', [
       ws,
     ]);

@@ -33,6 +33,7 @@ describe.each(DATABASE_KINDS)('schema on %s', (kind) => {
       'metrics_provider_connections',
       'metrics_rate_limits',
       'metrics_rollups',
+      'metrics_signature_blocks',
       'metrics_unrouted_events',
       'metrics_verification_failures',
       'metrics_webhook_events',
@@ -44,7 +45,7 @@ describe.each(DATABASE_KINDS)('schema on %s', (kind) => {
     const rows = await t.db.query<{ tablename: string; rowsecurity: boolean }>(
       `select schemaname, tablename, rowsecurity from pg_tables where tablename like 'metrics_%'`,
     );
-    expect(rows).toHaveLength(18);
+    expect(rows).toHaveLength(19);
     expect(rows.every((r) => r.rowsecurity === true)).toBe(true);
   });
 

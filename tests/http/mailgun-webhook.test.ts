@@ -94,7 +94,7 @@ describe.each(DATABASE_KINDS)('Mailgun webhooks on %s', (kind) => {
     const forged = { ...original, 'event-data': { ...original['event-data'], id: `forged-${randomUUID()}`, event: 'delivered' } };
     const replayed = await post(webhookUrl, JSON.stringify(forged));
     expect(replayed.status).toBe(401);
-    expect(replayed.json.error).toBe('Signature verification failed: Replayed token');
+    expect(replayed.json.error).toBe('Signature verification failed: Replayed signature');
     expect(await ledger()).toBe(before);
     expect(await delivered()).toBe(2);
   });

@@ -4,7 +4,7 @@ import { isoTimestamp } from '../../validation/bounded';
 import { getDb, type Database } from '../../db';
 import { getMetrics } from '../../observability/metrics';
 import { inSpan } from '../../observability/tracing';
-import { isUnknownWorkspaceSqlError, UnknownWorkspaceError } from './metrics-errors';
+import { isUnknownWorkspaceSqlError, sqlState, UnknownWorkspaceError } from './metrics-errors';
 import { plainlyValidEventTime } from './metrics-event-check';
 import { normalizeProviderEvents } from './metrics-normalize';
 import { IngestCoalescer, coalescerOptionsFrom } from './metrics-ingest-coalescer';
@@ -15,8 +15,10 @@ import {
   MAX_EVENT_FUTURE_SKEW_HOURS,
   type MetricsProvider,
   type NormalizedEvent,
+  type SignatureBlock,
 } from './metrics-types';
 import { METRICS_PROVIDERS } from './providers/registry';
+import { WebhookVerificationError } from './verification-failures';
 
 export const INGEST_OUTCOMES = ['applied', 'pending', 'recorded', 'orphaned', 'duplicate'] as const;
 export type IngestOutcome = (typeof INGEST_OUTCOMES)[number];
@@ -94,13 +96,32 @@ function storableEvent(event: NormalizedEvent): StorableEvent {
   };
 }
 
+/** A row on its way to the ingest call; the first row of a delivery carries its signature block. */
+type IngestRow = StorableEvent & { signature_block?: SignatureBlock };
+
+/** The SQLSTATE metrics_admit_signature_blocks raises for a block seen with other contents. */
+const REPLAYED_SIGNATURE_SQLSTATE = 'DC401';
+
+/** The rows as the SQL function reads them, and the signature blocks they carried. */
+function splitSignatureBlocks(rows: IngestRow[], extra: SignatureBlock[]): { rows: StorableEvent[]; blocks: SignatureBlock[] } {
+  if (extra.length === 0 && !rows.some((row) => row.signature_block !== undefined)) return { rows, blocks: [] };
+  const blocks = [...extra];
+  const plain = rows.map(({ signature_block: block, ...row }) => {
+    if (block !== undefined) blocks.push(block);
+    return row;
+  });
+  return { rows: plain, blocks };
+}
+
 async function runIngestFunction(
   db: Database,
   workspaceId: string,
   provider: MetricsProvider,
-  rows: StorableEvent[],
+  ingestRows: IngestRow[],
   signatureVerified: boolean,
+  extraBlocks: SignatureBlock[] = [],
 ): Promise<IngestedEvent[]> {
+  const { rows, blocks } = splitSignatureBlocks(ingestRows, extraBlocks);
   const attributes = {
     'db.system': 'postgresql',
     'db.operation.name': 'metrics_ingest_events',
@@ -110,9 +131,12 @@ async function runIngestFunction(
   return inSpan('metrics.ingest_sql', attributes, async () => {
     const stopTimer = getMetrics().ingestDuration.startTimer({ provider });
     try {
+      // Blocks go in the same call, so they commit with the ledger rows or not at all.
       const result = await db.query<{ provider_event_id: string; event_id: string; outcome: IngestOutcome }>(
-        'select provider_event_id, event_id, outcome from metrics_ingest_events($1, $2, $3::jsonb, $4)',
-        [workspaceId, provider, rows, signatureVerified],
+        blocks.length === 0
+          ? 'select provider_event_id, event_id, outcome from metrics_ingest_events($1, $2, $3::jsonb, $4)'
+          : 'select provider_event_id, event_id, outcome from metrics_ingest_events($1, $2, $3::jsonb, $4, $5::jsonb)',
+        blocks.length === 0 ? [workspaceId, provider, rows, signatureVerified] : [workspaceId, provider, rows, signatureVerified, blocks],
       );
       return result.map((r) => ({ provider_event_id: r.provider_event_id, event_id: String(r.event_id), outcome: r.outcome }));
     } catch (error) {
@@ -125,9 +149,9 @@ async function runIngestFunction(
 }
 
 // One coalescer per database handle (the process has one; tests open several).
-const coalescers = new WeakMap<Database, IngestCoalescer<StorableEvent, IngestedEvent>>();
+const coalescers = new WeakMap<Database, IngestCoalescer<IngestRow, IngestedEvent>>();
 
-function coalescerFor(db: Database): IngestCoalescer<StorableEvent, IngestedEvent> {
+function coalescerFor(db: Database): IngestCoalescer<IngestRow, IngestedEvent> {
   let coalescer = coalescers.get(db);
   if (!coalescer) {
     coalescer = new IngestCoalescer(coalescerOptionsFrom(process.env));
@@ -142,10 +166,15 @@ function callIngestFunction(
   provider: MetricsProvider,
   events: NormalizedEvent[],
   signatureVerified: boolean,
+  signatureBlock: SignatureBlock | null,
 ): Promise<IngestedEvent[]> {
-  const rows = events.map(storableEvent);
-  // An empty delivery still makes its own call: it checks the workspace.
-  if (rows.length === 0) return runIngestFunction(db, workspaceId, provider, rows, signatureVerified);
+  const rows: IngestRow[] = events.map(storableEvent);
+  // An empty delivery still makes its own call: it checks the workspace (and records its block).
+  if (rows.length === 0)
+    return runIngestFunction(db, workspaceId, provider, rows, signatureVerified, signatureBlock ? [signatureBlock] : []);
+  // A shared transaction refused for one delivery's block is rerun delivery by delivery
+  // (metrics-ingest-coalescer.ts), so only that delivery is refused.
+  if (signatureBlock) rows[0] = { ...rows[0]!, signature_block: signatureBlock };
   const key = `${workspaceId}|${provider}|${signatureVerified}`;
   return coalescerFor(db).submit(key, rows, (group) => runIngestFunction(db, workspaceId, provider, group, signatureVerified));
 }
@@ -156,7 +185,7 @@ export async function ingestNormalizedEvents(
   provider: MetricsProvider,
   events: readonly NormalizedEvent[],
   signatureVerified: boolean,
-  options: { db?: Database } = {},
+  options: { db?: Database; signatureBlock?: SignatureBlock | null } = {},
 ): Promise<IngestResult> {
   const db = options.db ?? (await getDb());
   const valid: NormalizedEvent[] = [];
@@ -186,7 +215,15 @@ export async function ingestNormalizedEvents(
   // (backfill hands over one provider page at a time); small concurrent deliveries may share
   // that transaction (metrics-ingest-coalescer.ts). An empty delivery still makes the call,
   // which checks the workspace: a typo'd URL is a 404, not a silent 202.
-  const ingested = await callIngestFunction(db, workspaceId, provider, valid, signatureVerified);
+  let ingested: IngestedEvent[];
+  try {
+    ingested = await callIngestFunction(db, workspaceId, provider, valid, signatureVerified, options.signatureBlock ?? null);
+  } catch (error) {
+    if (sqlState(error) === REPLAYED_SIGNATURE_SQLSTATE) {
+      throw new WebhookVerificationError('Signature verification failed: Replayed signature', provider, 'replayed_signature');
+    }
+    throw error;
+  }
   const counts = emptyCounts();
   for (const event of ingested) counts[event.outcome] += 1;
   return { succeeded: ingested.length, failed: rejected.length, events: ingested, rejected, counts };
@@ -199,6 +236,8 @@ export interface WebhookPayloadInput {
   signatureVerified: boolean;
   /** Provider delivery id (svix-id) when the provider sends one: Resend's dedup key. */
   deliveryId?: string | null;
+  /** The verified signature block, when it does not cover the whole body (VerificationResult.signatureBlock). */
+  signatureBlock?: SignatureBlock | null;
   receivedAt?: Date;
 }
 
@@ -209,7 +248,10 @@ export async function ingestWebhookPayload(input: WebhookPayloadInput, options: 
     deliveryId: input.deliveryId ?? null,
     storeRawEmail: process.env.METRICS_STORE_RAW_EMAIL === 'true',
   });
-  const result = await ingestNormalizedEvents(input.workspaceId, input.provider, normalized.events, input.signatureVerified, options);
+  const result = await ingestNormalizedEvents(input.workspaceId, input.provider, normalized.events, input.signatureVerified, {
+    ...options,
+    signatureBlock: input.signatureBlock ?? null,
+  });
   return { ...result, failed: result.failed + normalized.rejected.length, rejected: [...normalized.rejected, ...result.rejected] };
 }
 

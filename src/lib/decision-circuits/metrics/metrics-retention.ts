@@ -1,10 +1,16 @@
 // Retention (release notes): ledger 30 days, attribution and rollups 365 days, backfill jobs 90
-// days. Deleted in bounded batches, one short transaction each, so a large table never stays
+// days; signature blocks as soon as their signature has expired. Deleted in bounded batches, one short transaction each, so a large table never stays
 // locked and the daily cron can stop at its time budget and finish the next day.
 import { getDb, type Database } from '../../db';
 import { toNumber } from './metrics-rows';
 
-export const RETENTION_TABLES = ['metrics_webhook_events', 'metrics_rollups', 'metrics_attribution_map', 'metrics_backfill_jobs'] as const;
+export const RETENTION_TABLES = [
+  'metrics_webhook_events',
+  'metrics_rollups',
+  'metrics_attribution_map',
+  'metrics_backfill_jobs',
+  'metrics_signature_blocks',
+] as const;
 export type RetentionTable = (typeof RETENTION_TABLES)[number];
 
 /** Days each table keeps, and the column its age is read from. */
@@ -13,6 +19,8 @@ export const RETENTION_POLICY: Readonly<Record<RetentionTable, { days: number; a
   metrics_rollups: { days: 365, age: 'time_bucket' },
   metrics_attribution_map: { days: 365, age: 'created_at' },
   metrics_backfill_jobs: { days: 90, age: 'created_at (finished jobs only)' },
+  // Days past expires_at: an expired signature no longer verifies, so its block guards nothing.
+  metrics_signature_blocks: { days: 0, age: 'expires_at' },
 };
 
 export const LEDGER_RETENTION_DAYS = RETENTION_POLICY.metrics_webhook_events.days;

@@ -259,11 +259,27 @@ export interface IngestionHealth {
   last_ingest_at?: string;
 }
 
+/**
+ * A verified signature block that signs less than the whole delivery (Mailgun signs a token, not
+ * the event-data): the ingest call records it with the digest of what came with it, and refuses
+ * the same block arriving with anything else (supabase/migrations/20260114_edge_trust.sql).
+ */
+export interface SignatureBlock {
+  /** sha256 of the block (hex): never the signature itself. */
+  block: string;
+  /** Digest of what the block arrived with (hex). */
+  digest: string;
+  /** When the signature stops verifying (ISO 8601). */
+  expires_at: string;
+}
+
 export interface VerificationResult {
   valid: boolean;
   error?: string;
   /** Which scheme matched, for logs (never the secret). */
   scheme?: string;
+  /** Set when the signature does not cover the whole body: pass it to the ingest call. */
+  signatureBlock?: SignatureBlock;
 }
 
 /** Lower-cased header lookup; route handlers pass `Headers`, tests may pass plain objects. */

@@ -12,7 +12,7 @@ import {
 } from './verification-failures';
 import { getProvider, PROVIDER_MODULES, PROVIDER_WEBHOOK_HEADERS } from './providers/registry';
 import { getFirstHeader, type HandshakeAnswer } from './providers/provider';
-import { type HeaderBag, type MetricsProvider } from './metrics-types';
+import { type HeaderBag, type MetricsProvider, type SignatureBlock } from './metrics-types';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -50,6 +50,8 @@ export function deliveryIdFrom(provider: MetricsProvider, headers: HeaderBag): s
 
 export interface WebhookAuthentication {
   signatureVerified: boolean;
+  /** For the ingest call, when the signature does not cover the whole body (Mailgun). */
+  signatureBlock: SignatureBlock | null;
 }
 
 /**
@@ -65,7 +67,7 @@ export function authenticateWebhook(
   return inSpanSync('webhook.verify_signature', { 'metrics_engine.provider': provider }, (span) => {
     const secret = findProviderSecret(provider, env);
     if (!secret) {
-      if (env.NODE_ENV === 'development') return { signatureVerified: false };
+      if (env.NODE_ENV === 'development') return { signatureVerified: false, signatureBlock: null };
       span.setAttribute('metrics_engine.verification_failure', 'secret_not_configured');
       throw new WebhookVerificationError(
         `Signature verification failed: no signing secret configured for ${provider}`,
@@ -79,7 +81,7 @@ export function authenticateWebhook(
       span.setAttribute('metrics_engine.verification_failure', reason);
       throw new WebhookVerificationError(`Signature verification failed: ${result.error ?? 'Signature mismatch'}`, provider, reason);
     }
-    return { signatureVerified: true };
+    return { signatureVerified: true, signatureBlock: result.signatureBlock ?? null };
   });
 }
 

@@ -18,7 +18,7 @@ import {
 } from '@/lib/decision-circuits/metrics/verification-failures';
 import type { IngestResult } from '@/lib/decision-circuits/metrics/metrics-ingestion';
 import { annotateRequest } from '@/lib/observability/request-log';
-import { MAX_PAYLOAD_BYTES, type MetricsProvider } from '@/lib/decision-circuits/metrics/metrics-types';
+import { MAX_PAYLOAD_BYTES, type MetricsProvider, type VerificationResult } from '@/lib/decision-circuits/metrics/metrics-types';
 import { parseJsonBody, readRawBody } from '@/lib/http/body';
 import { ApiError } from '@/lib/http/errors';
 import { acceptedWebhookBody } from '@/lib/http/webhook-response';
@@ -40,29 +40,44 @@ export async function receiveForConnection(token: string, request: Request, prov
   }
   const rawBody = await readRawBody(request, MAX_PAYLOAD_BYTES);
   let failure = 'Signature mismatch';
-  const verified = connection.secrets.some((secret) => {
+  let verification: VerificationResult | undefined;
+  for (const secret of connection.secrets) {
     const result = verifyWebhookSignature(connection.provider, request.headers, rawBody, secret);
-    if (!result.valid) failure = result.error ?? failure;
-    return result.valid;
-  });
-  if (!verified) {
-    annotateRequest({ verification_failure: classifyVerificationFailure(failure) });
+    if (result.valid) {
+      verification = result;
+      break;
+    }
+    failure = result.error ?? failure;
+  }
+  const refuse = async (reason: string): Promise<void> => {
+    annotateRequest({ verification_failure: classifyVerificationFailure(reason) });
     // The 401 matters more than the bookkeeping: a database problem here must not make it a 503.
-    await recordConnectionDelivery(connection.id, failure, { db }).catch(() => undefined);
+    await recordConnectionDelivery(connection.id, reason, { db }).catch(() => undefined);
     await recordVerificationFailure(connection.workspaceId, connection.provider).catch(() => undefined);
+  };
+  if (verification === undefined) {
+    await refuse(failure);
     throw new ApiError(401, `Signature verification failed: ${failure}`, { provider: connection.provider });
   }
   const payload = parseJsonBody(rawBody);
-  const result = await ingestWebhookPayload(
-    {
-      workspaceId: connection.workspaceId,
-      provider: connection.provider,
-      payload,
-      signatureVerified: true,
-      deliveryId: deliveryIdFrom(connection.provider, request.headers),
-    },
-    { db },
-  );
+  let result: IngestResult;
+  try {
+    result = await ingestWebhookPayload(
+      {
+        workspaceId: connection.workspaceId,
+        provider: connection.provider,
+        payload,
+        signatureVerified: true,
+        deliveryId: deliveryIdFrom(connection.provider, request.headers),
+        signatureBlock: verification.signatureBlock ?? null,
+      },
+      { db },
+    );
+  } catch (error) {
+    // A signature block already accepted with other contents (refused inside the ingest call).
+    if (isWebhookVerificationError(error)) await refuse(error.message.replace(/^Signature verification failed: /, ''));
+    throw error;
+  }
   annotateOutcome(result);
   // Bookkeeping only: the events are committed, so a failure here must not turn into a retry.
   await recordConnectionDelivery(connection.id, null, { db }).catch(() => undefined);
@@ -95,11 +110,20 @@ export async function receiveByAccount(provider: MetricsProvider, request: Reque
 
 export async function receiveForWorkspace(provider: MetricsProvider, workspaceId: string, request: Request): Promise<Response> {
   const rawBody = await readRawBody(request, MAX_PAYLOAD_BYTES);
-  const { signatureVerified } = await authenticateDelivery(provider, workspaceId, request.headers, rawBody);
+  const { signatureVerified, signatureBlock } = await authenticateDelivery(provider, workspaceId, request.headers, rawBody);
   const payload = parseJsonBody(rawBody);
   const deliveryId = deliveryIdFrom(provider, request.headers);
   const db = await getDb();
-  const result = await ingestWebhookPayload({ workspaceId, provider, payload, signatureVerified, deliveryId }, { db });
+  let result: IngestResult;
+  try {
+    result = await ingestWebhookPayload({ workspaceId, provider, payload, signatureVerified, deliveryId, signatureBlock }, { db });
+  } catch (error) {
+    if (isWebhookVerificationError(error)) {
+      annotateRequest({ verification_failure: error.reason });
+      await recordVerificationFailure(workspaceId, provider).catch(() => undefined);
+    }
+    throw error;
+  }
   annotateOutcome(result);
   await noteIngestActivity(workspaceId, provider, { db });
   return acceptedWebhookBody(provider, workspaceId, result);

@@ -30,7 +30,6 @@ import {
   type VerifyInput,
 } from '../provider';
 import { MAILGUN, mailgunEventKey } from './facts';
-import { createSeenSignatures, type SeenSignatures } from './replay';
 
 export const MAILGUN_SCHEMES = { signature: 'hmac-sha256', parent: 'hmac-sha256-parent' } as const;
 export const MAILGUN_SIGNING_KEY_ENV = 'MAILGUN_WEBHOOK_SIGNING_KEY';
@@ -45,8 +44,6 @@ export const MAILGUN_SIGNING_KEY_ENV = 'MAILGUN_WEBHOOK_SIGNING_KEY';
 export const MAILGUN_SIGNATURE_MAX_AGE_SECONDS = 9 * 60 * 60;
 /** A timestamp ahead of our clock can only be clock skew: the usual five minutes. */
 export const MAILGUN_SIGNATURE_MAX_SKEW_SECONDS = SIGNATURE_TOLERANCE_SECONDS;
-/** Accepted signature blocks remembered per process (~250 bytes each). */
-export const MAILGUN_SEEN_SIGNATURES_LIMIT = 50_000;
 
 const HEX_SHA256 = /^[0-9a-f]{64}$/i;
 const UNIX_SECONDS = /^\d{1,12}$/;
@@ -118,15 +115,28 @@ function nestsDeeperThan(value: unknown, limit: number): boolean {
 }
 
 /**
- * sha256 of the event-data in canonical form, so the same event re-serialised still matches.
- * Event-data too deep to canonicalise (refused by the route anyway) is digested as raw bytes.
+ * sha256 of the event-data in canonical form (hex, 128 bits), so the same event re-serialised
+ * still matches. Event-data too deep to canonicalise (refused by the route anyway) is digested
+ * as raw bytes.
  */
 export function eventDataDigest(eventData: unknown, rawBody: Uint8Array | string): string {
-  if (nestsDeeperThan(eventData, MAX_CANONICAL_DEPTH)) return `raw:${sha256Hex(toBytes(rawBody))}`.slice(0, 36);
+  if (nestsDeeperThan(eventData, MAX_CANONICAL_DEPTH)) return sha256Hex(toBytes(rawBody)).slice(0, 32);
   return sha256Hex(canonicalJson(eventData)).slice(0, 32);
 }
 
-export function verifyMailgun(input: VerifyInput, secret: ProviderSecret, seen: SeenSignatures): VerificationResult {
+/** What identifies a signature block without storing a usable signature. */
+export function signatureBlockHash(timestamp: string, token: string, signature: string): string {
+  return sha256Hex(`mailgun\n${timestamp}\n${token}\n${signature.toLowerCase()}`);
+}
+
+/**
+ * Checks the MAC and its age. The block it returns is what stops a replay: the ingest call
+ * records it per workspace with the event-data's digest and refuses it with other event-data
+ * (401 `replayed_signature`) on every instance, while the identical delivery sent again (Mailgun
+ * retrying after a failed answer, or the same event posted to a second URL) still passes and the
+ * ledger's dedup by event id makes storing it again a no-op.
+ */
+export function verifyMailgun(input: VerifyInput, secret: ProviderSecret): VerificationResult {
   try {
     const key = secret.value.trim();
     if (key === '') return fail('Webhook secret not configured');
@@ -142,11 +152,16 @@ export function verifyMailgun(input: VerifyInput, secret: ProviderSecret, seen: 
     const stale = ageProblem(block.timestamp, now);
     if (stale !== null) return fail(stale);
 
-    // Keyed by the signature itself (key, timestamp and token together), kept while it is valid.
+    // Kept while the signature is valid: after that it cannot verify anyway.
     const expiresAtMs = (Number(block.timestamp) + MAILGUN_SIGNATURE_MAX_AGE_SECONDS) * 1000;
-    const admission = seen.admit(matched.value.toLowerCase(), eventDataDigest(block.eventData, input.rawBody), expiresAtMs, now.getTime());
-    if (admission === 'conflict') return fail('Replayed token');
-    return pass(matched.scheme);
+    return {
+      ...pass(matched.scheme),
+      signatureBlock: {
+        block: signatureBlockHash(block.timestamp, block.token, matched.value),
+        digest: eventDataDigest(block.eventData, input.rawBody),
+        expires_at: new Date(expiresAtMs).toISOString(),
+      },
+    };
   } catch {
     return fail('Signature verification failed');
   }
@@ -241,16 +256,14 @@ function normalizeMailgun(payload: unknown, ctx: NormalizeContext): NormalizeRes
   return result;
 }
 
-/** A webhook module with its own memory of accepted signatures (tests make fresh ones). */
-export function createMailgunWebhook(options: { seenLimit?: number } = {}): MetricsProviderModule {
-  const seen = createSeenSignatures(options.seenLimit ?? MAILGUN_SEEN_SIGNATURES_LIMIT);
+export function createMailgunWebhook(): MetricsProviderModule {
   return {
     provider: MAILGUN.id,
     channel: MAILGUN.channel,
     secretEnvVars: [MAILGUN_SIGNING_KEY_ENV],
     readSecret,
     secretFromString: (value) => ({ kind: 'hmac', value }),
-    verify: (input, secret) => verifyMailgun(input, secret, seen),
+    verify: verifyMailgun,
     normalize: normalizeMailgun,
   };
 }
