@@ -1,5 +1,5 @@
 // Runs once when the server starts (not during `next build`): OpenTelemetry first, so the first
-// request is traced, then the database (see openDatabaseAtStartup).
+// request is traced, then the database (see openDatabaseAtStartup), then configuration problems.
 import { registerOTel } from '@vercel/otel';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -32,6 +32,8 @@ export async function register(): Promise<void> {
   }
   const { openDatabaseAtStartup } = await import('./lib/db/startup');
   await openDatabaseAtStartup();
+  const { logConfigurationProblems } = await import('./lib/startup-checks');
+  logConfigurationProblems();
   const { devSchedulerEnabled, startDevScheduler } = await import('./lib/cron/dev-scheduler');
   if (devSchedulerEnabled()) startDevScheduler();
 }

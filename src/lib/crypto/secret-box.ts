@@ -43,6 +43,20 @@ export function parseSecretBoxKeys(env: Readonly<Record<string, string | undefin
   return { currentKeyId, keys };
 }
 
+/**
+ * Why `METRICS_ENCRYPTION_KEYS` (with `METRICS_ENCRYPTION_KEY_ID`) cannot be used, or null when it
+ * is unset or well formed. Names the variable and at most a key id, never key material.
+ */
+export function encryptionKeysProblem(env: Readonly<Record<string, string | undefined>>): string | null {
+  try {
+    parseSecretBoxKeys(env);
+    return null;
+  } catch (error) {
+    if (error instanceof SecretBoxConfigError) return error.message;
+    throw error;
+  }
+}
+
 /** A fresh key in the configuration's format, for docs and set-up scripts. */
 export function generateSecretBoxKey(id = 'k1'): string {
   return `${id}:${randomBytes(KEY_BYTES).toString('base64')}`;

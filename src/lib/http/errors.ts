@@ -27,6 +27,7 @@ export const DOMAIN_ERROR_STATUS: Readonly<Record<DomainErrorCode, number>> = {
   outbound_url_refused: 400,
   alert_channel_limit: 409,
   alert_channel_rate_limited: 429,
+  encryption_keys_malformed: 503,
 };
 
 const API_ERROR_BRAND = Symbol.for('decision-circuits.ApiError');

@@ -6,7 +6,14 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { getDb, type Database, type Queryable } from '../../db';
-import { openSecret, parseSecretBoxKeys, sealSecret, secretFingerprint, type SecretBoxKeys } from '../../crypto/secret-box';
+import {
+  openSecret,
+  parseSecretBoxKeys,
+  SecretBoxConfigError,
+  sealSecret,
+  secretFingerprint,
+  type SecretBoxKeys,
+} from '../../crypto/secret-box';
 import { runScoped, type AccessOptions } from './metrics-access';
 import {
   ConnectionConflictError,
@@ -19,7 +26,8 @@ import {
 import { toIso } from './metrics-rows';
 import { type MetricsProvider } from './metrics-types';
 import { getProvider, getProviderModule, METRICS_PROVIDERS } from './providers/registry';
-import type { ProviderSecret } from './providers/provider';
+import type { ConnectionMaterial } from './providers/definition';
+import { STORED_SECRET_KINDS, type ProviderSecret, type StoredSecretKind } from './providers/provider';
 import { createWriteThrottle } from './write-throttle';
 
 /** Connection-routed providers get their own webhook URL and secret; the others route by account. */
@@ -103,9 +111,22 @@ export class EncryptionNotConfiguredError extends DomainError {
   }
 }
 
+/** A configuration problem, not the caller's: 503 with the reason (the message names no key material). */
+export class EncryptionKeysMalformedError extends DomainError {
+  constructor(problem: string) {
+    super('encryption_keys_malformed', `Connections are unavailable: ${problem}`, { reason: 'encryption_keys_malformed' });
+  }
+}
+
 /** The deployment's encryption keys; embedded development derives a fixed local key so it works unconfigured. */
 export function secretBoxKeys(env: Readonly<Record<string, string | undefined>> = process.env): SecretBoxKeys {
-  const keys = parseSecretBoxKeys(env);
+  let keys: SecretBoxKeys | null;
+  try {
+    keys = parseSecretBoxKeys(env);
+  } catch (error) {
+    if (error instanceof SecretBoxConfigError) throw new EncryptionKeysMalformedError(error.message);
+    throw error;
+  }
   if (keys) return keys;
   if (!env.DATABASE_URL?.trim() && env.NODE_ENV !== 'production') {
     return { currentKeyId: 'dev', keys: new Map([['dev', Buffer.alloc(32, 'embedded-development-only')]]) };
@@ -135,6 +156,18 @@ export interface ActorOptions {
   env?: Readonly<Record<string, string | undefined>>;
 }
 
+/** What the material is, stored with it so verification never has to guess. */
+function secretKindOf(provider: MetricsProvider, material: ConnectionMaterial): StoredSecretKind {
+  return getProvider(provider).connectionSecretKind?.(material) ?? 'hmac_secret';
+}
+
+/** A stored secret as its provider verifies with it, read by the kind stored beside it. */
+function storedSecret(provider: MetricsProvider, value: string, kind: string | null): ProviderSecret {
+  const providerModule = getProviderModule(provider);
+  const known = (STORED_SECRET_KINDS as readonly string[]).includes(kind ?? '') ? (kind as StoredSecretKind) : null;
+  return providerModule.secretFromStored?.(value, known) ?? providerModule.secretFromString(value);
+}
+
 /** Creates a connection (admin or owner; checked by the database). */
 export async function createConnection(
   actor: string,
@@ -150,7 +183,7 @@ export async function createConnection(
     value ? sealSecret(keys, value, associatedData(workspaceId, input.provider, field)) : null;
   let id: string;
   try {
-    const [row] = await db.query<{ id: string }>('select metrics_connection_create($1, $2, $3, $4, $5, $6, $7, $8, $9) as id', [
+    const [row] = await db.query<{ id: string }>('select metrics_connection_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) as id', [
       actor,
       workspaceId,
       input.provider,
@@ -160,6 +193,7 @@ export async function createConnection(
       verification ? secretFingerprint(verification) : null,
       seal(input.api_key, 'api_key'),
       input.api_key ? secretFingerprint(input.api_key) : null,
+      verification ? secretKindOf(input.provider, input) : null,
     ]);
     id = row!.id;
   } catch (error) {
@@ -245,12 +279,21 @@ export async function rotateConnection(
       provider: current.provider,
     });
   const value = (input.secret ?? input.verification_key)!;
-  const problem = getProvider(current.provider).connectionMaterialProblem?.({ secret: value, verification_key: input.verification_key });
-  if (problem) throw new DomainError('invalid_request', problem.message, {});
+  const material: ConnectionMaterial = { secret: value, verification_key: input.verification_key };
+  const problem = getProvider(current.provider).connectionMaterialProblem?.(material);
+  if (problem) {
+    // Who may rotate comes before what is wrong with the material (the database checks the role).
+    try {
+      await db.query(`select metrics_require_role($1, $2, 'admin')`, [workspaceId, actor]);
+    } catch (error) {
+      throw mapActorError(error, workspaceId);
+    }
+    throw new DomainError('invalid_request', `${problem.field} ${problem.message}`, { field: problem.field });
+  }
   const keys = secretBoxKeys(options.env);
   try {
     const [row] = await db.query<{ ok: boolean }>(
-      'select metrics_connection_rotate($1, $2, $3, $4, $5, make_interval(hours => $6)) as ok',
+      'select metrics_connection_rotate($1, $2, $3, $4, $5, make_interval(hours => $6), $7) as ok',
       [
         actor,
         workspaceId,
@@ -258,6 +301,7 @@ export async function rotateConnection(
         sealSecret(keys, value, associatedData(workspaceId, current.provider, 'secret')),
         secretFingerprint(value),
         input.overlap_hours,
+        secretKindOf(current.provider, material),
       ],
     );
     if (!row?.ok) return null;
@@ -380,9 +424,11 @@ export async function resolveConnectionByToken(
     workspace_id: string;
     provider: MetricsProvider;
     secret_ciphertext: string | null;
+    secret_kind: string | null;
     previous_secret_ciphertext: string | null;
+    previous_secret_kind: string | null;
   }>(
-    `select id, workspace_id, provider, secret_ciphertext,
+    `select id, workspace_id, provider, secret_ciphertext, secret_kind, previous_secret_kind,
             case when previous_secret_expires_at > now() then previous_secret_ciphertext end as previous_secret_ciphertext
      from metrics_provider_connections where webhook_token = $1 and status = 'active'`,
     [token],
@@ -390,10 +436,11 @@ export async function resolveConnectionByToken(
   let connection: ResolvedConnection | null = null;
   if (row) {
     const keys = secretBoxKeys(options.env);
-    const providerModule = getProviderModule(row.provider);
-    const secrets = [row.secret_ciphertext, row.previous_secret_ciphertext]
-      .filter((sealed): sealed is string => sealed !== null)
-      .map((sealed) => providerModule.secretFromString(openSecret(keys, sealed, associatedData(row.workspace_id, row.provider, 'secret'))));
+    const open = (sealed: string) => openSecret(keys, sealed, associatedData(row.workspace_id, row.provider, 'secret'));
+    const secrets = [
+      { sealed: row.secret_ciphertext, kind: row.secret_kind },
+      { sealed: row.previous_secret_ciphertext, kind: row.previous_secret_kind },
+    ].flatMap(({ sealed, kind }) => (sealed === null ? [] : [storedSecret(row.provider, open(sealed), kind)]));
     connection = { id: row.id, workspaceId: row.workspace_id, provider: row.provider, secrets };
   }
   if (cache.size >= CONNECTION_CACHE_MAX) cache.clear();

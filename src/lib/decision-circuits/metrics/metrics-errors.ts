@@ -19,6 +19,7 @@ export const DOMAIN_ERROR_CODES = [
   'outbound_url_refused',
   'alert_channel_limit',
   'alert_channel_rate_limited',
+  'encryption_keys_malformed',
 ] as const;
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
 

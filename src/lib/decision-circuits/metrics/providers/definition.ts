@@ -3,7 +3,7 @@
 import type { BackfillProviderClient } from '../backfill/client';
 import type { EventCounter, MetricsChannel, MetricsEventType, MetricsProvider } from '../metrics-types';
 import type { Rng } from '../../../random/seeded-rng';
-import type { MetricsProviderModule } from './provider';
+import type { MetricsProviderModule, StoredSecretKind } from './provider';
 
 /** Header names a provider signs with (lower-case: headers are case-insensitive). */
 export interface WebhookHeaderNames {
@@ -119,6 +119,8 @@ export interface ProviderDefinition extends ProviderFacts {
   simulation?: EmailSimulation;
   /** What is wrong with a connection's verification material, for the person adding it; null if usable. */
   connectionMaterialProblem?(material: ConnectionMaterial): { field: keyof ConnectionMaterial; message: string } | null;
+  /** What kind the (usable) material is, stored with it; providers with HMAC secrets only leave it out. */
+  connectionSecretKind?(material: ConnectionMaterial): StoredSecretKind;
 }
 
 /** One step of a simulated message's life; each provider says which event (if any) it sends for it. */

@@ -14,6 +14,10 @@ import {
 
 export type ProviderSecretKind = 'hmac' | 'ecdsa_public_key' | 'svix' | 'meta_app_secret' | 'linkedin_client_secret';
 
+/** What a connection's stored verification material is (metrics_provider_connections.secret_kind). */
+export const STORED_SECRET_KINDS = ['hmac_secret', 'ecdsa_p256_public_key'] as const;
+export type StoredSecretKind = (typeof STORED_SECRET_KINDS)[number];
+
 /**
  * A configured verification secret. `value` is the primary one; SendGrid may also carry the notes'
  * HMAC secret in `hmacSecret` next to its ECDSA public key, and then either scheme may validate.
@@ -65,6 +69,11 @@ export interface MetricsProviderModule {
   readSecret(env: EnvBag): ProviderSecret | null;
   /** Interprets a bare secret string (the release notes' `getProviderSecret(): string` shape). */
   secretFromString(value: string): ProviderSecret;
+  /**
+   * A connection's secret with the kind stored beside it (null: stored before kinds were);
+   * providers with one kind of material leave it to secretFromString.
+   */
+  secretFromStored?(value: string, kind: StoredSecretKind | null): ProviderSecret;
   /** Never throws. */
   verify(input: VerifyInput, secret: ProviderSecret): VerificationResult;
   /** `null` = not a handshake request for this provider. */

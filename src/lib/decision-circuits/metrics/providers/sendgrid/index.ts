@@ -4,7 +4,7 @@ import { sendgridBackfillClient } from './backfill';
 import { SENDGRID } from './facts';
 import { sendgridSamples } from './samples';
 import { sendgridSigner } from './signer';
-import { sendgridModule } from './webhook';
+import { sendGridMaterialProblem, sendGridSecretKind, sendgridModule } from './webhook';
 
 export const sendgridProvider: ProviderDefinition = {
   ...SENDGRID,
@@ -12,8 +12,6 @@ export const sendgridProvider: ProviderDefinition = {
   backfill: sendgridBackfillClient,
   signer: sendgridSigner,
   samples: sendgridSamples,
-  connectionMaterialProblem: ({ secret, verification_key }) =>
-    verification_key || secret
-      ? null
-      : { field: 'verification_key', message: 'SendGrid needs its Signed Event Webhook verification key (or an HMAC secret)' },
+  connectionMaterialProblem: sendGridMaterialProblem,
+  connectionSecretKind: sendGridSecretKind,
 };

@@ -31,6 +31,7 @@ import {
   type NormalizeContext,
   type NormalizeResult,
   type ProviderSecret,
+  type StoredSecretKind,
   type VerifyInput,
 } from '../provider';
 
@@ -113,6 +114,39 @@ function secretFromString(value: string): ProviderSecret {
   return { kind: looksLikePublicKey(value) ? 'ecdsa_public_key' : 'hmac', value };
 }
 
+/** A connection's material by its stored kind; only rows stored before kinds were are guessed. */
+function secretFromStored(value: string, kind: StoredSecretKind | null): ProviderSecret {
+  if (kind === 'ecdsa_p256_public_key') return { kind: 'ecdsa_public_key', value };
+  if (kind === 'hmac_secret') return { kind: 'hmac', value };
+  return secretFromString(value);
+}
+
+/**
+ * Why a connection's SendGrid material cannot be used, or null. A verification key must be a
+ * P-256 public key; a secret that looks like one (SendGrid's prefix, a PEM header) must be one too,
+ * so a mistyped key never ends up checked as an HMAC secret that no delivery can match.
+ */
+export function sendGridMaterialProblem(material: { secret?: string; verification_key?: string }): {
+  field: 'secret' | 'verification_key';
+  message: string;
+} | null {
+  const { secret, verification_key: verificationKey } = material;
+  if (!verificationKey && !secret) {
+    return { field: 'verification_key', message: 'SendGrid needs its Signed Event Webhook verification key (or an HMAC secret)' };
+  }
+  const notAKey =
+    'is not a P-256 public key: paste the verification key SendGrid shows under Signed Event Webhook (base64, starting MFkw…, or PEM)';
+  if (verificationKey && loadSendGridPublicKey(verificationKey) === null) return { field: 'verification_key', message: notAKey };
+  if (secret && looksLikePublicKey(secret) && loadSendGridPublicKey(secret) === null) return { field: 'secret', message: notAKey };
+  return null;
+}
+
+/** The stored kind of usable material: a P-256 public key, else the release notes' HMAC secret. */
+export function sendGridSecretKind(material: { secret?: string; verification_key?: string }): StoredSecretKind {
+  const value = material.verification_key ?? material.secret ?? '';
+  return loadSendGridPublicKey(value) === null ? 'hmac_secret' : 'ecdsa_p256_public_key';
+}
+
 function readSecret(env: EnvBag): ProviderSecret | null {
   const publicKeyVar = readString(env.SENDGRID_WEBHOOK_PUBLIC_KEY)?.trim() ?? null;
   const secretVar = readString(env.SENDGRID_WEBHOOK_SECRET)?.trim() ?? null;
@@ -190,6 +224,7 @@ export const sendgridModule: MetricsProviderModule = {
   secretEnvVars: ['SENDGRID_WEBHOOK_PUBLIC_KEY', 'SENDGRID_WEBHOOK_SECRET'],
   readSecret,
   secretFromString,
+  secretFromStored,
   verify: verifySendGrid,
   normalize: normalizeSendGrid,
 };
