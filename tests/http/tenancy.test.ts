@@ -244,8 +244,9 @@ describe.each(DATABASE_KINDS)('workspaces, connections and roles on %s', (kind) 
     expect(answer.status).toBe(202);
     expect(answer.json).toMatchObject({ events_stored: 5, unrouted_events: 4 });
     expect([await ledger(a), await ledger(b)]).toEqual([ledgerA + 2, ledgerB + 3]);
+    // Deployment-wide, so no workspace's health shows it (the operator's scrape does: tests/http/edge-trust.test.ts).
     const health = await api('GET', `/api/circuits/metrics/health?workspaceId=${a.workspace}`, a.token);
-    expect((health.json.unrouted_events as Record<string, number>).facebook).toBeGreaterThanOrEqual(4);
+    expect(health.json).not.toHaveProperty('unrouted_events');
     // The page's connection records the delivery, as URL-routed connections do.
     const listed = await api('GET', `/api/circuits/metrics/connections?workspaceId=${a.workspace}`, a.token);
     const page = (listed.json.connections as Json[]).find((c) => c.external_account_id === pageA);

@@ -105,6 +105,11 @@ function createMetrics() {
       lastEventAge: gauge('metrics_engine_provider_last_event_age_seconds', 'Seconds since the last delivery from each provider', [
         'provider',
       ] as const),
+      unroutedEvents: gauge(
+        'metrics_engine_unrouted_events',
+        'Events of accounts no workspace has connected (acknowledged, not stored), deployment-wide: no tenant sees them',
+        ['provider'] as const,
+      ),
       up: gauge('metrics_engine_product_gauges_up', '1 when the product gauges were read from the database at this scrape, else 0'),
     },
     alertNotifications: counter(

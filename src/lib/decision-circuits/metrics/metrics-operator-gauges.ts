@@ -1,10 +1,11 @@
 // The deployment's own state for the operator's scrape (/api/metrics): attribution, the backlog
 // waiting for a mapping and its age, and when each provider last delivered. Read from the database
-// (metrics_operator_gauges), so every app instance reports the same values: on serverless hosts,
+// (metrics_operator_gauges, metrics_unrouted_events), so every app instance reports the same values: on serverless hosts,
 // where each scrape may reach another instance, these are the numbers to alert on.
 import { getDb, type Database } from '../../db';
 import { describeError, getLogger } from '../../observability/logger';
 import type { ProcessMetrics } from '../../observability/metrics';
+import { unroutedEventTotals } from './metrics-connections';
 import { toIso, toNumber } from './metrics-rows';
 import { METRICS_PROVIDERS } from './providers/registry';
 import type { MetricsProvider } from './metrics-types';
@@ -45,10 +46,19 @@ type ProductGauges = ProcessMetrics['product'];
  * still answers with the process's own metrics, which is what tells the operator why.
  */
 export async function refreshProductGauges(gauges: ProductGauges, nowMs = Date.now()): Promise<void> {
-  const all = [gauges.recentEvents, gauges.attributionRatio, gauges.unattributedEvents, gauges.unattributedAge, gauges.lastEventAge];
+  const all = [
+    gauges.recentEvents,
+    gauges.attributionRatio,
+    gauges.unattributedEvents,
+    gauges.unattributedAge,
+    gauges.lastEventAge,
+    gauges.unroutedEvents,
+  ];
   let rows: ProviderGauges[];
+  let unrouted: Record<string, number>;
   try {
-    rows = await readOperatorGauges(await getDb());
+    const db = await getDb();
+    [rows, unrouted] = await Promise.all([readOperatorGauges(db), unroutedEventTotals({ db })]);
   } catch (error) {
     for (const gauge of all) gauge.reset();
     gauges.up.set(0);
@@ -65,6 +75,8 @@ export async function refreshProductGauges(gauges: ProductGauges, nowMs = Date.n
     gauges.unattributedEvents.set(labels, row.unattributedEvents);
     gauges.unattributedAge.set(labels, row.oldestUnattributedAt ? ageSeconds(row.oldestUnattributedAt) : 0);
     if (row.lastReceivedAt) gauges.lastEventAge.set(labels, ageSeconds(row.lastReceivedAt));
+    // Events of accounts no workspace connected: the operator's alone (workspace health omits them).
+    gauges.unroutedEvents.set(labels, unrouted[row.provider] ?? 0);
   }
   gauges.up.set(1);
 }
