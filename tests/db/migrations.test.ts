@@ -4,12 +4,16 @@
 // created from the files of an older release, then migrated with today's, must end exactly where a
 // fresh database does: same functions, columns, indexes, policies and grants.
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createPgliteDatabase, runMigrations, type Database } from '../../src/lib/db';
+import { createPgliteDatabase, createPostgresDatabase, listMigrations, runMigrations, type Database } from '../../src/lib/db';
 import { EditedMigrationError, migrationChecksum } from '../../src/lib/db/migrate';
+import { schemaSnapshot } from '../../tooling/schema/snapshot';
+import { catalogue } from '../helpers/catalogue';
+import { adminClient, databaseUrl } from '../helpers/pg-urls';
 
 /** The last commit whose migrations still re-defined functions of earlier files. */
 const BEFORE_FOLD = '05e2e0f';
@@ -25,27 +29,6 @@ function filesAt(commit: string): { name: string; sql: string }[] | null {
   } catch {
     return null;
   }
-}
-
-/** Everything a migration defines, as comparable text. */
-async function catalogue(db: Database): Promise<Record<string, string[]>> {
-  const rows = async (sql: string) => (await db.query<{ line: string }>(sql)).map((r) => r.line).sort();
-  return {
-    functions: await rows(`select p.oid::regprocedure::text || ' ' || md5(pg_get_functiondef(p.oid)) as line
-      from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'public' and p.prokind = 'f'`),
-    columns:
-      await rows(`select table_name || '.' || column_name || ' ' || data_type || ' ' || coalesce(column_default, '') || ' ' || coalesce(generation_expression, '') as line
-      from information_schema.columns where table_schema = 'public'`),
-    indexes: await rows(`select indexdef as line from pg_indexes where schemaname = 'public'`),
-    policies: await rows(
-      `select tablename || ' ' || policyname || ' ' || cmd || ' ' || roles::text || ' ' || coalesce(qual, '') as line from pg_policies where schemaname = 'public'`,
-    ),
-    tableGrants: await rows(`select grantee || ' ' || table_name || ' ' || privilege_type as line from information_schema.role_table_grants
-      where table_schema = 'public' and grantee in ('anon', 'authenticated', 'service_role', 'PUBLIC')`),
-    functionGrants: await rows(`select r.rolname || ' ' || p.oid::regprocedure::text as line
-      from pg_proc p join pg_namespace n on n.oid = p.pronamespace cross join pg_roles r
-      where n.nspname = 'public' and r.rolname in ('anon', 'authenticated', 'service_role') and has_function_privilege(r.oid, p.oid, 'EXECUTE')`),
-  };
 }
 
 describe('migrations', () => {
@@ -133,6 +116,71 @@ describe('migrations', () => {
     } finally {
       await fresh.close();
       await upgraded.close();
+    }
+  });
+
+  it('bring a database from every released schema point to exactly the state of a fresh one', async () => {
+    // Each line of supabase/released-migrations.sha256 is a point a deployed database may stand at.
+    const releasedFiles = readFileSync(RELEASED, 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => line.split(/\s+/)[1]!)
+      .sort();
+    const all = await listMigrations();
+    // PostgreSQL makes every point cheap; on the embedded database alone, the newest released point.
+    const base = process.env.TEST_DATABASE_URL;
+    const points = base ? releasedFiles : releasedFiles.slice(-1);
+    const open = async (label: string): Promise<{ db: Database; drop: () => Promise<void> }> => {
+      if (!base) {
+        const db = await createPgliteDatabase();
+        return { db, drop: () => db.close() };
+      }
+      const name = `metrics_upgrade_${label}_${randomBytes(4).toString('hex')}`;
+      const admin = adminClient(base);
+      await admin.unsafe(`create database ${name}`);
+      const db = createPostgresDatabase(databaseUrl(base, name), { max: 1 });
+      return {
+        db,
+        drop: async () => {
+          await db.close();
+          await admin.unsafe(`drop database if exists ${name} with (force)`);
+          await admin.end();
+        },
+      };
+    };
+    const fresh = await open('fresh');
+    try {
+      await runMigrations(fresh.db);
+      const expected = await catalogue(fresh.db);
+      for (const point of points) {
+        const dir = mkdtempSync(path.join(tmpdir(), 'migrations-point-'));
+        const upgraded = await open(point.split('_')[0]!);
+        try {
+          for (const m of all.filter((m) => path.basename(m.file) <= point))
+            writeFileSync(path.join(dir, path.basename(m.file)), readFileSync(m.file, 'utf8'));
+          await runMigrations(upgraded.db, dir);
+          const later = all.filter((m) => path.basename(m.file) > point).map((m) => m.version);
+          expect(await runMigrations(upgraded.db), `upgrade from ${point}`).toEqual(later);
+          expect(await catalogue(upgraded.db), `upgraded from ${point}`).toEqual(expected);
+        } finally {
+          await upgraded.drop();
+          rmSync(dir, { recursive: true, force: true });
+        }
+      }
+    } finally {
+      await fresh.drop();
+    }
+  });
+
+  it('keep supabase/schema.sql, the current definition of everything, in step with the migrations', async () => {
+    const db = await createPgliteDatabase();
+    try {
+      await runMigrations(db);
+      const committed = readFileSync('supabase/schema.sql', 'utf8');
+      // On failure: npm run db:schema, and commit the file with the migration.
+      expect(committed === (await schemaSnapshot(db)), 'supabase/schema.sql is out of date: run npm run db:schema').toBe(true);
+    } finally {
+      await db.close();
     }
   });
 });
