@@ -39,10 +39,12 @@ select is(
      and (c.relname in ('workspaces', 'workspace_members') or c.relname like 'metrics\_%')
      and has_table_privilege('authenticated', c.oid, 'INSERT')),
   0, 'authenticated holds no INSERT anywhere (backfill jobs go through metrics_backfill_enqueue)');
+-- One exception, a read: the A/B decision's per-message looks, security invoker (RLS applies) and stable.
 select is(
   (select count(*)::int from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-   where n.nspname = 'public' and p.proname like 'metrics\_%' and has_function_privilege('authenticated', p.oid, 'EXECUTE')),
-  0, 'authenticated holds no EXECUTE on any metrics_* function');
+   where n.nspname = 'public' and p.proname like 'metrics\_%' and has_function_privilege('authenticated', p.oid, 'EXECUTE')
+     and not (p.proname = 'metrics_ab_test_message_looks' and not p.prosecdef and p.provolatile = 's')),
+  0, 'authenticated holds no EXECUTE on any metrics_* function but the per-message looks read (invoker, stable)');
 select ok(has_table_privilege('authenticated', 'metrics_rollups', 'SELECT'), 'authenticated may read rollups (RLS picks the rows)');
 select is(
   (select count(*)::int from pg_proc p join pg_namespace n on n.oid = p.pronamespace
