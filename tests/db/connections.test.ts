@@ -9,7 +9,7 @@ import {
   resolveConnectionByToken,
   type ConnectionView,
 } from '../../src/lib/decision-circuits/metrics/metrics-connections';
-import { createWorkspace, setMemberRole } from '../../src/lib/decision-circuits/metrics/metrics-members';
+import { createWorkspace } from '../../src/lib/decision-circuits/metrics/metrics-members';
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from '../helpers/db';
 
 const SECRET = 'whsec_c2VjcmV0LXRoYXQtbXVzdC1uZXZlci1iZS1zdG9yZWQ=';
@@ -105,7 +105,8 @@ describe.each(DATABASE_KINDS)('provider connections on %s', (kind) => {
 
   it("the write functions check the actor's role themselves: a viewer or a stranger cannot create a connection, even by calling SQL", async () => {
     const viewer = randomUUID();
-    await setMemberRole(owner, workspace, viewer, 'viewer', { db: t.db });
+    // Added directly, as the operator's command line does (in the app, people join by invitation).
+    await t.db.query('select metrics_operator_set_member($1, $2, $3)', [workspace, viewer, 'viewer']);
     for (const actor of [viewer, randomUUID()]) {
       const attempt = t.db.query(`select metrics_connection_create($1, $2, 'linkedin', $3, null, null, null, null, null)`, [
         actor,
@@ -152,7 +153,8 @@ describe.each(DATABASE_KINDS)('provider connections on %s', (kind) => {
     ).rejects.toMatchObject({ code: '23505' });
 
     const viewer = randomUUID();
-    await setMemberRole(owner, workspace, viewer, 'viewer', { db: t.db });
+    // Added directly, as the operator's command line does (in the app, people join by invitation).
+    await t.db.query('select metrics_operator_set_member($1, $2, $3)', [workspace, viewer, 'viewer']);
     const mine = await createConnection(
       owner,
       workspace,
