@@ -53,6 +53,8 @@ describe.each(DATABASE_KINDS)('cron routes on %s', (kind) => {
       expect.objectContaining({ table: 'metrics_rollups', retention_days: 365, deleted: 0, done: true }),
       expect.objectContaining({ table: 'metrics_attribution_map', retention_days: 365, deleted: 0, done: true }),
       expect.objectContaining({ table: 'metrics_backfill_jobs', retention_days: 90, deleted: 0, done: true }),
+      // Mailgun signature blocks go as soon as their signature has expired (0 days past expires_at).
+      expect.objectContaining({ table: 'metrics_signature_blocks', retention_days: 0, deleted: 0, done: true }),
     ]);
     expect(json).toMatchObject({ deleted: 0, budget_exhausted: false });
   });
