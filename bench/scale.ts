@@ -18,7 +18,7 @@ import { DEV_USER_ID, DEV_WORKSPACE_ID, type Database } from '../src/lib/db';
 import { mintAccessToken } from '../src/lib/auth/tokens';
 import { generateSendGridKeyPair } from '../src/lib/decision-circuits/metrics/providers/signing';
 import { createRng } from '../src/lib/random/seeded-rng';
-import { LEDGER_RETENTION_DAYS, RETENTION_BATCH_SIZE } from '../src/lib/decision-circuits/metrics/metrics-retention';
+import { LEDGER_RETENTION_DAYS, RETENTION_BATCH_SIZE } from '../src/lib/decision-circuits/metrics/ops/retention';
 import { startServer, TEST_SECRETS } from '../tests/helpers/server';
 import { combineResults, fmt, printTable, runCount, runFor, type LoadResult } from './lib/load';
 import { freshDatabase } from './lib/postgres-scratch';

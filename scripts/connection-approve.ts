@@ -3,7 +3,7 @@
 // e.g. by contract); --list prints the pending claims to review. Runs with the database's own
 // credentials; any other verified claim on the account returns to pending.
 import { closeDb, getDb } from '../src/lib/db';
-import { approveConnectionClaim, listPendingClaims } from '../src/lib/decision-circuits/metrics/metrics-account-claims';
+import { approveConnectionClaim, listPendingClaims } from '../src/lib/decision-circuits/metrics/tenancy/account-claims';
 import { errorMessage, fail, parseCommandLine, usageError } from './lib/cli';
 
 const USAGE = `Usage: npm run connection:approve -- --connection <connection id>

@@ -3,8 +3,8 @@
 // database's credentials, so no invitation is needed here (in the app, admins invite and people
 // accept). Keeps at least one owner.
 import { closeDb, getDb } from '../src/lib/db';
-import { WORKSPACE_ROLES } from '../src/lib/decision-circuits/metrics/metrics-access';
-import { findUserIdByEmail } from '../src/lib/decision-circuits/metrics/metrics-members';
+import { WORKSPACE_ROLES } from '../src/lib/decision-circuits/metrics/tenancy/access';
+import { findUserIdByEmail } from '../src/lib/decision-circuits/metrics/tenancy/members';
 import { errorMessage, fail, parseCommandLine, usageError } from './lib/cli';
 
 const USAGE = `Usage: npm run member:add -- --workspace <workspace id> --user <user id | email> --role <role>

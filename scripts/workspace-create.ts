@@ -1,7 +1,7 @@
 // npm run workspace:create -- --name <name> --owner <user id | email>: creates a workspace owned by
 // that user, for deployments where nobody signs in to the dashboard to do it.
 import { closeDb, getDb } from '../src/lib/db';
-import { createWorkspace, findUserIdByEmail } from '../src/lib/decision-circuits/metrics/metrics-members';
+import { createWorkspace, findUserIdByEmail } from '../src/lib/decision-circuits/metrics/tenancy/members';
 import { errorMessage, fail, parseCommandLine, usageError } from './lib/cli';
 
 const USAGE = `Usage: npm run workspace:create -- --name <name> --owner <user id | email>

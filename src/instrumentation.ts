@@ -26,7 +26,7 @@ export async function register(): Promise<void> {
   const otlpMetrics = otlpMetricsConfig(process.env);
   if (otlpMetrics) {
     const { getMetrics } = await import('./lib/observability/metrics');
-    const { refreshProductGauges } = await import('./lib/decision-circuits/metrics/metrics-operator-gauges');
+    const { refreshProductGauges } = await import('./lib/decision-circuits/metrics/ops/operator-gauges');
     const metrics = getMetrics();
     startOtlpMetricsExport(metrics.registry, otlpMetrics, () => refreshProductGauges(metrics.product));
   }

@@ -7,7 +7,7 @@ import {
   TimeBudgetExhaustedError,
   parseRateLimitReset,
   parseRetryAfter,
-} from '../../src/lib/decision-circuits/metrics/backfill/http';
+} from '../../src/lib/decision-circuits/metrics/providers/kit/backfill-http';
 import { fixture, startFakeProvider, withFaults, type FakeProvider, type Handler } from '../fixtures/backfill/fake-providers';
 
 let fake: FakeProvider | null = null;

@@ -1,14 +1,14 @@
 // The Mailgun backfill client against a local stand-in of the Events API (real response format,
 // paging by absolute paging.next URLs, basic auth, 429s). No database: the worker is tested apart.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BackfillContext, BackfillPage } from '../../src/lib/decision-circuits/metrics/backfill/client';
-import { ProviderApiError, ProviderHttp } from '../../src/lib/decision-circuits/metrics/backfill/http';
+import type { BackfillContext, BackfillPage } from '../../src/lib/decision-circuits/metrics/providers/kit/backfill-client';
+import { ProviderApiError, ProviderHttp } from '../../src/lib/decision-circuits/metrics/providers/kit/backfill-http';
 import {
   MAILGUN_API_BASE_URL,
   MAILGUN_EVENTS_LIMIT,
   mailgunBackfill,
 } from '../../src/lib/decision-circuits/metrics/providers/mailgun/backfill';
-import { hashEmail } from '../../src/lib/decision-circuits/metrics/providers/provider';
+import { hashEmail } from '../../src/lib/decision-circuits/metrics/providers/kit/provider';
 import { fixture, startFakeProvider, withFaults, type FakeProvider, type Handler } from '../fixtures/backfill/fake-providers';
 import { mailgunEventsApi, type MailgunApiEvent } from '../fixtures/backfill/mailgun-events-api';
 

@@ -2,8 +2,8 @@
 // headers, rate limits, errors and malformed pages. No database: the worker is tested apart.
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashEmail } from '../../src/lib/decision-circuits/metrics';
-import type { BackfillContext, BackfillPage, KnownObject } from '../../src/lib/decision-circuits/metrics/backfill/client';
-import { ProviderApiError, ProviderHttp } from '../../src/lib/decision-circuits/metrics/backfill/http';
+import type { BackfillContext, BackfillPage, KnownObject } from '../../src/lib/decision-circuits/metrics/providers/kit/backfill-client';
+import { ProviderApiError, ProviderHttp } from '../../src/lib/decision-circuits/metrics/providers/kit/backfill-http';
 import { BACKFILL_CLIENTS } from '../../src/lib/decision-circuits/metrics/providers/registry';
 import { SENDGRID_MESSAGES_LIMIT } from '../../src/lib/decision-circuits/metrics/providers/sendgrid/backfill';
 import type { MetricsProvider } from '../../src/lib/decision-circuits/metrics';

@@ -3,8 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateSecretBoxKey } from '../../src/lib/crypto/secret-box';
-import { createConnection } from '../../src/lib/decision-circuits/metrics/metrics-connections';
-import { createWorkspace as createWorkspaceAs } from '../../src/lib/decision-circuits/metrics/metrics-members';
+import { createConnection } from '../../src/lib/decision-circuits/metrics/tenancy/connections';
+import { createWorkspace as createWorkspaceAs } from '../../src/lib/decision-circuits/metrics/tenancy/members';
 import {
   enqueueBackfill,
   getBackfillJob,

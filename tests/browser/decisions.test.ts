@@ -9,7 +9,7 @@ import axe from 'axe-core';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatCount, formatFraction, formatPercent, formatPValue } from '../../src/lib/dashboard/format';
-import type { AbTestDecisionReport } from '../../src/lib/decision-circuits/metrics/metrics-decision';
+import type { AbTestDecisionReport } from '../../src/lib/decision-circuits/metrics/ab-tests/decision';
 import { ROLLUP_COUNTERS, type RollupCounter } from '../../src/lib/decision-circuits/metrics/metrics-types';
 import { campaignStartFor, expectedRollups, planCampaign, runCampaign, signingKeysFromEnv, variantTotals } from '../../tooling/simulator';
 import { DATABASE_KINDS } from '../helpers/db';

@@ -12,11 +12,11 @@ import {
   alertChannelInputSchema,
   getAlertOverview,
   setAlertRules,
-} from '../../src/lib/decision-circuits/metrics/alerts/config';
-import { evaluateAlerts } from '../../src/lib/decision-circuits/metrics/alerts/evaluate';
-import { sendNotification } from '../../src/lib/decision-circuits/metrics/alerts/notify';
+} from '../../src/lib/decision-circuits/metrics/ops/alerts/config';
+import { evaluateAlerts } from '../../src/lib/decision-circuits/metrics/ops/alerts/evaluate';
+import { sendNotification } from '../../src/lib/decision-circuits/metrics/ops/alerts/notify';
 import { outboundPolicy } from '../../src/lib/net/outbound';
-import { recordVerificationFailure } from '../../src/lib/decision-circuits/metrics/verification-failures';
+import { recordVerificationFailure } from '../../src/lib/decision-circuits/metrics/ingest/verification-failures';
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from '../helpers/db';
 import { createWorkspace, makeEvent } from '../helpers/factories';
 import { startReceiver, type Receiver } from '../helpers/receivers';

@@ -8,8 +8,8 @@ import {
   forgetCachedConnections,
   resolveConnectionByToken,
   type ConnectionView,
-} from '../../src/lib/decision-circuits/metrics/metrics-connections';
-import { createWorkspace } from '../../src/lib/decision-circuits/metrics/metrics-members';
+} from '../../src/lib/decision-circuits/metrics/tenancy/connections';
+import { createWorkspace } from '../../src/lib/decision-circuits/metrics/tenancy/members';
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from '../helpers/db';
 
 const SECRET = 'whsec_c2VjcmV0LXRoYXQtbXVzdC1uZXZlci1iZS1zdG9yZWQ=';

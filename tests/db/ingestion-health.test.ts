@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { getIngestionHealth } from '../../src/lib/decision-circuits/metrics';
-import { ForbiddenWorkspaceError } from '../../src/lib/decision-circuits/metrics/metrics-errors';
+import { ForbiddenWorkspaceError } from '../../src/lib/decision-circuits/metrics/core/errors';
 import { abTestUuid, fillLedger } from '../../bench/lib/scale-fill';
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from '../helpers/db';
 import { addMember, claimsFor, createWorkspace } from '../helpers/factories';

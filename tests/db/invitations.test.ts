@@ -11,8 +11,8 @@ import {
   listPendingInvitations,
   listReceivedInvitations,
   revokeInvitation,
-} from '../../src/lib/decision-circuits/metrics/metrics-invitations';
-import { createWorkspace, setMemberRole } from '../../src/lib/decision-circuits/metrics/metrics-members';
+} from '../../src/lib/decision-circuits/metrics/tenancy/invitations';
+import { createWorkspace, setMemberRole } from '../../src/lib/decision-circuits/metrics/tenancy/members';
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from '../helpers/db';
 
 const PREPARATIONS = [

@@ -2,8 +2,8 @@
 // ownership rules the database keeps whatever the caller.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkspace, findUserIdByEmail, removeMember, setMemberRole } from '../../src/lib/decision-circuits/metrics/metrics-members';
-import { DomainError, InsufficientRoleError } from '../../src/lib/decision-circuits/metrics/metrics-errors';
+import { createWorkspace, findUserIdByEmail, removeMember, setMemberRole } from '../../src/lib/decision-circuits/metrics/tenancy/members';
+import { DomainError, InsufficientRoleError } from '../../src/lib/decision-circuits/metrics/core/errors';
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from '../helpers/db';
 
 describe.each(DATABASE_KINDS)('workspace members on %s', (kind) => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKeySecret } from '../../src/lib/auth/api-keys';
 import { withUserContext } from '../../src/lib/db';
 import { ingestNormalizedEvents, upsertAttributionMap } from '../../src/lib/decision-circuits/metrics';
-import { createApiKey } from '../../src/lib/decision-circuits/metrics/metrics-api-keys';
+import { createApiKey } from '../../src/lib/decision-circuits/metrics/tenancy/api-keys';
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from '../helpers/db';
 import { addMember, claimsFor, createWorkspace, makeEvent } from '../helpers/factories';
 

@@ -2,8 +2,8 @@
 // PostgreSQL's data exceptions, on each real database.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkspace } from '../../src/lib/decision-circuits/metrics/metrics-members';
-import { DomainError } from '../../src/lib/decision-circuits/metrics/metrics-errors';
+import { createWorkspace } from '../../src/lib/decision-circuits/metrics/tenancy/members';
+import { DomainError } from '../../src/lib/decision-circuits/metrics/core/errors';
 import { isApiError, toErrorResponse } from '../../src/lib/http/errors';
 import { enforceRateLimits } from '../../src/lib/http/rate-limit';
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from '../helpers/db';

@@ -2,8 +2,8 @@
 // database side of the same behaviour is proven in tests/db/coalescing.test.ts).
 import { describe, expect, it } from 'vitest';
 import { DatabaseUnavailableError } from '../../src/lib/db';
-import { IngestCoalescer, coalescerOptionsFrom } from '../../src/lib/decision-circuits/metrics/metrics-ingest-coalescer';
-import { UnknownWorkspaceError } from '../../src/lib/decision-circuits/metrics/metrics-errors';
+import { IngestCoalescer, coalescerOptionsFrom } from '../../src/lib/decision-circuits/metrics/ingest/coalescer';
+import { UnknownWorkspaceError } from '../../src/lib/decision-circuits/metrics/core/errors';
 
 interface Event {
   provider_event_id: string;

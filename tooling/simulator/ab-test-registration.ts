@@ -1,7 +1,7 @@
 // The simulated campaign's A/B test as the registry knows it: named variants (A, B, …), A the
 // control, the planned even split and the primary metric of its main channel. Registered before
 // any event is sent, as a sender would, so the dashboard and the decision show the simulator's names.
-import type { AbTestRegistrationInput } from '../../src/lib/decision-circuits/metrics/metrics-ab-tests';
+import type { AbTestRegistrationInput } from '../../src/lib/decision-circuits/metrics/ab-tests/registry';
 import type { CampaignPlan } from './campaign-model';
 
 const EMAIL_PROVIDERS = new Set(['sendgrid', 'resend']);

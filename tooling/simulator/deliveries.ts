@@ -2,7 +2,7 @@
 // server every ~30 s, Resend one event per request, Meta envelopes of entries, LinkedIn batches
 // of up to 10, plus provider-style retries (identical body) and SendGrid's at-least-once duplicates.
 import type { MetricsProvider } from '../../src/lib/decision-circuits/metrics/metrics-types';
-import type { EmailSimulation } from '../../src/lib/decision-circuits/metrics/providers/definition';
+import type { EmailSimulation } from '../../src/lib/decision-circuits/metrics/providers/kit/definition';
 import { getProvider } from '../../src/lib/decision-circuits/metrics/providers/registry';
 import type { CampaignOptions, EventDraft, SimDelivery } from './campaign-model';
 import { sendGridBatchBody, svixMessageId } from './provider-payloads';

@@ -1,9 +1,9 @@
 // The email half of a simulated campaign: recipients per variant, what happens to each message,
 // and the provider events that result: SendGrid and Resend modelled here, any other email provider
 // through the simulation its folder provides.
-import { hashEmail } from '../../src/lib/decision-circuits/metrics/providers/provider';
+import { hashEmail } from '../../src/lib/decision-circuits/metrics/providers/kit/provider';
 import type { MetricsProvider } from '../../src/lib/decision-circuits/metrics/metrics-types';
-import type { EmailStep } from '../../src/lib/decision-circuits/metrics/providers/definition';
+import type { EmailStep } from '../../src/lib/decision-circuits/metrics/providers/kit/definition';
 import { getProvider } from '../../src/lib/decision-circuits/metrics/providers/registry';
 import {
   mappingFor,

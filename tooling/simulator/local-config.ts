@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEV_JWT_SECRET, mintAccessToken } from '../../src/lib/auth/tokens';
 import { DEV_USER_ID } from '../../src/lib/db/dev-seed';
-import type { EnvBag } from '../../src/lib/decision-circuits/metrics/providers/provider';
+import type { EnvBag } from '../../src/lib/decision-circuits/metrics/providers/kit/provider';
 import { generateSendGridKeyPair } from '../../src/lib/decision-circuits/metrics/providers/signing';
 import { signingKeysFromEnv, type SigningKeys } from './request-signing';
 

@@ -1,5 +1,5 @@
 // Text for the simulator's terminal (progress line, summary, diff table) and its ground-truth file.
-import { computeDerivedMetrics } from '../../src/lib/decision-circuits/metrics/metrics-rates';
+import { computeDerivedMetrics } from '../../src/lib/decision-circuits/metrics/core/rates';
 import type { RollupCounters } from '../../src/lib/decision-circuits/metrics/metrics-types';
 import type { CampaignPlan } from './campaign-model';
 import { expectedRollups, sendStats, variantTotals, type Acknowledgements, type RollupMismatch } from './ground-truth';

@@ -1,12 +1,12 @@
 // Turns a body into the HTTP request a provider would send: URL, headers (and, where the provider
 // signs inside the body, the body) signed with the secret the app is configured with, through each
 // provider's own signer. Also the GET handshakes Meta and LinkedIn send.
-import type { SignedDelivery } from '../../src/lib/decision-circuits/metrics/providers/definition';
-import { deliveryRequest } from '../../src/lib/decision-circuits/metrics/providers/delivery-request';
+import type { SignedDelivery } from '../../src/lib/decision-circuits/metrics/providers/kit/definition';
+import { deliveryRequest } from '../../src/lib/decision-circuits/metrics/providers/kit/delivery-request';
 import { linkedInChallengeResponse, linkedInHandshakeQuery } from '../../src/lib/decision-circuits/metrics/providers/linkedin/signer';
 import { metaHandshakeQuery } from '../../src/lib/decision-circuits/metrics/providers/meta/signer';
 import { META_VERIFY_TOKEN_ENV } from '../../src/lib/decision-circuits/metrics/providers/meta/webhook';
-import type { EnvBag } from '../../src/lib/decision-circuits/metrics/providers/provider';
+import type { EnvBag } from '../../src/lib/decision-circuits/metrics/providers/kit/provider';
 import { getProvider, METRICS_PROVIDERS, type MetricsProvider } from '../../src/lib/decision-circuits/metrics/providers/registry';
 import { signSendGridEcdsa } from '../../src/lib/decision-circuits/metrics/providers/sendgrid/signer';
 import type { Rng } from '../../src/lib/random/seeded-rng';

@@ -1,7 +1,7 @@
 // Under `npm run dev` nothing calls the cron routes (Vercel Cron does in production), so the
 // alerts the Operations page shows would never be evaluated. This runs the alerts job in-process
 // every minute while a development server is up. Off with METRICS_DEV_CRON=false; never in production.
-import { evaluateAlerts } from '../decision-circuits/metrics/alerts/evaluate';
+import { evaluateAlerts } from '../decision-circuits/metrics/ops/alerts/evaluate';
 import { getLogger } from '../observability/logger';
 
 export const DEV_ALERTS_INTERVAL_MS = 60_000;

@@ -3,11 +3,11 @@
 // as the caller (RLS) with a membership check; variants carry the same names, control flag and
 // order as on the page.
 import { getVariantComparison } from '../decision-circuits/metrics';
-import { getAbTestDefinition } from '../decision-circuits/metrics/metrics-ab-tests';
-import type { AccessOptions } from '../decision-circuits/metrics/metrics-access';
-import { getAbTestDecision } from '../decision-circuits/metrics/metrics-decision';
-import { UnknownAbTestError } from '../decision-circuits/metrics/metrics-errors';
-import { getAbTestHourlySeries } from '../decision-circuits/metrics/metrics-workspaces';
+import { getAbTestDefinition } from '../decision-circuits/metrics/ab-tests/registry';
+import type { AccessOptions } from '../decision-circuits/metrics/tenancy/access';
+import { getAbTestDecision } from '../decision-circuits/metrics/ab-tests/decision';
+import { UnknownAbTestError } from '../decision-circuits/metrics/core/errors';
+import { getAbTestHourlySeries } from '../decision-circuits/metrics/ab-tests/listing';
 import { DERIVED_RATES, ROLLUP_COUNTERS } from '../decision-circuits/metrics/metrics-types';
 import type { AbTestMethod } from '../stats';
 import { toCsv, type CsvCell } from './csv';

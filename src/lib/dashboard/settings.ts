@@ -1,14 +1,14 @@
 // What the settings page shows for one workspace: its members (any member may see them) and, for
 // admins and owners only, its pending invitations, its connections with whether each can be
 // sent a test event, and its API keys.
-import { listApiKeys, type ApiKeySummary } from '../decision-circuits/metrics/metrics-api-keys';
-import { connectionTestSupport, type TestEventSupport } from '../decision-circuits/metrics/metrics-connection-test';
-import { listConnections, type ConnectionView } from '../decision-circuits/metrics/metrics-connections';
-import { listPendingInvitations, type WorkspaceInvitation } from '../decision-circuits/metrics/metrics-invitations';
-import { listMembers, type WorkspaceMember } from '../decision-circuits/metrics/metrics-members';
-import { WORKSPACE_ROLES, type WorkspaceRole } from '../decision-circuits/metrics/metrics-access';
+import { listApiKeys, type ApiKeySummary } from '../decision-circuits/metrics/tenancy/api-keys';
+import { connectionTestSupport, type TestEventSupport } from '../decision-circuits/metrics/tenancy/connection-test';
+import { listConnections, type ConnectionView } from '../decision-circuits/metrics/tenancy/connections';
+import { listPendingInvitations, type WorkspaceInvitation } from '../decision-circuits/metrics/tenancy/invitations';
+import { listMembers, type WorkspaceMember } from '../decision-circuits/metrics/tenancy/members';
+import { WORKSPACE_ROLES, type WorkspaceRole } from '../decision-circuits/metrics/tenancy/access';
 import type { MetricsProvider } from '../decision-circuits/metrics/metrics-types';
-import type { ConnectionFormFacts } from '../decision-circuits/metrics/providers/definition';
+import type { ConnectionFormFacts } from '../decision-circuits/metrics/providers/kit/definition';
 import { METRICS_PROVIDERS, PROVIDER_LABELS, PROVIDERS } from '../decision-circuits/metrics/providers/registry';
 import type { DashboardSession } from './session';
 

@@ -1,7 +1,7 @@
 import { ZodError } from 'zod';
 import { isDatabaseUnavailable, isDataException, type DatabaseUnavailableError } from '../db/errors';
 import { DATABASE_ROLE_DOCS, isDatabaseRoleError } from '../db/role-check';
-import { isDomainError, type DomainErrorCode } from '../decision-circuits/metrics/metrics-errors';
+import { isDomainError, type DomainErrorCode } from '../decision-circuits/metrics/core/errors';
 import { describeError, getLogger } from '../observability/logger';
 import { annotateRequest, currentRequestId } from '../observability/request-log';
 import { describeZodError } from '../validation/zod-issues';

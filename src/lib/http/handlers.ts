@@ -3,7 +3,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import type { ApiKeyScope } from '../auth/api-keys';
 import { authenticateCaller, authenticateRequest, type Caller } from '../auth/request-auth';
 import type { VerifiedClaims } from '../auth/tokens';
-import { requireApiKeyScope, WorkspaceAccess, type ApiKeyGrant, type WorkspaceRole } from '../decision-circuits/metrics/metrics-access';
+import { requireApiKeyScope, WorkspaceAccess, type ApiKeyGrant, type WorkspaceRole } from '../decision-circuits/metrics/tenancy/access';
 import { observeRequest } from '../observability/request-log';
 import { readJsonBody } from './body';
 import { ApiError, toErrorResponse } from './errors';

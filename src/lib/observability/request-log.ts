@@ -8,8 +8,8 @@ import { resolveRequestId } from './request-id';
 import { isSpanContextValid } from '@opentelemetry/api';
 import { inSpan } from './tracing';
 import { routeTemplateOf } from './route-templates';
-import { isMetricsProvider, type MetricsProvider } from '../decision-circuits/metrics/providers/ids';
-import type { VerificationFailureReason } from '../decision-circuits/metrics/verification-failures';
+import { isMetricsProvider, type MetricsProvider } from '../decision-circuits/metrics/providers/kit/ids';
+import type { VerificationFailureReason } from '../decision-circuits/metrics/ingest/verification-failures';
 
 export interface EventCounts {
   applied: number;

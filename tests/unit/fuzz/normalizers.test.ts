@@ -6,9 +6,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { normalizeProviderEvents } from '../../../src/lib/decision-circuits/metrics/metrics-normalize';
+import { normalizeProviderEvents } from '../../../src/lib/decision-circuits/metrics/ingest/normalize';
 import { METRICS_EVENT_TYPES, type MetricsProvider, type NormalizedEvent } from '../../../src/lib/decision-circuits/metrics/metrics-types';
-import type { NormalizeContext } from '../../../src/lib/decision-circuits/metrics/providers/provider';
+import type { NormalizeContext } from '../../../src/lib/decision-circuits/metrics/providers/kit/provider';
 import { parseJsonBody } from '../../../src/lib/http/body';
 import { isApiError } from '../../../src/lib/http/errors';
 

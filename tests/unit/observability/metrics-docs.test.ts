@@ -5,7 +5,7 @@ import { getMetrics } from '../../../src/lib/observability/metrics';
 import {
   VERIFICATION_FAILURE_REASONS,
   classifyVerificationFailure,
-} from '../../../src/lib/decision-circuits/metrics/verification-failures';
+} from '../../../src/lib/decision-circuits/metrics/ingest/verification-failures';
 
 async function registeredNames(): Promise<string[]> {
   const metrics = await getMetrics().registry.getMetricsAsJSON();

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 import { linkedinModule } from '../../../src/lib/decision-circuits/metrics/providers/linkedin/webhook';
-import type { NormalizeContext, ProviderSecret } from '../../../src/lib/decision-circuits/metrics/providers/provider';
+import type { NormalizeContext, ProviderSecret } from '../../../src/lib/decision-circuits/metrics/providers/kit/provider';
 import {
   linkedInChallengeResponse,
   linkedInHandshakeQuery,

@@ -17,7 +17,7 @@ import {
   mailgunWebhook,
   normalizeMessageId,
 } from '../../../src/lib/decision-circuits/metrics/providers/mailgun/webhook';
-import { hashEmail, type NormalizeContext, type ProviderSecret } from '../../../src/lib/decision-circuits/metrics/providers/provider';
+import { hashEmail, type NormalizeContext, type ProviderSecret } from '../../../src/lib/decision-circuits/metrics/providers/kit/provider';
 import { createRng } from '../../../src/lib/random/seeded-rng';
 
 type Body = { signature: { timestamp: string; token: string; signature: string }; 'event-data': Record<string, unknown> };

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 import { facebookModule, instagramModule } from '../../../src/lib/decision-circuits/metrics/providers/meta/webhook';
-import type { NormalizeContext, ProviderSecret } from '../../../src/lib/decision-circuits/metrics/providers/provider';
+import type { NormalizeContext, ProviderSecret } from '../../../src/lib/decision-circuits/metrics/providers/kit/provider';
 import { metaHandshakeQuery, signMeta } from '../../../src/lib/decision-circuits/metrics/providers/signing';
 
 const raw = (provider: string, name: string): string =>

@@ -4,10 +4,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import { normalizeProviderEvent } from '../../../src/lib/decision-circuits/metrics/compat';
-import { defaultNormalizeContext, normalizeProviderEvents } from '../../../src/lib/decision-circuits/metrics/metrics-normalize';
+import { defaultNormalizeContext, normalizeProviderEvents } from '../../../src/lib/decision-circuits/metrics/ingest/normalize';
 import { METRICS_EVENT_TYPES, type MetricsProvider } from '../../../src/lib/decision-circuits/metrics/metrics-types';
 import { METRICS_PROVIDERS } from '../../../src/lib/decision-circuits/metrics/providers/registry';
-import type { NormalizeContext } from '../../../src/lib/decision-circuits/metrics/providers/provider';
+import type { NormalizeContext } from '../../../src/lib/decision-circuits/metrics/providers/kit/provider';
 
 const json = (path: string): unknown => JSON.parse(readFileSync(new URL(`../../fixtures/${path}`, import.meta.url), 'utf8'));
 const ctx: NormalizeContext = { receivedAt: new Date('2025-01-01T00:00:00Z'), deliveryId: 'msg_1', storeRawEmail: false };

@@ -16,7 +16,7 @@ import {
   readSelfAttribution,
   safeEqual,
   safeEqualString,
-} from '../../../src/lib/decision-circuits/metrics/providers/provider';
+} from '../../../src/lib/decision-circuits/metrics/providers/kit/provider';
 
 describe('getHeader', () => {
   it('finds a header regardless of case in a plain object', () => {

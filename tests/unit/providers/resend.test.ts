@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 
 import { describe, expect, it } from 'vitest';
 
-import { hashEmail } from '../../../src/lib/decision-circuits/metrics/providers/provider';
-import type { NormalizeContext, ProviderSecret } from '../../../src/lib/decision-circuits/metrics/providers/provider';
+import { hashEmail } from '../../../src/lib/decision-circuits/metrics/providers/kit/provider';
+import type { NormalizeContext, ProviderSecret } from '../../../src/lib/decision-circuits/metrics/providers/kit/provider';
 import { resendModule } from '../../../src/lib/decision-circuits/metrics/providers/resend/webhook';
 import { signResend, svixSignature } from '../../../src/lib/decision-circuits/metrics/providers/signing';
 

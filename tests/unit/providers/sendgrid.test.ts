@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 
 import { describe, expect, it } from 'vitest';
 
-import { hashEmail } from '../../../src/lib/decision-circuits/metrics/providers/provider';
-import type { NormalizeContext, ProviderSecret } from '../../../src/lib/decision-circuits/metrics/providers/provider';
+import { hashEmail } from '../../../src/lib/decision-circuits/metrics/providers/kit/provider';
+import type { NormalizeContext, ProviderSecret } from '../../../src/lib/decision-circuits/metrics/providers/kit/provider';
 import { sendGridMessageId, sendgridModule } from '../../../src/lib/decision-circuits/metrics/providers/sendgrid/webhook';
 import { generateSendGridKeyPair, signSendGridEcdsa, signSendGridHmac } from '../../../src/lib/decision-circuits/metrics/providers/signing';
 

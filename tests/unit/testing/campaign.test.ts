@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { attributionInputSchema } from '../../../src/lib/decision-circuits/metrics/metrics-attribution';
-import { normalizeProviderEvents } from '../../../src/lib/decision-circuits/metrics/metrics-normalize';
+import { normalizeProviderEvents } from '../../../src/lib/decision-circuits/metrics/ingest/normalize';
 import { EVENT_TYPE_TO_ROLLUP_COLUMN, type NormalizedEvent } from '../../../src/lib/decision-circuits/metrics/metrics-types';
 import { campaignStartFor, planCampaign, type CampaignPlan, type SimDelivery } from '../../../tooling/simulator';
 

@@ -2,10 +2,10 @@
 // current API in this one file (each tested in tests/unit/compat.test.ts and tests/db/compat.test.ts).
 // New code calls what each comment names instead.
 import { getDb, type Database } from '../../db';
-import { isDomainError } from './metrics-errors';
+import { isDomainError } from './core/errors';
 import { ingestNormalizedEvents, ingestWebhookPayload, type IngestResult } from './metrics-ingestion';
-import { defaultNormalizeContext, normalizeProviderEvents, type NormalizeContext } from './metrics-normalize';
-import { computeDerivedMetrics } from './metrics-rates';
+import { defaultNormalizeContext, normalizeProviderEvents, type NormalizeContext } from './ingest/normalize';
+import { computeDerivedMetrics } from './core/rates';
 import { ROLLUP_COLUMNS, rowToRollup } from './metrics-rollup';
 import { verifyWebhookSignature, type VerifyOptions, type WebhookSecret } from './metrics-signatures';
 import {

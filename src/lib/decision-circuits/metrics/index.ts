@@ -38,12 +38,7 @@ export {
   type IngestedEvent,
   type ReprocessSummary,
 } from './metrics-ingestion';
-export {
-  getIngestionHealth,
-  INGESTION_HEALTH_EXACT_UP_TO,
-  type IngestionHealthReport,
-  type ProviderIngestionHealth,
-} from './metrics-health';
+export { getIngestionHealth, INGESTION_HEALTH_EXACT_UP_TO, type IngestionHealthReport, type ProviderIngestionHealth } from './ops/health';
 // The release notes' names, as documented aliases of the API above.
 export {
   verifySendGridSignature,
@@ -63,8 +58,8 @@ export {
   WORKSPACE_ROLES,
   type WorkspaceRole,
   type AccessOptions,
-} from './metrics-access';
-export { UnknownWorkspaceError, ForbiddenWorkspaceError, InsufficientRoleError, UnknownAbTestError } from './metrics-errors';
+} from './tenancy/access';
+export { UnknownWorkspaceError, ForbiddenWorkspaceError, InsufficientRoleError, UnknownAbTestError } from './core/errors';
 
 // A/B tests: the registry and the one decision CX09, the API and the dashboard share.
 export {
@@ -78,7 +73,7 @@ export {
   type AbTestRegistration,
   type AbTestRegistrationInput,
   type DecisionMetric,
-} from './metrics-ab-tests';
+} from './ab-tests/registry';
 export {
   getAbTestDecision,
   abTestDecisionQuerySchema,
@@ -86,7 +81,7 @@ export {
   type AbTestDecisionQuery,
   type DecisionOptions,
   type DecisionWindow,
-} from './metrics-decision';
+} from './ab-tests/decision';
 // The engine's types the report is made of, every verdict included, so callers need one import.
 export type { AbTestDecision, AbTestVerdict, ComparisonOutcome, VariantResult } from '../../stats';
 
@@ -112,4 +107,4 @@ export {
   LEDGER_RETENTION_DAYS,
   type RetentionSummary,
   type RetentionTableSummary,
-} from './metrics-retention';
+} from './ops/retention';

@@ -1,9 +1,9 @@
 // Attribution: which circuit execution / A/B test / variant a provider object belongs to.
 import { z } from 'zod';
 import { getDb, type Database } from '../../db';
-import { isUnknownWorkspaceSqlError, UnknownWorkspaceError } from './metrics-errors';
-import { runScoped, type AccessOptions } from './metrics-access';
-import { toIso, toNumber } from './metrics-rows';
+import { isUnknownWorkspaceSqlError, UnknownWorkspaceError } from './core/errors';
+import { runScoped, type AccessOptions } from './tenancy/access';
+import { toIso, toNumber } from './core/rows';
 import {
   METRICS_CHANNELS,
   type AttributionHealthSummary,
@@ -13,8 +13,8 @@ import {
 } from './metrics-types';
 import { METRICS_PROVIDERS, PROVIDER_CHANNEL } from './providers/registry';
 
-export { hashEmail } from './providers/provider';
-export { normalizeProviderEvents } from './metrics-normalize';
+export { hashEmail } from './providers/kit/provider';
+export { normalizeProviderEvents } from './ingest/normalize';
 
 export const UNMAPPED_CIRCUIT_EXECUTION_ID = 'UNMAPPED';
 

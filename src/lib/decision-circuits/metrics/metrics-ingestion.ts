@@ -4,11 +4,11 @@ import { isoTimestamp } from '../../validation/bounded';
 import { getDb, type Database } from '../../db';
 import { getMetrics } from '../../observability/metrics';
 import { inSpan } from '../../observability/tracing';
-import { isUnknownWorkspaceSqlError, sqlState, UnknownWorkspaceError } from './metrics-errors';
-import { plainlyValidEventTime } from './metrics-event-check';
-import { normalizeProviderEvents } from './metrics-normalize';
-import { IngestCoalescer, coalescerOptionsFrom } from './metrics-ingest-coalescer';
-import { toNumber } from './metrics-rows';
+import { isUnknownWorkspaceSqlError, sqlState, UnknownWorkspaceError } from './core/errors';
+import { plainlyValidEventTime } from './ingest/event-check';
+import { normalizeProviderEvents } from './ingest/normalize';
+import { IngestCoalescer, coalescerOptionsFrom } from './ingest/coalescer';
+import { toNumber } from './core/rows';
 import {
   METRICS_CHANNELS,
   METRICS_EVENT_TYPES,
@@ -18,7 +18,7 @@ import {
   type SignatureBlock,
 } from './metrics-types';
 import { METRICS_PROVIDERS } from './providers/registry';
-import { WebhookVerificationError } from './verification-failures';
+import { WebhookVerificationError } from './ingest/verification-failures';
 
 export const INGEST_OUTCOMES = ['applied', 'pending', 'recorded', 'orphaned', 'duplicate'] as const;
 export type IngestOutcome = (typeof INGEST_OUTCOMES)[number];

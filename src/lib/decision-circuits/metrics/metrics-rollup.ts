@@ -2,11 +2,11 @@
 import type { Statement } from '../../db';
 import { DERIVED_RATES, ROLLUP_COUNTERS, ROLLUPS_DEFAULT_LIMIT, ROLLUPS_MAX_LIMIT } from './metrics-types';
 import type { MetricsRollup, MetricsSummary, RollupCounters, RollupFilters } from './metrics-types';
-import { computeDerivedMetrics, emptyCounters } from './metrics-rates';
-import { toIso, toNumber } from './metrics-rows';
-import { readScoped, type AccessOptions } from './metrics-access';
+import { computeDerivedMetrics, emptyCounters } from './core/rates';
+import { toIso, toNumber } from './core/rows';
+import { readScoped, type AccessOptions } from './tenancy/access';
 
-export { computeDerivedMetrics, percentage } from './metrics-rates';
+export { computeDerivedMetrics, percentage } from './core/rates';
 
 /** The columns a rollup is read with (also by compat.ts). */
 export const ROLLUP_COLUMNS = [

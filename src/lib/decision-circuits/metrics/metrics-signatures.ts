@@ -1,10 +1,10 @@
 // Webhook signature verification (release-notes API), dispatching to the provider modules.
 import { type HeaderBag, type MetricsProvider, type VerificationResult } from './metrics-types';
 import { isMetricsProvider } from './providers/registry';
-import type { EnvBag, MetricsProviderModule, ProviderSecret } from './providers/provider';
+import type { EnvBag, MetricsProviderModule, ProviderSecret } from './providers/kit/provider';
 import { getProviderModule } from './providers/registry';
 
-export type { ProviderSecret } from './providers/provider';
+export type { ProviderSecret } from './providers/kit/provider';
 
 /** A configured secret, or a bare string as the release notes' `getProviderSecret` returned. */
 export type WebhookSecret = string | ProviderSecret;

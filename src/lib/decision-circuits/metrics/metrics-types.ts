@@ -1,6 +1,6 @@
 // Types and constants named in the v2.0.0 release notes, plus the few the corrections need.
 
-import type { MetricsProvider } from './providers/ids';
+import type { MetricsProvider } from './providers/kit/ids';
 export type { MetricsProvider };
 
 export const METRICS_CHANNELS = ['email', 'social'] as const;

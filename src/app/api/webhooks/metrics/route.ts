@@ -1,5 +1,5 @@
 // /api/webhooks/metrics: provider webhooks in (POST), health and provider handshakes (GET).
-import { answerHandshake, honoursWorkspaceUrl, isAccountRoutedProvider } from '@/lib/decision-circuits/metrics/metrics-webhook';
+import { answerHandshake, honoursWorkspaceUrl, isAccountRoutedProvider } from '@/lib/decision-circuits/metrics/ingest/webhook';
 import { METRICS_PROVIDERS, isMetricsProvider } from '../../../../lib/decision-circuits/metrics/providers/registry';
 import { requireJsonContentType } from '@/lib/http/body';
 import { methodNotAllowed } from '@/lib/http/errors';

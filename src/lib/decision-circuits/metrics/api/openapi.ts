@@ -2,13 +2,13 @@
 // requests, so the document cannot drift from the code (a test compares it with docs/openapi.json).
 import { z } from 'zod';
 import { AB_TEST_VERDICTS } from '../../../stats';
-import { abTestRegistrationSchema } from '../metrics-ab-tests';
+import { abTestRegistrationSchema } from '../ab-tests/registry';
 import { attributionInputSchema } from '../metrics-attribution';
-import { claimProofSchema } from '../metrics-account-claims';
-import { connectionInputSchema, rotationInputSchema } from '../metrics-connections';
-import { apiKeyCreateSchema } from '../metrics-api-keys';
-import { invitationCreateSchema } from '../metrics-invitations';
-import { memberRoleSchema, workspaceCreateSchema } from '../metrics-members';
+import { claimProofSchema } from '../tenancy/account-claims';
+import { connectionInputSchema, rotationInputSchema } from '../tenancy/connections';
+import { apiKeyCreateSchema } from '../tenancy/api-keys';
+import { invitationCreateSchema } from '../tenancy/invitations';
+import { memberRoleSchema, workspaceCreateSchema } from '../tenancy/members';
 import { METRICS_PROVIDERS } from '../providers/registry';
 import {
   decisionQuerySchema,

@@ -1,7 +1,7 @@
 // zod schemas for the read APIs' query parameters (the single source for validation and docs).
 import { z } from 'zod';
 import { AB_TEST_METHODS } from '../../../stats';
-import { DECISION_METRIC_KEYS } from '../metrics-ab-tests';
+import { DECISION_METRIC_KEYS } from '../ab-tests/registry';
 import { METRICS_CHANNELS, ROLLUPS_DEFAULT_LIMIT, ROLLUPS_MAX_LIMIT } from '../metrics-types';
 import { METRICS_PROVIDERS } from '../providers/registry';
 import { identifierText, isoTimestamp } from '../../../validation/bounded';

@@ -2,10 +2,10 @@
 // when it has one, so each tenant backfills with its own provider account; else the deployment's
 // env (RESEND_API_KEY, META_ACCESS_TOKEN, …), as on a single-workspace deployment.
 import type { Database } from '../../../db';
-import { openBackfillCredential } from '../metrics-connections';
+import { openBackfillCredential } from '../tenancy/connections';
 import type { MetricsProvider } from '../metrics-types';
-import type { EnvBag } from '../providers/provider';
-import type { BackfillProviderClient } from './client';
+import type { EnvBag } from '../providers/kit/provider';
+import type { BackfillProviderClient } from '../providers/kit/backfill-client';
 
 export interface BackfillCredentials {
   env: EnvBag;

@@ -23,6 +23,12 @@ export {
 } from './worker';
 export { topUpEventId, BACKFILL_LEDGER_HORIZON_DAYS } from './topup';
 export { BACKFILL_CLIENTS, getBackfillClient } from '../providers/registry';
-export { ProviderApiError, ProviderHttp, TimeBudgetExhaustedError, BACKFILL_HTTP_DEFAULTS, type ProviderHttpOptions } from './http';
-export type { BackfillProviderClient, BackfillRecord, BackfillPage, BackfillContext } from './client';
+export {
+  ProviderApiError,
+  ProviderHttp,
+  TimeBudgetExhaustedError,
+  BACKFILL_HTTP_DEFAULTS,
+  type ProviderHttpOptions,
+} from '../providers/kit/backfill-http';
+export type { BackfillProviderClient, BackfillRecord, BackfillPage, BackfillContext } from '../providers/kit/backfill-client';
 export { parseBackfillRequest, backfillRequestSchema, backfillQuerySchema, BACKFILL_ERRORS, type BackfillRequest } from './schemas';

@@ -2,9 +2,9 @@
 // claim / progress / release calls, one thin wrapper per SQL function.
 import { z } from 'zod';
 import { getDb, type Database, type Queryable } from '../../../db';
-import { runScoped, type AccessOptions } from '../metrics-access';
-import { DomainError, isUnknownWorkspaceSqlError, UnknownWorkspaceError } from '../metrics-errors';
-import { toIso, toNumber } from '../metrics-rows';
+import { runScoped, type AccessOptions } from '../tenancy/access';
+import { DomainError, isUnknownWorkspaceSqlError, UnknownWorkspaceError } from '../core/errors';
+import { toIso, toNumber } from '../core/rows';
 import type { BackfillJob, BackfillStatus, MetricsChannel, MetricsProvider } from '../metrics-types';
 import { BACKFILL_LIST_DEFAULT_LIMIT, parseBackfillRequest } from './schemas';
 

@@ -2,7 +2,7 @@
 // status/list query.
 import { z } from 'zod';
 import { describeZodError } from '../../../validation/zod-issues';
-import { DomainError } from '../metrics-errors';
+import { DomainError } from '../core/errors';
 import { BACKFILL_MAX_DAYS, BACKFILL_MAX_AGE_DAYS, METRICS_CHANNELS } from '../metrics-types';
 import { METRICS_PROVIDERS, PROVIDER_CHANNEL } from '../providers/registry';
 

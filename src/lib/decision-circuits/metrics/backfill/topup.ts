@@ -3,12 +3,12 @@
 // event whose id is derived from the total it tops up to. Running a backfill twice, two at once,
 // or over a period webhooks already covered therefore adds nothing that is already counted.
 import type { Queryable } from '../../../db';
-import { toNumber } from '../metrics-rows';
-import { LEDGER_RETENTION_DAYS } from '../metrics-retention';
+import { toNumber } from '../core/rows';
+import { LEDGER_RETENTION_DAYS } from '../ops/retention';
 import { type MetricsProvider, type NormalizedEvent } from '../metrics-types';
 import { PROVIDER_CHANNEL } from '../providers/registry';
-import { sha256Hex } from '../providers/provider';
-import type { BackfillRecord, CountedEventType } from './client';
+import { sha256Hex } from '../providers/kit/provider';
+import type { BackfillRecord, CountedEventType } from '../providers/kit/backfill-client';
 
 /**
  * Objects first seen longer ago than this may have lost ledger rows to retention (ledger rows

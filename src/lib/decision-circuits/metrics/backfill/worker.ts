@@ -6,12 +6,12 @@ import { describeError, getLogger } from '../../../observability/logger';
 import { getMetrics } from '../../../observability/metrics';
 import { currentRequestId } from '../../../observability/request-log';
 import { ingestNormalizedEvents } from '../metrics-ingestion';
-import { CRON_TIME_BUDGET_MS } from '../metrics-retention';
+import { CRON_TIME_BUDGET_MS } from '../ops/retention';
 import type { MetricsProvider } from '../metrics-types';
-import type { EnvBag } from '../providers/provider';
-import type { BackfillContext, BackfillWindow } from './client';
+import type { EnvBag } from '../providers/kit/provider';
+import type { BackfillContext, BackfillWindow } from '../providers/kit/backfill-client';
 import { backfillCredentials } from './credentials';
-import { ProviderApiError, ProviderHttp, TimeBudgetExhaustedError, type ProviderHttpOptions } from './http';
+import { ProviderApiError, ProviderHttp, TimeBudgetExhaustedError, type ProviderHttpOptions } from '../providers/kit/backfill-http';
 import {
   addWarnings,
   claimBackfillJob,
@@ -23,7 +23,7 @@ import {
 import { getBackfillClient } from '../providers/registry';
 import { planTopUps } from './topup';
 
-export { CRON_TIME_BUDGET_MS as BACKFILL_TIME_BUDGET_MS } from '../metrics-retention';
+export { CRON_TIME_BUDGET_MS as BACKFILL_TIME_BUDGET_MS } from '../ops/retention';
 /** Longer than one page can take with all its retries, so a live worker is never taken over. */
 export const BACKFILL_STALE_AFTER_MS = 10 * 60 * 1000;
 export const BACKFILL_MAX_ATTEMPTS = 3;

@@ -2,13 +2,13 @@
 // Adding a provider is its folder, its id in ids.ts and one line here (and its name in the SQL
 // CHECK constraints: tests/db/provider-registry.test.ts fails until both agree).
 import type { MetricsChannel, MetricsEventType } from '../metrics-types';
-import type { ProviderDefinition, WebhookHeaderNames } from './definition';
+import type { ProviderDefinition, WebhookHeaderNames } from './kit/definition';
 import { facebookProvider } from './facebook';
-import { METRICS_PROVIDERS, isMetricsProvider, type MetricsProvider } from './ids';
+import { METRICS_PROVIDERS, isMetricsProvider, type MetricsProvider } from './kit/ids';
 import { instagramProvider } from './instagram';
 import { linkedinProvider } from './linkedin';
 import { mailgunProvider } from './mailgun';
-import type { MetricsProviderModule } from './provider';
+import type { MetricsProviderModule } from './kit/provider';
 import { resendProvider } from './resend';
 import { sendgridProvider } from './sendgrid';
 

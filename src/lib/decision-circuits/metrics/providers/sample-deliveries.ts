@@ -1,10 +1,10 @@
 // Sample deliveries for any provider, through its definition: the CLI sender, the simulator's
 // single sends and the connection's "send a test event" use these.
-import type { SampleDelivery, SampleOptions } from './definition';
+import type { SampleDelivery, SampleOptions } from './kit/definition';
 import { getProvider, type MetricsProvider } from './registry';
-import { resolveKind } from './samples-support';
+import { resolveKind } from './kit/sample-builders';
 
-export type { SampleDelivery, SampleOptions } from './definition';
+export type { SampleDelivery, SampleOptions } from './kit/definition';
 
 export { SAMPLE_KINDS } from './registry';
 

@@ -3,4 +3,4 @@ export * from './sendgrid/signer';
 export * from './resend/signer';
 export * from './meta/signer';
 export * from './linkedin/signer';
-export type { Body, When } from './signing-support';
+export type { Body, When } from './kit/signing-support';

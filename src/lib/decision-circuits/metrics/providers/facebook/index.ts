@@ -1,5 +1,5 @@
 // Facebook Pages, whole. Signature, handshake and Graph API code are Meta's, shared with Instagram.
-import type { ProviderDefinition } from '../definition';
+import type { ProviderDefinition } from '../kit/definition';
 import { facebookBackfillClient } from '../meta/backfill';
 import { FACEBOOK } from '../meta/facts';
 import { facebookSamples } from '../meta/samples';

@@ -1,5 +1,5 @@
 // Instagram, whole. Signature, handshake and Graph API code are Meta's, shared with Facebook.
-import type { ProviderDefinition } from '../definition';
+import type { ProviderDefinition } from '../kit/definition';
 import { instagramBackfillClient } from '../meta/backfill';
 import { INSTAGRAM } from '../meta/facts';
 import { instagramSamples } from '../meta/samples';

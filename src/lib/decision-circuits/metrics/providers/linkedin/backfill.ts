@@ -2,7 +2,7 @@
 // workspace knows (attribution rows first seen in the window). The API takes explicit share /
 // ugcPost URNs and has no listing by date, so the attribution map is the listing.
 import { z } from 'zod';
-import type { EnvBag } from '../provider';
+import type { EnvBag } from '../kit/provider';
 import {
   baseUrl,
   missingConfig,
@@ -14,7 +14,7 @@ import {
   type BackfillPage,
   type BackfillProviderClient,
   type BackfillRecord,
-} from '../../backfill/client';
+} from '../kit/backfill-client';
 
 export const LINKEDIN_API_BASE_URL = 'https://api.linkedin.com/rest';
 /** LinkedIn-Version header (YYYYMM); versions are retired about a year after release. */

@@ -1,5 +1,5 @@
 // LinkedIn: who it is, how it signs, what its actions mean (docs/providers.md, LinkedIn).
-import type { ProviderFacts } from '../definition';
+import type { ProviderFacts } from '../kit/definition';
 
 export const LINKEDIN = {
   id: 'linkedin',

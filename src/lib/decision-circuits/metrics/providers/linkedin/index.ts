@@ -1,5 +1,5 @@
 // LinkedIn, whole: facts, webhook verification, handshake and normalisation, backfill, signer, samples.
-import type { ProviderDefinition } from '../definition';
+import type { ProviderDefinition } from '../kit/definition';
 import { linkedinBackfillClient } from './backfill';
 import { LINKEDIN } from './facts';
 import { linkedinSamples } from './samples';

@@ -1,7 +1,7 @@
 // LinkedIn organization social action notifications as LinkedIn sends them (docs/providers.md).
 import type { EventCounter } from '../../metrics-types';
 import type { Rng } from '../../../../random/seeded-rng';
-import { randomCommentText, type Expected, type SocialActor } from '../sample-kit';
+import { randomCommentText, type Expected, type SocialActor } from '../kit/sample-payloads';
 
 export interface LinkedInPost {
   organization: string;

@@ -1,7 +1,7 @@
 // One realistic LinkedIn delivery per action (or a batch), with what it should count.
-import type { ProviderSamples } from '../definition';
-import { idSequence, newSocialActor } from '../sample-kit';
-import { startSample } from '../samples-support';
+import type { ProviderSamples } from '../kit/definition';
+import { idSequence, newSocialActor } from '../kit/sample-payloads';
+import { startSample } from '../kit/sample-builders';
 import { LINKEDIN_ACTIONS, linkedInEnvelope, linkedInNotification, newLinkedInPost, type LinkedInAction } from './payloads';
 
 export const linkedinSamples: ProviderSamples = {

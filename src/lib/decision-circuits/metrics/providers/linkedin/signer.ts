@@ -1,7 +1,7 @@
 // Signs LinkedIn deliveries and builds its handshake, exactly as LinkedIn does.
-import type { ProviderSigner } from '../definition';
-import { hmacSha256, toBytes } from '../provider';
-import { timestampHeader, type Body, type When } from '../signing-support';
+import type { ProviderSigner } from '../kit/definition';
+import { hmacSha256, toBytes } from '../kit/provider';
+import { timestampHeader, type Body, type When } from '../kit/signing-support';
 
 export { linkedInChallengeResponse } from './webhook';
 

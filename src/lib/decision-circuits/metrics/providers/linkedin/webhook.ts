@@ -28,7 +28,7 @@ import {
   type NormalizeResult,
   type ProviderSecret,
   type VerifyInput,
-} from '../provider';
+} from '../kit/provider';
 
 const HEADERS = LINKEDIN.headers;
 const LI_SIGNATURE_HEADER = HEADERS.alternates[0];

@@ -7,7 +7,7 @@
 // run. After a pause the next run counts again from where it resumes, so a pair with events on
 // both sides of the pause gets a lower bound; a top-up never exceeds what Mailgun listed.
 import { z } from 'zod';
-import type { CountedEventType } from '../../backfill/client';
+import type { CountedEventType } from '../kit/backfill-client';
 import {
   baseUrl,
   missingConfig,
@@ -18,9 +18,9 @@ import {
   type BackfillPage,
   type BackfillProviderClient,
   type BackfillRecord,
-} from '../../backfill/client';
-import { ProviderApiError } from '../../backfill/http';
-import { extractAddress, hashEmail, mapEventType, type EnvBag } from '../provider';
+} from '../kit/backfill-client';
+import { ProviderApiError } from '../kit/backfill-http';
+import { extractAddress, hashEmail, mapEventType, type EnvBag } from '../kit/provider';
 import { MAILGUN, mailgunEventKey } from './facts';
 import { normalizeMessageId } from './webhook';
 

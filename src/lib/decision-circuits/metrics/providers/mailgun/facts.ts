@@ -1,5 +1,5 @@
 // Mailgun: who it is, how it signs, what its event names mean (docs/providers.md, Mailgun).
-import type { ProviderFacts } from '../definition';
+import type { ProviderFacts } from '../kit/definition';
 
 export const MAILGUN = {
   id: 'mailgun',

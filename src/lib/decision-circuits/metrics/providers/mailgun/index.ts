@@ -1,5 +1,5 @@
 // Mailgun, whole: facts, webhook verification and normalisation, backfill, signer, samples, simulation.
-import type { ProviderDefinition } from '../definition';
+import type { ProviderDefinition } from '../kit/definition';
 import { mailgunBackfill } from './backfill';
 import { MAILGUN } from './facts';
 import { mailgunSamples } from './samples';

@@ -2,7 +2,7 @@
 // Shaped from Mailgun's documented webhook payloads; every value is invented.
 import type { EventCounter } from '../../metrics-types';
 import type { Rng } from '../../../../random/seeded-rng';
-import { LINKS, USER_AGENTS, testNetIp } from '../sample-kit';
+import { LINKS, USER_AGENTS, testNetIp } from '../kit/sample-payloads';
 
 /** The event-data kinds built here: Mailgun's event names, with `failed` split by severity. */
 export const MAILGUN_EVENT_KINDS = [

@@ -1,7 +1,7 @@
 // One realistic Mailgun delivery per event kind, for `npm run webhook:send` and the test event.
-import type { ProviderSamples, SampleDelivery, SampleOptions } from '../definition';
-import { recipientAddress } from '../sample-kit';
-import { startSample } from '../samples-support';
+import type { ProviderSamples, SampleDelivery, SampleOptions } from '../kit/definition';
+import { recipientAddress } from '../kit/sample-payloads';
+import { startSample } from '../kit/sample-builders';
 import { MAILGUN } from './facts';
 import { MAILGUN_COUNTER, MAILGUN_EVENT_KINDS, mailgunBody, mailgunEventData, newMailgunMessage, type MailgunEventKind } from './payloads';
 import { normalizeMessageId } from './webhook';

@@ -1,8 +1,8 @@
 // Mailgun's body form, signed as Mailgun signs it: `{"signature": {token, timestamp, signature},
 // "event-data": {…}}` with signature = hex HMAC-SHA256(signing key, timestamp + token). For tests,
 // the simulator and the test-event button; the verify path never imports this file.
-import type { ProviderSigner, SignedDelivery, SignInput } from '../definition';
-import { hmacSha256, isRecord, sha256Hex } from '../provider';
+import type { ProviderSigner, SignedDelivery, SignInput } from '../kit/definition';
+import { hmacSha256, isRecord, sha256Hex } from '../kit/provider';
 import { MAILGUN_SCHEMES } from './webhook';
 
 /** Mailgun documents no User-Agent for webhooks: a plain product token. */

@@ -1,6 +1,6 @@
 // How the campaign simulator plays Mailgun: one event per POST, each step of a message's life as
 // the event Mailgun reports for it, and Mailgun's documented retry schedule.
-import type { EmailSimulation, EmailStep, SimulatedEmailEvent, SimulatedMessage } from '../definition';
+import type { EmailSimulation, EmailStep, SimulatedEmailEvent, SimulatedMessage } from '../kit/definition';
 import type { Rng } from '../../../../random/seeded-rng';
 import { MAILGUN_COUNTER, mailgunBody, mailgunEventData, newMailgunMessage, type MailgunEventKind, type MailgunMessage } from './payloads';
 

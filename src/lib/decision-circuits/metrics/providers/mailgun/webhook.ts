@@ -28,7 +28,7 @@ import {
   type NormalizeResult,
   type ProviderSecret,
   type VerifyInput,
-} from '../provider';
+} from '../kit/provider';
 import { MAILGUN, mailgunEventKey } from './facts';
 
 export const MAILGUN_SCHEMES = { signature: 'hmac-sha256', parent: 'hmac-sha256-parent' } as const;

@@ -3,7 +3,7 @@
 // response's cursors; only a time position is saved between runs (Meta cursors expire).
 import { z } from 'zod';
 import type { MetricsProvider } from '../../metrics-types';
-import { parseTimestamp, type EnvBag } from '../provider';
+import { parseTimestamp, type EnvBag } from '../kit/provider';
 import {
   baseUrl,
   fractionFromNewest,
@@ -17,8 +17,8 @@ import {
   type BackfillProviderClient,
   type BackfillRecord,
   type CountedEventType,
-} from '../../backfill/client';
-import { ProviderApiError, type ErrorClassifier, type ProviderHttp } from '../../backfill/http';
+} from '../kit/backfill-client';
+import { ProviderApiError, type ErrorClassifier, type ProviderHttp } from '../kit/backfill-http';
 
 export const META_GRAPH_BASE_URL = 'https://graph.facebook.com/v23.0';
 /** Objects per listing page. Each needs its own insights call, so pages stay small: one page

@@ -1,6 +1,6 @@
 // Facebook and Instagram are one Meta app: one signature scheme and handshake, two providers with
 // their own event names (docs/providers.md, Facebook and Instagram).
-import type { ProviderFacts } from '../definition';
+import type { ProviderFacts } from '../kit/definition';
 
 const META_HEADERS = { signature: 'x-hub-signature-256' } as const;
 

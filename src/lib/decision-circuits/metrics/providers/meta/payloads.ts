@@ -1,7 +1,7 @@
 // Meta webhook payloads (Facebook Pages feed, Instagram) as Meta sends them (docs/providers.md).
 // Each builder also says what the change should count.
 import type { Rng } from '../../../../random/seeded-rng';
-import type { Expected, SocialActor } from '../sample-kit';
+import type { Expected, SocialActor } from '../kit/sample-payloads';
 
 export interface MetaEntry {
   id: string;

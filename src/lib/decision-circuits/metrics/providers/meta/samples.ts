@@ -1,7 +1,7 @@
 // One realistic Facebook or Instagram delivery per change kind, with what it should count.
-import type { ProviderSamples } from '../definition';
-import { idSequence, newSocialActor, type Expected } from '../sample-kit';
-import { startSample } from '../samples-support';
+import type { ProviderSamples } from '../kit/definition';
+import { idSequence, newSocialActor, type Expected } from '../kit/sample-payloads';
+import { startSample } from '../kit/sample-builders';
 import {
   facebookComment,
   facebookReaction,

@@ -1,7 +1,7 @@
 // Signs Meta (Facebook, Instagram) deliveries and builds its handshake, exactly as Meta does.
-import type { ProviderSigner } from '../definition';
-import { hmacSha256, toBytes } from '../provider';
-import type { Body } from '../signing-support';
+import type { ProviderSigner } from '../kit/definition';
+import { hmacSha256, toBytes } from '../kit/provider';
+import type { Body } from '../kit/signing-support';
 
 /** Meta: `X-Hub-Signature-256: sha256=<hex HMAC(app secret, body)>`. */
 export function signMeta(options: { appSecret: string; body: Body }): Record<string, string> {

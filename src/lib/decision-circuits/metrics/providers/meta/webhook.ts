@@ -27,7 +27,7 @@ import {
   type NormalizeResult,
   type ProviderSecret,
   type VerifyInput,
-} from '../provider';
+} from '../kit/provider';
 
 type MetaProvider = 'facebook' | 'instagram';
 

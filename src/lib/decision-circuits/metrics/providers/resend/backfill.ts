@@ -2,7 +2,7 @@
 // Resend keeps only each email's latest state (last_event), so totals are lower bounds: an
 // opened email was at least sent, delivered and opened once. Repeat opens cannot be recovered.
 import { z } from 'zod';
-import { parseTimestamp, type EnvBag } from '../provider';
+import { parseTimestamp, type EnvBag } from '../kit/provider';
 import {
   baseUrl,
   fractionFromNewest,
@@ -15,7 +15,7 @@ import {
   type BackfillProviderClient,
   type BackfillRecord,
   type CountedEventType,
-} from '../../backfill/client';
+} from '../kit/backfill-client';
 
 export const RESEND_API_BASE_URL = 'https://api.resend.com';
 export const RESEND_PAGE_LIMIT = 100;

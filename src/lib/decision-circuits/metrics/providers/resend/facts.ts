@@ -1,5 +1,5 @@
 // Resend: who it is, how it signs (Svix), what its event names mean (docs/providers.md, Resend).
-import type { ProviderFacts } from '../definition';
+import type { ProviderFacts } from '../kit/definition';
 
 export const RESEND = {
   id: 'resend',

@@ -1,5 +1,5 @@
 // Resend, whole: facts, webhook verification and normalisation, backfill, signer, samples.
-import type { ProviderDefinition } from '../definition';
+import type { ProviderDefinition } from '../kit/definition';
 import { resendBackfillClient } from './backfill';
 import { RESEND } from './facts';
 import { resendSamples } from './samples';

@@ -1,7 +1,7 @@
 // Resend webhook payloads as Resend (Svix) sends them (docs/providers.md, Resend).
 import type { EventCounter } from '../../metrics-types';
 import type { Rng } from '../../../../random/seeded-rng';
-import { LINKS, USER_AGENTS, testNetIp } from '../sample-kit';
+import { LINKS, USER_AGENTS, testNetIp } from '../kit/sample-payloads';
 
 export const RESEND_EVENT_TYPES = [
   'email.sent',

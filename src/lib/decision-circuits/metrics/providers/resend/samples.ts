@@ -1,7 +1,7 @@
 // One realistic Resend delivery per event type, with what it should count.
-import type { ProviderSamples } from '../definition';
-import { recipientAddress } from '../sample-kit';
-import { startSample } from '../samples-support';
+import type { ProviderSamples } from '../kit/definition';
+import { recipientAddress } from '../kit/sample-payloads';
+import { startSample } from '../kit/sample-builders';
 import {
   RESEND_COUNTER,
   RESEND_EVENT_TYPES,

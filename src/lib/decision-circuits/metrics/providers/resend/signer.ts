@@ -1,7 +1,7 @@
 // Signs Resend (Svix) deliveries exactly as Svix does: for tests, tools and the test-event button.
-import type { ProviderSigner } from '../definition';
-import { hmacSha256, toBytes } from '../provider';
-import { timestampHeader, type Body, type When } from '../signing-support';
+import type { ProviderSigner } from '../kit/definition';
+import { hmacSha256, toBytes } from '../kit/provider';
+import { timestampHeader, type Body, type When } from '../kit/signing-support';
 import { decodeSvixSecret } from './webhook';
 
 /** One Svix signature entry: `v1,<base64 HMAC(key, id.timestamp.body)>`. */

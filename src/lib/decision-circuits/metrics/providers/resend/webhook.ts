@@ -29,7 +29,7 @@ import {
   type NormalizeResult,
   type ProviderSecret,
   type VerifyInput,
-} from '../provider';
+} from '../kit/provider';
 
 const HEADERS = RESEND.headers;
 // Svix names first, then the Standard Webhooks names the libraries also accept.

@@ -1,7 +1,7 @@
 // SendGrid backfill: Email Activity API (GET /v3/messages). It has no cursor, so the window is
 // paged by halving: a time slice that returns a full page is split until each slice fits.
 import { z } from 'zod';
-import { hashEmail, parseTimestamp, type EnvBag } from '../provider';
+import { hashEmail, parseTimestamp, type EnvBag } from '../kit/provider';
 import { sendGridMessageId } from './webhook';
 import {
   baseUrl,
@@ -14,7 +14,7 @@ import {
   type BackfillPage,
   type BackfillProviderClient,
   type BackfillRecord,
-} from '../../backfill/client';
+} from '../kit/backfill-client';
 
 export const SENDGRID_API_BASE_URL = 'https://api.sendgrid.com';
 /** The API's maximum page size; a slice that returns this many may hold more. */

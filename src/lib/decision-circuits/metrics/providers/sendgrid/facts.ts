@@ -1,5 +1,5 @@
 // SendGrid: who it is, how it signs, what its event names mean (docs/providers.md, SendGrid).
-import type { ProviderFacts } from '../definition';
+import type { ProviderFacts } from '../kit/definition';
 
 export const SENDGRID = {
   id: 'sendgrid',

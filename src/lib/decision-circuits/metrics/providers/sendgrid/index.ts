@@ -1,5 +1,5 @@
 // SendGrid, whole: facts, webhook verification and normalisation, backfill, signer, samples.
-import type { ProviderDefinition } from '../definition';
+import type { ProviderDefinition } from '../kit/definition';
 import { sendgridBackfillClient } from './backfill';
 import { SENDGRID } from './facts';
 import { sendgridSamples } from './samples';

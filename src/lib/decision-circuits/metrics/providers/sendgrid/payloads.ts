@@ -1,7 +1,7 @@
 // SendGrid Event Webhook payloads as SendGrid sends them (docs/providers.md, SendGrid).
 import type { EventCounter } from '../../metrics-types';
 import type { Rng } from '../../../../random/seeded-rng';
-import { LINKS, USER_AGENTS, testNetIp } from '../sample-kit';
+import { LINKS, USER_AGENTS, testNetIp } from '../kit/sample-payloads';
 
 export const SENDGRID_EVENT_KINDS = [
   'processed',

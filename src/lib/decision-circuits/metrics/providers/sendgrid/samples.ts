@@ -1,7 +1,7 @@
 // One realistic SendGrid delivery per event kind (or a batch), with what it should count.
-import type { ProviderSamples } from '../definition';
-import { recipientAddress } from '../sample-kit';
-import { startSample } from '../samples-support';
+import type { ProviderSamples } from '../kit/definition';
+import { recipientAddress } from '../kit/sample-payloads';
+import { startSample } from '../kit/sample-builders';
 import {
   SENDGRID_COUNTER,
   SENDGRID_EVENT_KINDS,

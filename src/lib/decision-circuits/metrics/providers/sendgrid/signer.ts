@@ -1,9 +1,9 @@
 // Signs SendGrid deliveries exactly as SendGrid does: for tests, tools and the test-event button.
 import { createPrivateKey, generateKeyPairSync, sign as cryptoSign, type KeyObject } from 'node:crypto';
 
-import type { ProviderSigner } from '../definition';
-import { hmacSha256, toBytes } from '../provider';
-import { timestampHeader, type Body, type When } from '../signing-support';
+import type { ProviderSigner } from '../kit/definition';
+import { hmacSha256, toBytes } from '../kit/provider';
+import { timestampHeader, type Body, type When } from '../kit/signing-support';
 import { SENDGRID_P256_SPKI_PREFIX } from './webhook';
 
 export interface SendGridKeyPair {

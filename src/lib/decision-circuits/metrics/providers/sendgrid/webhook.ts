@@ -33,7 +33,7 @@ import {
   type ProviderSecret,
   type StoredSecretKind,
   type VerifyInput,
-} from '../provider';
+} from '../kit/provider';
 
 const HEADERS = SENDGRID.headers;
 const TIMESTAMP_HEADER = HEADERS.timestamp;

@@ -2,8 +2,8 @@
 // the provider signs it, through the webhook route (admin or owner). The answer carries the
 // webhook's own status and body, and the connection as it reads afterwards (last delivery).
 import { POST as receiveWebhook } from '@/app/api/webhooks/metrics/route';
-import { buildConnectionTestRequest } from '@/lib/decision-circuits/metrics/metrics-connection-test';
-import { listConnections } from '@/lib/decision-circuits/metrics/metrics-connections';
+import { buildConnectionTestRequest } from '@/lib/decision-circuits/metrics/tenancy/connection-test';
+import { listConnections } from '@/lib/decision-circuits/metrics/tenancy/connections';
 import { publicBaseUrl } from '@/lib/dashboard/request-origin';
 import { ApiError, methodNotAllowed } from '@/lib/http/errors';
 import { withWorkspace } from '@/lib/http/handlers';
