@@ -11,14 +11,17 @@ import { combineResults, fmt, printTable, runCount, runFor, type LoadResult } fr
 import { BENCH_APPLICATION_NAME, BENCH_DIRECT_APPLICATION_NAME, freshDatabase, openDirectPool } from './lib/postgres-scratch';
 import { combineCpu, cpuPerUnit, type CpuSplit } from './lib/cpu';
 import { makeSendGridBatch, normalizedRows, poster, signBatch } from './lib/sendgrid-batches';
-import { ensureBuild, parseCommandLine } from './lib/cli';
+import { ensureBuild, parseCommandLine, usageError } from './lib/cli';
+import { runHotRowCase } from './lib/hot-row-run';
 
-parseCommandLine(
-  `Usage: npm run bench:ingest
+const USAGE = `Usage: npm run bench:ingest [-- --case batches|hot]
 
 Ingestion throughput: signed SendGrid batches and single events over HTTP (next start on a fresh
 PostgreSQL database, and on PGlite), against the database-only path, a bare bulk INSERT and a bare
-route measured in the same run. Prints tables; builds the app first when the build is stale.
+route measured in the same run; then the hot-row case: single-event deliveries, each its own
+transaction, to one variant-hour vs spread over 100 variants vs a bare one-row ledger insert, at
+1, 4, 16 and 64 senders, at the database (pgbench) and over HTTP (several next start processes on
+one PostgreSQL database). Prints tables; builds the app first when the build is stale.
 
 Environment:
   BENCH_DATABASE_URL          PostgreSQL server to create the scratch database on (else TEST_DATABASE_URL, else local 5432)
@@ -28,10 +31,21 @@ Environment:
   BENCH_SINGLE_SECONDS        seconds per single-event slice (10)
   BENCH_SINGLE_CONCURRENCY    senders for single events (8)
   BENCH_SINGLE_ROUNDS         interleaved single-event rounds (2)
+  BENCH_HOT_SENDERS           hot-row sender counts (1,4,16,64)
+  BENCH_HOT_DB_SECONDS        seconds per hot-row pgbench slice (4)
+  BENCH_HOT_HTTP_SECONDS      seconds per hot-row HTTP slice (3)
+  BENCH_HOT_SERVERS           next start processes for the hot-row case (4)
+  BENCH_HOT_POOL              DATABASE_POOL_MAX of each of them (12)
+  BENCH_PGBENCH               pgbench binary (/usr/lib/postgresql/15/bin/pgbench)
 
-  -h, --help    this text`,
-  {},
-);
+  --case batches|hot   run only that part (default: both)
+  -h, --help           this text`;
+const { values: cli } = parseCommandLine(USAGE, { case: { type: 'string' } });
+if (cli.case !== undefined && cli.case !== 'batches' && cli.case !== 'hot')
+  usageError(USAGE, `--case must be batches or hot, not ${cli.case}`);
+const HOT_SENDERS = (process.env.BENCH_HOT_SENDERS ?? '1,4,16,64').split(',').map(Number);
+if (HOT_SENDERS.some((n) => !Number.isInteger(n) || n < 1))
+  usageError(USAGE, 'BENCH_HOT_SENDERS must be positive integers, comma-separated');
 
 const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? 500);
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 120);
@@ -65,6 +79,19 @@ const webhookPath = `/api/webhooks/metrics?provider=sendgrid&workspace_id=${DEV_
 
 async function main(): Promise<void> {
   ensureBuild();
+  if (cli.case !== 'hot') await batchesAndSingles();
+  if (cli.case !== 'batches') {
+    await runHotRowCase(rng, keys, {
+      senders: HOT_SENDERS,
+      dbSeconds: Number(process.env.BENCH_HOT_DB_SECONDS ?? 4),
+      httpSeconds: Number(process.env.BENCH_HOT_HTTP_SECONDS ?? 3),
+      servers: Number(process.env.BENCH_HOT_SERVERS ?? 4),
+      poolPerServer: Number(process.env.BENCH_HOT_POOL ?? 12),
+    });
+  }
+}
+
+async function batchesAndSingles(): Promise<void> {
   const results: { name: string; result: LoadResult; unit: 'events/s' | 'req/s'; eventsPerRequest: number }[] = [];
   const cpu: { name: string; split: CpuSplit }[] = [];
   const batchCpuRows: { name: string; split: CpuSplit }[] = [];
