@@ -34,6 +34,8 @@ const USAGE = `Usage: npm run simulate -- [options]
   --posts <n>            posts per social platform per variant (default ${D.posts})
   --engagement <x>       multiplies social engagement (default ${D.engagement})
   --providers <list>     comma-separated (default: every provider)
+  --protected-share <x>  share of inboxes whose privacy proxy opens every message (default ${D.protectedShare})
+  --scanner-share <x>    share of recipients whose security scanner clicks every link (default ${D.scannerShare})
   --seed <text>          same seed + same start = same campaign
   --concurrency <n>      requests in flight (default 4)
   --out <file>           ground-truth JSON (default .data/simulations/<run>.json)
@@ -51,6 +53,8 @@ const { values } = parseCommandLine(USAGE, {
   posts: { type: 'string', default: String(D.posts) },
   engagement: { type: 'string', default: String(D.engagement) },
   providers: { type: 'string', default: METRICS_PROVIDERS.join(',') },
+  'protected-share': { type: 'string', default: String(D.protectedShare) },
+  'scanner-share': { type: 'string', default: String(D.scannerShare) },
   seed: { type: 'string' },
   concurrency: { type: 'string', default: '4' },
   out: { type: 'string' },
@@ -63,6 +67,12 @@ function numberOption(name: keyof typeof values, raw: string | undefined): numbe
   if (!Number.isFinite(n) || n < 0) {
     usageError(USAGE, `--${name} must be a non-negative number`);
   }
+  return n;
+}
+
+function shareOption(name: 'protected-share' | 'scanner-share'): number {
+  const n = numberOption(name, values[name]);
+  if (n > 1) usageError(USAGE, `--${name} must be between 0 and 1`);
   return n;
 }
 
@@ -86,6 +96,8 @@ const plan = planCampaign({
   posts: numberOption('posts', values.posts),
   engagement: numberOption('engagement', values.engagement),
   providers: providers.filter(isMetricsProvider),
+  protectedShare: shareOption('protected-share'),
+  scannerShare: shareOption('scanner-share'),
 });
 const outFile = values.out ?? path.join('.data', 'simulations', `${plan.runId}.json`);
 const writeGroundTruth = (outcome?: Awaited<ReturnType<typeof runCampaign>>) => {

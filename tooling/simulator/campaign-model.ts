@@ -1,6 +1,7 @@
 // The simulated A/B campaign's vocabulary: options, variant profiles, and the plan it becomes.
 import type { EventCounter, MetricsChannel, MetricsProvider } from '../../src/lib/decision-circuits/metrics/metrics-types';
 import type { Rng } from '../../src/lib/random/seeded-rng';
+import type { EngagementTruth, SimulatedActor } from '../../src/lib/decision-circuits/metrics/providers/kit/sample-payloads';
 
 export interface CampaignOptions {
   /** Same seed and start → the same campaign, byte for byte. */
@@ -30,6 +31,18 @@ export interface CampaignOptions {
   retryRate: number;
   /** Share of SendGrid events that reappear in a later batch (at-least-once delivery). */
   duplicateRate: number;
+  /**
+   * Share of recipients with a protected inbox: a privacy proxy (mostly Apple Mail Privacy
+   * Protection, some Gmail prefetch) opens every delivered message minutes after delivery,
+   * whatever the variant. A variant's `profile.protectedShare` overrides it.
+   */
+  protectedShare: number;
+  /** Share of recipients behind a security scanner that clicks every link within seconds of delivery. */
+  scannerShare: number;
+  /** Share of those scanners announcing themselves in their user agent; the others look like browsers. */
+  scannerAgentShare: number;
+  /** Per variant (A first): profile values that replace the built-in ones, e.g. `{ open: 0.3 }`. */
+  profiles?: readonly Partial<VariantProfile>[];
 }
 
 export const DEFAULT_CAMPAIGN_OPTIONS: Omit<CampaignOptions, 'seed' | 'startMs'> = {
@@ -45,6 +58,9 @@ export const DEFAULT_CAMPAIGN_OPTIONS: Omit<CampaignOptions, 'seed' | 'startMs'>
   unmappedShare: 0.02,
   retryRate: 0.04,
   duplicateRate: 0.01,
+  protectedShare: 0.5,
+  scannerShare: 0.08,
+  scannerAgentShare: 0.6,
 };
 
 export const MAX_VARIANTS = 8;
@@ -52,6 +68,7 @@ export const VARIANT_KEYS = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'] as const;
 
 /** What a variant's audience does: email rates per delivered message, social counts per post. */
 export interface VariantProfile {
+  /** Human opens: the share of delivered messages a person opens (machine opens come on top). */
   open: number;
   clickGivenOpen: number;
   bounce: number;
@@ -60,6 +77,8 @@ export interface VariantProfile {
   likes: number;
   comments: number;
   shares: number;
+  /** Share of the variant's recipients whose inbox is protected (see CampaignOptions.protectedShare). */
+  protectedShare: number;
 }
 
 const BASE_PROFILE: VariantProfile = {
@@ -71,6 +90,7 @@ const BASE_PROFILE: VariantProfile = {
   likes: 36,
   comments: 9,
   shares: 4,
+  protectedShare: 0.5,
 };
 
 // Hand-picked lifts so A and B differ visibly (B wins on opens and clicks, loses on unsubscribes).
@@ -81,13 +101,20 @@ const LIFTS: readonly Partial<Record<keyof VariantProfile, number>>[] = [
   { open: 1.1, clickGivenOpen: 0.8, bounce: 1.3, likes: 1.15, shares: 1.2 },
 ];
 
-export function variantProfile(index: number, rng: Rng): VariantProfile {
-  const profile = { ...BASE_PROFILE };
+export function variantProfile(
+  index: number,
+  rng: Rng,
+  protectedShare = BASE_PROFILE.protectedShare,
+  override: Partial<VariantProfile> = {},
+): VariantProfile {
+  const profile = { ...BASE_PROFILE, protectedShare };
   for (const key of Object.keys(profile) as (keyof VariantProfile)[]) {
+    // Whose inbox is protected does not depend on the variant.
+    if (key === 'protectedShare') continue;
     const lift = LIFTS[index]?.[key] ?? (index < LIFTS.length ? 1 : rng.between(0.75, 1.35));
     profile[key] = key === 'likes' || key === 'comments' || key === 'shares' ? profile[key] * lift : Math.min(profile[key] * lift, 0.95);
   }
-  return profile;
+  return { ...profile, ...override };
 }
 
 export interface SimVariant {
@@ -123,6 +150,15 @@ export interface SimEvent {
   counter: EventCounter | null;
   quantity: number;
   occurredAtMs: number;
+  /** Opens and clicks: who made it (the ground truth) and what the provider's payload says of it. */
+  engagement?: SimEngagement;
+}
+
+export interface SimEngagement {
+  actor: SimulatedActor;
+  truth: EngagementTruth;
+  /** The class the provider's own flag gives (SendGrid `sg_machine_open`, Mailgun `client-info.bot`); null: no flag. */
+  marked: EngagementTruth | null;
 }
 
 /** The body mapping as the attribution route takes it. */

@@ -33,8 +33,26 @@ export function resolveCampaignOptions(input: CampaignInput): CampaignOptions {
   }
   if (!Number.isInteger(options.recipients) || options.recipients < 0) problems.push('recipients must be a non-negative integer');
   if (!Number.isInteger(options.posts) || options.posts < 0) problems.push('posts must be a non-negative integer');
-  for (const key of ['sendgridShare', 'selfAttributedShare', 'lateMappedShare', 'unmappedShare', 'retryRate', 'duplicateRate'] as const) {
+  for (const key of [
+    'sendgridShare',
+    'selfAttributedShare',
+    'lateMappedShare',
+    'unmappedShare',
+    'retryRate',
+    'duplicateRate',
+    'protectedShare',
+    'scannerShare',
+    'scannerAgentShare',
+  ] as const) {
     if (!(options[key] >= 0 && options[key] <= 1)) problems.push(`${key} must be in [0, 1]`);
+  }
+  if ((options.profiles?.length ?? 0) > options.variants) problems.push('profiles must not outnumber the variants');
+  for (const profile of options.profiles ?? []) {
+    for (const [key, value] of Object.entries(profile)) {
+      const countLike = key === 'likes' || key === 'comments' || key === 'shares';
+      if (!(typeof value === 'number' && value >= 0 && (countLike || value <= 1)))
+        problems.push(`profiles.${key} must be a rate in [0, 1]`);
+    }
   }
   if (!(options.engagement >= 0)) problems.push('engagement must be >= 0');
   if (problems.length > 0) throw new Error(`Invalid campaign options: ${problems.join('; ')}`);
@@ -79,7 +97,7 @@ export function planCampaign(input: CampaignInput): CampaignPlan {
     key,
     variantId: rng.uuid(),
     circuitExecutionId: `cx_sim_${runId}_${key}`,
-    profile: variantProfile(index, rng.fork(`profile-${key}`)),
+    profile: variantProfile(index, rng.fork(`profile-${key}`), options.protectedShare, options.profiles?.[index]),
   }));
   const durationMs = Math.round(options.minutes * 60_000);
   const waves = Array.from({ length: SEND_WAVES }, (_, k) => Math.floor((durationMs * SEND_PHASE_SHARE * k) / SEND_WAVES));

@@ -11,10 +11,18 @@ import {
   type EventDraft,
   type MappingFate,
   type PlanContext,
+  type SimEngagement,
   type SimMapping,
   type SimObject,
   type VariantProfile,
 } from './campaign-model';
+import {
+  CLASS_OF_ACTOR,
+  LINKS,
+  SCANNER_USER_AGENTS,
+  USER_AGENTS,
+  type SimulatedEngagement,
+} from '../../src/lib/decision-circuits/metrics/providers/kit/sample-payloads';
 import {
   RESEND_COUNTER,
   SENDGRID_COUNTER,
@@ -35,6 +43,32 @@ const SECOND_MS = 1000;
 const DROP_RATE = 0.005;
 const DEFER_RATE = 0.04;
 
+/** The machines in front of one recipient's inbox. */
+export interface Inbox {
+  /** The privacy proxy that opens every delivered message, or null. */
+  proxy: 'apple_proxy' | 'gmail_proxy' | null;
+  /** The user agent of the security scanner that follows every link, or null for none. */
+  scannerAgent: string | null;
+}
+
+export const HUMAN_INBOX: Inbox = { proxy: null, scannerAgent: null };
+/** Of the protected inboxes, the share behind Apple's proxy (the rest: Gmail's prefetch). */
+const APPLE_SHARE_OF_PROTECTED = 0.85;
+
+/** Who sits in front of a recipient's inbox: drawn once per recipient. */
+export function drawInbox(rng: Rng, protectedShare: number, scannerShare: number, scannerAgentShare: number): Inbox {
+  const proxy = rng.chance(protectedShare) ? (rng.chance(APPLE_SHARE_OF_PROTECTED) ? 'apple_proxy' : 'gmail_proxy') : null;
+  const scannerAgent = rng.chance(scannerShare) ? rng.pick(rng.chance(scannerAgentShare) ? SCANNER_USER_AGENTS : USER_AGENTS) : null;
+  return { proxy, scannerAgent };
+}
+
+export interface TimelineStep {
+  step: Step;
+  at: number;
+  /** Opens and clicks: who made them. */
+  engagement?: SimulatedEngagement;
+}
+
 /** What happens to one message after `sendAt` (offsets in ms), cut at the campaign's end. */
 export function emailTimeline(
   rng: Rng,
@@ -42,9 +76,10 @@ export function emailTimeline(
   sendAt: number,
   durationMs: number,
   canDrop: boolean,
-): { step: Step; at: number }[] {
+  inbox: Inbox = HUMAN_INBOX,
+): TimelineStep[] {
   const s = (min: number, max: number) => rng.between(min, max) * SECOND_MS;
-  const steps: { step: Step; at: number }[] = [];
+  const steps: TimelineStep[] = [];
   if (canDrop && rng.chance(DROP_RATE)) return [{ step: 'dropped', at: sendAt + s(0.2, 3) }];
   steps.push({ step: 'sent', at: sendAt + s(0.2, 3) });
   if (rng.chance(profile.bounce)) {
@@ -56,27 +91,39 @@ export function emailTimeline(
       delivered += s(60, 900);
     }
     steps.push({ step: 'delivered', at: delivered });
+    // The proxy fetches the images of every delivered message minutes later, whoever it is for.
+    if (inbox.proxy) steps.push({ step: 'opened', at: delivered + s(60, 900), engagement: { actor: inbox.proxy } });
+    // The scanner follows every link within seconds of delivery, a second or so apart.
+    if (inbox.scannerAgent) {
+      let clickAt = delivered + s(2, 20);
+      LINKS.forEach((_, link) => {
+        steps.push({ step: 'clicked', at: clickAt, engagement: { actor: 'scanner', link, userAgent: inbox.scannerAgent ?? undefined } });
+        clickAt += s(0.2, 1.5);
+      });
+    }
     let engagedAt = delivered;
+    const person = () => ({ actor: 'person' as const });
     if (rng.chance(profile.open)) {
       let openAt = delivered + rng.exponential(durationMs * 0.18);
       engagedAt = openAt;
-      steps.push({ step: 'opened', at: openAt });
+      steps.push({ step: 'opened', at: openAt, engagement: person() });
       // Repeat opens: opens can outnumber deliveries.
       while (rng.chance(0.35)) {
         openAt += rng.exponential(durationMs * 0.1);
-        steps.push({ step: 'opened', at: openAt });
+        steps.push({ step: 'opened', at: openAt, engagement: person() });
       }
       if (rng.chance(profile.clickGivenOpen)) {
         const clickAt = engagedAt + s(3, 600);
-        steps.push({ step: 'clicked', at: clickAt });
-        if (rng.chance(0.25)) steps.push({ step: 'clicked', at: clickAt + s(5, 300) });
+        steps.push({ step: 'clicked', at: clickAt, engagement: { actor: 'person', link: rng.int(0, LINKS.length - 1) } });
+        if (rng.chance(0.25))
+          steps.push({ step: 'clicked', at: clickAt + s(5, 300), engagement: { actor: 'person', link: rng.int(0, LINKS.length - 1) } });
       }
     }
     if (rng.chance(profile.complaint)) steps.push({ step: 'complained', at: engagedAt + s(10, 900) });
     if (rng.chance(profile.unsubscribe)) steps.push({ step: 'unsubscribed', at: engagedAt + s(10, 900) });
   }
   return steps
-    .map((step) => ({ step: step.step, at: Math.floor(step.at) }))
+    .map((step) => ({ ...step, at: Math.floor(step.at) }))
     .filter((step) => step.at <= durationMs)
     .sort((a, b) => a.at - b.at);
 }
@@ -164,36 +211,52 @@ export function planEmail(ctx: PlanContext): PlannedPart {
     const simulation =
       recipient.provider === 'sendgrid' || recipient.provider === 'resend' ? null : getProvider(recipient.provider).simulation;
     const canDrop = recipient.provider === 'sendgrid' || (simulation?.reportsDrops ?? false);
-    const steps = emailTimeline(rng, variant.profile, sendAt, durationMs, canDrop);
+    const inbox = drawInbox(rng, variant.profile.protectedShare, options.scannerShare, options.scannerAgentShare);
+    const steps = emailTimeline(rng, variant.profile, sendAt, durationMs, canDrop, inbox);
 
     let objectId: string;
-    const add = (draft: Omit<EventDraft['event'], 'key' | 'provider'>, payload: Record<string, unknown>) => {
-      part.drafts.push({ event: { key: ctx.nextEventKey(), provider: recipient.provider, ...draft }, payload });
+    const add = (
+      draft: Omit<EventDraft['event'], 'key' | 'provider' | 'engagement'>,
+      payload: Record<string, unknown>,
+      who?: SimulatedEngagement,
+      marked: SimEngagement['marked'] = null,
+    ) => {
+      const engagement: SimEngagement | undefined = who ? { actor: who.actor, truth: CLASS_OF_ACTOR[who.actor], marked } : undefined;
+      part.drafts.push({
+        event: { key: ctx.nextEventKey(), provider: recipient.provider, ...draft, ...(engagement ? { engagement } : {}) },
+        payload,
+      });
     };
     if (recipient.provider === 'sendgrid') {
       const message = newSendGridMessage(rng, recipient.email, { ...campaignRef, ...circuitContext });
       objectId = message.xMessageId;
-      for (const { step, at } of steps) {
+      for (const { step, at, engagement } of steps) {
         const kind: SendGridEventKind =
           step === 'unsubscribed' ? (rng.chance(0.4) ? 'group_unsubscribe' : 'unsubscribe') : SENDGRID_STEP[step];
         const atMs = ctx.startMs + at;
-        const payload = sendGridEvent(rng, message, kind, atMs);
-        add({ kind, objectId, counter: SENDGRID_COUNTER[kind], quantity: 1, occurredAtMs: Math.floor(atMs / 1000) * 1000 }, payload);
+        const payload = sendGridEvent(rng, message, kind, atMs, engagement);
+        add(
+          { kind, objectId, counter: SENDGRID_COUNTER[kind], quantity: 1, occurredAtMs: Math.floor(atMs / 1000) * 1000 },
+          payload,
+          engagement,
+          // sg_machine_open names Apple's proxy and nothing else; a click carries no flag at all.
+          kind === 'open' ? (payload.sg_machine_open === true ? 'machine' : 'human') : null,
+        );
       }
     } else if (simulation) {
       const message = simulation.newMessage(rng, recipient.email, ctx.startMs + sendAt, { ...campaignRef, ...circuitContext });
       objectId = message.objectId;
-      for (const { step, at } of steps) {
-        for (const event of simulation.events(rng, message, step, ctx.startMs + at)) {
+      for (const { step, at, engagement } of steps) {
+        for (const event of simulation.events(rng, message, step, ctx.startMs + at, engagement)) {
           const { kind, counter, quantity, occurredAtMs } = event;
-          add({ kind, objectId: event.objectId, counter, quantity, occurredAtMs }, event.payload);
+          add({ kind, objectId: event.objectId, counter, quantity, occurredAtMs }, event.payload, engagement, event.marked ?? null);
         }
       }
     } else {
       const tags = { ...campaignRef, ...circuitContext };
       const message = newResendMessage(rng, recipient.email, ctx.startMs + sendAt, tags);
       objectId = message.emailId;
-      for (const { step, at } of steps) {
+      for (const { step, at, engagement } of steps) {
         const atMs = ctx.startMs + at;
         if (step === 'dropped') continue;
         if (step === 'unsubscribed') {
@@ -203,9 +266,11 @@ export function planEmail(ctx: PlanContext): PlannedPart {
           continue;
         }
         const type = RESEND_STEP[step];
+        // Resend flags neither machine opens nor scanner clicks.
         add(
           { kind: type, objectId, counter: RESEND_COUNTER[type], quantity: 1, occurredAtMs: atMs },
-          resendEmailEvent(rng, message, type, atMs),
+          resendEmailEvent(rng, message, type, atMs, engagement),
+          engagement,
         );
       }
     }

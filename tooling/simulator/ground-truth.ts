@@ -3,12 +3,13 @@
 import {
   ROLLUP_COUNTERS,
   UNIQUE_COUNTER_OF,
+  type EventCounter,
   type MetricsChannel,
   type MetricsProvider,
   type RollupCounter,
   type RollupCounters,
 } from '../../src/lib/decision-circuits/metrics/metrics-types';
-import { objectKey, type CampaignPlan, type SimObject } from './campaign-model';
+import { objectKey, type CampaignPlan, type SimEvent, type SimObject, type SimVariant } from './campaign-model';
 import { hourBucket } from '../../src/lib/random/seeded-rng';
 
 export interface RollupKey {
@@ -65,17 +66,29 @@ export function deliveredEventKeys(plan: CampaignPlan, acks?: Acknowledgements):
  * Expected hourly rollups: every delivered event once (retries and duplicates ignored), under its
  * object's mapping, in the UTC hour of its own time. Unmapped objects contribute nothing.
  */
-export function expectedRollups(plan: CampaignPlan, acks?: Acknowledgements): ExpectedRollup[] {
+/** The events that count (delivered at least once, of a mapped object), with their object and variant. */
+export function countedEvents(
+  plan: CampaignPlan,
+  acks?: Acknowledgements,
+): { event: SimEvent & { counter: EventCounter; objectId: string }; object: SimObject; variant: SimVariant }[] {
   const mapped = mappedObjects(plan, acks);
   const delivered = deliveredEventKeys(plan, acks);
   const variants = new Map(plan.variants.map((variant) => [variant.key, variant]));
-  const rows = new Map<string, ExpectedRollup>();
-  const firsts = new Map<string, { counter: RollupCounter; rollup: RollupKey; occurredAtMs: number }>();
+  const out: ReturnType<typeof countedEvents> = [];
   for (const event of plan.events) {
     if (event.counter === null || event.objectId === null || !delivered.has(event.key)) continue;
     const object = mapped.get(objectKey(event.provider, event.objectId));
     const variant = object?.variantKey ? variants.get(object.variantKey) : undefined;
     if (!object || !variant) continue;
+    out.push({ event: { ...event, counter: event.counter, objectId: event.objectId }, object, variant });
+  }
+  return out;
+}
+
+export function expectedRollups(plan: CampaignPlan, acks?: Acknowledgements): ExpectedRollup[] {
+  const rows = new Map<string, ExpectedRollup>();
+  const firsts = new Map<string, { counter: RollupCounter; rollup: RollupKey; occurredAtMs: number }>();
+  for (const { event, object, variant } of countedEvents(plan, acks)) {
     const key: RollupKey = {
       circuit_execution_id: variant.circuitExecutionId,
       ab_test_id: plan.abTestId,

@@ -3,11 +3,12 @@
 // under src/ imports this folder, so the app's bundle never carries it.
 export * from '../../src/lib/random/seeded-rng';
 export * from './provider-payloads';
-export * from './provider-payloads';
 export * from './campaign-model';
 export * from './campaign';
 export * from './deliveries';
 export * from './ground-truth';
+export * from './engagement-truth';
+export * from './engagement-report';
 export * from './request-signing';
 export * from './ab-test-registration';
 export * from './runner';

@@ -4,6 +4,10 @@ import type { RollupCounters } from '../../src/lib/decision-circuits/metrics/met
 import type { CampaignPlan } from './campaign-model';
 import { expectedRollups, sendStats, variantTotals, type Acknowledgements, type RollupMismatch } from './ground-truth';
 import type { RunOutcome, RunProgress } from './runner';
+import { engagementText } from './engagement-report';
+import { formatTable } from './report-table';
+
+export { formatTable };
 
 function clock(ms: number): string {
   const total = Math.max(0, Math.round(ms / 1000));
@@ -24,17 +28,6 @@ export function progressLine(p: RunProgress, width = 24): string {
     .filter(Boolean)
     .join('  ');
   return `[${bar}] ${String(Math.round(share * 100)).padStart(3)}%  campaign ${clock(p.simMs)}/${clock(p.durationMs)}  requests ${p.done}/${p.total}  ${clock(p.wallMs)} elapsed${extras ? `  ${extras}` : ''}`;
-}
-
-/** A plain text table; columns after the first are right-aligned. */
-export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
 const pct = (value: number) => `${value.toFixed(1)}%`;
@@ -68,6 +61,8 @@ export function summaryText(plan: CampaignPlan, acks?: Acknowledgements): string
       ['variant', 'sent', 'delivered', 'bounced', 'opened', 'clicked', 'complaints', 'unsubs', 'delivery', 'open', 'click'],
       totals.filter((t) => t.channel === 'email').map((t) => emailRow(t.key, t.totals)),
     ),
+    '',
+    engagementText(plan, acks),
     '',
     'Social (expected totals):',
     formatTable(
@@ -132,5 +127,22 @@ export function groundTruthDocument(
     totals: variantTotals(plan, expectedRollups(plan, acks)).map((t) => ({ variant: t.key, channel: t.channel, ...t.totals })),
     // Deduplicated, attributable events only: exactly what GET /api/circuits/metrics/rollups should return.
     expected_rollups: expectedRollups(plan, acks),
+    // Every open and click planned: who made it and what the provider's payload flags it as (null: no flag).
+    engagement_events: plan.events.flatMap((e) =>
+      e.engagement
+        ? [
+            {
+              key: e.key,
+              provider: e.provider,
+              kind: e.kind,
+              object_id: e.objectId,
+              occurred_at: new Date(e.occurredAtMs).toISOString(),
+              class: e.engagement.truth,
+              actor: e.engagement.actor,
+              provider_flag: e.engagement.marked,
+            },
+          ]
+        : [],
+    ),
   };
 }

@@ -3,6 +3,7 @@
 import type { BackfillProviderClient } from './backfill-client';
 import type { EventCounter, MetricsChannel, MetricsEventType, MetricsProvider } from '../../metrics-types';
 import type { Rng } from '../../../../random/seeded-rng';
+import type { EngagementTruth, SimulatedEngagement } from './sample-payloads';
 import type { MetricsProviderModule, StoredSecretKind } from './provider';
 
 /** Header names a provider signs with (lower-case: headers are case-insensitive). */
@@ -137,6 +138,8 @@ export interface SimulatedEmailEvent {
   /** The event time the app should store (some providers send whole seconds). */
   occurredAtMs: number;
   payload: Record<string, unknown>;
+  /** Opens and clicks: the class the provider's own flag gives it; null when the payload carries none. */
+  marked?: EngagementTruth | null;
 }
 
 export interface SimulatedMessage {
@@ -149,8 +152,8 @@ export interface EmailSimulation<M extends SimulatedMessage = SimulatedMessage> 
   reportsDrops: boolean;
   /** A message to `recipient` carrying `variables` (self-attribution, campaign reference). */
   newMessage(rng: Rng, recipient: string, sendAtMs: number, variables: Readonly<Record<string, string>>): M;
-  /** The events the provider sends for one step of the message's life (none, one, or more). */
-  events(rng: Rng, message: M, step: EmailStep, atMs: number): SimulatedEmailEvent[];
+  /** The events the provider sends for one step of the message's life (none, one, or more); opens and clicks by `engagement`'s actor. */
+  events(rng: Rng, message: M, step: EmailStep, atMs: number, engagement?: SimulatedEngagement): SimulatedEmailEvent[];
   /** 1 = one event per request; more = batches flushed every few seconds. */
   maxEventsPerDelivery: number;
   deliveryBody(payloads: readonly Record<string, unknown>[]): string;

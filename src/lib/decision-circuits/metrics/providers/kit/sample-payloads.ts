@@ -12,6 +12,38 @@ export const USER_AGENTS = [
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0',
 ];
 export const LINKS = ['https://example.com/offer', 'https://example.com/pricing', 'https://example.com/blog/launch'];
+/** User agents of link-checking security gateways, the kind scanner heuristics look for. */
+export const SCANNER_USER_AGENTS = [
+  'Mozilla/5.0 (compatible; Barracuda Sentinel; +https://barracuda.com)',
+  'Mimecast URL Protect/1.0',
+  'Proofpoint URL Defense',
+  'Microsoft Office Protocol Discovery',
+  'python-requests/2.31.0',
+];
+
+/**
+ * Who caused a simulated open or click: a person, a privacy proxy fetching the images of a
+ * protected inbox (Apple Mail Privacy Protection, Gmail's prefetch) or a security scanner
+ * following links. What the provider's payload says about it is each provider's own business.
+ */
+export type SimulatedActor = 'person' | 'apple_proxy' | 'gmail_proxy' | 'scanner';
+/** The class an actor belongs to: the ground truth the app's classes are measured against. */
+export type EngagementTruth = 'human' | 'machine' | 'bot';
+export const CLASS_OF_ACTOR: Readonly<Record<SimulatedActor, EngagementTruth>> = {
+  person: 'human',
+  apple_proxy: 'machine',
+  gmail_proxy: 'machine',
+  scanner: 'bot',
+};
+
+/** An open or click as the simulator plays it: who, which link (clicks), and a scanner's user agent. */
+export interface SimulatedEngagement {
+  actor: SimulatedActor;
+  /** Index into LINKS (clicks). */
+  link?: number;
+  /** The scanner's user agent; a browser-like one when the scanner hides (unmarked). */
+  userAgent?: string;
+}
 
 /** A recipient address on the reserved example domains; `n` keeps it unique within a run. */
 export function recipientAddress(rng: Rng, n: number): string {

@@ -2,7 +2,7 @@
 // Shaped from Mailgun's documented webhook payloads; every value is invented.
 import type { EventCounter } from '../../metrics-types';
 import type { Rng } from '../../../../random/seeded-rng';
-import { LINKS, USER_AGENTS, testNetIp } from '../kit/sample-payloads';
+import { LINKS, USER_AGENTS, testNetIp, type SimulatedActor, type SimulatedEngagement } from '../kit/sample-payloads';
 
 /** The event-data kinds built here: Mailgun's event names, with `failed` split by severity. */
 export const MAILGUN_EVENT_KINDS = [
@@ -93,16 +93,36 @@ export function mailgunTimestamp(rng: Rng, atMs: number): number {
   return Number(`${seconds}.${fraction}`);
 }
 
-function engagement(rng: Rng): Record<string, unknown> {
-  return {
-    ip: testNetIp(rng),
-    geolocation: rng.pick(PLACES),
-    'client-info': { ...rng.pick(CLIENTS), 'user-agent': rng.pick(USER_AGENTS) },
-  };
+/** Mailgun's `client-info.bot`: which automated fetcher it detected, empty for a person. */
+export const MAILGUN_BOT_OF_ACTOR: Readonly<Record<SimulatedActor, '' | 'apple' | 'gmail' | 'generic'>> = {
+  person: '',
+  apple_proxy: 'apple',
+  gmail_proxy: 'gmail',
+  scanner: 'generic',
+};
+
+function engagement(rng: Rng, who?: SimulatedEngagement): Record<string, unknown> {
+  const ip = testNetIp(rng);
+  const geolocation = rng.pick(PLACES);
+  const clientInfo: Record<string, unknown> = { ...rng.pick(CLIENTS), 'user-agent': rng.pick(USER_AGENTS) };
+  if (who) {
+    if (who.userAgent) clientInfo['user-agent'] = who.userAgent;
+    clientInfo.bot = MAILGUN_BOT_OF_ACTOR[who.actor];
+  }
+  return { ip, geolocation, 'client-info': clientInfo };
 }
 
-/** One event-data object for `message` at `atMs`, with the fields that kind carries. */
-export function mailgunEventData(rng: Rng, message: MailgunMessage, kind: MailgunEventKind, atMs: number): Record<string, unknown> {
+/**
+ * One event-data object for `message` at `atMs`, with the fields that kind carries. With `who`, an
+ * open or click by that actor, marked in `client-info.bot` as Mailgun's bot detection marks it.
+ */
+export function mailgunEventData(
+  rng: Rng,
+  message: MailgunMessage,
+  kind: MailgunEventKind,
+  atMs: number,
+  who?: SimulatedEngagement,
+): Record<string, unknown> {
   const event = kind === 'failed:temporary' ? 'failed' : kind;
   const data: Record<string, unknown> = {
     event,
@@ -168,11 +188,13 @@ export function mailgunEventData(rng: Rng, message: MailgunMessage, kind: Mailgu
       });
       break;
     case 'opened':
-      Object.assign(data, engagement(rng));
+      Object.assign(data, engagement(rng, who));
       break;
-    case 'clicked':
-      Object.assign(data, engagement(rng), { url: rng.pick(LINKS) });
+    case 'clicked': {
+      const url = rng.pick(LINKS);
+      Object.assign(data, engagement(rng, who), { url: who?.link === undefined ? url : (LINKS[who.link] ?? url) });
       break;
+    }
     case 'unsubscribed':
       Object.assign(data, engagement(rng));
       break;

@@ -2,6 +2,7 @@
 // the event Mailgun reports for it, and Mailgun's documented retry schedule.
 import type { EmailSimulation, EmailStep, SimulatedEmailEvent, SimulatedMessage } from '../kit/definition';
 import type { Rng } from '../../../../random/seeded-rng';
+import { CLASS_OF_ACTOR, type SimulatedEngagement } from '../kit/sample-payloads';
 import { MAILGUN_COUNTER, mailgunBody, mailgunEventData, newMailgunMessage, type MailgunEventKind, type MailgunMessage } from './payloads';
 
 const MINUTE_MS = 60_000;
@@ -29,9 +30,16 @@ export const mailgunSimulation: EmailSimulation<MailgunSimulatedMessage> = {
     const message = newMailgunMessage(rng, recipient, sendAtMs, variables);
     return { objectId: message.objectId, message };
   },
-  events(rng: Rng, simulated: MailgunSimulatedMessage, step: EmailStep, atMs: number): SimulatedEmailEvent[] {
+  events(
+    rng: Rng,
+    simulated: MailgunSimulatedMessage,
+    step: EmailStep,
+    atMs: number,
+    engagement?: SimulatedEngagement,
+  ): SimulatedEmailEvent[] {
     const kind = EVENT_OF_STEP[step];
     if (kind === null) return [];
+    const who = kind === 'opened' || kind === 'clicked' ? engagement : undefined;
     return [
       {
         kind: kind === 'failed:temporary' ? 'failed' : kind,
@@ -40,7 +48,9 @@ export const mailgunSimulation: EmailSimulation<MailgunSimulatedMessage> = {
         quantity: 1,
         // Microsecond timestamps, read back to this millisecond (payloads.ts).
         occurredAtMs: Math.floor(atMs),
-        payload: mailgunEventData(rng, simulated.message, kind, atMs),
+        payload: mailgunEventData(rng, simulated.message, kind, atMs, who),
+        // Mailgun's bot detection names every fetcher the simulator plays (client-info.bot).
+        ...(who ? { marked: CLASS_OF_ACTOR[who.actor] } : {}),
       },
     ];
   },

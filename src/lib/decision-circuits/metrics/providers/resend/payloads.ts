@@ -1,7 +1,7 @@
 // Resend webhook payloads as Resend (Svix) sends them (docs/providers.md, Resend).
 import type { EventCounter } from '../../metrics-types';
 import type { Rng } from '../../../../random/seeded-rng';
-import { LINKS, USER_AGENTS, testNetIp } from '../kit/sample-payloads';
+import { LINKS, USER_AGENTS, testNetIp, type SimulatedEngagement } from '../kit/sample-payloads';
 
 export const RESEND_EVENT_TYPES = [
   'email.sent',
@@ -66,12 +66,16 @@ export function svixMessageId(rng: Rng): string {
   return `msg_${rng.base62(27)}`;
 }
 
-/** One Resend `email.*` event for `message` at `atMs`. */
+/**
+ * One Resend `email.*` event for `message` at `atMs`. With `engagement`, an open or click by that
+ * actor: Resend's opens say nothing of who opened, its clicks carry the clicker's user agent.
+ */
 export function resendEmailEvent(
   rng: Rng,
   message: ResendMessage,
   type: Exclude<ResendEventType, 'contact.updated'>,
   atMs: number,
+  engagement?: SimulatedEngagement,
 ): Record<string, unknown> {
   const data: Record<string, unknown> = {
     email_id: message.emailId,
@@ -94,12 +98,15 @@ export function resendEmailEvent(
       : { type: 'Transient', subType: 'MailboxFull', message: 'The mailbox is full.', diagnosticCode: ['smtp; 452 4.2.2 mailbox full'] };
   }
   if (type === 'email.clicked') {
-    data.click = {
+    const click = {
       ipAddress: testNetIp(rng),
       link: rng.pick(LINKS),
       timestamp: new Date(atMs).toISOString(),
       userAgent: rng.pick(USER_AGENTS),
     };
+    if (engagement?.link !== undefined) click.link = LINKS[engagement.link] ?? click.link;
+    if (engagement?.userAgent) click.userAgent = engagement.userAgent;
+    data.click = click;
   }
   return { type, created_at: new Date(atMs).toISOString(), data };
 }

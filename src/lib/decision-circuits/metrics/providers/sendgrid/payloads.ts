@@ -1,7 +1,7 @@
 // SendGrid Event Webhook payloads as SendGrid sends them (docs/providers.md, SendGrid).
 import type { EventCounter } from '../../metrics-types';
 import type { Rng } from '../../../../random/seeded-rng';
-import { LINKS, USER_AGENTS, testNetIp } from '../kit/sample-payloads';
+import { LINKS, USER_AGENTS, testNetIp, type SimulatedEngagement } from '../kit/sample-payloads';
 
 export const SENDGRID_EVENT_KINDS = [
   'processed',
@@ -65,8 +65,18 @@ function sgEventId(message: SendGridMessage, kind: SendGridEventKind): string {
   return Buffer.from(`${kind}-${message.eventCount}-${message.xMessageId}-0`).toString('base64url');
 }
 
-/** One SendGrid event object for `message` at `atMs`, with the fields that kind carries. */
-export function sendGridEvent(rng: Rng, message: SendGridMessage, kind: SendGridEventKind, atMs: number): Record<string, unknown> {
+/**
+ * One SendGrid event object for `message` at `atMs`, with the fields that kind carries. With
+ * `engagement`, an open or click by that actor: SendGrid flags Apple's privacy proxy alone
+ * (`sg_machine_open`), and nothing on a click says a scanner made it but its user agent.
+ */
+export function sendGridEvent(
+  rng: Rng,
+  message: SendGridMessage,
+  kind: SendGridEventKind,
+  atMs: number,
+  engagement?: SimulatedEngagement,
+): Record<string, unknown> {
   const event: Record<string, unknown> = {
     email: message.email,
     timestamp: Math.floor(atMs / 1000),
@@ -78,6 +88,7 @@ export function sendGridEvent(rng: Rng, message: SendGridMessage, kind: SendGrid
     category: rng.chance(0.5) ? message.category : [message.category],
   };
   const agent = { useragent: rng.pick(USER_AGENTS), ip: testNetIp(rng) };
+  if (engagement?.userAgent) agent.useragent = engagement.userAgent;
   switch (kind) {
     case 'processed':
       Object.assign(event, { pool: { name: 'transactional', id: 210 } });
@@ -102,11 +113,15 @@ export function sendGridEvent(rng: Rng, message: SendGridMessage, kind: SendGrid
       break;
     }
     case 'open':
-      Object.assign(event, { sg_machine_open: false, ...agent });
+      Object.assign(event, { sg_machine_open: engagement?.actor === 'apple_proxy', ...agent });
       break;
-    case 'click':
-      Object.assign(event, { url: rng.pick(LINKS), url_offset: { index: rng.int(0, 2), type: 'html' }, ...agent });
+    case 'click': {
+      let url = rng.pick(LINKS);
+      let index = rng.int(0, 2);
+      if (engagement?.link !== undefined) [url, index] = [LINKS[engagement.link] ?? url, engagement.link];
+      Object.assign(event, { url, url_offset: { index, type: 'html' }, ...agent });
       break;
+    }
     case 'group_unsubscribe':
       Object.assign(event, { asm_group_id: message.asmGroupId, ...agent });
       break;
