@@ -47,5 +47,20 @@ const config = [
       ],
     },
   },
+  {
+    // Auth says who is calling and throws an AppError with a code; only src/lib/http answers HTTP.
+    files: ['src/lib/auth/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/http/*', '@/lib/http/*'], message: 'Auth never imports the HTTP layer: throw an AppError with a code.' },
+            { group: ['**/tooling/**'], message: 'Development tooling (the simulator) is never part of the app.' },
+          ],
+        },
+      ],
+    },
+  },
 ];
 export default config;

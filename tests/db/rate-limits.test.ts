@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace } from '../../src/lib/decision-circuits/metrics/tenancy/members';
 import { DomainError } from '../../src/lib/decision-circuits/metrics/core/errors';
-import { isApiError, toErrorResponse } from '../../src/lib/http/errors';
+import { isAppError, toErrorResponse } from '../../src/lib/http/errors';
 import { enforceRateLimits } from '../../src/lib/http/rate-limit';
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from '../helpers/db';
 
@@ -71,11 +71,11 @@ describe.each(DATABASE_KINDS)('request budgets and caps on %s', (kind) => {
       () => null,
       (error: unknown) => error,
     );
-    expect(isApiError(refusal)).toBe(true);
+    expect(isAppError(refusal)).toBe(true);
     const response = toErrorResponse(refusal);
     expect(response.status).toBe(429);
     expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(100);
-    expect(await response.json()).toMatchObject({ limit: 'test:email' });
+    expect(await response.json()).toMatchObject({ code: 'too_many_requests', limit: 'test:email' });
     const stored = await t.db.query<{ key: string }>(`select key from metrics_rate_limits where key like 'test:email:%'`);
     expect(stored).toHaveLength(1);
     expect(stored[0]!.key).not.toContain(email);

@@ -137,7 +137,11 @@ describe.each(DATABASE_KINDS)('workspace API keys on %s', (kind) => {
     ] as const) {
       const refused = await call('POST', path, keys.read.key, body);
       expect(refused.status, path).toBe(403);
-      expect(refused.json).toMatchObject({ error: 'This API key lacks the attribution:write scope', required_scope: 'attribution:write' });
+      expect(refused.json).toMatchObject({
+        error: 'This API key lacks the attribution:write scope',
+        code: 'insufficient_scope',
+        required_scope: 'attribution:write',
+      });
     }
     expect(
       (await call('POST', `/api/circuits/metrics/attribution?workspaceId=${DEV_WORKSPACE_ID}`, keys.both.key, attribution())).status,
@@ -162,6 +166,7 @@ describe.each(DATABASE_KINDS)('workspace API keys on %s', (kind) => {
     for (const path of readRoutes(OTHER_WORKSPACE_ID)) {
       const refused = await call('GET', path, keys.both.key);
       expect(refused.status, path).toBe(403);
+      expect(refused.json.code, path).toBe('forbidden');
     }
     const write = await call('POST', `/api/circuits/metrics/attribution?workspaceId=${OTHER_WORKSPACE_ID}`, keys.both.key, attribution());
     expect(write.status).toBe(403);
@@ -181,6 +186,7 @@ describe.each(DATABASE_KINDS)('workspace API keys on %s', (kind) => {
     ] as const) {
       const refused = await call(method, path, keys.both.key, body);
       expect(refused.status, `${method} ${path}`).toBe(403);
+      expect(refused.json.code, `${method} ${path}`).toBe('insufficient_scope');
     }
     expect((await call('GET', keysPath(), owner)).status).toBe(200);
   });
@@ -191,6 +197,7 @@ describe.each(DATABASE_KINDS)('workspace API keys on %s', (kind) => {
     for (const token of [wrongSecret, unknown, 'dck_nonsense']) {
       const refused = await call('GET', `/api/circuits/metrics/rollups?workspaceId=${DEV_WORKSPACE_ID}`, token);
       expect(refused.status, token).toBe(401);
+      expect(refused.json.code, token).toBe('unauthorized');
       expect(refused.text).not.toContain(keys.read.key.slice(37));
     }
   });

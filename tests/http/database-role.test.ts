@@ -68,7 +68,8 @@ describe.skipIf(SKIP_REASON !== null)(
       });
       for (const response of [webhook, cron, read]) {
         expect(response.status).toBe(503);
-        const json = (await response.json()) as { error: string; problems: string[]; docs: string };
+        const json = (await response.json()) as { error: string; code: string; problems: string[]; docs: string };
+        expect(json.code).toBe('database_misconfigured');
         expect(json.error).toBe('Database role misconfigured: the app cannot serve requests until it is fixed');
         expect(json.problems).toContain('it is not a member of "authenticated", so user reads cannot run under row-level security');
         expect(json.docs).toBe('docs/security.md, section "Database role"');

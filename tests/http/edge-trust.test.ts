@@ -215,7 +215,7 @@ describe.each(DATABASE_KINDS)('a malformed METRICS_ENCRYPTION_KEYS on %s', (kind
       secret: `whsec_${Buffer.from(randomUUID()).toString('base64')}`,
     });
     expect(answer.status, answer.text).toBe(503);
-    expect(answer.json).toMatchObject({ reason: 'encryption_keys_malformed' });
+    expect(answer.json).toMatchObject({ code: 'encryption_keys_malformed', reason: 'encryption_keys_malformed' });
     expect(String(answer.json.error)).toContain('METRICS_ENCRYPTION_KEYS');
     expect(answer.text).not.toContain(MATERIAL);
     const listed = await call(app.url, 'GET', `/api/circuits/metrics/connections?workspaceId=${workspace}`, token);

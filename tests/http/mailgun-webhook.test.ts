@@ -94,7 +94,7 @@ describe.each(DATABASE_KINDS)('Mailgun webhooks on %s', (kind) => {
     const forged = { ...original, 'event-data': { ...original['event-data'], id: `forged-${randomUUID()}`, event: 'delivered' } };
     const replayed = await post(webhookUrl, JSON.stringify(forged));
     expect(replayed.status).toBe(401);
-    expect(replayed.json.error).toBe('Signature verification failed: Replayed signature');
+    expect(replayed.json).toMatchObject({ error: 'Signature verification failed: Replayed signature', code: 'signature_invalid' });
     expect(await ledger()).toBe(before);
     expect(await delivered()).toBe(2);
   });
@@ -103,7 +103,8 @@ describe.each(DATABASE_KINDS)('Mailgun webhooks on %s', (kind) => {
     const before = await ledger();
     const wrong = await post(webhookUrl, signedDelivery(`not-${signingKey}`, `wrong-${kind}`));
     expect(wrong.status).toBe(401);
-    expect(wrong.json.error).toBe('Signature verification failed: Signature mismatch');
+    // The same refusal, with the same code, as on the workspace URL.
+    expect(wrong.json).toMatchObject({ error: 'Signature verification failed: Signature mismatch', code: 'signature_invalid' });
     expect(await ledger()).toBe(before);
     const list = await api('GET', `/api/circuits/metrics/connections?workspaceId=${workspace}`);
     const connection = (list.json.connections as Json[]).find((c) => c.provider === 'mailgun');

@@ -165,7 +165,11 @@ describe.each(DATABASE_KINDS)('POST /api/webhooks/metrics on %s', (kind) => {
     const headers = signSendGridEcdsa({ privateKey: keys.privateKey, body });
     const tampered = await post('sendgrid', body.replace('delivered', 'bounce'), headers);
     expect(tampered.status).toBe(401);
-    expect(tampered.json).toMatchObject({ error: expect.stringMatching(/^Signature verification failed: /), provider: 'sendgrid' });
+    expect(tampered.json).toMatchObject({
+      error: expect.stringMatching(/^Signature verification failed: /),
+      code: 'signature_invalid',
+      provider: 'sendgrid',
+    });
     expect(typeof tampered.json.timestamp).toBe('string');
     expect((await post('sendgrid', body, {})).status).toBe(401);
     expect(await ledgerCount()).toBe(before);
@@ -279,24 +283,30 @@ describe.each(DATABASE_KINDS)('POST /api/webhooks/metrics on %s', (kind) => {
     expect(((await noProvider.json()) as { error: string }).error).toBe(
       'provider parameter required; one of: sendgrid, resend, mailgun, facebook, instagram, linkedin',
     );
-    expect((await post('sendgrid', body, signed, 'not-a-uuid')).status).toBe(400);
-    expect((await post('sendgrid', body, signed, randomUUID())).status).toBe(404);
+    const notUuid = await post('sendgrid', body, signed, 'not-a-uuid');
+    expect([notUuid.status, notUuid.json.code]).toEqual([400, 'invalid_request']);
+    const unknown = await post('sendgrid', body, signed, randomUUID());
+    expect([unknown.status, unknown.json.code]).toEqual([404, 'unknown_workspace']);
 
     const wrongType = await fetch(endpoint('sendgrid'), { method: 'POST', body, headers: { 'content-type': 'text/plain', ...signed } });
     expect(wrongType.status).toBe(415);
+    expect(((await wrongType.json()) as { code: string }).code).toBe('unsupported_media_type');
 
     const malformed = '[{"event": "delivered",';
-    expect((await post('sendgrid', malformed, signSendGridEcdsa({ privateKey: keys.privateKey, body: malformed }))).status).toBe(400);
+    const unparsable = await post('sendgrid', malformed, signSendGridEcdsa({ privateKey: keys.privateKey, body: malformed }));
+    expect([unparsable.status, unparsable.json.code]).toEqual([400, 'invalid_request']);
 
     const notEvents = '{"hello":"world"}';
-    expect((await post('sendgrid', notEvents, signSendGridEcdsa({ privateKey: keys.privateKey, body: notEvents }))).status).toBe(400);
+    const noEvents = await post('sendgrid', notEvents, signSendGridEcdsa({ privateKey: keys.privateKey, body: notEvents }));
+    expect([noEvents.status, noEvents.json.code]).toEqual([400, 'invalid_request']);
 
     const huge = `[${'"x",'.repeat(1_400_000)}"x"]`;
     const tooLarge = await post('sendgrid', huge, {});
-    expect(tooLarge.status).toBe(413);
+    expect([tooLarge.status, tooLarge.json.code]).toEqual([413, 'payload_too_large']);
 
     const put = await fetch(endpoint('sendgrid'), { method: 'PUT' });
     expect(put.status).toBe(405);
+    expect(((await put.json()) as { code: string }).code).toBe('method_not_allowed');
     expect(await ledgerCount()).toBe(before);
   });
 });
@@ -313,7 +323,7 @@ describe('POST /api/webhooks/metrics with the database down', () => {
       });
       expect(response.status).toBe(503);
       expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
-      expect(await response.json()).toMatchObject({ error: 'Database unavailable; retry later' });
+      expect(await response.json()).toMatchObject({ error: 'Database unavailable; retry later', code: 'database_unavailable' });
       // The cause is in the request's log line (the answer keeps it to itself), one JSON line.
       await new Promise((resolve) => setTimeout(resolve, 300));
       const line = app.server

@@ -4,7 +4,7 @@
 // run (get_current_workspace_id, migration 20260116), so RLS bounds a key to its workspace.
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { getDb, type Database } from '../db';
-import { ApiError } from '../http/errors';
+import { AppError } from '../errors/app-error';
 
 export const API_KEY_SCOPES = ['read', 'attribution:write'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
@@ -42,8 +42,8 @@ export function generateApiKey(): { id: string; token: string; secretHash: strin
   return { id, token: `${API_KEY_PREFIX}${id.replaceAll('-', '')}_${secret}`, secretHash: hashApiKeySecret(secret) };
 }
 
-function invalidKey(message = 'Invalid API key'): ApiError {
-  return new ApiError(401, message, {}, { 'www-authenticate': 'Bearer' });
+function invalidKey(message = 'Invalid API key'): AppError {
+  return new AppError('unauthorized', message, {}, { 'www-authenticate': 'Bearer' });
 }
 
 // Compared when no key has the id, so an unknown id costs what a wrong secret does.

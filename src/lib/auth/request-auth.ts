@@ -1,6 +1,6 @@
 // Who is calling: a Bearer token, or the dashboard's session cookie.
 import { createServerClient } from '@supabase/ssr';
-import { ApiError } from '../http/errors';
+import { AppError } from '../errors/app-error';
 import { looksLikeApiKey, verifyApiKey, type ApiKeyPrincipal } from './api-keys';
 import { verifyAccessToken, type VerifiedClaims } from './tokens';
 
@@ -38,7 +38,7 @@ export async function extractAccessToken(request: Request): Promise<string | nul
   const authorization = request.headers.get('authorization');
   if (authorization) {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
-    if (!match?.[1]) throw new ApiError(401, 'Authorization header must be "Bearer <token>"');
+    if (!match?.[1]) throw new AppError('unauthorized', 'Authorization header must be "Bearer <token>"');
     return match[1];
   }
   const cookies = parseCookies(request.headers.get('cookie'));
@@ -50,8 +50,8 @@ export async function extractAccessToken(request: Request): Promise<string | nul
 async function requiredToken(request: Request): Promise<string> {
   const token = await extractAccessToken(request);
   if (!token)
-    throw new ApiError(
-      401,
+    throw new AppError(
+      'unauthorized',
       'Authentication required: send a Supabase access token or a workspace API key as a Bearer header',
       {},
       { 'www-authenticate': 'Bearer' },
@@ -62,7 +62,8 @@ async function requiredToken(request: Request): Promise<string> {
 /** The verified claims of the caller; 401 when there are none or they do not verify, 403 for an API key. */
 export async function authenticateRequest(request: Request): Promise<VerifiedClaims> {
   const token = await requiredToken(request);
-  if (looksLikeApiKey(token)) throw new ApiError(403, "This route needs a user's session: API keys act only on workspace routes");
+  if (looksLikeApiKey(token))
+    throw new AppError('insufficient_scope', "This route needs a user's session: API keys act only on workspace routes");
   return verifyAccessToken(token);
 }
 

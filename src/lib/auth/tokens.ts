@@ -1,7 +1,7 @@
 // Supabase access tokens (JWTs), verified with jose: HS256 with SUPABASE_JWT_SECRET, or the
 // project's JWKS (asymmetric keys) from SUPABASE_URL. Expiry and audience are always checked.
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload } from 'jose';
-import { ApiError, isApiError } from '../http/errors';
+import { AppError, isAppError } from '../errors/app-error';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -37,11 +37,11 @@ function jwksFor(supabaseUrl: string): ReturnType<typeof createRemoteJWKSet> {
   return set;
 }
 
-function unauthorized(message: string): ApiError {
-  return new ApiError(401, message, {}, { 'www-authenticate': 'Bearer' });
+function unauthorized(message: string): AppError {
+  return new AppError('unauthorized', message, {}, { 'www-authenticate': 'Bearer' });
 }
 
-/** Verifies signature, expiry and audience; 401 ApiError otherwise. */
+/** Verifies signature, expiry and audience; 401 AppError otherwise. */
 export async function verifyAccessToken(token: string, env: Env = process.env): Promise<VerifiedClaims> {
   const audience = env.SUPABASE_JWT_AUDIENCE?.trim() || DEFAULT_AUDIENCE;
   const secret = hmacSecret(env);
@@ -55,7 +55,7 @@ export async function verifyAccessToken(token: string, env: Env = process.env): 
       throw unauthorized('Authentication is not configured: set SUPABASE_JWT_SECRET or SUPABASE_URL');
     }
   } catch (error) {
-    if (isApiError(error)) throw error;
+    if (isAppError(error)) throw error;
     const code = (error as { code?: string }).code;
     throw unauthorized(code === 'ERR_JWT_EXPIRED' ? 'Access token expired' : 'Invalid access token');
   }

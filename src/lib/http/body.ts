@@ -1,5 +1,5 @@
 import { storableJson } from '../json/storable';
-import { ApiError, isApiError } from './errors';
+import { AppError, isAppError } from './errors';
 
 /**
  * Reads the raw body as bytes, stopping at maxBytes: a declared or actual size past the cap
@@ -8,7 +8,7 @@ import { ApiError, isApiError } from './errors';
 export async function readRawBody(request: Request, maxBytes: number, timeoutMs = 10_000): Promise<Uint8Array> {
   const declared = Number(request.headers.get('content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > maxBytes) {
-    throw new ApiError(413, `Payload too large: limit is ${maxBytes} bytes`, { limit_bytes: maxBytes });
+    throw new AppError('payload_too_large', `Payload too large: limit is ${maxBytes} bytes`, { limit_bytes: maxBytes });
   }
   if (!request.body) return new Uint8Array(0);
 
@@ -24,18 +24,18 @@ export async function readRawBody(request: Request, maxBytes: number, timeoutMs 
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (timedOut) throw new ApiError(408, 'Request body could not be read in time');
+      if (timedOut) throw new AppError('request_timeout', 'Request body could not be read in time');
       if (done) break;
       total += value.byteLength;
       if (total > maxBytes) {
         await reader.cancel('payload too large');
-        throw new ApiError(413, `Payload too large: limit is ${maxBytes} bytes`, { limit_bytes: maxBytes });
+        throw new AppError('payload_too_large', `Payload too large: limit is ${maxBytes} bytes`, { limit_bytes: maxBytes });
       }
       chunks.push(value);
     }
   } catch (error) {
-    if (isApiError(error)) throw error;
-    throw new ApiError(408, 'Request body could not be read in time');
+    if (isAppError(error)) throw error;
+    throw new AppError('request_timeout', 'Request body could not be read in time');
   } finally {
     clearTimeout(deadline);
   }
@@ -52,7 +52,7 @@ export function requireJsonContentType(request: Request): void {
   const type = request.headers.get('content-type') ?? '';
   const mediaType = type.split(';')[0]?.trim().toLowerCase() ?? '';
   if (mediaType !== 'application/json' && !mediaType.endsWith('+json')) {
-    throw new ApiError(415, 'Content-Type must be application/json', { received_content_type: type || null });
+    throw new AppError('unsupported_media_type', 'Content-Type must be application/json', { received_content_type: type || null });
   }
 }
 
@@ -99,17 +99,17 @@ export function parseJsonBody(raw: Uint8Array): unknown {
   try {
     text = strictUtf8.decode(raw);
   } catch {
-    throw new ApiError(400, 'Malformed JSON body');
+    throw new AppError('invalid_request', 'Malformed JSON body');
   }
   // Checked before parsing, so a 5 MB "[[[[…" is refused without building it.
   if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
-    throw new ApiError(400, `JSON body nested too deeply: limit is ${MAX_JSON_DEPTH} levels`, { max_depth: MAX_JSON_DEPTH });
+    throw new AppError('invalid_request', `JSON body nested too deeply: limit is ${MAX_JSON_DEPTH} levels`, { max_depth: MAX_JSON_DEPTH });
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw new ApiError(400, 'Malformed JSON body');
+    throw new AppError('invalid_request', 'Malformed JSON body');
   }
   return storableJson(text, value);
 }

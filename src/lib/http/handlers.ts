@@ -6,7 +6,7 @@ import type { VerifiedClaims } from '../auth/tokens';
 import { requireApiKeyScope, WorkspaceAccess, type ApiKeyGrant, type WorkspaceRole } from '../decision-circuits/metrics/tenancy/access';
 import { observeRequest } from '../observability/request-log';
 import { readJsonBody } from './body';
-import { ApiError, toErrorResponse } from './errors';
+import { AppError, toErrorResponse } from './errors';
 
 export interface UserRequestContext {
   claims: VerifiedClaims;
@@ -148,8 +148,8 @@ export function withCron(handler: (request: Request) => Promise<Response>) {
   return observeRequest('cron', async (request) => {
     try {
       const secret = process.env.CRON_SECRET;
-      if (!secret) throw new ApiError(401, 'Cron is not configured: set CRON_SECRET');
-      if (!bearerMatches(request, secret)) throw new ApiError(401, 'Invalid cron credentials');
+      if (!secret) throw new AppError('unauthorized', 'Cron is not configured: set CRON_SECRET');
+      if (!bearerMatches(request, secret)) throw new AppError('unauthorized', 'Invalid cron credentials');
       return await handler(request);
     } catch (error) {
       return toErrorResponse(error);

@@ -2,7 +2,7 @@
 // every instance spends the same budget. Over budget is a 429 with Retry-After, before any work.
 import { createHash } from 'node:crypto';
 import { getDb, type Database } from '../db';
-import { ApiError } from './errors';
+import { AppError } from './errors';
 
 export interface RateLimit {
   /** What the budget is for and whose it is, e.g. `sign-in:email`; named in the 429. */
@@ -57,8 +57,8 @@ export async function enforceRateLimits(limits: readonly RateLimit[], options: {
   const spent = limits.findIndex((_, i) => waits[i]! > 0);
   if (spent === -1) return;
   const retryAfter = Math.max(...waits);
-  throw new ApiError(
-    429,
+  throw new AppError(
+    'too_many_requests',
     `Too many attempts (${limits[spent]!.name}); retry in ${retryAfter} s`,
     { limit: limits[spent]!.name, retry_after_seconds: retryAfter },
     { 'retry-after': String(retryAfter) },

@@ -15,7 +15,7 @@ export function acceptedWebhookBody(
   extra: Record<string, unknown> = {},
 ): Response {
   if (result.events.length === 0 && result.rejected.length > 0) {
-    return errorResponse(400, `No valid events in payload: ${result.rejected[0]?.reason ?? 'unreadable'}`, {
+    return errorResponse('invalid_request', `No valid events in payload: ${result.rejected[0]?.reason ?? 'unreadable'}`, {
       provider,
       rejected: result.rejected.slice(0, 20),
     });

@@ -10,7 +10,7 @@ import { normalizeProviderEvents } from '../../../src/lib/decision-circuits/metr
 import { METRICS_EVENT_TYPES, type MetricsProvider, type NormalizedEvent } from '../../../src/lib/decision-circuits/metrics/metrics-types';
 import type { NormalizeContext } from '../../../src/lib/decision-circuits/metrics/providers/kit/provider';
 import { parseJsonBody } from '../../../src/lib/http/body';
-import { isApiError } from '../../../src/lib/http/errors';
+import { isAppError } from '../../../src/lib/http/errors';
 
 const FIXTURES_DIR = path.join(process.cwd(), 'tests', 'fixtures');
 const PROVIDER_DIRS: readonly MetricsProvider[] = ['sendgrid', 'resend', 'facebook', 'instagram', 'linkedin'];
@@ -416,7 +416,7 @@ describe('provider normalisers on mutated real payloads (property)', () => {
         try {
           parsed = parseJsonBody(new TextEncoder().encode(text));
         } catch (error) {
-          expect(isApiError(error) && error.status === 400).toBe(true);
+          expect(isAppError(error) && error.code === 'invalid_request').toBe(true);
           return;
         }
         expect(findUnstorable(parsed)).toBeNull();

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_JSON_DEPTH, parseJsonBody } from '../../../src/lib/http/body';
-import { isApiError } from '../../../src/lib/http/errors';
+import { isAppError } from '../../../src/lib/http/errors';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -18,7 +18,7 @@ function refusedForDepth(text: string): boolean {
     parseJsonBody(bytes(text));
     return false;
   } catch (error) {
-    if (isApiError(error) && error.status === 400 && /nested too deeply/.test(error.message)) return true;
+    if (isAppError(error) && error.code === 'invalid_request' && /nested too deeply/.test(error.message)) return true;
     throw error;
   }
 }

@@ -2,7 +2,7 @@
 // state read from the database (the same on every instance). Needs
 // `Authorization: Bearer $METRICS_SCRAPE_TOKEN`; 404 while the token is unset (the endpoint does
 // not exist until an operator turns it on), 401 with a wrong or missing token.
-import { ApiError } from '@/lib/http/errors';
+import { AppError } from '@/lib/http/errors';
 import { bearerMatches, withRequestLog } from '@/lib/http/handlers';
 import { refreshProductGauges } from '@/lib/decision-circuits/metrics/ops/operator-gauges';
 import { getMetrics } from '@/lib/observability/metrics';
@@ -11,9 +11,9 @@ export const dynamic = 'force-dynamic';
 
 export const GET = withRequestLog(async (request) => {
   const token = process.env.METRICS_SCRAPE_TOKEN?.trim();
-  if (!token) throw new ApiError(404, 'Not found');
+  if (!token) throw new AppError('not_found', 'Not found');
   if (!bearerMatches(request, token)) {
-    throw new ApiError(401, 'Invalid scrape credentials', {}, { 'www-authenticate': 'Bearer' });
+    throw new AppError('unauthorized', 'Invalid scrape credentials', {}, { 'www-authenticate': 'Bearer' });
   }
   const { registry, product } = getMetrics();
   await refreshProductGauges(product);

@@ -17,7 +17,7 @@ export const GET = withRequestLog(async (request: NextRequest): Promise<Response
   const next = safeReturnPath(params.get('next'));
   const response = redirectTo(next);
   const supabase = createRouteSupabaseClient(request, response);
-  if (!supabase) return errorResponse(404, 'Supabase Auth is not configured: set SUPABASE_URL and SUPABASE_ANON_KEY');
+  if (!supabase) return errorResponse('not_found', 'Supabase Auth is not configured: set SUPABASE_URL and SUPABASE_ANON_KEY');
   const code = params.get('code');
   const tokenHash = params.get('token_hash');
   const type = params.get('type') as EmailOtpType | null;

@@ -14,9 +14,9 @@ export const dynamic = 'force-dynamic';
 
 export const POST = withRequestLog(async (request: NextRequest): Promise<Response> => {
   if (!localSignInAllowed()) {
-    return errorResponse(403, 'Local sign-in is only available in embedded development mode (npm run dev without DATABASE_URL)');
+    return errorResponse('forbidden', 'Local sign-in is only available in embedded development mode (npm run dev without DATABASE_URL)');
   }
-  if (!isSameOriginPost(request)) return errorResponse(403, 'Cross-site sign-in refused');
+  if (!isSameOriginPost(request)) return errorResponse('forbidden', 'Cross-site sign-in refused');
   const form = await readAuthForm(request);
   if (form instanceof Response) return form;
   const token = await mintAccessToken({ sub: DEV_USER_ID, email: DEV_USER_EMAIL }, { expiresIn: `${LOCAL_SESSION_TTL_SECONDS}s` });
@@ -24,7 +24,7 @@ export const POST = withRequestLog(async (request: NextRequest): Promise<Respons
     // The read APIs must accept what we hand out, or the user would loop back to sign-in.
     await verifyAccessToken(token);
   } catch {
-    return errorResponse(403, 'Local sign-in cannot work on this server: set SUPABASE_JWT_SECRET so its tokens verify');
+    return errorResponse('forbidden', 'Local sign-in cannot work on this server: set SUPABASE_JWT_SECRET so its tokens verify');
   }
   const response = wantsJson(request)
     ? NextResponse.json({ signed_in: true, user_id: DEV_USER_ID, email: DEV_USER_EMAIL, expires_in: LOCAL_SESSION_TTL_SECONDS })

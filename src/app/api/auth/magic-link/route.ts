@@ -10,17 +10,17 @@ import { enforceRateLimits, signInAttemptLimits } from '@/lib/http/rate-limit';
 export const dynamic = 'force-dynamic';
 
 export const POST = withRequestLog(async (request: NextRequest): Promise<Response> => {
-  if (!isSameOriginPost(request)) return errorResponse(403, 'Cross-site request refused');
+  if (!isSameOriginPost(request)) return errorResponse('forbidden', 'Cross-site request refused');
   const form = await readAuthForm(request);
   if (form instanceof Response) return form;
   const response = redirectTo(`/sign-in?sent=1&next=${encodeURIComponent(form.next)}`);
   // The PKCE code verifier is stored in a cookie on this response; the callback needs it.
   const supabase = createRouteSupabaseClient(request, response);
-  if (!supabase) return errorResponse(404, 'Supabase Auth is not configured: set SUPABASE_URL and SUPABASE_ANON_KEY');
+  if (!supabase) return errorResponse('not_found', 'Supabase Auth is not configured: set SUPABASE_URL and SUPABASE_ANON_KEY');
   const baseUrl = signInLinkBaseUrl(request.headers);
   if (!baseUrl) {
     return errorResponse(
-      503,
+      'not_configured',
       'Sign-in links are not configured: set METRICS_PUBLIC_URL (or METRICS_TRUST_PROXY_HEADERS=true behind a proxy that sets X-Forwarded-Host)',
     );
   }

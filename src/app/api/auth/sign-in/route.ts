@@ -10,12 +10,12 @@ import { enforceRateLimits, signInAttemptLimits } from '@/lib/http/rate-limit';
 export const dynamic = 'force-dynamic';
 
 export const POST = withRequestLog(async (request: NextRequest): Promise<Response> => {
-  if (!isSameOriginPost(request)) return errorResponse(403, 'Cross-site sign-in refused');
+  if (!isSameOriginPost(request)) return errorResponse('forbidden', 'Cross-site sign-in refused');
   const form = await readAuthForm(request);
   if (form instanceof Response) return form;
   const response = redirectTo(form.next);
   const supabase = createRouteSupabaseClient(request, response);
-  if (!supabase) return errorResponse(404, 'Supabase Auth is not configured: set SUPABASE_URL and SUPABASE_ANON_KEY');
+  if (!supabase) return errorResponse('not_found', 'Supabase Auth is not configured: set SUPABASE_URL and SUPABASE_ANON_KEY');
   if (!form.email || !form.password) return signInPageWithError('missing_fields', form.next);
   // Counted here, before Supabase Auth sees the guess: its own limit is per address, and every
   // attempt reaches it from this server's address, so it would lock everyone out at once.

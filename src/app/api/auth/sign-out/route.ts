@@ -10,7 +10,7 @@ import { withRequestLog } from '@/lib/http/handlers';
 export const dynamic = 'force-dynamic';
 
 export const POST = withRequestLog(async (request: NextRequest): Promise<Response> => {
-  if (!isSameOriginPost(request)) return errorResponse(403, 'Cross-site sign-out refused');
+  if (!isSameOriginPost(request)) return errorResponse('forbidden', 'Cross-site sign-out refused');
   const response = wantsJson(request) ? NextResponse.json({ signed_out: true }) : redirectTo('/sign-in?signed_out=1');
   response.cookies.set(LOCAL_SESSION_COOKIE, '', {
     httpOnly: true,

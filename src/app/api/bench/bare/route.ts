@@ -8,12 +8,12 @@ import { jsonResponse } from '@/lib/http/json-response';
 export const dynamic = 'force-dynamic';
 
 export async function POST(request: Request): Promise<Response> {
-  if (process.env.METRICS_BENCH_ROUTES !== 'true') return errorResponse(404, 'Not found');
+  if (process.env.METRICS_BENCH_ROUTES !== 'true') return errorResponse('not_found', 'Not found');
   const body = await readRawBody(request, MAX_PAYLOAD_BYTES);
   return jsonResponse({ success: true, bytes: body.byteLength }, { status: 202 });
 }
 
 export async function GET(): Promise<Response> {
-  if (process.env.METRICS_BENCH_ROUTES !== 'true') return errorResponse(404, 'Not found');
+  if (process.env.METRICS_BENCH_ROUTES !== 'true') return errorResponse('not_found', 'Not found');
   return jsonResponse({ success: true });
 }

@@ -15,12 +15,13 @@ import {
   classifyVerificationFailure,
   isWebhookVerificationError,
   recordVerificationFailure,
+  WebhookVerificationError,
 } from '@/lib/decision-circuits/metrics/ingest/verification-failures';
 import type { IngestResult } from '@/lib/decision-circuits/metrics/metrics-ingestion';
 import { annotateRequest } from '@/lib/observability/request-log';
 import { MAX_PAYLOAD_BYTES, type MetricsProvider, type VerificationResult } from '@/lib/decision-circuits/metrics/metrics-types';
 import { parseJsonBody, readRawBody } from '@/lib/http/body';
-import { ApiError } from '@/lib/http/errors';
+import { AppError } from '@/lib/http/errors';
 import { acceptedWebhookBody } from '@/lib/http/webhook-response';
 
 const CONNECTION_TOKEN = /^[A-Za-z0-9_-]{32,64}$/;
@@ -30,13 +31,15 @@ function annotateOutcome(result: IngestResult): void {
 }
 
 export async function receiveForConnection(token: string, request: Request, providerParam: string | null): Promise<Response> {
-  if (!CONNECTION_TOKEN.test(token)) throw new ApiError(404, 'Unknown connection');
+  if (!CONNECTION_TOKEN.test(token)) throw new AppError('not_found', 'Unknown connection');
   const db = await getDb();
   const connection = await resolveConnectionByToken(token, { db });
-  if (!connection) throw new ApiError(404, 'Unknown connection');
+  if (!connection) throw new AppError('not_found', 'Unknown connection');
   annotateRequest({ provider: connection.provider, workspace_id: connection.workspaceId });
   if (providerParam !== null && providerParam !== connection.provider) {
-    throw new ApiError(400, `This connection is for ${connection.provider}, not ${providerParam}`, { provider: connection.provider });
+    throw new AppError('invalid_request', `This connection is for ${connection.provider}, not ${providerParam}`, {
+      provider: connection.provider,
+    });
   }
   const rawBody = await readRawBody(request, MAX_PAYLOAD_BYTES);
   let failure = 'Signature mismatch';
@@ -57,7 +60,11 @@ export async function receiveForConnection(token: string, request: Request, prov
   };
   if (verification === undefined) {
     await refuse(failure);
-    throw new ApiError(401, `Signature verification failed: ${failure}`, { provider: connection.provider });
+    throw new WebhookVerificationError(
+      `Signature verification failed: ${failure}`,
+      connection.provider,
+      classifyVerificationFailure(failure),
+    );
   }
   const payload = parseJsonBody(rawBody);
   let result: IngestResult;

@@ -3,12 +3,12 @@
 import { z } from 'zod';
 import { type MetricsProvider } from '@/lib/decision-circuits/metrics/metrics-types';
 import { METRICS_PROVIDERS, isMetricsProvider } from '../../../../lib/decision-circuits/metrics/providers/registry';
-import { ApiError } from '@/lib/http/errors';
+import { AppError } from '@/lib/http/errors';
 
 export const PROVIDER_REQUIRED_MESSAGE = `provider parameter required; one of: ${METRICS_PROVIDERS.join(', ')}`;
 
 export function parseProviderParam(value: string | null): MetricsProvider {
-  if (!isMetricsProvider(value)) throw new ApiError(400, PROVIDER_REQUIRED_MESSAGE);
+  if (!isMetricsProvider(value)) throw new AppError('invalid_request', PROVIDER_REQUIRED_MESSAGE);
   return value;
 }
 
@@ -18,9 +18,9 @@ const workspaceIdSchema = z.guid();
 export function parseWebhookWorkspaceId(headers: Headers, searchParams: URLSearchParams): string {
   const raw = headers.get('x-workspace-id') ?? searchParams.get('workspace_id') ?? searchParams.get('workspaceId');
   if (raw === null || raw.trim() === '') {
-    throw new ApiError(400, 'workspace id required: x-workspace-id header or workspace_id query parameter');
+    throw new AppError('invalid_request', 'workspace id required: x-workspace-id header or workspace_id query parameter');
   }
   const parsed = workspaceIdSchema.safeParse(raw.trim());
-  if (!parsed.success) throw new ApiError(400, 'workspace id must be a UUID');
+  if (!parsed.success) throw new AppError('invalid_request', 'workspace id must be a UUID');
   return parsed.data.toLowerCase();
 }

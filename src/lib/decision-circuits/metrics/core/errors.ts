@@ -1,65 +1,25 @@
-// Domain errors: each names what went wrong with a code; the HTTP layer alone decides the status
-// (src/lib/http/errors.ts maps codes to answers), and a library caller such as CX09 gets the same
-// codes. Nothing here knows about HTTP.
+// Domain errors: the one error type with a code (src/lib/errors/app-error.ts), under the name the
+// library's callers know; the HTTP layer alone decides the status (src/lib/http/errors.ts maps
+// codes to answers), and a library caller such as CX09 gets the same codes.
+import { AppError } from '../../../errors/app-error';
 
-export const DOMAIN_ERROR_CODES = [
-  'invalid_request',
-  'signature_invalid',
-  'forbidden',
-  'insufficient_role',
-  'insufficient_scope',
-  'unknown_workspace',
-  'not_found',
-  'conflict',
-  'gone',
-  'too_many_requests',
-  'encryption_not_configured',
-  'claim_not_proven',
-  'provider_unreachable',
-  'outbound_url_refused',
-  'alert_channel_limit',
-  'alert_channel_rate_limited',
-  'encryption_keys_malformed',
-] as const;
-export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
+export { AppError as DomainError, isAppError as isDomainError } from '../../../errors/app-error';
 
-const DOMAIN_ERROR_BRAND = Symbol.for('decision-circuits.DomainError');
-
-export class DomainError extends Error {
-  readonly [DOMAIN_ERROR_BRAND] = true;
-  readonly code: DomainErrorCode;
-  readonly context: Readonly<Record<string, unknown>>;
-  /** Hints for a retry (e.g. `retry-after` seconds), which the HTTP layer sends as headers. */
-  readonly hints: Readonly<Record<string, string>>;
-  constructor(code: DomainErrorCode, message: string, context: Record<string, unknown> = {}, hints: Record<string, string> = {}) {
-    super(message);
-    this.name = 'DomainError';
-    this.code = code;
-    this.context = context;
-    this.hints = hints;
-  }
-}
-
-/** instanceof across bundler chunks can fail when a module is loaded twice; the brand cannot. */
-export function isDomainError(error: unknown): error is DomainError {
-  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[DOMAIN_ERROR_BRAND] === true;
-}
-
-export class UnknownWorkspaceError extends DomainError {
+export class UnknownWorkspaceError extends AppError {
   constructor(workspaceId: string) {
     super('unknown_workspace', 'Unknown workspace', { workspace_id: workspaceId });
     this.name = 'UnknownWorkspaceError';
   }
 }
 
-export class ForbiddenWorkspaceError extends DomainError {
+export class ForbiddenWorkspaceError extends AppError {
   constructor(workspaceId: string) {
     super('forbidden', 'Not a member of this workspace', { workspace_id: workspaceId });
     this.name = 'ForbiddenWorkspaceError';
   }
 }
 
-export class ConnectionConflictError extends DomainError {
+export class ConnectionConflictError extends AppError {
   constructor() {
     // Only ever about the caller's own workspace: claims in other workspaces never conflict.
     super('conflict', 'This workspace already has a connection for this account');
@@ -67,7 +27,7 @@ export class ConnectionConflictError extends DomainError {
   }
 }
 
-export class UnknownAbTestError extends DomainError {
+export class UnknownAbTestError extends AppError {
   constructor(workspaceId: string, abTestId: string) {
     super('not_found', 'Unknown A/B test: neither registered nor seen in any rollup of this workspace', {
       workspace_id: workspaceId,
@@ -77,7 +37,7 @@ export class UnknownAbTestError extends DomainError {
   }
 }
 
-export class InsufficientRoleError extends DomainError {
+export class InsufficientRoleError extends AppError {
   constructor(workspaceId: string, required: string, actual: string) {
     super('insufficient_role', `This needs the ${required} role or above in this workspace`, {
       workspace_id: workspaceId,
@@ -116,7 +76,7 @@ export function isUnknownWorkspaceSqlError(error: unknown): boolean {
   return false;
 }
 
-export class InsufficientScopeError extends DomainError {
+export class InsufficientScopeError extends AppError {
   /** required null: the route takes no API key at all (a user's session only). */
   constructor(workspaceId: string, required: string | null, held: readonly string[]) {
     super(

@@ -4,7 +4,7 @@ import { enqueueBackfill, getBackfillJob, listBackfillJobs } from '@/lib/decisio
 import { workspaceQuerySchema } from '@/lib/decision-circuits/metrics/api/read-schemas';
 import { backfillEnqueuedBody, backfillJobView } from '@/lib/decision-circuits/metrics/backfill';
 import { backfillQuerySchema, parseBackfillRequest } from '@/lib/decision-circuits/metrics/backfill/schemas';
-import { ApiError, methodNotAllowed } from '@/lib/http/errors';
+import { AppError, methodNotAllowed } from '@/lib/http/errors';
 import { withWorkspace } from '@/lib/http/handlers';
 import { jsonResponse } from '@/lib/http/json-response';
 
@@ -23,7 +23,7 @@ export const GET = withWorkspace({ query: backfillQuerySchema }, async ({ worksp
   if (query.jobId) {
     // Read as the caller: RLS makes another workspace's job simply not found.
     const job = await getBackfillJob(workspaceId, query.jobId, { access });
-    if (!job) throw new ApiError(404, 'Backfill job not found', { workspace_id: workspaceId, job_id: query.jobId });
+    if (!job) throw new AppError('not_found', 'Backfill job not found', { workspace_id: workspaceId, job_id: query.jobId });
     return jsonResponse({ ...backfillJobView(job), timestamp });
   }
   const jobs = await listBackfillJobs(workspaceId, { access, limit: query.limit });

@@ -139,7 +139,7 @@ export function channelView(row: ChannelRow): AlertChannelView {
 
 export class OutboundUrlRefusedError extends DomainError {
   constructor(reason: string) {
-    super('outbound_url_refused', `Invalid url: ${reason}`, { code: 'outbound_url_refused', issues: [{ field: 'url', message: reason }] });
+    super('outbound_url_refused', `Invalid url: ${reason}`, { issues: [{ field: 'url', message: reason }] });
     this.name = 'OutboundUrlRefusedError';
   }
 }
@@ -147,7 +147,6 @@ export class OutboundUrlRefusedError extends DomainError {
 export class AlertChannelLimitError extends DomainError {
   constructor() {
     super('alert_channel_limit', `A workspace has at most ${ALERT_CHANNELS_PER_WORKSPACE} alert channels; remove one first`, {
-      code: 'alert_channel_limit',
       limit: ALERT_CHANNELS_PER_WORKSPACE,
     });
     this.name = 'AlertChannelLimitError';
@@ -159,7 +158,7 @@ export class AlertChannelRateLimitError extends DomainError {
     super(
       'alert_channel_rate_limited',
       `At most ${ALERT_CHANNEL_CREATIONS_PER_HOUR} alert channels may be created per workspace and hour; retry later`,
-      { code: 'alert_channel_rate_limited', limit: ALERT_CHANNEL_CREATIONS_PER_HOUR, retry_after_seconds: retryAfterSeconds },
+      { limit: ALERT_CHANNEL_CREATIONS_PER_HOUR, retry_after_seconds: retryAfterSeconds },
       { 'retry-after': String(retryAfterSeconds) },
     );
     this.name = 'AlertChannelRateLimitError';

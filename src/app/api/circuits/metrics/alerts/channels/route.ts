@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { addAlertChannel, alertChannelInputSchema, deleteAlertChannel } from '@/lib/decision-circuits/metrics/ops/alerts/config';
 import { workspaceQuerySchema } from '@/lib/decision-circuits/metrics/api/read-schemas';
-import { ApiError, methodNotAllowed } from '@/lib/http/errors';
+import { AppError, methodNotAllowed } from '@/lib/http/errors';
 import { withWorkspace } from '@/lib/http/handlers';
 import { jsonResponse } from '@/lib/http/json-response';
 
@@ -20,7 +20,7 @@ export const POST = withWorkspace(
 );
 
 export const DELETE = withWorkspace({ query: deleteQuerySchema, role: 'admin' }, async ({ workspaceId, query }) => {
-  if (!(await deleteAlertChannel(workspaceId, query.channelId))) throw new ApiError(404, 'Channel not found');
+  if (!(await deleteAlertChannel(workspaceId, query.channelId))) throw new AppError('not_found', 'Channel not found');
   return jsonResponse({ workspace_id: workspaceId, deleted: query.channelId, timestamp: new Date().toISOString() });
 });
 

@@ -2,7 +2,7 @@
 // answers 401; the row stays, so the list still shows when it was revoked.
 import { z } from 'zod';
 import { revokeApiKey } from '@/lib/decision-circuits/metrics/tenancy/api-keys';
-import { ApiError, methodNotAllowed } from '@/lib/http/errors';
+import { AppError, methodNotAllowed } from '@/lib/http/errors';
 import { withWorkspace } from '@/lib/http/handlers';
 import { jsonResponse } from '@/lib/http/json-response';
 
@@ -15,7 +15,7 @@ const paramsSchema = z.object({
 
 export const DELETE = withWorkspace({ params: paramsSchema, role: 'admin' }, async ({ claims, workspaceId, params: { keyId } }) => {
   const key = await revokeApiKey(claims.sub, workspaceId, keyId);
-  if (!key) throw new ApiError(404, 'Unknown API key', { key_id: keyId });
+  if (!key) throw new AppError('not_found', 'Unknown API key', { key_id: keyId });
   return jsonResponse({ workspace_id: workspaceId, api_key: key, timestamp: new Date().toISOString() });
 });
 

@@ -2,7 +2,7 @@
 // or owner); 404 when there is no pending invitation by that id in the workspace.
 import { z } from 'zod';
 import { revokeInvitation } from '@/lib/decision-circuits/metrics/tenancy/invitations';
-import { ApiError, methodNotAllowed } from '@/lib/http/errors';
+import { AppError, methodNotAllowed } from '@/lib/http/errors';
 import { withWorkspace } from '@/lib/http/handlers';
 import { jsonResponse } from '@/lib/http/json-response';
 
@@ -15,7 +15,7 @@ const paramsSchema = z.object({
 
 export const DELETE = withWorkspace({ params: paramsSchema, role: 'admin' }, async ({ claims, workspaceId, params: { invitationId } }) => {
   if (!(await revokeInvitation(claims.sub, workspaceId, invitationId)))
-    throw new ApiError(404, 'No pending invitation with this id in this workspace', { invitation_id: invitationId });
+    throw new AppError('not_found', 'No pending invitation with this id in this workspace', { invitation_id: invitationId });
   return jsonResponse({
     workspace_id: workspaceId,
     invitation_id: invitationId,

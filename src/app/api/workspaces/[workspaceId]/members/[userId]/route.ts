@@ -2,7 +2,7 @@
 // them (DELETE; anyone may leave). The last owner can be neither demoted nor removed (409).
 import { z } from 'zod';
 import { memberRoleSchema, removeMember, setMemberRole } from '@/lib/decision-circuits/metrics/tenancy/members';
-import { ApiError, methodNotAllowed } from '@/lib/http/errors';
+import { AppError, methodNotAllowed } from '@/lib/http/errors';
 import { withWorkspace } from '@/lib/http/handlers';
 import { jsonResponse } from '@/lib/http/json-response';
 
@@ -23,7 +23,7 @@ export const PATCH = withWorkspace(
 
 export const DELETE = withWorkspace({ params: paramsSchema }, async ({ claims, workspaceId, params: { userId } }) => {
   if (!(await removeMember(claims.sub, workspaceId, userId)))
-    throw new ApiError(404, 'Not a member of this workspace', { user_id: userId });
+    throw new AppError('not_found', 'Not a member of this workspace', { user_id: userId });
   return jsonResponse({ workspace_id: workspaceId, user_id: userId, removed: true, timestamp: new Date().toISOString() });
 });
 

@@ -2,7 +2,7 @@
 // (admin or owner); the previous one keeps verifying for overlap_hours (default 24).
 import { rotateConnection, rotationInputSchema } from '@/lib/decision-circuits/metrics/tenancy/connections';
 import { publicBaseUrl } from '@/lib/dashboard/request-origin';
-import { ApiError, methodNotAllowed } from '@/lib/http/errors';
+import { AppError, methodNotAllowed } from '@/lib/http/errors';
 import { withWorkspace } from '@/lib/http/handlers';
 import { jsonResponse } from '@/lib/http/json-response';
 import { connectionParamsSchema, connectionQuerySchema } from '@/app/api/circuits/metrics/connections/connection-route';
@@ -15,7 +15,7 @@ export const POST = withWorkspace(
     const connection = await rotateConnection(claims.sub, workspaceId, params.connectionId, body, {
       baseUrl: publicBaseUrl(request.headers),
     });
-    if (!connection) throw new ApiError(404, 'Connection not found');
+    if (!connection) throw new AppError('not_found', 'Connection not found');
     return jsonResponse({ ...connection, timestamp: new Date().toISOString() });
   },
 );

@@ -5,7 +5,7 @@ import { POST as receiveWebhook } from '@/app/api/webhooks/metrics/route';
 import { buildConnectionTestRequest } from '@/lib/decision-circuits/metrics/tenancy/connection-test';
 import { listConnections } from '@/lib/decision-circuits/metrics/tenancy/connections';
 import { publicBaseUrl } from '@/lib/dashboard/request-origin';
-import { ApiError, methodNotAllowed } from '@/lib/http/errors';
+import { AppError, methodNotAllowed } from '@/lib/http/errors';
 import { withWorkspace } from '@/lib/http/handlers';
 import { jsonResponse } from '@/lib/http/json-response';
 import { connectionParamsSchema, connectionQuerySchema } from '@/app/api/circuits/metrics/connections/connection-route';
@@ -17,7 +17,7 @@ export const POST = withWorkspace(
   async ({ request, workspaceId, params: { connectionId }, access }) => {
     const baseUrl = publicBaseUrl(request.headers);
     const test = await buildConnectionTestRequest(workspaceId, connectionId, { baseUrl });
-    if (!test) throw new ApiError(404, 'Connection not found');
+    if (!test) throw new AppError('not_found', 'Connection not found');
     // The same handler a provider's POST reaches: verification, routing and ingestion as for real.
     const answer = await receiveWebhook(
       new Request(test.request.url, { method: 'POST', headers: test.request.headers, body: test.request.body }),

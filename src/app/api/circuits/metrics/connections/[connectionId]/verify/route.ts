@@ -4,7 +4,7 @@
 // provider's API cannot be reached. The token is checked and forgotten, never stored.
 import { claimProofSchema, proveConnectionClaim } from '@/lib/decision-circuits/metrics/tenancy/account-claims';
 import { publicBaseUrl } from '@/lib/dashboard/request-origin';
-import { ApiError, methodNotAllowed } from '@/lib/http/errors';
+import { AppError, methodNotAllowed } from '@/lib/http/errors';
 import { withWorkspace } from '@/lib/http/handlers';
 import { jsonResponse } from '@/lib/http/json-response';
 import { connectionParamsSchema, connectionQuerySchema } from '@/app/api/circuits/metrics/connections/connection-route';
@@ -17,7 +17,7 @@ export const POST = withWorkspace(
     const connection = await proveConnectionClaim(claims.sub, workspaceId, params.connectionId, body, {
       baseUrl: publicBaseUrl(request.headers),
     });
-    if (!connection) throw new ApiError(404, 'Connection not found');
+    if (!connection) throw new AppError('not_found', 'Connection not found');
     return jsonResponse({ ...connection, timestamp: new Date().toISOString() });
   },
 );
