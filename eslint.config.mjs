@@ -62,5 +62,26 @@ const config = [
       ],
     },
   },
+  {
+    // App code reaches the domain through its public modules only: the domain's index.ts and
+    // metrics-*.ts, and each room's face (tenancy/, ab-tests/, ops/, delivery/, ingest/, providers/,
+    // backfill/). A file inside a room is the room's own business. (api/, the request schemas, is
+    // on its way to the routes.)
+    files: ['src/app/**', 'src/components/**', 'src/lib/dashboard/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/tooling/**'], message: 'Development tooling (the simulator) is never part of the app.' },
+            {
+              group: ['**/decision-circuits/metrics/*/**', '!**/decision-circuits/metrics/api/**'],
+              message: "Import the domain through its public modules: the metrics index, a metrics-*.ts module or a room's folder.",
+            },
+          ],
+        },
+      ],
+    },
+  },
 ];
 export default config;

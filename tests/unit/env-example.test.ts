@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { METRICS_PROVIDERS } from '../../src/lib/decision-circuits/metrics/providers/kit/ids';
+import { METRICS_PROVIDERS } from '../../src/lib/decision-circuits/metrics/metrics-types';
 import { getProvider } from '../../src/lib/decision-circuits/metrics/providers/registry';
 
 const ROOTS = ['src', 'scripts', 'tooling'];

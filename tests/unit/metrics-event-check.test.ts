@@ -6,8 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { isPlainlyValidEvent, plainlyValidEventTime } from '../../src/lib/decision-circuits/metrics/ingest/event-check';
 import { normalizedEventSchema } from '../../src/lib/decision-circuits/metrics/metrics-ingestion';
 import { normalizeProviderEvents } from '../../src/lib/decision-circuits/metrics/ingest/normalize';
-import { METRICS_CHANNELS, METRICS_EVENT_TYPES } from '../../src/lib/decision-circuits/metrics/metrics-types';
-import { METRICS_PROVIDERS } from '../../src/lib/decision-circuits/metrics/providers/kit/ids';
+import { METRICS_CHANNELS, METRICS_EVENT_TYPES, METRICS_PROVIDERS } from '../../src/lib/decision-circuits/metrics/metrics-types';
 import { makeSendGridBatch } from '../../bench/lib/sendgrid-batches';
 import { createRng } from '../../src/lib/random/seeded-rng';
 

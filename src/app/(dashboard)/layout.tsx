@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { getDashboardSession } from '@/lib/dashboard/session';
-import { listReceivedInvitations } from '@/lib/decision-circuits/metrics/tenancy/invitations';
+import { listReceivedInvitations } from '@/lib/decision-circuits/metrics/tenancy';
 
 // Dashboard chrome: skip link, brand, who is signed in, sign-out, and a banner while invitations
 // wait for an answer. Each page checks the session itself (it knows the URL to come back to after

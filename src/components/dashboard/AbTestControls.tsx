@@ -1,5 +1,5 @@
 import { METHOD_LABELS } from '@/lib/dashboard/ab-tests';
-import type { AbTestDefinition } from '@/lib/decision-circuits/metrics/ab-tests/registry';
+import type { AbTestDefinition } from '@/lib/decision-circuits/metrics/ab-tests';
 import { AB_TEST_METHODS, type AbTestMethod } from '@/lib/stats';
 import { RANGE_LABELS, RANGE_PRESETS, type ResolvedRange } from '@/lib/dashboard/range';
 

@@ -1,6 +1,6 @@
 import { variantTitle } from '@/lib/dashboard/ab-tests';
 import { formatCount, formatFraction, formatPointDifference, formatPValue } from '@/lib/dashboard/format';
-import type { AbTestDecisionReport } from '@/lib/decision-circuits/metrics/ab-tests/decision';
+import type { AbTestDecisionReport } from '@/lib/decision-circuits/metrics/ab-tests';
 import type { AbTestVerdict, ComparisonOutcome, DecisionFlag, VariantResult } from '@/lib/stats';
 import { IntervalChart } from './IntervalChart';
 

@@ -1,5 +1,5 @@
 import { formatPointDifference } from '@/lib/dashboard/format';
-import type { AbTestDecisionReport } from '@/lib/decision-circuits/metrics/ab-tests/decision';
+import type { AbTestDecisionReport } from '@/lib/decision-circuits/metrics/ab-tests';
 
 const WIDTH = 480;
 const ROW = 36;

@@ -2,12 +2,9 @@
 // rows behind the charts, and the decision card (verdict, window, flags, per-variant ranges). Read
 // as the caller (RLS) with a membership check; variants carry the same names, control flag and
 // order as on the page.
-import { getVariantComparison } from '../decision-circuits/metrics';
-import { getAbTestDefinition } from '../decision-circuits/metrics/ab-tests/registry';
-import type { AccessOptions } from '../decision-circuits/metrics/tenancy/access';
-import { getAbTestDecision } from '../decision-circuits/metrics/ab-tests/decision';
-import { UnknownAbTestError } from '../decision-circuits/metrics/core/errors';
-import { getAbTestHourlySeries } from '../decision-circuits/metrics/ab-tests/listing';
+import { getVariantComparison, UnknownAbTestError } from '../decision-circuits/metrics';
+import { getAbTestDefinition, getAbTestDecision, getAbTestHourlySeries } from '../decision-circuits/metrics/ab-tests';
+import type { AccessOptions } from '../decision-circuits/metrics/tenancy';
 import { DERIVED_RATES, ROLLUP_COUNTERS } from '../decision-circuits/metrics/metrics-types';
 import type { AbTestMethod } from '../stats';
 import { toCsv, type CsvCell } from './csv';

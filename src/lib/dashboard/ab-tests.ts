@@ -2,9 +2,16 @@
 // rollups), the chosen test's variants by name over a range, their hourly series, and the
 // statistics engine's decision (getAbTestDecision: the same verdict the API and CX09 read).
 import { getVariantComparison, type MetricsSummary } from '../decision-circuits/metrics';
-import { listAbTestDefinitions, shortId, type AbTestDefinition } from '../decision-circuits/metrics/ab-tests/registry';
-import { getAbTestDecision, type AbTestDecisionReport } from '../decision-circuits/metrics/ab-tests/decision';
-import { getAbTestHourlySeries, listAbTests, type HourlyVariantPoint } from '../decision-circuits/metrics/ab-tests/listing';
+import {
+  listAbTestDefinitions,
+  shortId,
+  type AbTestDefinition,
+  getAbTestDecision,
+  type AbTestDecisionReport,
+  getAbTestHourlySeries,
+  listAbTests,
+  type HourlyVariantPoint,
+} from '../decision-circuits/metrics/ab-tests';
 import { AB_TEST_METHODS, type AbTestMethod } from '../stats';
 import { resolveRange, type ResolvedRange } from './range';
 import type { DashboardSession } from './session';

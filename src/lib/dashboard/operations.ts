@@ -9,9 +9,14 @@ import {
   type MetricsChannel,
   type MetricsProvider,
 } from '../decision-circuits/metrics';
-import type { ProviderSecretKind } from '../decision-circuits/metrics/providers/kit/provider';
-import { getProviderModule, METRICS_PROVIDERS, PROVIDER_CHANNEL, PROVIDER_LABELS } from '../decision-circuits/metrics/providers/registry';
-import { getAlertOverview } from '../decision-circuits/metrics/ops/alerts/config';
+import {
+  type ProviderSecretKind,
+  getProviderModule,
+  METRICS_PROVIDERS,
+  PROVIDER_CHANNEL,
+  PROVIDER_LABELS,
+} from '../decision-circuits/metrics/providers';
+import { getAlertOverview } from '../decision-circuits/metrics/ops';
 import type { DashboardSession } from './session';
 
 import { MAPPED_ALERT_THRESHOLD } from '../decision-circuits/metrics/metrics-types';

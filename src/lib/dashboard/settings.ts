@@ -1,15 +1,22 @@
 // What the settings page shows for one workspace: its members (any member may see them) and, for
 // admins and owners only, its pending invitations, its connections with whether each can be
 // sent a test event, and its API keys.
-import { listApiKeys, type ApiKeySummary } from '../decision-circuits/metrics/tenancy/api-keys';
-import { connectionTestSupport, type TestEventSupport } from '../decision-circuits/metrics/tenancy/connection-test';
-import { listConnections, type ConnectionView } from '../decision-circuits/metrics/tenancy/connections';
-import { listPendingInvitations, type WorkspaceInvitation } from '../decision-circuits/metrics/tenancy/invitations';
-import { listMembers, type WorkspaceMember } from '../decision-circuits/metrics/tenancy/members';
-import { WORKSPACE_ROLES, type WorkspaceRole } from '../decision-circuits/metrics/tenancy/access';
+import {
+  listApiKeys,
+  type ApiKeySummary,
+  connectionTestSupport,
+  type TestEventSupport,
+  listConnections,
+  type ConnectionView,
+  listPendingInvitations,
+  type WorkspaceInvitation,
+  listMembers,
+  type WorkspaceMember,
+  WORKSPACE_ROLES,
+  type WorkspaceRole,
+} from '../decision-circuits/metrics/tenancy';
 import type { MetricsProvider } from '../decision-circuits/metrics/metrics-types';
-import type { ConnectionFormFacts } from '../decision-circuits/metrics/providers/kit/definition';
-import { METRICS_PROVIDERS, PROVIDER_LABELS, PROVIDERS } from '../decision-circuits/metrics/providers/registry';
+import { type ConnectionFormFacts, METRICS_PROVIDERS, PROVIDER_LABELS, PROVIDERS } from '../decision-circuits/metrics/providers';
 import type { DashboardSession } from './session';
 
 export interface SettingsConnection extends ConnectionView {

@@ -1,7 +1,7 @@
 // Which workspace a dashboard page shows: the one asked for in ?workspaceId= if the user is a
 // member, else their default (see listUserWorkspaces: their choice, else the one they joined
 // first). Membership comes from Postgres under RLS, never from the URL.
-import { listUserWorkspaces, type UserWorkspace } from '../decision-circuits/metrics/ab-tests/listing';
+import { listUserWorkspaces, type UserWorkspace } from '../decision-circuits/metrics/ab-tests';
 import type { DashboardSession } from './session';
 
 export interface WorkspaceSelection {

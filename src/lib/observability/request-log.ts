@@ -8,8 +8,6 @@ import { resolveRequestId } from './request-id';
 import { isSpanContextValid } from '@opentelemetry/api';
 import { inSpan } from './tracing';
 import { routeTemplateOf } from './route-templates';
-import { isMetricsProvider, type MetricsProvider } from '../decision-circuits/metrics/providers/kit/ids';
-import type { VerificationFailureReason } from '../decision-circuits/metrics/ingest/verification-failures';
 
 export interface EventCounts {
   applied: number;
@@ -22,10 +20,12 @@ export interface EventCounts {
 
 /** What a route may add to its log line. Only these fields exist, so nothing else can leak. */
 export interface RequestAnnotations {
-  provider?: MetricsProvider;
+  /** A provider id the caller parsed against the registry (the domain's MetricsProvider). */
+  provider?: string;
   workspace_id?: string;
   events?: EventCounts;
-  verification_failure?: VerificationFailureReason;
+  /** One of the domain's closed set of verification failure codes. */
+  verification_failure?: string;
   error?: string;
   /** Why a 503 was answered (the database error's class, code and message; never a connection string). */
   unavailable_cause?: string;
@@ -84,15 +84,23 @@ function methodLabel(method: string): string {
   return HTTP_METHODS.has(method) ? method : 'other';
 }
 
+const LABEL_VALUE = /^[a-z][a-z0-9_]{0,39}$/;
+
+function isLabelValue(value: string): boolean {
+  return LABEL_VALUE.test(value);
+}
+
 function record(kind: RequestKind, route: string, method: string, state: RequestState, status: number, seconds: number): void {
   const metrics = getMetrics();
   metrics.httpRequests.inc({ route, status: statusLabel(status) });
   metrics.httpDuration.observe({ route }, seconds);
   if (status === 503) metrics.unavailableResponses.inc({ route });
-  // Labels stay in closed sets even if a caller's value slipped into an annotation.
-  if (state.provider && isMetricsProvider(state.provider) && route === '/api/webhooks/metrics' && method === 'POST') {
+  // Callers annotate only values of closed sets (a provider id, a failure code); the shape check
+  // keeps a value that slipped in anyway from turning free text into a label.
+  if (state.provider && isLabelValue(state.provider) && route === '/api/webhooks/metrics' && method === 'POST') {
     metrics.deliveries.inc({ provider: state.provider, status: statusLabel(status) });
-    if (state.verification_failure) metrics.verificationFailures.inc({ provider: state.provider, reason: state.verification_failure });
+    if (state.verification_failure && isLabelValue(state.verification_failure))
+      metrics.verificationFailures.inc({ provider: state.provider, reason: state.verification_failure });
     if (state.events) {
       for (const [outcome, n] of Object.entries(state.events)) if (n > 0) metrics.events.inc({ provider: state.provider, outcome }, n);
     }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findProviderSecret, verifyWebhookSignature } from '../../../src/lib/decision-circuits/metrics/metrics-signatures';
-import { answerHandshake } from '../../../src/lib/decision-circuits/metrics/ingest/webhook';
+import { answerHandshake } from '../../../src/lib/decision-circuits/metrics/delivery/webhook';
 import { normalizeProviderEvents } from '../../../src/lib/decision-circuits/metrics/ingest/normalize';
 import { EVENT_TYPE_TO_ROLLUP_COLUMN } from '../../../src/lib/decision-circuits/metrics/metrics-types';
 import { METRICS_PROVIDERS } from '../../../src/lib/decision-circuits/metrics/providers/registry';

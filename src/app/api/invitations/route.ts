@@ -1,5 +1,5 @@
 // /api/invitations: the caller's own pending invitations (GET), matched by their verified email.
-import { listReceivedInvitations } from '@/lib/decision-circuits/metrics/tenancy/invitations';
+import { listReceivedInvitations } from '@/lib/decision-circuits/metrics/tenancy';
 import { methodNotAllowed } from '@/lib/http/errors';
 import { withUser } from '@/lib/http/handlers';
 import { jsonResponse } from '@/lib/http/json-response';

@@ -4,7 +4,7 @@
 // not exist until an operator turns it on), 401 with a wrong or missing token.
 import { AppError } from '@/lib/http/errors';
 import { bearerMatches, withRequestLog } from '@/lib/http/handlers';
-import { refreshProductGauges } from '@/lib/decision-circuits/metrics/ops/operator-gauges';
+import { refreshProductGauges } from '@/lib/decision-circuits/metrics/ops';
 import { getMetrics } from '@/lib/observability/metrics';
 
 export const dynamic = 'force-dynamic';

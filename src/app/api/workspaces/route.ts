@@ -1,6 +1,6 @@
 // /api/workspaces: the caller's workspaces (GET) and a new one, owned by the caller (POST, 201).
-import { listUserWorkspaces } from '@/lib/decision-circuits/metrics/ab-tests/listing';
-import { createWorkspace, workspaceCreateSchema } from '@/lib/decision-circuits/metrics/tenancy/members';
+import { listUserWorkspaces } from '@/lib/decision-circuits/metrics/ab-tests';
+import { createWorkspace, workspaceCreateSchema } from '@/lib/decision-circuits/metrics/tenancy';
 import { readJsonBody } from '@/lib/http/body';
 import { methodNotAllowed } from '@/lib/http/errors';
 import { withUser } from '@/lib/http/handlers';

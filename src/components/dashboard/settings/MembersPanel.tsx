@@ -3,8 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { formatUtc } from '@/lib/dashboard/format';
-import type { WorkspaceInvitation } from '@/lib/decision-circuits/metrics/tenancy/invitations';
-import type { WorkspaceMember } from '@/lib/decision-circuits/metrics/tenancy/members';
+import type { WorkspaceInvitation, WorkspaceMember } from '@/lib/decision-circuits/metrics/tenancy';
 import { useApiAction } from './settings-api';
 import { PanelForm } from './PanelForm';
 import styles from './settings.module.css';

@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { formatUtc } from '@/lib/dashboard/format';
-import type { ReceivedInvitation } from '@/lib/decision-circuits/metrics/tenancy/invitations';
+import type { ReceivedInvitation } from '@/lib/decision-circuits/metrics/tenancy';
 import { useApiAction } from './settings-api';
 
 /** The signed-in user's pending invitations: accepting makes them a member, declining drops it. */

@@ -1,7 +1,14 @@
 // Types and constants named in the v2.0.0 release notes, plus the few the corrections need.
 
-import type { MetricsProvider } from './providers/kit/ids';
-export type { MetricsProvider };
+// The providers' ids: the registry's first half (providers/registry.ts maps each id to its
+// folder's definition, and the compiler refuses a registry that misses one). They stand here, on
+// the ground floor, so the shared types can name providers without importing the providers.
+export const METRICS_PROVIDERS = ['sendgrid', 'resend', 'mailgun', 'facebook', 'instagram', 'linkedin'] as const;
+export type MetricsProvider = (typeof METRICS_PROVIDERS)[number];
+
+export function isMetricsProvider(value: unknown): value is MetricsProvider {
+  return typeof value === 'string' && (METRICS_PROVIDERS as readonly string[]).includes(value);
+}
 
 export const METRICS_CHANNELS = ['email', 'social'] as const;
 export type MetricsChannel = (typeof METRICS_CHANNELS)[number];

@@ -7,7 +7,7 @@ import { CreateWorkspaceForm } from '@/components/dashboard/settings/CreateWorks
 import { DefaultWorkspaceButton } from '@/components/dashboard/settings/DefaultWorkspaceButton';
 import { MembersPanel } from '@/components/dashboard/settings/MembersPanel';
 import { ReceivedInvitations } from '@/components/dashboard/settings/ReceivedInvitations';
-import { listReceivedInvitations } from '@/lib/decision-circuits/metrics/tenancy/invitations';
+import { listReceivedInvitations } from '@/lib/decision-circuits/metrics/tenancy';
 import { pageMetadata } from '@/lib/dashboard/metadata';
 import type { SearchParams } from '@/lib/dashboard/params';
 import type { DashboardSession } from '@/lib/dashboard/session';

@@ -5,19 +5,17 @@
 //   ?provider=&workspace_id=       the env-configured secrets (single-workspace mode; for Meta and
 //                                  LinkedIn only the single workspace's id, else routed by account).
 import { getDb } from '@/lib/db';
-import { ingestByAccount } from '@/lib/decision-circuits/metrics/ingest/account-routing';
-import { recordConnectionDelivery, resolveConnectionByToken } from '@/lib/decision-circuits/metrics/tenancy/connections';
-import { ingestWebhookPayload } from '@/lib/decision-circuits/metrics/metrics-ingestion';
+import { ingestByAccount, authenticateDelivery, authenticateWebhook, deliveryIdFrom } from '@/lib/decision-circuits/metrics/delivery';
+import { recordConnectionDelivery, resolveConnectionByToken } from '@/lib/decision-circuits/metrics/tenancy';
+import { ingestWebhookPayload, type IngestResult } from '@/lib/decision-circuits/metrics/metrics-ingestion';
 import { verifyWebhookSignature } from '@/lib/decision-circuits/metrics/metrics-signatures';
-import { authenticateDelivery, authenticateWebhook, deliveryIdFrom } from '@/lib/decision-circuits/metrics/ingest/webhook';
-import { noteIngestActivity } from '@/lib/decision-circuits/metrics/ingest/activity';
 import {
+  noteIngestActivity,
   classifyVerificationFailure,
   isWebhookVerificationError,
   recordVerificationFailure,
   WebhookVerificationError,
-} from '@/lib/decision-circuits/metrics/ingest/verification-failures';
-import type { IngestResult } from '@/lib/decision-circuits/metrics/metrics-ingestion';
+} from '@/lib/decision-circuits/metrics/ingest';
 import { annotateRequest } from '@/lib/observability/request-log';
 import { MAX_PAYLOAD_BYTES, type MetricsProvider, type VerificationResult } from '@/lib/decision-circuits/metrics/metrics-types';
 import { parseJsonBody, readRawBody } from '@/lib/http/body';

@@ -2,7 +2,7 @@
 // single-workspace URL form). The route's business; the domain never sees a query string.
 import { z } from 'zod';
 import { type MetricsProvider } from '@/lib/decision-circuits/metrics/metrics-types';
-import { METRICS_PROVIDERS, isMetricsProvider } from '../../../../lib/decision-circuits/metrics/providers/registry';
+import { METRICS_PROVIDERS, isMetricsProvider } from '../../../../lib/decision-circuits/metrics/providers';
 import { AppError } from '@/lib/http/errors';
 
 export const PROVIDER_REQUIRED_MESSAGE = `provider parameter required; one of: ${METRICS_PROVIDERS.join(', ')}`;

@@ -1,6 +1,6 @@
 // /api/webhooks/metrics: provider webhooks in (POST), health and provider handshakes (GET).
-import { answerHandshake, honoursWorkspaceUrl, isAccountRoutedProvider } from '@/lib/decision-circuits/metrics/ingest/webhook';
-import { METRICS_PROVIDERS, isMetricsProvider } from '../../../../lib/decision-circuits/metrics/providers/registry';
+import { answerHandshake, honoursWorkspaceUrl, isAccountRoutedProvider } from '@/lib/decision-circuits/metrics/delivery';
+import { METRICS_PROVIDERS, isMetricsProvider } from '../../../../lib/decision-circuits/metrics/providers';
 import { requireJsonContentType } from '@/lib/http/body';
 import { methodNotAllowed } from '@/lib/http/errors';
 import { withRequestLog } from '@/lib/http/handlers';

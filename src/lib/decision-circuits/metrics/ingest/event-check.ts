@@ -3,8 +3,7 @@
 // goes to the schema, which then decides and words the rejection, so the two never disagree on
 // what is stored (tests/unit/metrics-event-check.test.ts). On a 500-event batch the schema cost
 // more server CPU than reading and parsing the body (docs/performance.md).
-import { METRICS_CHANNELS, METRICS_EVENT_TYPES, type NormalizedEvent } from '../metrics-types';
-import { METRICS_PROVIDERS } from '../providers/kit/ids';
+import { METRICS_CHANNELS, METRICS_EVENT_TYPES, METRICS_PROVIDERS, type NormalizedEvent } from '../metrics-types';
 
 const PROVIDERS = new Set<unknown>(METRICS_PROVIDERS);
 const EVENT_TYPES = new Set<unknown>(METRICS_EVENT_TYPES);

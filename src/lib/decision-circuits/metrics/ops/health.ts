@@ -5,8 +5,7 @@
 import { getDb } from '../../../db';
 import { readScoped, type AccessOptions } from '../tenancy/access';
 import { toIso, toNumber } from '../core/rows';
-import { METRICS_PROVIDERS } from '../providers/kit/ids';
-import type { IngestionHealth, MetricsProvider } from '../metrics-types';
+import { METRICS_PROVIDERS, type IngestionHealth, type MetricsProvider } from '../metrics-types';
 
 /** Ledger rows read per provider at most: about a millisecond of database time each. */
 export const INGESTION_HEALTH_EXACT_UP_TO = 10_000;

@@ -1,10 +1,9 @@
 // Every provider, and the tables the rest of the app reads, derived from their definitions.
-// Adding a provider is its folder, its id in ids.ts and one line here (and its name in the SQL
+// Adding a provider is its folder, its id in METRICS_PROVIDERS (metrics-types.ts) and one line here (and its name in the SQL
 // CHECK constraints: tests/db/provider-registry.test.ts fails until both agree).
-import type { MetricsChannel, MetricsEventType } from '../metrics-types';
+import { METRICS_PROVIDERS, isMetricsProvider, type MetricsChannel, type MetricsEventType, type MetricsProvider } from '../metrics-types';
 import type { ProviderDefinition, WebhookHeaderNames } from './kit/definition';
 import { facebookProvider } from './facebook';
-import { METRICS_PROVIDERS, isMetricsProvider, type MetricsProvider } from './kit/ids';
 import { instagramProvider } from './instagram';
 import { linkedinProvider } from './linkedin';
 import { mailgunProvider } from './mailgun';

@@ -1,6 +1,6 @@
 // /api/circuits/metrics/ab-tests: register a test with named variants, control, split and primary
 // metric (POST, member or above); list the workspace's tests, registered or seen in rollups (GET).
-import { abTestRegistrationSchema, listAbTestDefinitions, registerAbTest } from '@/lib/decision-circuits/metrics/ab-tests/registry';
+import { abTestRegistrationSchema, listAbTestDefinitions, registerAbTest } from '@/lib/decision-circuits/metrics/ab-tests';
 import { workspaceQuerySchema } from '@/lib/decision-circuits/metrics/api/read-schemas';
 import { methodNotAllowed } from '@/lib/http/errors';
 import { withWorkspace } from '@/lib/http/handlers';

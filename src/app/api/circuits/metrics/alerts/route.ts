@@ -1,6 +1,6 @@
 // /api/circuits/metrics/alerts: the workspace's alert rules, channels (secrets masked), current
 // states and history (GET, member or above); set rules (PUT, admin or above).
-import { alertRulesUpdateSchema, getAlertOverview, setAlertRules } from '@/lib/decision-circuits/metrics/ops/alerts/config';
+import { alertRulesUpdateSchema, getAlertOverview, setAlertRules } from '@/lib/decision-circuits/metrics/ops';
 import { workspaceQuerySchema } from '@/lib/decision-circuits/metrics/api/read-schemas';
 import { methodNotAllowed } from '@/lib/http/errors';
 import { withWorkspace } from '@/lib/http/handlers';

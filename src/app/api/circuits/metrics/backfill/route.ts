@@ -2,8 +2,7 @@
 // status (GET ?jobId=) or the workspace's recent jobs (GET without jobId).
 import { enqueueBackfill, getBackfillJob, listBackfillJobs } from '@/lib/decision-circuits/metrics';
 import { workspaceQuerySchema } from '@/lib/decision-circuits/metrics/api/read-schemas';
-import { backfillEnqueuedBody, backfillJobView } from '@/lib/decision-circuits/metrics/backfill';
-import { backfillQuerySchema, parseBackfillRequest } from '@/lib/decision-circuits/metrics/backfill/schemas';
+import { backfillEnqueuedBody, backfillJobView, backfillQuerySchema, parseBackfillRequest } from '@/lib/decision-circuits/metrics/backfill';
 import { AppError, methodNotAllowed } from '@/lib/http/errors';
 import { withWorkspace } from '@/lib/http/handlers';
 import { jsonResponse } from '@/lib/http/json-response';

@@ -1,6 +1,6 @@
 // /api/circuits/metrics/connections: a workspace's provider connections (admin or owner). POST
 // creates one (201 with its own webhook URL and a fingerprint, never the secret); GET lists them.
-import { connectionInputSchema, createConnection, listConnections } from '@/lib/decision-circuits/metrics/tenancy/connections';
+import { connectionInputSchema, createConnection, listConnections } from '@/lib/decision-circuits/metrics/tenancy';
 import { workspaceQuerySchema } from '@/lib/decision-circuits/metrics/api/read-schemas';
 import { publicBaseUrl } from '@/lib/dashboard/request-origin';
 import { methodNotAllowed } from '@/lib/http/errors';

@@ -1,7 +1,7 @@
 // GET|POST /api/cron/metrics/process-backfill-jobs (every 5 minutes): runs waiting backfill
 // jobs against the provider APIs until none is left or the time budget is spent.
 import { processBackfillJobs } from '@/lib/decision-circuits/metrics';
-import { CRON_TIME_BUDGET_MS } from '@/lib/decision-circuits/metrics/ops/retention';
+import { CRON_TIME_BUDGET_MS } from '@/lib/decision-circuits/metrics/ops';
 import { withCron } from '@/lib/http/handlers';
 import { cronSummaryResponse } from '@/lib/http/cron-response';
 

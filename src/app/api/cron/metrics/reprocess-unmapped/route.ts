@@ -1,7 +1,7 @@
 // GET|POST /api/cron/metrics/reprocess-unmapped (hourly): applies events whose mapping has
 // appeared and orphans objects unmapped past 24 h, until the backlog drains or the budget ends.
 import { reprocessUnprocessedWebhooks } from '@/lib/decision-circuits/metrics';
-import { CRON_TIME_BUDGET_MS } from '@/lib/decision-circuits/metrics/ops/retention';
+import { CRON_TIME_BUDGET_MS } from '@/lib/decision-circuits/metrics/ops';
 import { withCron } from '@/lib/http/handlers';
 import { cronSummaryResponse } from '@/lib/http/cron-response';
 

@@ -1,7 +1,7 @@
 // GET|POST /api/cron/metrics/retention (daily): deletes ledger rows past 30 days, rollups and
 // attribution past 365, finished backfill jobs past 90, in bounded batches.
 import { runMetricsRetention } from '@/lib/decision-circuits/metrics';
-import { CRON_TIME_BUDGET_MS } from '@/lib/decision-circuits/metrics/ops/retention';
+import { CRON_TIME_BUDGET_MS } from '@/lib/decision-circuits/metrics/ops';
 import { withCron } from '@/lib/http/handlers';
 import { cronSummaryResponse } from '@/lib/http/cron-response';
 

@@ -2,7 +2,7 @@
 // caller a member with the invited role. 404 for an invitation that is not the caller's, 410 once
 // expired or withdrawn, 409 once answered.
 import { z } from 'zod';
-import { answerInvitation } from '@/lib/decision-circuits/metrics/tenancy/invitations';
+import { answerInvitation } from '@/lib/decision-circuits/metrics/tenancy';
 import { methodNotAllowed } from '@/lib/http/errors';
 import { withUser } from '@/lib/http/handlers';
 import { jsonResponse } from '@/lib/http/json-response';

@@ -1,7 +1,7 @@
 // /api/workspaces/<id>/api-keys: the workspace's API keys for programs (GET, admin or owner; no
 // secret is ever listed) and creating one (POST, admin or owner; the secret is answered once).
 import { z } from 'zod';
-import { apiKeyCreateSchema, createApiKey, listApiKeys } from '@/lib/decision-circuits/metrics/tenancy/api-keys';
+import { apiKeyCreateSchema, createApiKey, listApiKeys } from '@/lib/decision-circuits/metrics/tenancy';
 import { methodNotAllowed } from '@/lib/http/errors';
 import { withWorkspace } from '@/lib/http/handlers';
 import { jsonResponse } from '@/lib/http/json-response';

@@ -1,7 +1,7 @@
 // /api/workspaces/<id>/default: make this workspace the one the dashboard opens for the caller
 // (PUT, any member). Without a choice the default is the workspace the caller joined first.
 import { z } from 'zod';
-import { setDefaultWorkspace } from '@/lib/decision-circuits/metrics/tenancy/members';
+import { setDefaultWorkspace } from '@/lib/decision-circuits/metrics/tenancy';
 import { methodNotAllowed } from '@/lib/http/errors';
 import { withWorkspace } from '@/lib/http/handlers';
 import { jsonResponse } from '@/lib/http/json-response';

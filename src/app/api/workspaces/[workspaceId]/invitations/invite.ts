@@ -1,7 +1,7 @@
 // Inviting an address, shared by POST .../invitations and POST .../members: 201 with the same
 // body shape for every address, whether or not it has an account.
 import { z } from 'zod';
-import { createInvitation, invitationCreateSchema } from '@/lib/decision-circuits/metrics/tenancy/invitations';
+import { createInvitation, invitationCreateSchema } from '@/lib/decision-circuits/metrics/tenancy';
 import { withWorkspace } from '@/lib/http/handlers';
 import { jsonResponse } from '@/lib/http/json-response';
 

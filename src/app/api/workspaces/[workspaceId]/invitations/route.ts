@@ -1,7 +1,7 @@
 // /api/workspaces/<id>/invitations: the pending invitations (GET, admin or owner) and a new one
 // (POST { email, role }, admin or owner; only an owner invites an owner).
 import { z } from 'zod';
-import { listPendingInvitations } from '@/lib/decision-circuits/metrics/tenancy/invitations';
+import { listPendingInvitations } from '@/lib/decision-circuits/metrics/tenancy';
 import { methodNotAllowed } from '@/lib/http/errors';
 import { withWorkspace } from '@/lib/http/handlers';
 import { jsonResponse } from '@/lib/http/json-response';

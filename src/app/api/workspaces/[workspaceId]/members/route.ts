@@ -2,7 +2,7 @@
 // address (admin or owner), exactly like POST .../invitations: nobody becomes a member without
 // accepting.
 import { z } from 'zod';
-import { listMembers } from '@/lib/decision-circuits/metrics/tenancy/members';
+import { listMembers } from '@/lib/decision-circuits/metrics/tenancy';
 import { methodNotAllowed } from '@/lib/http/errors';
 import { withWorkspace } from '@/lib/http/handlers';
 import { jsonResponse } from '@/lib/http/json-response';

@@ -1,7 +1,7 @@
 // /api/circuits/metrics/alerts/channels: add a notification channel (POST) or remove one
 // (DELETE ?channelId=), admin or above. Secrets are stored, never returned (last 4 characters).
 import { z } from 'zod';
-import { addAlertChannel, alertChannelInputSchema, deleteAlertChannel } from '@/lib/decision-circuits/metrics/ops/alerts/config';
+import { addAlertChannel, alertChannelInputSchema, deleteAlertChannel } from '@/lib/decision-circuits/metrics/ops';
 import { workspaceQuerySchema } from '@/lib/decision-circuits/metrics/api/read-schemas';
 import { AppError, methodNotAllowed } from '@/lib/http/errors';
 import { withWorkspace } from '@/lib/http/handlers';

@@ -1,6 +1,6 @@
 // DELETE /api/circuits/metrics/connections/<id>?workspaceId=: removes a connection (admin or owner);
 // its URL and secret stop working within seconds.
-import { deleteConnection } from '@/lib/decision-circuits/metrics/tenancy/connections';
+import { deleteConnection } from '@/lib/decision-circuits/metrics/tenancy';
 import { AppError, methodNotAllowed } from '@/lib/http/errors';
 import { withWorkspace } from '@/lib/http/handlers';
 import { jsonResponse } from '@/lib/http/json-response';

@@ -1,7 +1,7 @@
 // /api/workspaces/<id>/api-keys/<key id>: revoke a key (DELETE, admin or owner). Its next request
 // answers 401; the row stays, so the list still shows when it was revoked.
 import { z } from 'zod';
-import { revokeApiKey } from '@/lib/decision-circuits/metrics/tenancy/api-keys';
+import { revokeApiKey } from '@/lib/decision-circuits/metrics/tenancy';
 import { AppError, methodNotAllowed } from '@/lib/http/errors';
 import { withWorkspace } from '@/lib/http/handlers';
 import { jsonResponse } from '@/lib/http/json-response';

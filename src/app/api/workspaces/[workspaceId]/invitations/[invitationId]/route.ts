@@ -1,7 +1,7 @@
 // /api/workspaces/<id>/invitations/<invitation id>: withdraw a pending invitation (DELETE, admin
 // or owner); 404 when there is no pending invitation by that id in the workspace.
 import { z } from 'zod';
-import { revokeInvitation } from '@/lib/decision-circuits/metrics/tenancy/invitations';
+import { revokeInvitation } from '@/lib/decision-circuits/metrics/tenancy';
 import { AppError, methodNotAllowed } from '@/lib/http/errors';
 import { withWorkspace } from '@/lib/http/handlers';
 import { jsonResponse } from '@/lib/http/json-response';

@@ -1,7 +1,7 @@
 // /api/workspaces/<id>/members/<user id>: change a member's role (PATCH, admin or owner) or remove
 // them (DELETE; anyone may leave). The last owner can be neither demoted nor removed (409).
 import { z } from 'zod';
-import { memberRoleSchema, removeMember, setMemberRole } from '@/lib/decision-circuits/metrics/tenancy/members';
+import { memberRoleSchema, removeMember, setMemberRole } from '@/lib/decision-circuits/metrics/tenancy';
 import { AppError, methodNotAllowed } from '@/lib/http/errors';
 import { withWorkspace } from '@/lib/http/handlers';
 import { jsonResponse } from '@/lib/http/json-response';

@@ -1,6 +1,6 @@
 // POST /api/circuits/metrics/connections/<id>/rotate?workspaceId=: a new secret or verification key
 // (admin or owner); the previous one keeps verifying for overlap_hours (default 24).
-import { rotateConnection, rotationInputSchema } from '@/lib/decision-circuits/metrics/tenancy/connections';
+import { rotateConnection, rotationInputSchema } from '@/lib/decision-circuits/metrics/tenancy';
 import { publicBaseUrl } from '@/lib/dashboard/request-origin';
 import { AppError, methodNotAllowed } from '@/lib/http/errors';
 import { withWorkspace } from '@/lib/http/handlers';

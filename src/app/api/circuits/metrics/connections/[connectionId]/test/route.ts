@@ -2,8 +2,7 @@
 // the provider signs it, through the webhook route (admin or owner). The answer carries the
 // webhook's own status and body, and the connection as it reads afterwards (last delivery).
 import { POST as receiveWebhook } from '@/app/api/webhooks/metrics/route';
-import { buildConnectionTestRequest } from '@/lib/decision-circuits/metrics/tenancy/connection-test';
-import { listConnections } from '@/lib/decision-circuits/metrics/tenancy/connections';
+import { buildConnectionTestRequest, listConnections } from '@/lib/decision-circuits/metrics/tenancy';
 import { publicBaseUrl } from '@/lib/dashboard/request-origin';
 import { AppError, methodNotAllowed } from '@/lib/http/errors';
 import { withWorkspace } from '@/lib/http/handlers';

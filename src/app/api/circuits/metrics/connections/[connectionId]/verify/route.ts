@@ -2,7 +2,7 @@
 // Facebook, Instagram or LinkedIn connection claims (admin or owner), with a token the provider
 // issued for it. 200 with the verified connection; 422 for any failed proof; 502 when the
 // provider's API cannot be reached. The token is checked and forgotten, never stored.
-import { claimProofSchema, proveConnectionClaim } from '@/lib/decision-circuits/metrics/tenancy/account-claims';
+import { claimProofSchema, proveConnectionClaim } from '@/lib/decision-circuits/metrics/tenancy';
 import { publicBaseUrl } from '@/lib/dashboard/request-origin';
 import { AppError, methodNotAllowed } from '@/lib/http/errors';
 import { withWorkspace } from '@/lib/http/handlers';

@@ -9,7 +9,7 @@ import {
   classifyVerificationFailure,
   isWebhookVerificationError,
   recordVerificationFailure,
-} from './verification-failures';
+} from '../ingest/verification-failures';
 import { getProvider, PROVIDER_MODULES, PROVIDER_WEBHOOK_HEADERS } from '../providers/registry';
 import { getFirstHeader, type HandshakeAnswer } from '../providers/kit/provider';
 import { type HeaderBag, type MetricsProvider, type SignatureBlock } from '../metrics-types';

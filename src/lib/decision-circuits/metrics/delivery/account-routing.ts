@@ -5,7 +5,7 @@
 import type { Database } from '../../../db';
 import { connectionsForAccounts, countUnroutedEvents, recordConnectionDelivery } from '../tenancy/connections';
 import { ingestWebhookPayload, type IngestOutcome, type IngestResult } from '../metrics-ingestion';
-import { normalizeProviderEvents } from './normalize';
+import { normalizeProviderEvents } from '../ingest/normalize';
 import type { MetricsProvider } from '../metrics-types';
 import { getProviderModule } from '../providers/registry';
 
