@@ -97,6 +97,8 @@ export async function pgbenchSlice(
   clients: number,
   seconds: number,
   workspaceId: string,
+  /** Server settings for its sessions (PGOPTIONS), e.g. `-c synchronous_commit=off`. */
+  pgOptions?: string,
 ): Promise<PgbenchResult> {
   const dir = mkdtempSync(path.join(tmpdir(), 'metrics-pgbench-'));
   try {
@@ -123,7 +125,7 @@ export async function pgbenchSlice(
         script,
         url.toString(),
       ],
-      { maxBuffer: 1 << 20 },
+      { maxBuffer: 1 << 20, env: pgOptions === undefined ? process.env : { ...process.env, PGOPTIONS: pgOptions } },
     );
     const number = (pattern: RegExp) => Number(pattern.exec(stdout)?.[1] ?? NaN);
     const transactions = number(/number of transactions actually processed: (\d+)/);
