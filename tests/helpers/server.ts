@@ -42,10 +42,11 @@ export const TEST_SECRETS = {
 
 /**
  * Starts the built app. Without DATABASE_URL in env it uses a fresh embedded PGlite directory
- * (removed on stop). Waits until the health route answers.
+ * (removed on stop). Waits until the health route answers. `port` when the caller must know the
+ * address before the server starts (METRICS_PUBLIC_URL); else a free one.
  */
-export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const port = await freePort();
+export async function startServer(env: Record<string, string> = {}, options: { port?: number } = {}): Promise<TestServer> {
+  const port = options.port ?? (await freePort());
   const dataDir = env.DATABASE_URL ? null : mkdtempSync(path.join(tmpdir(), 'metrics-pglite-'));
   const child = spawn(
     process.execPath,
