@@ -1,8 +1,9 @@
 // The documented commands the walk runs (tests/walk), checked where no database is at hand: every
 // `bash` block of the walked docs can run as written (each placeholder is a variable the reader
 // supplies), every block left out says why, and every step a deployment needs is still there.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { REQUIRED_STEPS, parseDocBlocks, walkedDocBlocks, where } from '../walk/doc-blocks';
+import { REQUIRED_STEPS, WALKED_DOCS, parseDocBlocks, walkedDocBlocks, where } from '../walk/doc-blocks';
 import { commandPart, expectedOutput, missingOutput, prepareBlock, suppliedNames } from '../walk/walk-shell';
 
 const blocks = walkedDocBlocks(process.cwd());
@@ -29,6 +30,15 @@ describe('the walked docs', () => {
   it('name each step once', () => {
     const named = blocks.flatMap((b) => (b.step ? [b.step] : []));
     expect(named.filter((step, i) => named.indexOf(step) !== i)).toEqual([]);
+  });
+
+  it('open and close every fence on a line of its own (text after a closing fence reopens a block)', () => {
+    const odd = WALKED_DOCS.flatMap((file) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (/^\s*(`{3,}|~{3,})[^`\s]*\s+\S/.test(line) ? [`${file}:${i + 1}: ${line.trim()}`] : [])),
+    );
+    expect(odd).toEqual([]);
   });
 
   it('say why a block is not walked', () => {
