@@ -53,9 +53,15 @@ create table public.metrics_alert_channels (
   url_fingerprint text,
   secret_sealed text,
   secret_fingerprint text,
+  previous_secret_sealed text,
+  previous_secret_fingerprint text,
+  previous_secret_expires_at timestamp with time zone,
+  audit jsonb default '[]'::jsonb not null,
+  constraint metrics_alert_channels_audit_check CHECK ((jsonb_typeof(audit) = 'array'::text)),
   constraint metrics_alert_channels_kind_check CHECK ((kind = ANY (ARRAY['slack'::text, 'webhook'::text]))),
   constraint metrics_alert_channels_name_check CHECK (((length(name) >= 1) AND (length(name) <= 100))),
   constraint metrics_alert_channels_pkey PRIMARY KEY (id),
+  constraint metrics_alert_channels_previous_secret_sealed_check CHECK (((previous_secret_sealed IS NULL) OR (previous_secret_sealed ~ '^v1\.'::text))),
   constraint metrics_alert_channels_secret_by_kind CHECK (((kind = 'webhook'::text) = (num_nonnulls(secret, secret_sealed) = 1))),
   constraint metrics_alert_channels_secret_check CHECK (((secret IS NULL) OR (secret ~ '^whsec_'::text))),
   constraint metrics_alert_channels_secret_sealed_check CHECK (((secret_sealed IS NULL) OR (secret_sealed ~ '^v1\.'::text))),
@@ -66,6 +72,40 @@ create table public.metrics_alert_channels (
   constraint metrics_alert_channels_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES workspaces(id) ON DELETE CASCADE
 );
 alter table public.metrics_alert_channels enable row level security;
+
+create table public.metrics_alert_deliveries (
+  id bigint generated always as identity not null,
+  workspace_id uuid not null,
+  history_id bigint not null,
+  channel_id uuid not null,
+  webhook_id text not null,
+  body text not null,
+  status text default 'pending'::text not null,
+  attempts integer default 0 not null,
+  max_attempts integer not null,
+  next_attempt_at timestamp with time zone default now() not null,
+  lease_until timestamp with time zone,
+  last_attempt_at timestamp with time zone,
+  last_outcome text,
+  last_http_status integer,
+  last_error text,
+  created_at timestamp with time zone default now() not null,
+  completed_at timestamp with time zone,
+  constraint metrics_alert_deliveries_attempts_check CHECK ((attempts >= 0)),
+  constraint metrics_alert_deliveries_body_check CHECK ((length(body) <= 65536)),
+  constraint metrics_alert_deliveries_channel_id_fkey FOREIGN KEY (channel_id) REFERENCES metrics_alert_channels(id) ON DELETE CASCADE,
+  constraint metrics_alert_deliveries_history_id_channel_id_key UNIQUE (history_id, channel_id),
+  constraint metrics_alert_deliveries_history_id_fkey FOREIGN KEY (history_id) REFERENCES metrics_alert_history(id) ON DELETE CASCADE,
+  constraint metrics_alert_deliveries_last_error_check CHECK (((last_error IS NULL) OR (length(last_error) <= 300))),
+  constraint metrics_alert_deliveries_last_outcome_check CHECK (((last_outcome IS NULL) OR (last_outcome = ANY (ARRAY['delivered'::text, 'failed'::text, 'refused'::text])))),
+  constraint metrics_alert_deliveries_max_attempts_check CHECK (((max_attempts >= 1) AND (max_attempts <= 20))),
+  constraint metrics_alert_deliveries_pkey PRIMARY KEY (id),
+  constraint metrics_alert_deliveries_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'delivered'::text, 'failed'::text, 'refused'::text]))),
+  constraint metrics_alert_deliveries_webhook_id_check CHECK ((webhook_id ~ '^msg_[A-Za-z0-9_-]{1,64}$'::text)),
+  constraint metrics_alert_deliveries_webhook_id_key UNIQUE (webhook_id),
+  constraint metrics_alert_deliveries_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES workspaces(id) ON DELETE CASCADE
+);
+alter table public.metrics_alert_deliveries enable row level security;
 
 create table public.metrics_alert_history (
   id bigint generated always as identity not null,
@@ -414,6 +454,8 @@ alter table public.workspaces enable row level security;
 CREATE UNIQUE INDEX idx_metrics_ab_test_variants_one_control ON public.metrics_ab_test_variants USING btree (workspace_id, ab_test_id) WHERE is_control;
 CREATE INDEX idx_metrics_alert_channel_creations_workspace ON public.metrics_alert_channel_creations USING btree (workspace_id, created_at);
 CREATE INDEX idx_metrics_alert_channels_workspace ON public.metrics_alert_channels USING btree (workspace_id);
+CREATE INDEX idx_metrics_alert_deliveries_channel ON public.metrics_alert_deliveries USING btree (channel_id, created_at DESC);
+CREATE INDEX idx_metrics_alert_deliveries_due ON public.metrics_alert_deliveries USING btree (next_attempt_at) WHERE (status = 'pending'::text);
 CREATE INDEX idx_metrics_alert_history_workspace ON public.metrics_alert_history USING btree (workspace_id, created_at DESC);
 CREATE INDEX idx_metrics_api_keys_workspace ON public.metrics_api_keys USING btree (workspace_id, created_at DESC);
 CREATE INDEX idx_metrics_attribution_circuit ON public.metrics_attribution_map USING btree (circuit_execution_id);
@@ -441,6 +483,9 @@ CREATE INDEX idx_workspace_members_user ON public.workspace_members USING btree 
 CREATE UNIQUE INDEX metrics_ab_test_variants_pkey ON public.metrics_ab_test_variants USING btree (workspace_id, ab_test_id, variant_id);
 CREATE UNIQUE INDEX metrics_ab_tests_pkey ON public.metrics_ab_tests USING btree (workspace_id, ab_test_id);
 CREATE UNIQUE INDEX metrics_alert_channels_pkey ON public.metrics_alert_channels USING btree (id);
+CREATE UNIQUE INDEX metrics_alert_deliveries_history_id_channel_id_key ON public.metrics_alert_deliveries USING btree (history_id, channel_id);
+CREATE UNIQUE INDEX metrics_alert_deliveries_pkey ON public.metrics_alert_deliveries USING btree (id);
+CREATE UNIQUE INDEX metrics_alert_deliveries_webhook_id_key ON public.metrics_alert_deliveries USING btree (webhook_id);
 CREATE UNIQUE INDEX metrics_alert_history_pkey ON public.metrics_alert_history USING btree (id);
 CREATE UNIQUE INDEX metrics_alert_rules_pkey ON public.metrics_alert_rules USING btree (workspace_id, rule);
 CREATE UNIQUE INDEX metrics_alert_states_pkey ON public.metrics_alert_states USING btree (workspace_id, rule, subject);
@@ -706,6 +751,18 @@ end
 $function$
 ;
 
+CREATE OR REPLACE FUNCTION public.metrics_alert_channel_audit_append(p_audit jsonb, p_entry jsonb)
+ RETURNS jsonb
+ LANGUAGE sql
+ IMMUTABLE
+ SET search_path TO ''
+AS $function$
+  select coalesce(pg_catalog.jsonb_agg(e order by n), '[]'::jsonb)
+    from pg_catalog.jsonb_array_elements(p_audit || pg_catalog.jsonb_build_array(p_entry)) with ordinality t(e, n)
+   where n > pg_catalog.jsonb_array_length(p_audit) + 1 - 50
+$function$
+;
+
 CREATE OR REPLACE FUNCTION public.metrics_alert_channel_create(p_id uuid, p_workspace_id uuid, p_kind text, p_name text, p_url_sealed text, p_url_origin text, p_url_fingerprint text, p_secret_sealed text, p_secret_fingerprint text)
  RETURNS uuid
  LANGUAGE plpgsql
@@ -753,6 +810,60 @@ AS $function$
 $function$
 ;
 
+CREATE OR REPLACE FUNCTION public.metrics_alert_channel_note(p_workspace_id uuid, p_channel_id uuid, p_entry jsonb)
+ RETURNS boolean
+ LANGUAGE sql
+ SET search_path TO ''
+AS $function$
+  with noted as (
+    update public.metrics_alert_channels c
+       set audit = public.metrics_alert_channel_audit_append(c.audit, p_entry || pg_catalog.jsonb_build_object('at', now()))
+     where c.workspace_id = p_workspace_id and c.id = p_channel_id and jsonb_typeof(p_entry) = 'object'
+    returning 1
+  )
+  select exists (select 1 from noted)
+$function$
+;
+
+CREATE OR REPLACE FUNCTION public.metrics_alert_channel_retire_previous_secret(p_workspace_id uuid, p_channel_id uuid, p_actor text)
+ RETURNS boolean
+ LANGUAGE sql
+ SET search_path TO ''
+AS $function$
+  with retired as (
+    update public.metrics_alert_channels c
+       set audit = public.metrics_alert_channel_audit_append(c.audit, pg_catalog.jsonb_build_object(
+             'action', 'previous_secret_retired', 'at', now(), 'actor', p_actor, 'secret_fingerprint', c.previous_secret_fingerprint)),
+           previous_secret_sealed = null, previous_secret_fingerprint = null, previous_secret_expires_at = null
+     where c.workspace_id = p_workspace_id and c.id = p_channel_id and c.previous_secret_sealed is not null
+    returning 1
+  )
+  select exists (select 1 from retired)
+$function$
+;
+
+CREATE OR REPLACE FUNCTION public.metrics_alert_channel_rotate_secret(p_workspace_id uuid, p_channel_id uuid, p_secret_sealed text, p_secret_fingerprint text, p_overlap_seconds integer, p_actor text)
+ RETURNS TABLE(secret_fingerprint text, previous_secret_fingerprint text, previous_secret_expires_at timestamp with time zone)
+ LANGUAGE sql
+ SET search_path TO ''
+AS $function$
+  update public.metrics_alert_channels c
+     set previous_secret_sealed = case when p_overlap_seconds > 0 then c.secret_sealed end,
+         previous_secret_fingerprint = case when p_overlap_seconds > 0 then c.secret_fingerprint end,
+         previous_secret_expires_at = case
+           when p_overlap_seconds > 0 then now() + pg_catalog.make_interval(secs => p_overlap_seconds) end,
+         secret_sealed = p_secret_sealed,
+         secret_fingerprint = p_secret_fingerprint,
+         audit = public.metrics_alert_channel_audit_append(c.audit, pg_catalog.jsonb_build_object(
+           'action', 'secret_rotated', 'at', now(), 'actor', p_actor,
+           'secret_fingerprint', p_secret_fingerprint, 'replaced_fingerprint', c.secret_fingerprint,
+           'previous_signs_until', case when p_overlap_seconds > 0 then now() + pg_catalog.make_interval(secs => p_overlap_seconds) end))
+   where c.workspace_id = p_workspace_id and c.id = p_channel_id and c.kind = 'webhook'
+     and c.secret_sealed is not null and p_secret_sealed ~ '^v1\.' and p_overlap_seconds between 0 and 7 * 86400
+  returning c.secret_fingerprint, c.previous_secret_fingerprint, c.previous_secret_expires_at
+$function$
+;
+
 CREATE OR REPLACE FUNCTION public.metrics_alert_channel_seal(p_id uuid, p_plain_url text, p_url_sealed text, p_url_origin text, p_url_fingerprint text, p_secret_sealed text, p_secret_fingerprint text)
  RETURNS boolean
  LANGUAGE sql
@@ -766,6 +877,111 @@ AS $function$
     returning 1
   )
   select exists (select 1 from sealed)
+$function$
+;
+
+CREATE OR REPLACE FUNCTION public.metrics_alert_delivery_claim(p_limit integer, p_lease_seconds integer)
+ RETURNS TABLE(id bigint, workspace_id uuid, history_id bigint, channel_id uuid, webhook_id text, body text, attempt integer, max_attempts integer, kind text, url text, url_sealed text, secret text, secret_sealed text, previous_secret_sealed text, previous_secret_expires_at timestamp with time zone)
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+#variable_conflict use_column
+begin
+  if p_limit is null or p_limit < 1 or p_lease_seconds is null or p_lease_seconds < 1 then
+    raise exception 'a limit >= 1 and a lease >= 1 second are required' using errcode = '22023';
+  end if;
+  update public.metrics_alert_deliveries d
+     set status = 'failed', lease_until = null, completed_at = now(),
+         last_outcome = 'failed', last_error = 'the last attempt did not finish (timeout or crash)'
+   where d.id in (
+     select s.id from public.metrics_alert_deliveries s
+      where s.status = 'pending' and s.attempts >= s.max_attempts and s.lease_until < now()
+      for update skip locked);
+
+  return query
+  with due as (
+    select s.id from public.metrics_alert_deliveries s
+     where s.status = 'pending' and s.next_attempt_at <= now() and s.attempts < s.max_attempts
+       and (s.lease_until is null or s.lease_until < now())
+     order by s.next_attempt_at, s.id
+     limit p_limit
+     for update skip locked
+  ), claimed as (
+    update public.metrics_alert_deliveries d
+       set attempts = d.attempts + 1, last_attempt_at = now(),
+           lease_until = now() + pg_catalog.make_interval(secs => p_lease_seconds)
+      from due where d.id = due.id
+    returning d.id, d.workspace_id, d.history_id, d.channel_id, d.webhook_id, d.body, d.attempts, d.max_attempts
+  )
+  select k.id, k.workspace_id, k.history_id, k.channel_id, k.webhook_id, k.body, k.attempts, k.max_attempts,
+         c.kind, c.url, c.url_sealed, c.secret, c.secret_sealed,
+         case when c.previous_secret_expires_at > now() then c.previous_secret_sealed end,
+         case when c.previous_secret_expires_at > now() then c.previous_secret_expires_at end
+    from claimed k join public.metrics_alert_channels c on c.id = k.channel_id;
+end
+$function$
+;
+
+CREATE OR REPLACE FUNCTION public.metrics_alert_delivery_enqueue(p_history_id bigint, p_channel_id uuid, p_webhook_id text, p_body text, p_max_attempts integer)
+ RETURNS boolean
+ LANGUAGE sql
+ SET search_path TO ''
+AS $function$
+  with added as (
+    insert into public.metrics_alert_deliveries (workspace_id, history_id, channel_id, webhook_id, body, max_attempts)
+    select h.workspace_id, h.id, c.id, p_webhook_id, p_body, p_max_attempts
+      from public.metrics_alert_history h
+      join public.metrics_alert_channels c on c.workspace_id = h.workspace_id and c.id = p_channel_id
+     where h.id = p_history_id
+    on conflict (history_id, channel_id) do nothing
+    returning 1
+  )
+  select exists (select 1 from added)
+$function$
+;
+
+CREATE OR REPLACE FUNCTION public.metrics_alert_delivery_gauges()
+ RETURNS TABLE(kind text, retrying bigint, oldest_retrying_seconds double precision, given_up_24h bigint)
+ LANGUAGE sql
+ STABLE
+ SET search_path TO ''
+AS $function$
+  select k.kind,
+         count(d.id) filter (where d.status = 'pending' and d.attempts > 0),
+         coalesce(extract(epoch from now() - min(d.created_at) filter (where d.status = 'pending' and d.attempts > 0))::float8, 0),
+         count(d.id) filter (where d.status in ('failed', 'refused') and d.completed_at > now() - interval '24 hours')
+    from (values ('slack'), ('webhook')) k(kind)
+    left join public.metrics_alert_channels c on c.kind = k.kind
+    left join public.metrics_alert_deliveries d on d.channel_id = c.id
+      and (d.status = 'pending' or d.completed_at > now() - interval '24 hours')
+   group by k.kind
+   order by k.kind
+$function$
+;
+
+CREATE OR REPLACE FUNCTION public.metrics_alert_delivery_record(p_id bigint, p_attempt integer, p_outcome text, p_http_status integer, p_error text, p_retry_in_seconds numeric)
+ RETURNS text
+ LANGUAGE sql
+ SET search_path TO ''
+AS $function$
+  update public.metrics_alert_deliveries d
+     set status = case
+           when p_outcome = 'delivered' then 'delivered'
+           when p_retry_in_seconds is not null and d.attempts < d.max_attempts then 'pending'
+           else p_outcome end,
+         next_attempt_at = case
+           when p_outcome <> 'delivered' and p_retry_in_seconds is not null and d.attempts < d.max_attempts
+           then now() + pg_catalog.make_interval(secs => greatest(p_retry_in_seconds, 1)::double precision)
+           else d.next_attempt_at end,
+         completed_at = case
+           when p_outcome = 'delivered' or p_retry_in_seconds is null or d.attempts >= d.max_attempts then now() end,
+         lease_until = null,
+         last_outcome = p_outcome,
+         last_http_status = p_http_status,
+         last_error = left(p_error, 300)
+   where d.id = p_id and d.attempts = p_attempt and d.status = 'pending'
+     and p_outcome in ('delivered', 'failed', 'refused')
+  returning d.status
 $function$
 ;
 
@@ -785,6 +1001,11 @@ CREATE OR REPLACE FUNCTION public.metrics_alert_housekeeping()
 AS $function$
   delete from metrics_verification_failures where hour < now() - interval '7 days';
   delete from metrics_alert_history where created_at < now() - interval '90 days';
+  update metrics_alert_channels c
+     set audit = metrics_alert_channel_audit_append(c.audit, jsonb_build_object(
+           'action', 'previous_secret_retired', 'at', now(), 'secret_fingerprint', c.previous_secret_fingerprint)),
+         previous_secret_sealed = null, previous_secret_fingerprint = null, previous_secret_expires_at = null
+   where c.previous_secret_expires_at <= now();
 $function$
 ;
 
@@ -2285,6 +2506,7 @@ grant select on public.metrics_ab_tests to authenticated;
 grant delete, insert, references, select, trigger, truncate, update on public.metrics_ab_tests to service_role;
 grant delete, insert, references, select, trigger, truncate, update on public.metrics_alert_channel_creations to service_role;
 grant delete, insert, references, select, trigger, truncate, update on public.metrics_alert_channels to service_role;
+grant delete, insert, references, select, trigger, truncate, update on public.metrics_alert_deliveries to service_role;
 grant delete, insert, references, select, trigger, truncate, update on public.metrics_alert_history to service_role;
 grant delete, insert, references, select, trigger, truncate, update on public.metrics_alert_rules to service_role;
 grant delete, insert, references, select, trigger, truncate, update on public.metrics_alert_states to service_role;
@@ -2323,9 +2545,17 @@ grant execute on function get_current_workspace_role() to authenticated, service
 grant execute on function metrics_ab_test_message_looks(uuid,uuid,integer) to authenticated, service_role;
 grant execute on function metrics_actor_role(uuid,uuid) to service_role;
 grant execute on function metrics_admit_signature_blocks(uuid,jsonb) to service_role;
+grant execute on function metrics_alert_channel_audit_append(jsonb,jsonb) to service_role;
 grant execute on function metrics_alert_channel_create(uuid,uuid,text,text,text,text,text,text,text) to service_role;
 grant execute on function metrics_alert_channel_delete(uuid,uuid) to service_role;
+grant execute on function metrics_alert_channel_note(uuid,uuid,jsonb) to service_role;
+grant execute on function metrics_alert_channel_retire_previous_secret(uuid,uuid,text) to service_role;
+grant execute on function metrics_alert_channel_rotate_secret(uuid,uuid,text,text,integer,text) to service_role;
 grant execute on function metrics_alert_channel_seal(uuid,text,text,text,text,text,text) to service_role;
+grant execute on function metrics_alert_delivery_claim(integer,integer) to service_role;
+grant execute on function metrics_alert_delivery_enqueue(bigint,uuid,text,text,integer) to service_role;
+grant execute on function metrics_alert_delivery_gauges() to service_role;
+grant execute on function metrics_alert_delivery_record(bigint,integer,text,integer,text,numeric) to service_role;
 grant execute on function metrics_alert_history_deliveries(bigint,jsonb) to service_role;
 grant execute on function metrics_alert_housekeeping() to service_role;
 grant execute on function metrics_alert_rule_set(uuid,text,boolean,numeric) to service_role;

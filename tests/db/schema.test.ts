@@ -23,6 +23,7 @@ describe.each(DATABASE_KINDS)('schema on %s', (kind) => {
       'metrics_ab_tests',
       'metrics_alert_channel_creations',
       'metrics_alert_channels',
+      'metrics_alert_deliveries',
       'metrics_alert_history',
       'metrics_alert_rules',
       'metrics_alert_states',
@@ -45,7 +46,7 @@ describe.each(DATABASE_KINDS)('schema on %s', (kind) => {
     const rows = await t.db.query<{ tablename: string; rowsecurity: boolean }>(
       `select schemaname, tablename, rowsecurity from pg_tables where tablename like 'metrics_%'`,
     );
-    expect(rows).toHaveLength(19);
+    expect(rows).toHaveLength(20);
     expect(rows.every((r) => r.rowsecurity === true)).toBe(true);
   });
 

@@ -19,19 +19,21 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-export async function startReceiver(status = 200): Promise<Receiver> {
+/** `status` may be a function of the request's index (0-based): a receiver that fails, then recovers. */
+export async function startReceiver(status: number | ((index: number) => number) = 200): Promise<Receiver> {
   const received: ReceivedRequest[] = [];
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
+      const index = received.length;
       received.push({
         method: request.method ?? '',
         path: request.url ?? '',
         headers: request.headers,
         body: Buffer.concat(chunks).toString('utf8'),
       });
-      response.writeHead(status, { 'content-type': 'application/json' }).end('{}');
+      response.writeHead(typeof status === 'number' ? status : status(index), { 'content-type': 'application/json' }).end('{}');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

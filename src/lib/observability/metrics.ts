@@ -110,12 +110,33 @@ function createMetrics() {
         'Events of accounts no workspace has connected (acknowledged, not stored), deployment-wide: no tenant sees them',
         ['provider'] as const,
       ),
+      alertRetrying: gauge('metrics_engine_alert_deliveries_retrying', 'Alert notifications waiting for another attempt', [
+        'kind',
+      ] as const),
+      alertRetryingAge: gauge(
+        'metrics_engine_alert_deliveries_retrying_oldest_age_seconds',
+        'Age of the oldest alert notification still waiting for another attempt (0 when none waits)',
+        ['kind'] as const,
+      ),
+      alertGivenUp: gauge('metrics_engine_alert_deliveries_given_up_24h', 'Alert notifications given up within the last 24 hours', [
+        'kind',
+      ] as const),
       up: gauge('metrics_engine_product_gauges_up', '1 when the product gauges were read from the database at this scrape, else 0'),
     },
     alertNotifications: counter(
       'metrics_engine_alert_notifications_total',
       'Alert notifications sent, by channel kind and result (delivered, failed, refused: the URL pointed inside)',
       ['kind', 'result'] as const,
+    ),
+    alertDeliveryRetries: counter(
+      'metrics_engine_alert_delivery_retries_total',
+      'Alert notification attempts that failed and were scheduled for another attempt, by channel kind',
+      ['kind'] as const,
+    ),
+    alertDeliveriesGivenUp: counter(
+      'metrics_engine_alert_deliveries_given_up_total',
+      'Alert notifications given up after their last attempt failed, by channel kind',
+      ['kind'] as const,
     ),
   };
 }

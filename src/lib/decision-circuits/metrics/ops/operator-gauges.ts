@@ -38,6 +38,24 @@ export async function readOperatorGauges(db: Database): Promise<ProviderGauges[]
   }));
 }
 
+export interface AlertDeliveryGauges {
+  kind: string;
+  retrying: number;
+  oldestRetryingSeconds: number;
+  givenUp24h: number;
+}
+
+/** Alert notifications waiting for a retry and given up, per channel kind, deployment-wide. */
+export async function readAlertDeliveryGauges(db: Database): Promise<AlertDeliveryGauges[]> {
+  const rows = await db.query<Record<string, unknown>>('select * from metrics_alert_delivery_gauges()');
+  return rows.map((row) => ({
+    kind: String(row.kind),
+    retrying: toNumber(row.retrying),
+    oldestRetryingSeconds: toNumber(row.oldest_retrying_seconds),
+    givenUp24h: toNumber(row.given_up_24h),
+  }));
+}
+
 type ProductGauges = ProcessMetrics['product'];
 
 /**
@@ -53,12 +71,16 @@ export async function refreshProductGauges(gauges: ProductGauges, nowMs = Date.n
     gauges.unattributedAge,
     gauges.lastEventAge,
     gauges.unroutedEvents,
+    gauges.alertRetrying,
+    gauges.alertRetryingAge,
+    gauges.alertGivenUp,
   ];
   let rows: ProviderGauges[];
   let unrouted: Record<string, number>;
+  let deliveries: AlertDeliveryGauges[];
   try {
     const db = await getDb();
-    [rows, unrouted] = await Promise.all([readOperatorGauges(db), unroutedEventTotals({ db })]);
+    [rows, unrouted, deliveries] = await Promise.all([readOperatorGauges(db), unroutedEventTotals({ db }), readAlertDeliveryGauges(db)]);
   } catch (error) {
     for (const gauge of all) gauge.reset();
     gauges.up.set(0);
@@ -77,6 +99,11 @@ export async function refreshProductGauges(gauges: ProductGauges, nowMs = Date.n
     if (row.lastReceivedAt) gauges.lastEventAge.set(labels, ageSeconds(row.lastReceivedAt));
     // Events of accounts no workspace connected: the operator's alone (workspace health omits them).
     gauges.unroutedEvents.set(labels, unrouted[row.provider] ?? 0);
+  }
+  for (const row of deliveries) {
+    gauges.alertRetrying.set({ kind: row.kind }, row.retrying);
+    gauges.alertRetryingAge.set({ kind: row.kind }, Math.round(row.oldestRetryingSeconds));
+    gauges.alertGivenUp.set({ kind: row.kind }, row.givenUp24h);
   }
   gauges.up.set(1);
 }

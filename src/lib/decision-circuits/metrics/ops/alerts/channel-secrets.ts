@@ -52,6 +52,19 @@ export function sealChannel(
   };
 }
 
+/** A new webhook secret sealed for the channel (rotation), with its fingerprint. */
+export function sealChannelSecret(
+  keys: SecretBoxKeys,
+  workspaceId: string,
+  channelId: string,
+  secret: string,
+): { secret_sealed: string; secret_fingerprint: string } {
+  return {
+    secret_sealed: sealSecret(keys, secret, associatedData(workspaceId, channelId, 'secret')),
+    secret_fingerprint: secretFingerprint(secret),
+  };
+}
+
 export interface StoredChannelRow {
   id: string;
   workspace_id: string;
@@ -66,6 +79,18 @@ export function openChannel(keys: SecretBoxKeys, row: StoredChannelRow): { url: 
   const url = row.url_sealed ? openSecret(keys, row.url_sealed, associatedData(row.workspace_id, row.id, 'url')) : row.url!;
   const secret = row.secret_sealed ? openSecret(keys, row.secret_sealed, associatedData(row.workspace_id, row.id, 'secret')) : row.secret;
   return { url, secret };
+}
+
+/**
+ * A rotated-out secret (metrics_alert_channel_rotate_secret moves the sealed current secret into
+ * the previous column as it is, so it opens with the same binding).
+ */
+export function openPreviousSecret(
+  keys: SecretBoxKeys,
+  row: Pick<StoredChannelRow, 'id' | 'workspace_id'>,
+  previousSealed: string,
+): string {
+  return openSecret(keys, previousSealed, associatedData(row.workspace_id, row.id, 'secret'));
 }
 
 /** Seals every channel still stored in plain text; answers how many it sealed. */

@@ -10,7 +10,10 @@ import { secretBoxKeys } from '../../tenancy/connections';
 import { DomainError, isUnknownWorkspaceSqlError, sqlState, UnknownWorkspaceError } from '../../core/errors';
 import { toIso, toNumber } from '../../core/rows';
 import { channelFingerprints, sealChannel, sealPlainChannels } from './channel-secrets';
+import type { ChannelDeliveryState } from './deliveries';
 import type { DeliveryResult } from './notify';
+
+const RESULTS: readonly DeliveryResult[] = ['delivered', 'failed', 'refused'];
 
 export const ALERT_RULES = ['attribution_low', 'provider_silent', 'verification_failures', 'backfill_failed'] as const;
 export type AlertRule = (typeof ALERT_RULES)[number];
@@ -69,7 +72,20 @@ export interface AlertChannelView {
   /** A short hash of the URL and of the webhook key, to tell which one is set (never the value). */
   url_fingerprint: string;
   secret_fingerprint: string | null;
+  /** During a rotation: the previous key, which signs next to the current one until it retires. */
+  previous_secret_fingerprint: string | null;
+  previous_secret_expires_at: string | null;
   created_at: string | null;
+  /** Coarse state of the channel's deliveries (retries pending, given up, the last attempt). */
+  delivery: ChannelDeliveryState;
+  /** Rotations, retirements and test sends, newest last (at most 50). */
+  audit: ChannelAuditEntry[];
+}
+
+export interface ChannelAuditEntry {
+  action: string;
+  at: string | null;
+  [field: string]: unknown;
 }
 
 /** A workspace's channel limits, enforced by metrics_alert_channel_create (mirrored for messages). */
@@ -97,7 +113,10 @@ export interface DeliveryView {
   channel_id: string;
   kind: string;
   ok: boolean;
-  outcome: DeliveryResult;
+  /** `pending`: not delivered yet, another attempt is scheduled. */
+  outcome: DeliveryResult | 'pending';
+  /** Attempts made so far (absent for history from before retries existed). */
+  attempts?: number;
 }
 
 export interface AlertStateView {
@@ -125,7 +144,26 @@ interface ChannelRow {
   url_fingerprint: string | null;
   secret: string | null;
   secret_fingerprint: string | null;
+  previous_secret_fingerprint?: string | null;
+  previous_secret_expires_at?: unknown;
   created_at: unknown;
+  audit?: unknown;
+  retrying?: unknown;
+  given_up_7d?: unknown;
+  last_outcome?: string | null;
+  last_attempt_at?: unknown;
+  next_attempt_at?: unknown;
+}
+
+const NO_DELIVERY: ChannelDeliveryState = { retrying: 0, given_up_7d: 0, last_outcome: null, last_attempt_at: null, next_attempt_at: null };
+
+function auditEntries(stored: unknown): ChannelAuditEntry[] {
+  if (!Array.isArray(stored)) return [];
+  return stored
+    .filter(
+      (e): e is Record<string, unknown> => typeof e === 'object' && e !== null && typeof (e as { action?: unknown }).action === 'string',
+    )
+    .map((e) => ({ ...e, action: String(e.action), at: toIso(e.at) }));
 }
 
 export function channelView(row: ChannelRow): AlertChannelView {
@@ -134,7 +172,28 @@ export function channelView(row: ChannelRow): AlertChannelView {
     row.url === null
       ? { url_origin: row.url_origin ?? '', url_fingerprint: row.url_fingerprint ?? '', secret_fingerprint: row.secret_fingerprint }
       : channelFingerprints(row.url, row.secret);
-  return { id: row.id, kind: row.kind, name: row.name, ...shown, created_at: toIso(row.created_at) };
+  const expires = toIso(row.previous_secret_expires_at);
+  const lastOutcome = RESULTS.find((r) => r === row.last_outcome) ?? null;
+  return {
+    id: row.id,
+    kind: row.kind,
+    name: row.name,
+    ...shown,
+    previous_secret_fingerprint: expires ? (row.previous_secret_fingerprint ?? null) : null,
+    previous_secret_expires_at: expires,
+    created_at: toIso(row.created_at),
+    delivery:
+      row.retrying === undefined
+        ? NO_DELIVERY
+        : {
+            retrying: toNumber(row.retrying),
+            given_up_7d: toNumber(row.given_up_7d),
+            last_outcome: lastOutcome,
+            last_attempt_at: toIso(row.last_attempt_at),
+            next_attempt_at: toIso(row.next_attempt_at),
+          },
+    audit: auditEntries(row.audit),
+  };
 }
 
 export class OutboundUrlRefusedError extends DomainError {
@@ -206,7 +265,7 @@ export async function addAlertChannel(workspaceId: string, input: AlertChannelIn
   } catch (error) {
     throw mapChannelCreateError(error, workspaceId);
   }
-  return channelView({ id, kind: input.kind, name: input.name, url: null, secret: null, ...sealed, created_at: new Date() });
+  return channelView({ id, kind: input.kind, name: input.name, url: null, secret: null, ...sealed, created_at: new Date(), audit: [] });
 }
 
 export async function deleteAlertChannel(workspaceId: string, channelId: string, options: Db = {}): Promise<boolean> {
@@ -240,8 +299,22 @@ export async function getAlertOverview(workspaceId: string, options: Db & { hist
       [workspaceId],
     ),
     db.query<ChannelRow>(
-      `select id, kind, name, url, url_origin, url_fingerprint, secret, secret_fingerprint, created_at
-       from metrics_alert_channels where workspace_id = $1 order by created_at, id`,
+      `select c.id, c.kind, c.name, c.url, c.url_origin, c.url_fingerprint, c.secret, c.secret_fingerprint,
+              c.previous_secret_fingerprint, case when c.previous_secret_expires_at > now() then c.previous_secret_expires_at end
+                as previous_secret_expires_at,
+              c.created_at, c.audit, d.retrying, d.given_up_7d, l.last_outcome, l.last_attempt_at, d.next_attempt_at
+       from metrics_alert_channels c
+       cross join lateral (
+         select count(*) filter (where status = 'pending') as retrying,
+                count(*) filter (where status in ('failed', 'refused') and completed_at > now() - interval '7 days') as given_up_7d,
+                min(next_attempt_at) filter (where status = 'pending' and attempts > 0) as next_attempt_at
+         from metrics_alert_deliveries where channel_id = c.id
+       ) d
+       left join lateral (
+         select last_outcome, last_attempt_at from metrics_alert_deliveries
+         where channel_id = c.id and last_attempt_at is not null order by last_attempt_at desc, id desc limit 1
+       ) l on true
+       where c.workspace_id = $1 order by c.created_at, c.id`,
       [workspaceId],
     ),
     db.query<{ rule: string; subject: string; state: 'firing' | 'resolved'; summary: string; changed_at: unknown }>(
@@ -257,8 +330,13 @@ export async function getAlertOverview(workspaceId: string, options: Db & { hist
       created_at: unknown;
       deliveries: unknown;
     }>(
-      `select id, rule, subject, state, summary, created_at, deliveries from metrics_alert_history
-       where workspace_id = $1 order by created_at desc, id desc limit $2`,
+      `select h.id, h.rule, h.subject, h.state, h.summary, h.created_at,
+              coalesce((select jsonb_agg(jsonb_build_object('channel_id', d.channel_id, 'kind', c.kind,
+                                 'ok', d.status = 'delivered', 'outcome', d.status, 'attempts', d.attempts) order by c.created_at, c.id)
+                        from metrics_alert_deliveries d join metrics_alert_channels c on c.id = d.channel_id
+                        where d.history_id = h.id), h.deliveries) as deliveries
+       from metrics_alert_history h
+       where h.workspace_id = $1 order by h.created_at desc, h.id desc limit $2`,
       [workspaceId, options.historyLimit ?? 50],
     ),
   ]);
@@ -280,14 +358,15 @@ export async function getAlertOverview(workspaceId: string, options: Db & { hist
   };
 }
 
-const RESULTS: readonly DeliveryResult[] = ['delivered', 'failed', 'refused'];
+const OUTCOMES: readonly DeliveryView['outcome'][] = [...RESULTS, 'pending'];
 
 /** Only the coarse outcome leaves the server, whatever a stored entry holds. */
 function coarseDeliveries(stored: unknown): DeliveryView[] | null {
   if (!Array.isArray(stored)) return null;
   return stored.map((entry: Record<string, unknown>) => {
     const ok = entry.ok === true;
-    const outcome = RESULTS.find((r) => r === entry.outcome) ?? (ok ? 'delivered' : 'failed');
-    return { channel_id: String(entry.channel_id), kind: String(entry.kind), ok: outcome === 'delivered', outcome };
+    const outcome = OUTCOMES.find((r) => r === entry.outcome) ?? (ok ? 'delivered' : 'failed');
+    const attempts = typeof entry.attempts === 'number' ? { attempts: entry.attempts } : {};
+    return { channel_id: String(entry.channel_id), kind: String(entry.kind), ok: outcome === 'delivered', outcome, ...attempts };
   });
 }

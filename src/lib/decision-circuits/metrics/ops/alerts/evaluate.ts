@@ -1,16 +1,18 @@
 // The scheduled alert evaluation: computes every workspace's firing conditions in one query,
 // moves each (workspace, rule, subject) state in SQL (metrics_alert_transition) and notifies the
 // workspace's channels only for the transitions this evaluator won. Repeated or concurrent runs
-// therefore send one notification when a condition fires and one when it resolves.
+// therefore queue one notification per channel when a condition fires and one when it resolves;
+// each run then sends what is due (deliveries.ts), retrying failed ones with backoff.
 import type { SecretBoxKeys } from '../../../../crypto/secret-box';
 import { getDb, type Database } from '../../../../db';
-import { outboundPolicy, type OutboundPolicy } from '../../../../net/outbound';
+import { outboundPolicy } from '../../../../net/outbound';
 import { describeError, getLogger } from '../../../../observability/logger';
 import { secretBoxKeys } from '../../tenancy/connections';
 import { toIso } from '../../core/rows';
-import { openChannel, sealPlainChannels, type StoredChannelRow } from './channel-secrets';
+import { sealPlainChannels } from './channel-secrets';
 import { ATTRIBUTION_MIN_MAPPINGS, DEFAULT_THRESHOLDS } from './config';
-import { sendNotification, type AlertTransition, type DeliveryOutcome } from './notify';
+import { deliverDue, enqueueDeliveries } from './deliveries';
+import type { AlertTransition } from './notify';
 
 interface Condition {
   workspace_id: string;
@@ -59,8 +61,12 @@ export interface AlertEvaluationSummary {
   conditions: number;
   fired: number;
   resolved: number;
+  /** Notification attempts of this run (new ones and retries) that got a 2xx, and that did not. */
   notifications_delivered: number;
   notifications_failed: number;
+  /** Of the failed attempts: rescheduled with backoff, and given up (no attempt left). */
+  notifications_retry_scheduled: number;
+  notifications_given_up: number;
 }
 
 const keyOf = (c: { workspace_id: string; rule: string; subject: string }) => `${c.workspace_id}|${c.rule}|${c.subject}`;
@@ -76,49 +82,6 @@ async function transition(db: Database, c: Condition, state: 'firing' | 'resolve
     changed_at: unknown;
   }>('select * from metrics_alert_transition($1, $2, $3, $4, $5)', [c.workspace_id, c.rule, c.subject, state, c.summary]);
   return row ? { ...row, history_id: String(row.history_id), changed_at: toIso(row.changed_at) ?? new Date().toISOString() } : null;
-}
-
-interface NotifyContext {
-  keys: SecretBoxKeys | null;
-  policy: OutboundPolicy;
-}
-
-type ChannelRow = StoredChannelRow & { kind: 'slack' | 'webhook' };
-
-async function notifyChannel(context: NotifyContext, row: ChannelRow, t: AlertTransition): Promise<DeliveryOutcome> {
-  let opened: { url: string; secret: string | null };
-  try {
-    if (!context.keys && row.url_sealed) throw new Error('METRICS_ENCRYPTION_KEYS is not configured');
-    opened = context.keys ? openChannel(context.keys, row) : { url: row.url!, secret: row.secret };
-  } catch (error) {
-    getLogger().error({ channel_id: row.id, err: describeError(error) }, 'alert channel cannot be opened');
-    return { channel_id: row.id, kind: row.kind, ok: false, outcome: 'failed' };
-  }
-  return sendNotification({ id: row.id, kind: row.kind, ...opened }, t, { policy: context.policy });
-}
-
-async function notifyAll(
-  db: Database,
-  context: NotifyContext,
-  transitions: AlertTransition[],
-  summary: AlertEvaluationSummary,
-): Promise<void> {
-  if (transitions.length === 0) return;
-  const workspaces = [...new Set(transitions.map((t) => t.workspace_id))];
-  const channels = await db.query<ChannelRow>(
-    `select id, workspace_id, kind, url, url_sealed, secret, secret_sealed
-     from metrics_alert_channels where workspace_id = any($1::uuid[])`,
-    [workspaces],
-  );
-  await Promise.all(
-    transitions.map(async (t) => {
-      const outcomes: DeliveryOutcome[] = await Promise.all(
-        channels.filter((c) => c.workspace_id === t.workspace_id).map((channel) => notifyChannel(context, channel, t)),
-      );
-      for (const outcome of outcomes) summary[outcome.ok ? 'notifications_delivered' : 'notifications_failed'] += 1;
-      await db.query('select metrics_alert_history_deliveries($1, $2::jsonb)', [t.history_id, outcomes]);
-    }),
-  );
 }
 
 /** The keys, with plain channels from before sealing sealed; null (and logged) when no key is configured. */
@@ -158,6 +121,8 @@ export async function evaluateAlerts(
     resolved: 0,
     notifications_delivered: 0,
     notifications_failed: 0,
+    notifications_retry_scheduled: 0,
+    notifications_given_up: 0,
   };
   const transitions: AlertTransition[] = [];
   for (const condition of conditions) {
@@ -174,6 +139,18 @@ export async function evaluateAlerts(
       transitions.push(changed);
     }
   }
-  await notifyAll(db, { keys, policy: outboundPolicy(env) }, transitions, summary);
+  if (transitions.length > 0) {
+    const channels = await db.query<{ id: string; workspace_id: string; kind: 'slack' | 'webhook' }>(
+      'select id, workspace_id, kind from metrics_alert_channels where workspace_id = any($1::uuid[])',
+      [[...new Set(transitions.map((t) => t.workspace_id))]],
+    );
+    await enqueueDeliveries(db, transitions, channels);
+  }
+  // This run's new notifications and every retry that has come due, from any earlier run.
+  const sent = await deliverDue(db, { keys, policy: outboundPolicy(env) });
+  summary.notifications_delivered = sent.delivered;
+  summary.notifications_failed = sent.failed;
+  summary.notifications_retry_scheduled = sent.retry_scheduled;
+  summary.notifications_given_up = sent.given_up;
   return summary;
 }

@@ -23,6 +23,8 @@ export interface NotificationChannel {
   kind: 'slack' | 'webhook';
   url: string;
   secret: string | null;
+  /** A rotated-out secret still within its overlap window: it signs next to `secret`. */
+  previousSecret?: string | null;
 }
 
 /**
@@ -57,25 +59,42 @@ function slackText(t: AlertTransition): string {
   return `[${mark}] ${t.rule} (${t.subject}) in workspace ${t.workspace_id}: ${t.summary}`;
 }
 
-function requestFor(channel: NotificationChannel, transition: AlertTransition): { headers: Record<string, string>; body: string } {
-  if (channel.kind === 'slack') {
-    return { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: slackText(transition) }) };
-  }
-  const body = JSON.stringify({
-    type: transition.state === 'firing' ? 'alert.firing' : 'alert.resolved',
-    timestamp: transition.changed_at,
-    data: transition,
-  });
-  const id = `msg_${randomUUID()}`;
+/** What one notification says, fixed once: every attempt sends these bytes under this webhook-id. */
+export interface NotificationMessage {
+  webhookId: string;
+  body: string;
+}
+
+export function newWebhookId(): string {
+  return `msg_${randomUUID().replaceAll('-', '')}`;
+}
+
+export function notificationMessage(kind: NotificationChannel['kind'], transition: AlertTransition): NotificationMessage {
+  const body =
+    kind === 'slack'
+      ? JSON.stringify({ text: slackText(transition) })
+      : JSON.stringify({
+          type: transition.state === 'firing' ? 'alert.firing' : 'alert.resolved',
+          timestamp: transition.changed_at,
+          data: transition,
+        });
+  return { webhookId: newWebhookId(), body };
+}
+
+/**
+ * The headers of one attempt. Standard Webhooks receivers refuse timestamps older than a few
+ * minutes, so each attempt is signed anew at its own time, over the same id and body; during a
+ * secret rotation the previous secret signs too (space-separated signatures, any one verifies).
+ */
+function headersFor(channel: NotificationChannel, message: NotificationMessage): Record<string, string> {
+  if (channel.kind === 'slack') return { 'content-type': 'application/json' };
   const timestamp = Math.floor(Date.now() / 1000);
+  const secrets = [channel.secret ?? '', ...(channel.previousSecret ? [channel.previousSecret] : [])];
   return {
-    headers: {
-      'content-type': 'application/json',
-      'webhook-id': id,
-      'webhook-timestamp': String(timestamp),
-      'webhook-signature': signStandardWebhook(channel.secret ?? '', id, timestamp, body),
-    },
-    body,
+    'content-type': 'application/json',
+    'webhook-id': message.webhookId,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': secrets.map((secret) => signStandardWebhook(secret, message.webhookId, timestamp, message.body)).join(' '),
   };
 }
 
@@ -84,27 +103,53 @@ export interface SendOptions {
   policy?: OutboundPolicy;
 }
 
+/** What one attempt got: the coarse result, and for operators and admins the status or the error. */
+export interface AttemptResult {
+  result: DeliveryResult;
+  /** The receiver's HTTP status; null when no answer came (timeout, no connection, refused). */
+  httpStatus: number | null;
+  /** Why it did not get a 2xx, in words; null when delivered. */
+  error: string | null;
+}
+
 /** One POST with a bounded timeout to the checked address; a redirect is a failure, never followed. */
+export async function postNotification(
+  channel: NotificationChannel,
+  message: NotificationMessage,
+  options: SendOptions = {},
+): Promise<AttemptResult> {
+  let attempt: AttemptResult = { result: 'failed', httpStatus: null, error: null };
+  try {
+    const target = await checkOutboundUrl(channel.url, options.policy ?? outboundPolicy());
+    const status = await postPinned(target, {
+      headers: headersFor(channel, message),
+      body: message.body,
+      timeoutMs: options.timeoutMs ?? notifyTimeoutMs(),
+    });
+    if (status >= 200 && status < 300) attempt = { result: 'delivered', httpStatus: status, error: null };
+    else {
+      attempt = { result: 'failed', httpStatus: status, error: `the receiver answered HTTP ${status}` };
+      getLogger().warn({ channel_id: channel.id, webhook_id: message.webhookId, status }, 'alert notification answered without success');
+    }
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    attempt = { result: error instanceof OutboundRefusedError ? 'refused' : 'failed', httpStatus: null, error: reason.slice(0, 300) };
+    // The operator's log gets the reason; the member's history only the coarse outcome.
+    getLogger().warn(
+      { channel_id: channel.id, webhook_id: message.webhookId, result: attempt.result, reason },
+      'alert notification not delivered',
+    );
+  }
+  getMetrics().alertNotifications.inc({ kind: channel.kind, result: attempt.result });
+  return attempt;
+}
+
+/** One notification, one attempt, now (no retry): for callers that send outside the delivery queue. */
 export async function sendNotification(
   channel: NotificationChannel,
   transition: AlertTransition,
   options: SendOptions = {},
 ): Promise<DeliveryOutcome> {
-  let result: DeliveryResult = 'failed';
-  try {
-    const target = await checkOutboundUrl(channel.url, options.policy ?? outboundPolicy());
-    const { headers, body } = requestFor(channel, transition);
-    const status = await postPinned(target, { headers, body, timeoutMs: options.timeoutMs ?? notifyTimeoutMs() });
-    if (status >= 200 && status < 300) result = 'delivered';
-    else getLogger().warn({ channel_id: channel.id, status }, 'alert notification answered without success');
-  } catch (error) {
-    if (error instanceof OutboundRefusedError) result = 'refused';
-    // The operator's log gets the reason; the member's history only the coarse outcome.
-    getLogger().warn(
-      { channel_id: channel.id, result, reason: error instanceof Error ? error.message : String(error) },
-      'alert notification not delivered',
-    );
-  }
-  getMetrics().alertNotifications.inc({ kind: channel.kind, result });
+  const { result } = await postNotification(channel, notificationMessage(channel.kind, transition), options);
   return { channel_id: channel.id, kind: channel.kind, ok: result === 'delivered', outcome: result };
 }
