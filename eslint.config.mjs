@@ -39,7 +39,8 @@ const config = [
   {
     // The simulator and the CLI helpers are development tooling: nothing the app serves imports them.
     files: ['src/**'],
-    ignores: ['src/lib/decision-circuits/**'],
+    // A `route.bench.ts` is compiled only into the benchmarks' build (next.config.ts).
+    ignores: ['src/lib/decision-circuits/**', 'src/app/**/route.bench.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -36,6 +36,8 @@ const nextConfig: NextConfig = {
   poweredByHeader: false,
   // Separate build dirs let parallel test runs (and CI beside a dev server) not clobber each other.
   distDir: process.env.NEXT_DIST_DIR || '.next',
+  // `route.bench.ts` files (the benchmarks' ceiling route) exist only in the benchmarks' own build.
+  pageExtensions: process.env.METRICS_BENCH_BUILD === 'true' ? ['bench.ts', 'tsx', 'ts', 'jsx', 'js'] : ['tsx', 'ts', 'jsx', 'js'],
   // Read at runtime by the migration runner and the embedded database's seed.
   outputFileTracingIncludes: { '/api/**': ['./supabase/migrations/*.sql', './supabase/seed.sql'] },
   async headers() {

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DEV_WORKSPACE_ID } from '../src/lib/db';
-import { signSendGridHmac } from '../src/lib/decision-circuits/metrics/providers/signing';
+import { signSendGridHmac } from '../tooling/signing';
 import { freePort, TEST_SECRETS } from '../tests/helpers/server';
 import { fmt, printTable } from './lib/load';
 import { freshDatabase } from './lib/postgres-scratch';

@@ -4,7 +4,7 @@
 // a bare route (framework). Prints a table; not a test.
 import { randomUUID } from 'node:crypto';
 import { DEV_WORKSPACE_ID } from '../src/lib/db';
-import { generateSendGridKeyPair } from '../src/lib/decision-circuits/metrics/providers/signing';
+import { generateSendGridKeyPair } from '../tooling/signing';
 import { createRng } from '../src/lib/random/seeded-rng';
 import { startServer } from '../tests/helpers/server';
 import { combineResults, fmt, printTable, runCount, runFor, type LoadResult } from './lib/load';
@@ -104,7 +104,7 @@ async function batchesAndSingles(): Promise<void> {
   const server = await startServer({
     DATABASE_URL: pg.url,
     SENDGRID_WEBHOOK_PUBLIC_KEY: keys.publicKey,
-    METRICS_BENCH_ROUTES: 'true',
+
     DATABASE_POOL_MAX: '8',
   });
   try {

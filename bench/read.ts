@@ -2,7 +2,7 @@
 // variants (438,000 rows), against a bare route in the same run, with the CPU each process spent
 // per request (load generator, server, PostgreSQL: they share the cores). Prints a table; not a test.
 import { DEV_USER_ID, DEV_WORKSPACE_ID, OTHER_WORKSPACE_ID } from '../src/lib/db';
-import { mintAccessToken } from '../src/lib/auth/tokens';
+import { mintAccessToken } from '../tooling/auth/tokens';
 import { startServer, TEST_SECRETS } from '../tests/helpers/server';
 import { cpuPerUnit, type CpuSplit } from './lib/cpu';
 import { fmt, printTable, runFor, type LoadResult } from './lib/load';
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   await pg.db.query('vacuum analyze metrics_rollups');
   console.log(`Seeded ${fmt(2 * VARIANTS * HOURS)} rollups in ${fmt((performance.now() - seeded) / 1000, 1)} s`);
 
-  const server = await startServer({ DATABASE_URL: pg.url, METRICS_BENCH_ROUTES: 'true', DATABASE_POOL_MAX: '8' });
+  const server = await startServer({ DATABASE_URL: pg.url, DATABASE_POOL_MAX: '8' });
   const token = await mintAccessToken({ sub: DEV_USER_ID }, { secret: TEST_SECRETS.SUPABASE_JWT_SECRET });
   const headers = { authorization: `Bearer ${token}` };
   const get = (path: string) => async (i: number) => {

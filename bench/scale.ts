@@ -15,8 +15,8 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { DEV_USER_ID, DEV_WORKSPACE_ID, type Database } from '../src/lib/db';
-import { mintAccessToken } from '../src/lib/auth/tokens';
-import { generateSendGridKeyPair } from '../src/lib/decision-circuits/metrics/providers/signing';
+import { mintAccessToken } from '../tooling/auth/tokens';
+import { generateSendGridKeyPair } from '../tooling/signing';
 import { createRng } from '../src/lib/random/seeded-rng';
 import { LEDGER_RETENTION_DAYS, RETENTION_BATCH_SIZE } from '../src/lib/decision-circuits/metrics/ops/retention';
 import { startServer, TEST_SECRETS } from '../tests/helpers/server';
@@ -226,7 +226,7 @@ async function ingestAtSize(
 }
 
 async function readsAtSize(options: Options, url: string, rows: number): Promise<string[][]> {
-  const server = await startServer({ DATABASE_URL: url, METRICS_BENCH_ROUTES: 'true', DATABASE_POOL_MAX: '8' });
+  const server = await startServer({ DATABASE_URL: url, DATABASE_POOL_MAX: '8' });
   const token = await mintAccessToken({ sub: DEV_USER_ID }, { secret: TEST_SECRETS.SUPABASE_JWT_SECRET });
   const headers = { authorization: `Bearer ${token}` };
   const ws = DEV_WORKSPACE_ID;

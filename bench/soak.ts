@@ -10,7 +10,7 @@
 //   options: --duration (s|m), --load (0..1], --interval (s), --batch (events per request)
 import { readFileSync } from 'node:fs';
 import { DEV_WORKSPACE_ID } from '../src/lib/db';
-import { generateSendGridKeyPair, signSendGridEcdsa } from '../src/lib/decision-circuits/metrics/providers/signing';
+import { generateSendGridKeyPair, signSendGridEcdsa } from '../tooling/signing';
 import { createRng } from '../src/lib/random/seeded-rng';
 import { newSendGridMessage, sendGridBatchBody, sendGridEvent, type SendGridEventKind } from '../tooling/simulator/provider-payloads';
 import { privatePostgresUnavailableReason, startPrivatePostgres } from '../tests/helpers/private-postgres';

@@ -23,7 +23,14 @@ try {
 
 const root = process.cwd();
 const buildId = path.join(root, process.env.NEXT_DIST_DIR || '.next', 'BUILD_ID');
-const inputs = ['src', 'next.config.ts', 'package-lock.json', 'tsconfig.json'];
+// The benchmarks' build (METRICS_BENCH_BUILD=true) also serves tooling/bench's ceiling route.
+const inputs = [
+  'src',
+  'next.config.ts',
+  'package-lock.json',
+  'tsconfig.json',
+  ...(process.env.METRICS_BENCH_BUILD === 'true' ? ['tooling/bench'] : []),
+];
 
 function newestMtime(target) {
   if (!existsSync(target)) return 0;

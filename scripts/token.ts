@@ -1,7 +1,7 @@
 // npm run token [-- --other] [-- --expires 24h]: prints an access token for the seeded dev user
 // (or the second seeded user), signed with SUPABASE_JWT_SECRET or the embedded dev secret.
 import { DEV_USER_EMAIL, DEV_USER_ID, DEV_WORKSPACE_ID, OTHER_USER_ID, OTHER_WORKSPACE_ID } from '../src/lib/db/dev-seed';
-import { mintAccessToken } from '../src/lib/auth/tokens';
+import { mintAccessToken } from '../tooling/auth/tokens';
 import { errorMessage, fail, parseCommandLine } from './lib/cli';
 
 const USAGE = `Usage: npm run token [-- options]

@@ -5,7 +5,14 @@ import path from 'node:path';
 
 export { parseCommandLine, usageError } from '../../scripts/lib/cli';
 
-/** Runs `next build` when the build is missing or older than the sources (scripts/ensure-build.mjs). */
+/**
+ * Runs `next build` when the benchmarks' build is missing or older than the sources
+ * (scripts/ensure-build.mjs). It is a build of its own, in .next-bench, with the ceiling route
+ * (`route.bench.ts`, tooling/bench/bare-route.ts) that production builds leave out; the servers
+ * the benchmark starts inherit these variables, so `next start` serves that build.
+ */
 export function ensureBuild(): void {
-  execFileSync(process.execPath, [path.join(process.cwd(), 'scripts', 'ensure-build.mjs')], { stdio: 'inherit' });
+  process.env.METRICS_BENCH_BUILD = 'true';
+  process.env.NEXT_DIST_DIR ||= '.next-bench';
+  execFileSync(process.execPath, [path.join(process.cwd(), 'scripts', 'ensure-build.mjs')], { stdio: 'inherit', env: process.env });
 }

@@ -78,7 +78,7 @@ export async function runHotRowCase(
         startServer({
           DATABASE_URL: pg.url,
           SENDGRID_WEBHOOK_PUBLIC_KEY: keys.publicKey,
-          METRICS_BENCH_ROUTES: 'true',
+
           DATABASE_POOL_MAX: String(options.poolPerServer),
           METRICS_INGEST_MAX_IN_FLIGHT: '1000',
         }),

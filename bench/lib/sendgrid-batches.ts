@@ -1,6 +1,6 @@
 // Realistic signed SendGrid batches and their normalised form, shared by the ingest benchmarks.
 import { normalizeProviderEvents } from '../../src/lib/decision-circuits/metrics/ingest/normalize';
-import { signSendGridEcdsa } from '../../src/lib/decision-circuits/metrics/providers/signing';
+import { signSendGridEcdsa } from '../../tooling/signing';
 import type { Rng } from '../../src/lib/random/seeded-rng';
 import { newSendGridMessage, sendGridBatchBody, sendGridEvent } from '../../tooling/simulator/provider-payloads';
 import type { TestServer } from '../../tests/helpers/server';

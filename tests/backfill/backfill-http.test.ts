@@ -2,7 +2,7 @@
 // backfill against a local Resend API that tops up what a webhook missed, exactly once.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signResend } from '../../src/lib/decision-circuits/metrics/providers/signing';
+import { signResend } from '../../tooling/signing';
 import {
   DEV_USER_ID,
   DEV_WORKSPACE_ID,

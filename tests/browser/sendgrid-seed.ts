@@ -1,6 +1,6 @@
 // Seeding the browser suites' A/B tests: signed SendGrid batches through the real webhook route.
 import { expect } from 'vitest';
-import { signSendGridHmac } from '../../src/lib/decision-circuits/metrics/providers/signing';
+import { signSendGridHmac } from '../../tooling/signing';
 import { DEV_WORKSPACE_ID, TEST_SECRETS, type AppUnderTest } from '../helpers/app';
 
 /** One variant's messages: sent, of which the first `bounced` bounce; opened and clicked ones follow. */

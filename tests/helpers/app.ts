@@ -2,7 +2,7 @@
 // database seeded with supabase/seed.sql. Both start with the same two seeded workspaces.
 import { randomUUID } from 'node:crypto';
 import { seedDevWorkspace, DEV_USER_ID, DEV_WORKSPACE_ID, OTHER_USER_ID, OTHER_WORKSPACE_ID, type DatabaseKind } from '../../src/lib/db';
-import { mintAccessToken } from '../../src/lib/auth/tokens';
+import { mintAccessToken } from '../../tooling/auth/tokens';
 import { createTestDatabase, type TestDatabase } from './db';
 import { startServer, TEST_SECRETS, type TestServer } from './server';
 

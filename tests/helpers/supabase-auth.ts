@@ -1,7 +1,7 @@
 // A local stand-in for Supabase Auth (GoTrue) speaking its format, for the sign-in routes' tests.
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
-import { mintAccessToken } from '../../src/lib/auth/tokens';
+import { mintAccessToken } from '../../tooling/auth/tokens';
 import { TEST_SECRETS } from './server';
 
 export interface FakeSupabaseAuth {

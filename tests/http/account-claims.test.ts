@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signLinkedIn, signMeta } from '../../src/lib/decision-circuits/metrics/providers/signing';
+import { signLinkedIn, signMeta } from '../../tooling/signing';
 import { startAccountApis, type AccountApis } from '../helpers/account-apis';
 import { DEV_USER_ID, DEV_WORKSPACE_ID, TEST_SECRETS, startApp, tokenFor, type AppUnderTest } from '../helpers/app';
 import { DATABASE_KINDS } from '../helpers/db';

@@ -5,7 +5,7 @@
 // tests/browser/settings.test.ts.)
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSendGridKeyPair } from '../../src/lib/decision-circuits/metrics/providers/signing';
+import { generateSendGridKeyPair } from '../../tooling/signing';
 import { startAccountApis, type AccountApis } from '../helpers/account-apis';
 import { joinByInvitation, startApp, tokenFor, type AppUnderTest } from '../helpers/app';
 import { DATABASE_KINDS } from '../helpers/db';

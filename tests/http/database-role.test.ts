@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signSendGridHmac } from '../../src/lib/decision-circuits/metrics/providers/signing';
+import { signSendGridHmac } from '../../tooling/signing';
 import { DEV_USER_ID, DEV_WORKSPACE_ID, TEST_SECRETS, tokenFor } from '../helpers/app';
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from '../helpers/db';
 import { startServer, type TestServer } from '../helpers/server';

@@ -5,12 +5,7 @@
 // the operator's scrape.
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  generateSendGridKeyPair,
-  signMeta,
-  signSendGridEcdsa,
-  signSendGridHmac,
-} from '../../src/lib/decision-circuits/metrics/providers/signing';
+import { generateSendGridKeyPair, signMeta, signSendGridEcdsa, signSendGridHmac } from '../../tooling/signing';
 import { TEST_SECRETS, startApp, tokenFor, type AppUnderTest } from '../helpers/app';
 import { DATABASE_KINDS } from '../helpers/db';
 

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signResend } from '../../src/lib/decision-circuits/metrics/providers/signing';
+import { signResend } from '../../tooling/signing';
 import { DATABASE_KINDS } from '../helpers/db';
 import { DEV_WORKSPACE_ID, TEST_SECRETS, startApp, type AppUnderTest } from '../helpers/app';
 import { spansFrom, startReceiver, type Receiver } from '../helpers/receivers';

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSampleDelivery } from '../../src/lib/decision-circuits/metrics/providers/sample-deliveries';
-import { signResend } from '../../src/lib/decision-circuits/metrics/providers/signing';
+import { signResend } from '../../tooling/signing';
 import { DATABASE_KINDS } from '../helpers/db';
 import { DEV_WORKSPACE_ID, TEST_SECRETS, startApp, type AppUnderTest } from '../helpers/app';
 import { startServer, type TestServer } from '../helpers/server';

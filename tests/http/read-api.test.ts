@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signSendGridHmac } from '../../src/lib/decision-circuits/metrics/providers/signing';
+import { signSendGridHmac } from '../../tooling/signing';
 import { DATABASE_KINDS } from '../helpers/db';
 import {
   DEV_USER_ID,

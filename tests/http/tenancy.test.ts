@@ -3,12 +3,7 @@
 // control of them, roles enforced on every route. On the real server, PGlite and PostgreSQL.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  generateSendGridKeyPair,
-  signMeta,
-  signResend,
-  signSendGridEcdsa,
-} from '../../src/lib/decision-circuits/metrics/providers/signing';
+import { generateSendGridKeyPair, signMeta, signResend, signSendGridEcdsa } from '../../tooling/signing';
 import { TEST_SECRETS, joinByInvitation, startApp, tokenFor, type AppUnderTest } from '../helpers/app';
 import { startAccountApis, type AccountApis } from '../helpers/account-apis';
 import { DATABASE_KINDS } from '../helpers/db';

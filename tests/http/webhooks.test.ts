@@ -9,7 +9,7 @@ import {
   signResend,
   signSendGridEcdsa,
   signSendGridHmac,
-} from '../../src/lib/decision-circuits/metrics/providers/signing';
+} from '../../tooling/signing';
 import { DATABASE_KINDS } from '../helpers/db';
 import { DEV_USER_ID, DEV_WORKSPACE_ID, TEST_SECRETS, startApp, tokenFor, type AppUnderTest } from '../helpers/app';
 

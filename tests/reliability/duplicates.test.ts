@@ -13,7 +13,7 @@ import {
   type MetricsProvider,
   type RollupCounter,
 } from '../../src/lib/decision-circuits/metrics/metrics-types';
-import { generateSendGridKeyPair } from '../../src/lib/decision-circuits/metrics/providers/signing';
+import { generateSendGridKeyPair } from '../../tooling/signing';
 import {
   RESEND_COUNTER,
   SENDGRID_COUNTER,

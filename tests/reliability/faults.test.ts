@@ -12,7 +12,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_WORKSPACE_ID, type Database } from '../../src/lib/db';
 import { ROLLUP_COUNTERS, UNIQUE_COUNTER_OF, type RollupCounter } from '../../src/lib/decision-circuits/metrics/metrics-types';
-import { generateSendGridKeyPair, signSendGridEcdsa } from '../../src/lib/decision-circuits/metrics/providers/signing';
+import { generateSendGridKeyPair, signSendGridEcdsa } from '../../tooling/signing';
 import {
   SENDGRID_COUNTER,
   newSendGridMessage,

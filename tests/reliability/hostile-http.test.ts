@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MetricsProvider } from '../../src/lib/decision-circuits/metrics/metrics-types';
 import { METRICS_PROVIDERS, PROVIDERS } from '../../src/lib/decision-circuits/metrics/providers/registry';
-import { generateSendGridKeyPair } from '../../src/lib/decision-circuits/metrics/providers/signing';
+import { generateSendGridKeyPair } from '../../tooling/signing';
 import { signedWebhookRequest, signingKeysFromEnv } from '../../tooling/simulator/request-signing';
 import { DATABASE_KINDS } from '../helpers/db';
 import { DEV_USER_ID, DEV_WORKSPACE_ID, TEST_SECRETS, startApp, tokenFor, type AppUnderTest } from '../helpers/app';

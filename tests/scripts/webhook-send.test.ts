@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSendGridKeyPair } from '../../src/lib/decision-circuits/metrics/providers/signing';
+import { generateSendGridKeyPair } from '../../tooling/signing';
 import { startAccountApis, type AccountApis } from '../helpers/account-apis';
 import { startApp, TEST_SECRETS, tokenFor, type AppUnderTest } from '../helpers/app';
 import { DATABASE_KINDS } from '../helpers/db';

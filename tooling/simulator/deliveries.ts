@@ -2,8 +2,7 @@
 // server every ~30 s, Resend one event per request, Meta envelopes of entries, LinkedIn batches
 // of up to 10, plus provider-style retries (identical body) and SendGrid's at-least-once duplicates.
 import type { MetricsProvider } from '../../src/lib/decision-circuits/metrics/metrics-types';
-import type { EmailSimulation } from '../../src/lib/decision-circuits/metrics/providers/kit/definition';
-import { getProvider } from '../../src/lib/decision-circuits/metrics/providers/registry';
+import { simulationOf, type EmailSimulation } from './provider-simulation';
 import type { CampaignOptions, EventDraft, SimDelivery } from './campaign-model';
 import { sendGridBatchBody, svixMessageId } from './provider-payloads';
 import type { Rng } from '../../src/lib/random/seeded-rng';
@@ -193,7 +192,7 @@ function withRetries(rng: Rng, deliveries: readonly SimDelivery[], retryRate: nu
   const out = [...deliveries];
   for (const original of deliveries) {
     if (!rng.chance(retryRate)) continue;
-    const delays = RETRY_DELAYS_MS[original.provider] ?? getProvider(original.provider).simulation?.retryDelaysMs ?? [60 * SECOND_MS];
+    const delays = RETRY_DELAYS_MS[original.provider] ?? simulationOf(original.provider)?.retryDelaysMs ?? [60 * SECOND_MS];
     const fitting = delays.filter((delay) => original.atMs + delay <= durationMs);
     const atMs = fitting.length > 0 ? original.atMs + rng.pick(fitting) : Math.max(original.atMs, durationMs);
     out.push({ ...original, atMs: Math.floor(atMs), kind: 'retry' });
@@ -224,7 +223,7 @@ export function packDeliveries(
     ...packMeta(rng.fork('instagram'), 'instagram', of('instagram'), startMs),
     ...packLinkedIn(rng.fork('linkedin'), of('linkedin'), startMs),
     ...[...byProvider].flatMap(([provider, list]) => {
-      const simulation = provider in RETRY_DELAYS_MS ? undefined : getProvider(provider).simulation;
+      const simulation = provider in RETRY_DELAYS_MS ? undefined : simulationOf(provider);
       return simulation ? packSimulated(rng.fork(provider), provider, simulation, list, startMs) : [];
     }),
   ];

@@ -3,8 +3,7 @@
 // through the simulation its folder provides.
 import { hashEmail } from '../../src/lib/decision-circuits/metrics/providers/kit/provider';
 import type { MetricsProvider } from '../../src/lib/decision-circuits/metrics/metrics-types';
-import type { EmailStep } from '../../src/lib/decision-circuits/metrics/providers/kit/definition';
-import { getProvider } from '../../src/lib/decision-circuits/metrics/providers/registry';
+import { simulationOf, type EmailStep } from './provider-simulation';
 import {
   mappingFor,
   pickIndices,
@@ -174,7 +173,7 @@ export function planEmail(ctx: PlanContext): PlannedPart {
   const useSendGrid = options.providers.includes('sendgrid');
   // Resend and every email provider whose folder says how to simulate it share what SendGrid leaves.
   const others = options.providers.filter(
-    (provider) => provider === 'resend' || (provider !== 'sendgrid' && getProvider(provider).simulation !== undefined),
+    (provider) => provider === 'resend' || (provider !== 'sendgrid' && simulationOf(provider) !== undefined),
   );
   const part: PlannedPart = { objects: [], drafts: [], registrations: [] };
   if (!useSendGrid && others.length === 0) return part;
@@ -208,8 +207,7 @@ export function planEmail(ctx: PlanContext): PlannedPart {
       ? { circuit_execution_id: variant.circuitExecutionId, ab_test_id: ctx.abTestId, variant_id: variant.variantId }
       : {};
     const campaignRef = { campaign_ref: `sim-${ctx.abTestId.slice(0, 8)}` };
-    const simulation =
-      recipient.provider === 'sendgrid' || recipient.provider === 'resend' ? null : getProvider(recipient.provider).simulation;
+    const simulation = recipient.provider === 'sendgrid' || recipient.provider === 'resend' ? null : simulationOf(recipient.provider);
     const canDrop = recipient.provider === 'sendgrid' || (simulation?.reportsDrops ?? false);
     const inbox = drawInbox(rng, variant.profile.protectedShare, options.scannerShare, options.scannerAgentShare);
     const steps = emailTimeline(rng, variant.profile, sendAt, durationMs, canDrop, inbox);

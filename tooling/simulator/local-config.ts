@@ -3,10 +3,11 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DEV_JWT_SECRET, mintAccessToken } from '../../src/lib/auth/tokens';
+import { DEV_JWT_SECRET } from '../../src/lib/auth/tokens';
+import { mintAccessToken } from '../auth/tokens';
 import { DEV_USER_ID } from '../../src/lib/db/dev-seed';
 import type { EnvBag } from '../../src/lib/decision-circuits/metrics/providers/kit/provider';
-import { generateSendGridKeyPair } from '../../src/lib/decision-circuits/metrics/providers/signing';
+import { generateSendGridKeyPair } from '../signing';
 import { signingKeysFromEnv, type SigningKeys } from './request-signing';
 
 /** Where the generated SendGrid private key lives (.data/ is git-ignored). */

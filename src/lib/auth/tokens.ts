@@ -63,17 +63,23 @@ export async function verifyAccessToken(token: string, env: Env = process.env): 
   return payload as VerifiedClaims;
 }
 
-/** Mints an HS256 access token shaped like Supabase's (dev tooling and tests). */
-export async function mintAccessToken(
-  claims: { sub: string; email?: string; workspace_id?: string },
-  options: { secret?: string; audience?: string; expiresIn?: string | number } = {},
-): Promise<string> {
-  const secret = new TextEncoder().encode(options.secret ?? process.env.SUPABASE_JWT_SECRET ?? DEV_JWT_SECRET);
-  return new SignJWT({ role: 'authenticated', ...claims })
+/**
+ * The embedded-mode local sign-in's session: an HS256 token for the seeded user, signed with the
+ * secret this server verifies with (null when it verifies only Supabase's JWKS). Arbitrary claims,
+ * secrets and audiences are tooling's (tooling/auth/tokens.ts), never the app's.
+ */
+export async function mintLocalSessionToken(
+  user: { sub: string; email: string },
+  ttlSeconds: number,
+  env: Env = process.env,
+): Promise<string | null> {
+  const secret = hmacSecret(env);
+  if (!secret) return null;
+  return new SignJWT({ role: 'authenticated', email: user.email })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject(claims.sub)
-    .setAudience(options.audience ?? DEFAULT_AUDIENCE)
+    .setSubject(user.sub)
+    .setAudience(env.SUPABASE_JWT_AUDIENCE?.trim() || DEFAULT_AUDIENCE)
     .setIssuedAt()
-    .setExpirationTime(options.expiresIn ?? '1h')
+    .setExpirationTime(`${ttlSeconds}s`)
     .sign(secret);
 }

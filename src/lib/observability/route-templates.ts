@@ -9,7 +9,6 @@ export const API_ROUTE_TEMPLATES = [
   '/api/auth/magic-link',
   '/api/auth/sign-in',
   '/api/auth/sign-out',
-  '/api/bench/bare',
   '/api/circuits/metrics/ab-tests',
   '/api/circuits/metrics/ab-tests/export/[table]',
   '/api/circuits/metrics/alerts',

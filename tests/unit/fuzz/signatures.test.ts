@@ -16,7 +16,7 @@ import {
   signResend,
   signSendGridEcdsa,
   signSendGridHmac,
-} from '../../../src/lib/decision-circuits/metrics/providers/signing';
+} from '../../../tooling/signing';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 const fcOptions = {

@@ -5,12 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 import { linkedinModule } from '../../../src/lib/decision-circuits/metrics/providers/linkedin/webhook';
 import type { NormalizeContext, ProviderSecret } from '../../../src/lib/decision-circuits/metrics/providers/kit/provider';
-import {
-  linkedInChallengeResponse,
-  linkedInHandshakeQuery,
-  signLinkedIn,
-  signLinkedInNotes,
-} from '../../../src/lib/decision-circuits/metrics/providers/signing';
+import { linkedInChallengeResponse, linkedInHandshakeQuery, signLinkedIn, signLinkedInNotes } from '../../../tooling/signing';
 
 const batchText = readFileSync(new URL('../../fixtures/linkedin/notifications-batch.json', import.meta.url), 'utf8');
 const batch = (): { type: string; notifications: Record<string, unknown>[] } =>

@@ -10,7 +10,7 @@ import { EVENT_TYPE_TO_ROLLUP_COLUMN } from '../../../src/lib/decision-circuits/
 import { MAILGUN } from '../../../src/lib/decision-circuits/metrics/providers/mailgun/facts';
 import { mailgunSamples } from '../../../src/lib/decision-circuits/metrics/providers/mailgun/samples';
 import { mailgunSigner, mailgunToken } from '../../../src/lib/decision-circuits/metrics/providers/mailgun/signer';
-import { mailgunSimulation } from '../../../src/lib/decision-circuits/metrics/providers/mailgun/simulation';
+import { mailgunSimulation } from '../../../tooling/simulator/mailgun-simulation';
 import {
   MAILGUN_SIGNATURE_MAX_AGE_SECONDS,
   createMailgunWebhook,

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 import { facebookModule, instagramModule } from '../../../src/lib/decision-circuits/metrics/providers/meta/webhook';
 import type { NormalizeContext, ProviderSecret } from '../../../src/lib/decision-circuits/metrics/providers/kit/provider';
-import { metaHandshakeQuery, signMeta } from '../../../src/lib/decision-circuits/metrics/providers/signing';
+import { metaHandshakeQuery, signMeta } from '../../../tooling/signing';
 
 const raw = (provider: string, name: string): string =>
   readFileSync(new URL(`../../fixtures/${provider}/${name}`, import.meta.url), 'utf8');

@@ -15,14 +15,7 @@ import {
 import { type MetricsProvider } from '../../../src/lib/decision-circuits/metrics/metrics-types';
 import { METRICS_PROVIDERS } from '../../../src/lib/decision-circuits/metrics/providers/registry';
 import { getProviderModule, PROVIDER_MODULES } from '../../../src/lib/decision-circuits/metrics/providers/registry';
-import {
-  generateSendGridKeyPair,
-  signLinkedIn,
-  signMeta,
-  signResend,
-  signSendGridEcdsa,
-  signSendGridHmac,
-} from '../../../src/lib/decision-circuits/metrics/providers/signing';
+import { generateSendGridKeyPair, signLinkedIn, signMeta, signResend, signSendGridEcdsa, signSendGridHmac } from '../../../tooling/signing';
 
 const body = '[{"event":"delivered","sg_event_id":"a"}]\r\n';
 

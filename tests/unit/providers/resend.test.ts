@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { hashEmail } from '../../../src/lib/decision-circuits/metrics/providers/kit/provider';
 import type { NormalizeContext, ProviderSecret } from '../../../src/lib/decision-circuits/metrics/providers/kit/provider';
 import { resendModule } from '../../../src/lib/decision-circuits/metrics/providers/resend/webhook';
-import { signResend, svixSignature } from '../../../src/lib/decision-circuits/metrics/providers/signing';
+import { signResend, svixSignature } from '../../../tooling/signing';
 
 const json = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../fixtures/resend/${name}`, import.meta.url), 'utf8'));
 

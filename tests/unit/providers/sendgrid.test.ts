@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { hashEmail } from '../../../src/lib/decision-circuits/metrics/providers/kit/provider';
 import type { NormalizeContext, ProviderSecret } from '../../../src/lib/decision-circuits/metrics/providers/kit/provider';
 import { sendGridMessageId, sendgridModule } from '../../../src/lib/decision-circuits/metrics/providers/sendgrid/webhook';
-import { generateSendGridKeyPair, signSendGridEcdsa, signSendGridHmac } from '../../../src/lib/decision-circuits/metrics/providers/signing';
+import { generateSendGridKeyPair, signSendGridEcdsa, signSendGridHmac } from '../../../tooling/signing';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`../../fixtures/sendgrid/${name}`, import.meta.url));
 const json = (name: string): unknown => JSON.parse(fixture(name).toString('utf8'));

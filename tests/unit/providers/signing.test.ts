@@ -2,12 +2,7 @@ import { createPrivateKey, createPublicKey } from 'node:crypto';
 
 import { describe, expect, it } from 'vitest';
 
-import {
-  generateSendGridKeyPair,
-  metaHandshakeQuery,
-  signResend,
-  signSendGridEcdsa,
-} from '../../../src/lib/decision-circuits/metrics/providers/signing';
+import { generateSendGridKeyPair, metaHandshakeQuery, signResend, signSendGridEcdsa } from '../../../tooling/signing';
 
 describe('generateSendGridKeyPair', () => {
   it('returns the public key as SendGrid shows it (base64 DER SPKI on P-256) and a PKCS#8 private key', () => {

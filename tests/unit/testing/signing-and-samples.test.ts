@@ -7,7 +7,7 @@ import { answerHandshake } from '../../../src/lib/decision-circuits/metrics/deli
 import { normalizeProviderEvents } from '../../../src/lib/decision-circuits/metrics/ingest/normalize';
 import { EVENT_TYPE_TO_ROLLUP_COLUMN } from '../../../src/lib/decision-circuits/metrics/metrics-types';
 import { METRICS_PROVIDERS } from '../../../src/lib/decision-circuits/metrics/providers/registry';
-import { generateSendGridKeyPair } from '../../../src/lib/decision-circuits/metrics/providers/signing';
+import { generateSendGridKeyPair } from '../../../tooling/signing';
 import {
   SAMPLE_KINDS,
   SENDGRID_TEST_KEY_FILE,

@@ -2,7 +2,7 @@
 // unless the server is in embedded development mode or METRICS_LOCAL_SIGN_IN=true (tests).
 import { NextResponse, type NextRequest } from 'next/server';
 import { LOCAL_SESSION_COOKIE } from '@/lib/auth/request-auth';
-import { mintAccessToken, verifyAccessToken } from '@/lib/auth/tokens';
+import { mintLocalSessionToken, verifyAccessToken } from '@/lib/auth/tokens';
 import { DEV_USER_EMAIL, DEV_USER_ID } from '@/lib/db/dev-seed';
 import { LOCAL_SESSION_TTL_SECONDS, localSignInAllowed } from '@/lib/dashboard/auth-config';
 import { readAuthForm, redirectTo, wantsJson } from '@/lib/dashboard/auth-routes';
@@ -19,9 +19,10 @@ export const POST = withRequestLog(async (request: NextRequest): Promise<Respons
   if (!isSameOriginPost(request)) return errorResponse('forbidden', 'Cross-site sign-in refused');
   const form = await readAuthForm(request);
   if (form instanceof Response) return form;
-  const token = await mintAccessToken({ sub: DEV_USER_ID, email: DEV_USER_EMAIL }, { expiresIn: `${LOCAL_SESSION_TTL_SECONDS}s` });
+  const token = await mintLocalSessionToken({ sub: DEV_USER_ID, email: DEV_USER_EMAIL }, LOCAL_SESSION_TTL_SECONDS);
   try {
     // The read APIs must accept what we hand out, or the user would loop back to sign-in.
+    if (token === null) throw new Error('no HMAC secret');
     await verifyAccessToken(token);
   } catch {
     return errorResponse('forbidden', 'Local sign-in cannot work on this server: set SUPABASE_JWT_SECRET so its tokens verify');

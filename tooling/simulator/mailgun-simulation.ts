@@ -1,9 +1,16 @@
 // How the campaign simulator plays Mailgun: one event per POST, each step of a message's life as
 // the event Mailgun reports for it, and Mailgun's documented retry schedule.
-import type { EmailSimulation, EmailStep, SimulatedEmailEvent, SimulatedMessage } from '../kit/definition';
-import type { Rng } from '../../../../random/seeded-rng';
-import { CLASS_OF_ACTOR, type SimulatedEngagement } from '../kit/sample-payloads';
-import { MAILGUN_COUNTER, mailgunBody, mailgunEventData, newMailgunMessage, type MailgunEventKind, type MailgunMessage } from './payloads';
+import type { EmailSimulation, EmailStep, SimulatedEmailEvent, SimulatedMessage } from './provider-simulation';
+import type { Rng } from '../../src/lib/random/seeded-rng';
+import { CLASS_OF_ACTOR, type SimulatedEngagement } from '../../src/lib/decision-circuits/metrics/providers/kit/sample-payloads';
+import {
+  MAILGUN_COUNTER,
+  mailgunBody,
+  mailgunEventData,
+  newMailgunMessage,
+  type MailgunEventKind,
+  type MailgunMessage,
+} from '../../src/lib/decision-circuits/metrics/providers/mailgun/payloads';
 
 const MINUTE_MS = 60_000;
 
