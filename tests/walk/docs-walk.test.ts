@@ -9,7 +9,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mintAccessToken } from '../../src/lib/auth/tokens';
+import { mintAccessToken } from '../../tooling/auth/tokens';
 import { CHROMIUM, NO_BROWSER, WIDE, openChromium, text, type OpenBrowser } from '../browser/chromium';
 import { startAccountApis, type AccountApis } from '../helpers/account-apis';
 import { TEST_SECRETS, freePort, startServer, type TestServer } from '../helpers/server';
