@@ -69,6 +69,8 @@ const config = [
     // backfill/). A file inside a room is the room's own business. (api/, the request schemas, is
     // on its way to the routes.)
     files: ['src/app/**', 'src/components/**', 'src/lib/dashboard/**'],
+    // A `route.bench.ts` is compiled only into the benchmarks' build (next.config.ts).
+    ignores: ['src/app/**/route.bench.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
