@@ -170,7 +170,9 @@ describe('migrations', () => {
     } finally {
       await fresh.drop();
     }
-  });
+    // Every released point is a full migration of its own database (over 20 on PostgreSQL, more
+    // with each release, slower through the pooler): a budget for that, not the default minute.
+  }, 600_000);
 
   it('keep supabase/schema.sql, the current definition of everything, in step with the migrations', async () => {
     const db = await createPgliteDatabase();
