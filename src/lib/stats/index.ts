@@ -1,24 +1,33 @@
 // The statistics engine for A/B tests on unique counts: one import for the dashboard, the API and
-// library callers. `decideAbTest` is the entry point; the building blocks are exported for reuse.
+// library callers. `decideAbTest` is the entry point (`evaluateAbTest` for the reasons as codes
+// only); the methods, the wording and the building blocks are exported for reuse.
+export { decideAbTest, evaluateAbTest } from './decide-ab-test';
 export {
   AB_TEST_VERDICTS,
   COMPARISON_FLAGS,
   COMPARISON_OUTCOMES,
   DECISION_FLAGS,
-  decideAbTest,
-  EXPECTED_LOSS_TOLERANCE_SHARE,
-  METHOD_DESCRIPTIONS,
   type AbTestDecision,
   type AbTestVerdict,
+  type CodedAbTestDecision,
   type ComparisonFlag,
   type ComparisonOutcome,
   type DataQualityIssue,
   type DecisionFlag,
   type GuardrailFlag,
   type LiftInterval,
+  type MeasuredComparison,
   type VariantComparison,
   type VariantResult,
-} from './decide-ab-test';
+} from './decision-types';
+export {
+  DECISION_METHODS,
+  EXPECTED_LOSS_TOLERANCE_SHARE,
+  type DecisionMethod,
+  type MethodInput,
+  type MethodReading,
+  type MethodResult,
+} from './methods';
 export {
   AB_TEST_METHODS,
   abTestDecisionInputSchema,
@@ -30,7 +39,8 @@ export {
 } from './ab-test-input';
 export { absoluteLiftInterval, relativeLiftInterval, type Interval } from './lift';
 export { lookSufficiency, type LookSufficiency } from './look-sufficiency';
-export { describeReason, type CountName, type DecisionReason } from './wording';
+export { describeDecision, describeReason, METHOD_DESCRIPTIONS } from './wording';
+export type { CountName, DecisionReason, DecisionReasonCode } from './reasons';
 export {
   DEFAULT_MIXING_RELATIVE_SD,
   msprtLook,

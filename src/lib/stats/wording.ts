@@ -1,5 +1,9 @@
-// Plain-language formatting of rates, lifts and p-values for the reasons a marketer reads.
+// The words of a decision, in one place: reason codes (./reasons) and methods turned into the
+// sentences a marketer reads, with the formatting of rates, lifts and p-values they use.
+import type { AbTestMethod } from './ab-test-input';
+import type { AbTestDecision, CodedAbTestDecision } from './decision-types';
 import type { Interval } from './lift';
+import type { CountName, DecisionReason } from './reasons';
 
 /** 0.2 → "20.0%", 0.0123 → "1.23%", 0.00041 → "0.041%": about three significant digits. */
 export function formatPercent(fraction: number): string {
@@ -48,12 +52,6 @@ export const GUARDRAIL_NOUNS = {
   bounce_rate: 'bounces',
 } as const;
 
-type GuardrailName = keyof typeof GUARDRAIL_NOUNS;
-type MethodName = 'sequential' | 'fixed_horizon' | 'bayesian';
-
-/** A counter that cannot exceed another one (unique opens ≤ deliveries ≤ sends, …). */
-export type CountName = 'successes' | 'trials' | 'complaints' | 'unsubscribes' | 'bounces' | 'sends';
-
 const COUNT_NOUNS: Record<CountName, string> = {
   successes: 'successes (unique opens, clicks or engagements)',
   trials: 'deliveries or impressions',
@@ -63,52 +61,15 @@ const COUNT_NOUNS: Record<CountName, string> = {
   sends: 'sends',
 };
 
-/**
- * Why a decision is what it is, as data: the decision lists these codes with their numbers, and
- * describeReason turns each into the sentence a marketer reads, so the words live in one place.
- */
-export type DecisionReason =
-  | { code: 'too_few_variants'; count: number }
-  | { code: 'impossible_count'; variant: string; counted: CountName; value: number; limitName: CountName; limit: number }
-  | { code: 'impossible_counts_consequence' }
-  | { code: 'split_mismatch'; shares: { name: string; share: number; planned: number }[]; pValue: number }
-  | { code: 'split_mismatch_consequence' }
-  | { code: 'split_assumed' }
-  | { code: 'no_control' }
-  | { code: 'too_few_trials'; minTrials: number; arms: { name: string; trials: number }[] }
-  | { code: 'too_few_expected'; metric: string; pooledRate: number; min: number; side: 'successes' | 'failures' }
-  | { code: 'fixed_horizon_not_reached'; planned: number; smallest: number }
-  | {
-      code: 'lift';
-      variant: string;
-      control: string;
-      metric: string;
-      rate: number;
-      controlRate: number;
-      absolute: Interval;
-      relative: Interval | null;
-    }
-  | { code: 'evidence'; method: MethodName; pValue: number | null; alpha: number; chanceToBeatControl: number; expectedLoss: number }
-  | { code: 'also_better'; variant: string; winner: string; control: string; metric: string }
-  | {
-      code: 'guardrail_breach';
-      variant: string;
-      control: string;
-      guardrail: GuardrailName;
-      variantRate: number;
-      controlRate: number;
-      interval: Interval;
-    }
-  | { code: 'multiple_comparisons'; comparisons: number; control: string; method: MethodName; intervalLevel: number; alpha: number }
-  | { code: 'single_planned_look' }
-  | { code: 'bayesian_repeated_looks'; looks: number }
-  | { code: 'control_wins'; control: string; metric: string }
-  | { code: 'no_difference'; metric: string; margin: number; control: string; controlRate: number }
-  | { code: 'planned_reached'; planned: number }
-  | { code: 'keep_running'; metric: string; margin: number; control: string; controlRate: number }
-  | { code: 'effect_changed_over_time'; variant: string; metric: string }
-  | { code: 'estimate_outside_interval'; variant: string; observed: number; interval: Interval }
-  | { code: 'window'; hours: number; metric: string };
+/** One sentence per method: what it does and what it assumes. */
+export const METHOD_DESCRIPTIONS: Record<AbTestMethod, string> = {
+  sequential:
+    'Always-valid sequential test (mSPRT with a normal mixture, Johari, Pekelis and Walsh 2017, tuned for lifts of about 10%): results may be checked at any time, as often as you like, without raising the false-positive rate; a direction is read only when the range intersected over every look lies on one side of zero. It assumes independent messages randomly assigned to variants and enough events for the normal approximation.',
+  fixed_horizon:
+    'Two-sided two-proportion z-test with Wald intervals: valid when the result is read once, at a sample size fixed in advance (checking repeatedly inflates false positives); it assumes independent messages randomly assigned to variants and enough events for the normal approximation.',
+  bayesian:
+    'Bayesian comparison with uniform Beta(1, 1) priors, reporting the chance to beat control and the expected loss of shipping each variant; a winner also needs its range above zero and an expected loss under 1% of the control rate. It does not bound false winners when checked repeatedly, and assumes independent messages randomly assigned to variants.',
+};
 
 function listNames(items: readonly string[]): string {
   return items.join(', ');
@@ -182,5 +143,26 @@ export function describeReason(reason: DecisionReason): string {
       return `${reason.variant}'s latest difference (${formatPoints(reason.observed)}) lies outside the range the earlier looks established (${formatRange(reason.interval, true)}); the point shown is the range's nearest end, and no direction is read that the latest data contradict.`;
     case 'window':
       return `A message counts once its ${reason.hours}-hour window after delivery has closed: the ${reason.metric} is the share engaged within ${reason.hours} h of delivery.`;
+    case 'messages_pending':
+      return `${reason.messages} delivered ${reason.messages === 1 ? 'message is' : 'messages are'} still inside the ${reason.hours}-hour window and not counted yet.`;
+    case 'duplicate_deliveries':
+      return `${reason.events} repeated delivered events were counted once per message.`;
+    case 'social_split_unchecked':
+      return 'The traffic split is not checked for social tests: posts have no send counts.';
   }
+}
+
+/** A decision as callers read it: every reason code with its sentence, and the method described. */
+export function describeDecision(coded: CodedAbTestDecision): AbTestDecision {
+  const { decision, winnerVariantId, reasonCodes, flags, method, ...measures } = coded;
+  return {
+    decision,
+    winnerVariantId,
+    reasons: reasonCodes.map(describeReason),
+    reasonCodes,
+    flags,
+    method,
+    methodDescription: METHOD_DESCRIPTIONS[method],
+    ...measures,
+  };
 }
