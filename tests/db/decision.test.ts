@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withUserContext } from '../../src/lib/db';
 import { getAbTestDecision, registerAbTest, UnknownAbTestError } from '../../src/lib/decision-circuits/metrics';
 import { createRng } from '../../src/lib/random/seeded-rng';
+import { describeReason } from '../../src/lib/stats';
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from '../helpers/db';
 import { addMember, claimsFor, createWorkspace } from '../helpers/factories';
 import { HOUR_MS, hours, seedMessages, type SeededMessage } from '../helpers/ledger-messages';
@@ -219,6 +220,8 @@ describe.each(DATABASE_KINDS)('getAbTestDecision on %s', (kind) => {
     expect(counted.trials).toBe(6 * 200 + 1);
     expect(report.window?.pendingMessages).toBe(2 * 48 * 200 - 2 * counted.trials);
     expect(report.reasons.join(' ')).toMatch(/still inside the 24-hour window/);
+    expect(report.reasonCodes.at(-1)).toEqual({ code: 'messages_pending', messages: report.window?.pendingMessages, hours: 24 });
+    expect(report.reasons).toEqual(report.reasonCodes.map(describeReason));
     const early = await getAbTestDecision({ workspace_id: ws, ab_test_id: abTestId }, { db: t.db, asOf: at(hours(23)) });
     expect(early.looks).toBe(0);
     expect(early.variants.every((v) => v.trials === 0)).toBe(true);
@@ -269,6 +272,7 @@ describe.each(DATABASE_KINDS)('getAbTestDecision on %s', (kind) => {
     expect(report.variants.find((v) => v.variantId === control)?.trials).toBe(100);
     expect(report.duplicateDeliveries).toBe(5);
     expect(report.reasons.join(' ')).toContain('5 repeated delivered events were counted once per message');
+    expect(report.reasonCodes).toContainEqual({ code: 'duplicate_deliveries', events: 5 });
   });
 
   it('uses the registered window: opens after 2 hours do not count', async () => {
@@ -348,7 +352,9 @@ describe.each(DATABASE_KINDS)('getAbTestDecision on %s', (kind) => {
       [post1, 10_000, 10 * (50 + 35)],
       [post2, 10_000, 10 * (80 + 35)],
     ]);
-    expect(report.reasons.join(' ')).toContain('The traffic split is not checked for social tests');
+    expect(report.reasons.at(-1)).toBe('The traffic split is not checked for social tests: posts have no send counts.');
+    expect(report.reasonCodes.at(-1)).toEqual({ code: 'social_split_unchecked' });
+    expect(report.reasons).toEqual(report.reasonCodes.map(describeReason));
     // Read as it stood after 4 hours: only the buckets before then.
     const early = await getAbTestDecision({ workspace_id: ws, ab_test_id: abTestId }, { db: t.db, asOf: at(hours(4)) });
     expect(early.looks).toBe(4);

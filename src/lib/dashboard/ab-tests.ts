@@ -1,7 +1,7 @@
 // Everything the A/B test view shows for one workspace: its tests (registered or seen in the
 // rollups), the chosen test's variants by name over a range, their hourly series, and the
 // statistics engine's decision (getAbTestDecision: the same verdict the API and CX09 read).
-import { getVariantComparison, type MetricsSummary } from '../decision-circuits/metrics';
+import { getVariantComparison, type MetricsSummary, type RollupCounter } from '../decision-circuits/metrics';
 import {
   listAbTestDefinitions,
   shortId,
@@ -16,7 +16,8 @@ import { AB_TEST_METHODS, type AbTestMethod } from '../stats';
 import { resolveRange, type ResolvedRange } from './range';
 import type { DashboardSession } from './session';
 
-export const SERIES_KEYS = ['email_sent', 'email_delivered', 'email_opened', 'email_clicked'] as const;
+/** The rollup counters the hourly charts draw. */
+export const SERIES_KEYS = ['email_sent', 'email_delivered', 'email_opened', 'email_clicked'] as const satisfies readonly RollupCounter[];
 export type SeriesKey = (typeof SERIES_KEYS)[number];
 
 export const DEFAULT_METHOD: AbTestMethod = 'sequential';

@@ -2,7 +2,15 @@
 // hour by hour, and the statistics engine's verdict. What the dashboard shows, what
 // GET /api/circuits/metrics/decision answers and what CX09 imports are this one function.
 import { z } from 'zod';
-import { AB_TEST_METHODS, decideAbTest, type AbTestDecision, type AbTestMethod, type AbTestVariantCounts } from '../../../stats';
+import {
+  AB_TEST_METHODS,
+  describeDecision,
+  evaluateAbTest,
+  type AbTestDecision,
+  type AbTestMethod,
+  type AbTestVariantCounts,
+  type DecisionReason,
+} from '../../../stats';
 import {
   abTestDefinitionsFrom,
   abTestDefinitionStatements,
@@ -10,6 +18,7 @@ import {
   DECISION_METRICS,
   type AbTestDefinition,
   type DecisionMetric,
+  type DecisionMetricSpec,
 } from './registry';
 import { readScoped, type AccessOptions } from '../tenancy/access';
 import { UnknownAbTestError } from '../core/errors';
@@ -69,25 +78,31 @@ const MESSAGE_COUNTS = ['sends', 'delivered', 'delivery_events', 'opened', 'clic
 type MessageCounts = Record<(typeof MESSAGE_COUNTS)[number], number>;
 const zeroMessages = (): MessageCounts => Object.fromEntries(MESSAGE_COUNTS.map((c) => [c, 0])) as MessageCounts;
 
+/** The decision metrics of email tests, which count messages rather than rollup events. */
+type EmailDecisionMetric = { [K in DecisionMetric]: (typeof DECISION_METRICS)[K]['channel'] extends 'email' ? K : never }[DecisionMetric];
+
+function isEmailMetric(metric: DecisionMetric): metric is EmailDecisionMetric {
+  return DECISION_METRICS[metric].channel === 'email';
+}
+
 /** Successes and trials of the email metrics, in messages. */
-const MESSAGE_METRICS: Record<string, { successes: keyof MessageCounts; trials: keyof MessageCounts }> = {
+const MESSAGE_METRICS = {
   unique_open_rate: { successes: 'opened', trials: 'delivered' },
   unique_click_rate: { successes: 'clicked', trials: 'delivered' },
   delivery_rate: { successes: 'delivered', trials: 'sends' },
-};
+} as const satisfies Record<EmailDecisionMetric, { successes: keyof MessageCounts; trials: keyof MessageCounts }>;
+
+function successCounters(metric: DecisionMetric): readonly RollupCounter[] {
+  const spec: DecisionMetricSpec['successes'] = DECISION_METRICS[metric].successes;
+  return typeof spec === 'string' ? [spec] : spec;
+}
 
 function successesOf(metric: DecisionMetric, totals: Totals): number {
-  const spec = DECISION_METRICS[metric].successes;
-  const columns: readonly string[] = typeof spec === 'string' ? [spec] : spec;
-  return columns.reduce((sum, column) => sum + (totals[column as RollupCounter] ?? 0), 0);
+  return successCounters(metric).reduce((sum, counter) => sum + totals[counter], 0);
 }
 
 function trialsOf(metric: DecisionMetric, totals: Totals): number {
-  return totals[DECISION_METRICS[metric].trials as RollupCounter] ?? 0;
-}
-
-function socialSuccesses(spec: string | readonly string[]): string {
-  return typeof spec === 'string' ? spec : spec.join(' + ');
+  return totals[DECISION_METRICS[metric].trials];
 }
 
 /** One cumulative look; guardrail counts ride along so guardrails are tested across looks too. */
@@ -105,8 +120,8 @@ interface VariantLooks {
 }
 
 /** Rows of metrics_ab_test_message_looks, carried forward per variant, up to the decision time. */
-function messageLooks(metric: DecisionMetric, variantIds: string[], rows: Record<string, unknown>[], asOf: Date) {
-  const spec = MESSAGE_METRICS[metric]!;
+function messageLooks(metric: EmailDecisionMetric, variantIds: string[], rows: Record<string, unknown>[], asOf: Date) {
+  const spec = MESSAGE_METRICS[metric];
   const closed = rows.filter((row) => new Date(String(toIso(row.look))) <= asOf);
   const lookTimes = [...new Set(closed.map((row) => toIso(row.look) ?? ''))].sort();
   const running = new Map(variantIds.map((id) => [id, zeroMessages()]));
@@ -184,7 +199,7 @@ export async function getAbTestDecision(query: AbTestDecisionQuery, options: Dec
   if (!definition) throw new UnknownAbTestError(workspaceId, abTestId);
   const metric = requestedMetric ?? definition.primary_metric;
   const spec = DECISION_METRICS[metric];
-  const email = spec.channel === 'email';
+  const email = isEmailMetric(metric);
   const variantIds = definition.variants.map((v) => v.variant_id);
 
   let looks: VariantLooks;
@@ -236,20 +251,15 @@ export async function getAbTestDecision(query: AbTestDecisionQuery, options: Dec
     splitRegistered: definition.registered,
     ...(window ? { windowHours: window.hours } : {}),
   };
-  const decision = decideAbTest(input);
-  const notes: string[] = [];
-  if (window && window.pendingMessages > 0) {
-    notes.push(
-      `${window.pendingMessages} delivered ${window.pendingMessages === 1 ? 'message is' : 'messages are'} still inside the ${window.hours}-hour window and not counted yet.`,
-    );
-  }
-  if (duplicateDeliveries > 0) {
-    notes.push(`${duplicateDeliveries} repeated delivered events were counted once per message.`);
-  }
-  if (!email) notes.push('The traffic split is not checked for social tests: posts have no send counts.');
+  const coded = evaluateAbTest(input);
+  // What the stored counts add to the engine's reasons, after them.
+  const counting: DecisionReason[] = [];
+  if (window && window.pendingMessages > 0)
+    counting.push({ code: 'messages_pending', messages: window.pendingMessages, hours: window.hours });
+  if (duplicateDeliveries > 0) counting.push({ code: 'duplicate_deliveries', events: duplicateDeliveries });
+  if (!email) counting.push({ code: 'social_split_unchecked' });
   return {
-    ...decision,
-    reasons: [...decision.reasons, ...notes],
+    ...describeDecision({ ...coded, reasonCodes: [...coded.reasonCodes, ...counting] }),
     workspace_id: workspaceId,
     ab_test_id: abTestId,
     test: {
@@ -262,8 +272,8 @@ export async function getAbTestDecision(query: AbTestDecisionQuery, options: Dec
     metric: {
       key: metric,
       label: spec.label,
-      successes: email ? `messages ${MESSAGE_METRICS[metric]!.successes} within ${window!.hours} h` : socialSuccesses(spec.successes),
-      trials: email ? (MESSAGE_METRICS[metric]!.trials === 'sends' ? 'messages sent' : 'messages delivered') : spec.trials,
+      successes: email ? `messages ${MESSAGE_METRICS[metric].successes} within ${window!.hours} h` : successCounters(metric).join(' + '),
+      trials: email ? (MESSAGE_METRICS[metric].trials === 'sends' ? 'messages sent' : 'messages delivered') : spec.trials,
     },
     unit: email ? 'message' : 'impression',
     window,

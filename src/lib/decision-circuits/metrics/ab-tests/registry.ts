@@ -8,9 +8,20 @@ import { getDb, type Database, type Statement } from '../../../db';
 import { readScoped, type AccessOptions } from '../tenancy/access';
 import { isUnknownWorkspaceSqlError, UnknownWorkspaceError } from '../core/errors';
 import { toIso, toNumber } from '../core/rows';
-import type { MetricsChannel } from '../metrics-types';
+import type { MetricsChannel, RollupCounter } from '../metrics-types';
 
-/** Metrics a test can be decided on: each a proportion of trials (one success per trial at most). */
+/** A decision metric: successes (one counter or the sum of several) per trial, named by rollup counters. */
+export interface DecisionMetricSpec {
+  channel: MetricsChannel;
+  label: string;
+  successes: RollupCounter | readonly RollupCounter[];
+  trials: RollupCounter;
+}
+
+/**
+ * Metrics a test can be decided on: each a proportion of trials (one success per trial at most).
+ * The counters are checked against the rollups' (ROLLUP_COUNTERS): a misspelt one does not compile.
+ */
 export const DECISION_METRICS = {
   unique_open_rate: { channel: 'email', label: 'Unique open rate', successes: 'email_unique_opened', trials: 'email_delivered' },
   unique_click_rate: { channel: 'email', label: 'Unique click rate', successes: 'email_unique_clicked', trials: 'email_delivered' },
@@ -22,7 +33,7 @@ export const DECISION_METRICS = {
     trials: 'social_impressions',
   },
   social_click_rate: { channel: 'social', label: 'Click rate', successes: 'social_clicks', trials: 'social_impressions' },
-} as const satisfies Record<string, { channel: MetricsChannel; label: string; successes: string | readonly string[]; trials: string }>;
+} as const satisfies Record<string, DecisionMetricSpec>;
 export type DecisionMetric = keyof typeof DECISION_METRICS;
 export const DECISION_METRIC_KEYS = Object.keys(DECISION_METRICS) as [DecisionMetric, ...DecisionMetric[]];
 
