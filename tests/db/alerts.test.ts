@@ -14,7 +14,7 @@ import {
   setAlertRules,
 } from '../../src/lib/decision-circuits/metrics/ops/alerts/config';
 import { evaluateAlerts } from '../../src/lib/decision-circuits/metrics/ops/alerts/evaluate';
-import { sendNotification } from '../../src/lib/decision-circuits/metrics/ops/alerts/notify';
+import { postNotification, sendNotification } from '../../src/lib/decision-circuits/metrics/ops/alerts/notify';
 import { outboundPolicy } from '../../src/lib/net/outbound';
 import { recordVerificationFailure } from '../../src/lib/decision-circuits/metrics/ingest/verification-failures';
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from '../helpers/db';
@@ -223,6 +223,13 @@ describe('alert channels and delivery limits', () => {
       policy: outboundPolicy(LOCAL_RECEIVERS),
     });
     expect(outcome).toEqual({ channel_id: 'c', kind: 'slack', ok: false, outcome: 'failed' });
+    // What an admin is told (a test send, the delivery row): the kind of failure, no address.
+    const attempt = await postNotification(
+      { id: 'c', kind: 'slack', url: `http://127.0.0.1:${port}/`, secret: null },
+      { webhookId: 'msg_timeout', body: '{}' },
+      { timeoutMs: 300, policy: outboundPolicy(LOCAL_RECEIVERS) },
+    );
+    expect(attempt).toEqual({ result: 'failed', httpStatus: null, error: 'no answer within 300 ms' });
     expect(Date.now() - startedAt).toBeLessThan(5_000);
     silent.closeAllConnections();
     await new Promise<void>((resolve) => silent.close(() => resolve()));

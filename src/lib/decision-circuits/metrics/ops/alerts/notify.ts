@@ -108,8 +108,29 @@ export interface AttemptResult {
   result: DeliveryResult;
   /** The receiver's HTTP status; null when no answer came (timeout, no connection, refused). */
   httpStatus: number | null;
-  /** Why it did not get a 2xx, in words; null when delivered. */
+  /** Why it did not get a 2xx, in words safe for the workspace's admins (describeSendFailure); null when delivered. */
   error: string | null;
+}
+
+const TLS_FAILURE = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|UNABLE_TO_)/;
+
+/**
+ * Why an attempt got no answer, in words safe to show a workspace's admin: the refusal's own
+ * reason (it names the kind of address, never one), else the failure's kind. Node's messages
+ * carry the address connected to, which stays in the operator's log.
+ */
+export function describeSendFailure(error: unknown, timeoutMs: number): string {
+  if (error instanceof OutboundRefusedError) return `refused: the URL ${error.reason}`;
+  const { name, code } = (error ?? {}) as { name?: unknown; code?: unknown };
+  if (name === 'TimeoutError' || name === 'AbortError' || code === 'ETIMEDOUT' || code === 'ABORT_ERR')
+    return `no answer within ${timeoutMs} ms`;
+  if (code === 'ECONNREFUSED') return 'the connection was refused';
+  if (code === 'ECONNRESET' || code === 'EPIPE') return 'the connection was closed before an answer';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'the host name does not resolve';
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'the host is unreachable';
+  if (typeof code === 'string' && TLS_FAILURE.test(code)) return 'the TLS handshake failed (is the certificate trusted?)';
+  if (typeof code === 'string' && code.startsWith('HPE_')) return 'the answer was not valid HTTP';
+  return 'the request failed';
 }
 
 /** One POST with a bounded timeout to the checked address; a redirect is a failure, never followed. */
@@ -119,13 +140,10 @@ export async function postNotification(
   options: SendOptions = {},
 ): Promise<AttemptResult> {
   let attempt: AttemptResult = { result: 'failed', httpStatus: null, error: null };
+  const timeoutMs = options.timeoutMs ?? notifyTimeoutMs();
   try {
     const target = await checkOutboundUrl(channel.url, options.policy ?? outboundPolicy());
-    const status = await postPinned(target, {
-      headers: headersFor(channel, message),
-      body: message.body,
-      timeoutMs: options.timeoutMs ?? notifyTimeoutMs(),
-    });
+    const status = await postPinned(target, { headers: headersFor(channel, message), body: message.body, timeoutMs });
     if (status >= 200 && status < 300) attempt = { result: 'delivered', httpStatus: status, error: null };
     else {
       attempt = { result: 'failed', httpStatus: status, error: `the receiver answered HTTP ${status}` };
@@ -133,7 +151,11 @@ export async function postNotification(
     }
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    attempt = { result: error instanceof OutboundRefusedError ? 'refused' : 'failed', httpStatus: null, error: reason.slice(0, 300) };
+    attempt = {
+      result: error instanceof OutboundRefusedError ? 'refused' : 'failed',
+      httpStatus: null,
+      error: describeSendFailure(error, timeoutMs).slice(0, 300),
+    };
     // The operator's log gets the reason; the member's history only the coarse outcome.
     getLogger().warn(
       { channel_id: channel.id, webhook_id: message.webhookId, result: attempt.result, reason },
