@@ -1,6 +1,7 @@
 // The operations page's alerts panel in real Chromium against the real server: add a signed
 // webhook channel (its secret never shown), tighten a rule, let forged deliveries trip it, run
-// the alert cron and read the firing alert and its history off the page.
+// the alert cron and read the firing alert and its history off the page; send a test notification
+// from the channel's button and rotate its secret (shown once, both secrets signing meanwhile).
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -97,6 +98,49 @@ describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`alerts panel in Chromium on %s
     const history = (await panel.getByTestId('alerts-history').textContent()) ?? '';
     expect(history).toContain('firing');
     expect(history).toContain('resend');
+    expect(history).toContain('pager: delivered');
+    expect(await panel.locator('[data-testid^="channel-delivery-"]').textContent()).toBe('(last notification delivered)');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('sends a test notification from the channel’s button and shows what the receiver said', async () => {
+    const panel = page.getByTestId('alerts-panel');
+    const before = receiver.received.length;
+    await panel.getByRole('button', { name: 'Send test notification to pager' }).click();
+    const result = panel.locator('[data-testid^="channel-test-result-"]');
+    await expect.poll(() => result.textContent()).toMatch(/^Test delivered: HTTP 200, \d+ ms\.$/);
+    expect(receiver.received).toHaveLength(before + 1);
+    const test = receiver.received.at(-1)!;
+    expect(new Webhook(SECRET).verify(test.body, test.headers as Record<string, string>)).toMatchObject({
+      type: 'alert.test',
+      data: { test: true },
+    });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('rotates the secret from the panel: shown once, and both secrets sign until the overlap ends', async () => {
+    const panel = page.getByTestId('alerts-panel');
+    await panel.getByRole('button', { name: 'Rotate the secret of pager' }).click();
+    const shown = panel.locator('[data-testid^="channel-secret-"]');
+    await expect.poll(() => shown.inputValue().catch(() => '')).toMatch(/^whsec_/);
+    const secret = await shown.inputValue();
+    expect(await panel.locator('[data-testid^="channel-rotated-"]').textContent()).toContain('keeps signing next to it until');
+    await expect
+      .poll(() => panel.locator('[data-testid^="channel-previous-secret-"]').textContent())
+      .toContain(`previous secret ${secretFingerprint(SECRET)} also signs until`);
+    expect((await panel.getByTestId('channels-list').textContent()) ?? '').toContain(`secret ${secretFingerprint(secret)}`);
+
+    await panel.getByRole('button', { name: 'Send test notification to pager' }).click();
+    await expect.poll(() => receiver.received.at(-1)?.headers['webhook-signature']).toContain(' ');
+    const test = receiver.received.at(-1)!;
+    expect(new Webhook(secret).verify(test.body, test.headers as Record<string, string>)).toMatchObject({ type: 'alert.test' });
+    expect(new Webhook(SECRET).verify(test.body, test.headers as Record<string, string>)).toMatchObject({ type: 'alert.test' });
+
+    // Once copied, the secret leaves the page; a reload does not bring it back.
+    await panel.getByRole('button', { name: 'I have copied it' }).click();
+    await page.goto(operations());
+    await expect.poll(() => panel.getByTestId('channels-list').textContent()).toContain('pager');
+    expect(await page.content()).not.toContain(secret.slice(6, 30));
     expect(pageErrors).toEqual([]);
   });
 });

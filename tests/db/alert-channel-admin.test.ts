@@ -17,20 +17,11 @@ import { evaluateAlerts } from '../../src/lib/decision-circuits/metrics/ops/aler
 import { recordVerificationFailure } from '../../src/lib/decision-circuits/metrics/ingest/verification-failures';
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from '../helpers/db';
 import { createWorkspace } from '../helpers/factories';
-import { startReceiver, type ReceivedRequest, type Receiver } from '../helpers/receivers';
+import { startReceiver, verifiesWith, type Receiver } from '../helpers/receivers';
 
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 const LOCAL_RECEIVERS = { ...process.env, METRICS_OUTBOUND_ALLOWLIST: '127.0.0.1' };
 const ACTOR = '00000000-0000-4000-8000-00000000a11c';
-
-const verifies = (secret: string, r: ReceivedRequest) => {
-  try {
-    new Webhook(secret).verify(r.body, r.headers as Record<string, string>);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe.each(DATABASE_KINDS)('alert channel administration on %s', (kind) => {
   let t: TestDatabase;
@@ -108,8 +99,8 @@ describe.each(DATABASE_KINDS)('alert channel administration on %s', (kind) => {
     expect(await evaluateAlerts(options())).toMatchObject({ fired: 1, notifications_delivered: 2 });
     const alert = receiver.received.find((r) => r.path === '/hook' && r.body.includes('alert.firing'))!;
     expect(String(alert.headers['webhook-signature']).split(' ')).toHaveLength(2);
-    expect(verifies(rotated.secret, alert)).toBe(true);
-    expect(verifies(SECRET, alert)).toBe(true);
+    expect(verifiesWith(rotated.secret, alert)).toBe(true);
+    expect(verifiesWith(SECRET, alert)).toBe(true);
 
     // The overlap ends: the next alert run retires the previous secret.
     await t.db.query(`update metrics_alert_channels set previous_secret_expires_at = now() - interval '1 second' where id = $1`, [hookId]);
@@ -121,8 +112,8 @@ describe.each(DATABASE_KINDS)('alert channel administration on %s', (kind) => {
     const sent = await sendTestNotification(workspace, hookId, ACTOR, options());
     const test = receiver.received.find((r) => r.headers['webhook-id'] === sent.webhook_id)!;
     expect(String(test.headers['webhook-signature']).split(' ')).toHaveLength(1);
-    expect(verifies(rotated.secret, test)).toBe(true);
-    expect(verifies(SECRET, test)).toBe(false);
+    expect(verifiesWith(rotated.secret, test)).toBe(true);
+    expect(verifiesWith(SECRET, test)).toBe(false);
   });
 
   it('retires the previous secret at once with no overlap, or on request', async () => {
@@ -134,8 +125,8 @@ describe.each(DATABASE_KINDS)('alert channel administration on %s', (kind) => {
     expect(await retirePreviousSecret(workspace, hookId, ACTOR, options())).toBe(false);
     const sent = await sendTestNotification(workspace, hookId, ACTOR, options());
     const test = receiver.received.find((r) => r.headers['webhook-id'] === sent.webhook_id)!;
-    expect(verifies(second.secret, test)).toBe(true);
-    expect(verifies(first.secret, test)).toBe(false);
+    expect(verifiesWith(second.secret, test)).toBe(true);
+    expect(verifiesWith(first.secret, test)).toBe(false);
   });
 
   it('reports deployment-wide delivery gauges per channel kind', async () => {

@@ -1,8 +1,10 @@
 // Local HTTP receivers on 127.0.0.1 for what the server sends out: OTLP/HTTP traces and alert
-// notifications. They record every request; tests wait on what arrived. And a redirector.
+// notifications. They record every request; tests wait on what arrived. And a redirector, and
+// the Standard Webhooks check a receiver makes.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
 
 export interface ReceivedRequest {
   method: string;
@@ -17,6 +19,16 @@ export interface Receiver {
   /** Resolves once `predicate` holds for what has arrived, or rejects after timeoutMs. */
   waitFor(predicate: (received: ReceivedRequest[]) => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Whether a Standard Webhooks receiver holding `secret` accepts the request (the `standardwebhooks` library decides). */
+export function verifiesWith(secret: string, request: ReceivedRequest): boolean {
+  try {
+    new Webhook(secret).verify(request.body, request.headers as Record<string, string>);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** `status` may be a function of the request's index (0-based): a receiver that fails, then recovers. */

@@ -1,8 +1,8 @@
 // Alert channels cannot reach inside, through the real server in production mode: every spelling
 // of an inside address is refused at creation with nothing written; names resolve through a local
 // DNS server, so a name that resolves publicly at creation and to loopback at send time is refused
-// at send time with nothing sent; a 302 to loopback is not followed; members see only coarse
-// outcomes; URLs and keys are sealed at rest; the channel cap and hourly limit hold.
+// at send time with nothing sent (alerts and test sends alike); a 302 to loopback is not
+// followed; members see only coarse outcomes; URLs and keys are sealed at rest; the channel cap and hourly limit hold.
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -162,6 +162,31 @@ describe.each(DATABASE_KINDS)('alert channels cannot reach inside on %s', (kind)
     expect(JSON.stringify(channels.map((c) => c.delivery))).not.toMatch(/\b302\b|"status"/);
     // Word boundaries: a channel id (a UUID) may contain the digits 302.
     expect(JSON.stringify(history)).not.toMatch(/\b302\b|"status"/);
+  });
+
+  it('checks a test send as an alert: refused when the name resolves inside by then, no redirect followed, no address named', async () => {
+    const { channels } = await overview();
+    const idOf = (host: string) => channels.find((c) => new URL(c.url_origin).hostname === host)!.id;
+    const testSend = (host: string) =>
+      call('POST', `${app.url}/api/circuits/metrics/alerts/channels/${idOf(host)}/test?workspaceId=${DEV_WORKSPACE_ID}`);
+    const redirectsBefore = redirector.hits();
+    const receivedBefore = receiver.received.length;
+
+    const rebinding = await testSend('rebind.test');
+    expect(rebinding.status).toBe(200);
+    expect(JSON.parse(rebinding.text)).toMatchObject({ delivered: false, outcome: 'refused', http_status: null });
+    expect(JSON.parse(rebinding.text).error).toMatch(/^refused: the URL resolves to a .* address, which the server does not call$/);
+    expect(rebinding.text).not.toMatch(/127\.0\.0\.1|::1/);
+    expect(inside.connections()).toBe(0);
+
+    const redirected = await testSend('redirect.test');
+    expect(JSON.parse(redirected.text)).toMatchObject({ delivered: false, outcome: 'failed', http_status: 302 });
+    expect(redirector.hits()).toBe(redirectsBefore + 1);
+    expect(receiver.received.map((r) => r.path)).not.toContain('/stolen');
+
+    expect(JSON.parse((await testSend('hooks.test')).text)).toMatchObject({ delivered: true, http_status: 200 });
+    expect(receiver.received).toHaveLength(receivedBefore + 1);
+    expect(receiver.received.at(-1)!.headers.host).toBe(`hooks.test:${receiverPort}`);
   });
 
   it.runIf(kind === 'postgres')('stores URLs and keys sealed: the raw columns hold no URL or key', async () => {

@@ -2,6 +2,7 @@
 
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { formatUtc } from '@/lib/dashboard/format';
+import { AlertChannelActions } from './AlertChannelActions';
 
 // What GET /api/circuits/metrics/alerts answers (only the fields shown here).
 interface RuleView {
@@ -17,6 +18,9 @@ interface ChannelView {
   url_origin: string;
   url_fingerprint: string;
   secret_fingerprint: string | null;
+  previous_secret_fingerprint: string | null;
+  previous_secret_expires_at: string | null;
+  delivery: { retrying: number; given_up_7d: number; last_outcome: string | null; next_attempt_at: string | null };
 }
 interface StateView {
   rule: string;
@@ -28,6 +32,7 @@ interface StateView {
 interface HistoryView extends StateView {
   id: string;
   created_at: string | null;
+  deliveries: { channel_id: string; outcome: string; attempts?: number }[] | null;
 }
 interface Overview {
   rules: RuleView[];
@@ -48,6 +53,14 @@ async function errorOf(response: Response): Promise<string> {
   return typeof body?.error === 'string' ? body.error : `HTTP ${response.status}`;
 }
 
+/** A channel's deliveries in words: the last outcome, retries waiting, given up in 7 days. */
+function deliveryState(d: ChannelView['delivery']): string {
+  const parts = [d.last_outcome ? `last notification ${d.last_outcome}` : 'not notified yet'];
+  if (d.retrying > 0) parts.push(`${d.retrying} waiting for a retry${d.next_attempt_at ? ` (next ${formatUtc(d.next_attempt_at)})` : ''}`);
+  if (d.given_up_7d > 0) parts.push(`${d.given_up_7d} given up in 7 days`);
+  return parts.join(', ');
+}
+
 function SubmitButton({ label }: { label: string }) {
   return (
     <div className="field actions">
@@ -66,7 +79,7 @@ function EmptyCard({ testId, text }: { testId: string; text: string }) {
   );
 }
 
-/** Rules, channels, firing alerts and history; changing rules or channels needs an admin. */
+/** Rules, channels (with a test send and secret rotation), firing alerts and history; changes need an admin. */
 export function AlertsPanel({ workspaceId }: { workspaceId: string }) {
   const endpoint = `/api/circuits/metrics/alerts?workspaceId=${encodeURIComponent(workspaceId)}`;
   const [overview, setOverview] = useState<Overview | null>(null);
@@ -196,7 +209,17 @@ export function AlertsPanel({ workspaceId }: { workspaceId: string }) {
             <li key={c.id}>
               <strong>{c.name}</strong> <span className="muted">({c.kind === 'slack' ? 'Slack-compatible' : 'signed webhook'})</span>{' '}
               <code>{c.url_origin}/…</code> <span className="muted">URL {c.url_fingerprint}</span>
-              {c.secret_fingerprint && <span className="muted"> secret {c.secret_fingerprint}</span>}{' '}
+              {c.secret_fingerprint && <span className="muted"> secret {c.secret_fingerprint}</span>}
+              {c.previous_secret_fingerprint && (
+                <span className="muted" data-testid={`channel-previous-secret-${c.id}`}>
+                  {' '}
+                  (previous secret {c.previous_secret_fingerprint} also signs until {formatUtc(c.previous_secret_expires_at)})
+                </span>
+              )}{' '}
+              <span className={c.delivery.given_up_7d > 0 ? 'form-error' : 'muted'} data-testid={`channel-delivery-${c.id}`}>
+                ({deliveryState(c.delivery)})
+              </span>{' '}
+              <AlertChannelActions workspaceId={workspaceId} channel={c} onChanged={load} />{' '}
               <button type="button" className="button" onClick={() => void removeChannel(c.id)} aria-label={`Remove channel ${c.name}`}>
                 Remove
               </button>
@@ -240,6 +263,7 @@ export function AlertsPanel({ workspaceId }: { workspaceId: string }) {
                 <th scope="col">Subject</th>
                 <th scope="col">State</th>
                 <th scope="col">Summary</th>
+                <th scope="col">Notified</th>
               </tr>
             </thead>
             <tbody>
@@ -252,6 +276,14 @@ export function AlertsPanel({ workspaceId }: { workspaceId: string }) {
                     <span className={`badge ${h.state === 'firing' ? 'bad' : 'ok'}`}>{h.state}</span>
                   </td>
                   <td>{h.summary}</td>
+                  <td>
+                    {(h.deliveries ?? [])
+                      .map((d) => {
+                        const name = overview.channels.find((c) => c.id === d.channel_id)?.name ?? 'removed channel';
+                        return `${name}: ${d.outcome}${d.attempts && d.attempts > 1 ? ` after ${d.attempts} attempts` : ''}`;
+                      })
+                      .join(', ') || '—'}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -13,6 +13,8 @@ export const API_ROUTE_TEMPLATES = [
   '/api/circuits/metrics/ab-tests/export/[table]',
   '/api/circuits/metrics/alerts',
   '/api/circuits/metrics/alerts/channels',
+  '/api/circuits/metrics/alerts/channels/[channelId]/rotate-secret',
+  '/api/circuits/metrics/alerts/channels/[channelId]/test',
   '/api/circuits/metrics/attribution',
   '/api/circuits/metrics/backfill',
   '/api/circuits/metrics/connections',

@@ -32,6 +32,9 @@ describe('API route templates', () => {
     expect(routeTemplateOf('/api/circuits/metrics/connections/abc/rotate')).toBe('/api/circuits/metrics/connections/[connectionId]/rotate');
     expect(routeTemplateOf('/api/circuits/metrics/connections/abc')).toBe('/api/circuits/metrics/connections/[connectionId]');
     expect(routeTemplateOf('/api/circuits/metrics/alerts/channels')).toBe('/api/circuits/metrics/alerts/channels');
+    expect(routeTemplateOf('/api/circuits/metrics/alerts/channels/abc/test')).toBe(
+      '/api/circuits/metrics/alerts/channels/[channelId]/test',
+    );
     expect(routeTemplateOf('/api/circuits/metrics/ab-tests/export/hourly')).toBe('/api/circuits/metrics/ab-tests/export/[table]');
     expect(routeTemplateOf('/api/webhooks/metrics')).toBe('/api/webhooks/metrics');
   });

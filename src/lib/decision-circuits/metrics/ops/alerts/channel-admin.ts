@@ -79,9 +79,11 @@ export interface TestNotificationResult {
   outcome: DeliveryResult;
   /** The receiver's HTTP status (null when none answered): shown to the admin who asked. */
   http_status: number | null;
+  /** Why it was not delivered, in words that name no address (describeSendFailure); null when delivered. */
   error: string | null;
   webhook_id: string;
-  duration_ms: number;
+  /** From the URL check to the receiver's answer (or the failure). */
+  latency_ms: number;
 }
 
 function testBody(channel: ChannelRow, webhookId: string): string {
@@ -122,7 +124,7 @@ export async function sendTestNotification(
     http_status: attempt.httpStatus,
     error: attempt.error,
     webhook_id: webhookId,
-    duration_ms: Date.now() - startedAt,
+    latency_ms: Date.now() - startedAt,
   };
   await db.query('select metrics_alert_channel_note($1, $2, $3::jsonb)', [
     workspaceId,

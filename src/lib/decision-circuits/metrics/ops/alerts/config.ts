@@ -157,16 +157,25 @@ interface ChannelRow {
 
 const NO_DELIVERY: ChannelDeliveryState = { retrying: 0, given_up_7d: 0, last_outcome: null, last_attempt_at: null, next_attempt_at: null };
 
-function auditEntries(stored: unknown): ChannelAuditEntry[] {
+/**
+ * Who reads the overview: admins see what a test send's receiver answered; members and keys see
+ * only the coarse outcome (a status would tell them what listens where behind the server).
+ */
+export type AlertAudience = 'admin' | 'member';
+
+function auditEntries(stored: unknown, audience: AlertAudience): ChannelAuditEntry[] {
   if (!Array.isArray(stored)) return [];
   return stored
     .filter(
       (e): e is Record<string, unknown> => typeof e === 'object' && e !== null && typeof (e as { action?: unknown }).action === 'string',
     )
-    .map((e) => ({ ...e, action: String(e.action), at: toIso(e.at) }));
+    .map((e) => {
+      const { http_status: _status, ...coarse } = e;
+      return { ...(audience === 'admin' ? e : coarse), action: String(e.action), at: toIso(e.at) };
+    });
 }
 
-export function channelView(row: ChannelRow): AlertChannelView {
+export function channelView(row: ChannelRow, audience: AlertAudience = 'admin'): AlertChannelView {
   // A row from before sealing shows what the sealed one will (it is sealed on the next alert run).
   const shown =
     row.url === null
@@ -192,7 +201,7 @@ export function channelView(row: ChannelRow): AlertChannelView {
             last_attempt_at: toIso(row.last_attempt_at),
             next_attempt_at: toIso(row.next_attempt_at),
           },
-    audit: auditEntries(row.audit),
+    audit: auditEntries(row.audit, audience),
   };
 }
 
@@ -291,7 +300,10 @@ export interface AlertOverview {
 }
 
 /** Everything the alerts panel shows; read by the service after the caller's role was checked. */
-export async function getAlertOverview(workspaceId: string, options: Db & { historyLimit?: number } = {}): Promise<AlertOverview> {
+export async function getAlertOverview(
+  workspaceId: string,
+  options: Db & { historyLimit?: number; audience?: AlertAudience } = {},
+): Promise<AlertOverview> {
   const db = options.db ?? (await getDb());
   const [ruleRows, channelRows, stateRows, historyRows] = await Promise.all([
     db.query<{ rule: AlertRule; enabled: boolean; threshold: unknown }>(
@@ -347,7 +359,7 @@ export async function getAlertOverview(workspaceId: string, options: Db & { hist
       const threshold = row?.threshold == null ? DEFAULT_THRESHOLDS[rule] : toNumber(row.threshold);
       return { rule, enabled: row?.enabled ?? true, threshold, default_threshold: DEFAULT_THRESHOLDS[rule] };
     }),
-    channels: channelRows.map(channelView),
+    channels: channelRows.map((row) => channelView(row, options.audience)),
     states: stateRows.map((row) => ({ ...row, changed_at: toIso(row.changed_at) })),
     history: historyRows.map((row) => ({
       ...row,
