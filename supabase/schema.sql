@@ -184,6 +184,8 @@ create table public.metrics_attribution_map (
   created_at timestamp with time zone default now() not null,
   first_opened_at timestamp with time zone,
   first_clicked_at timestamp with time zone,
+  first_human_opened_at timestamp with time zone,
+  first_human_clicked_at timestamp with time zone,
   constraint metrics_attribution_map_channel_check CHECK ((channel = ANY (ARRAY['email'::text, 'social'::text]))),
   constraint metrics_attribution_map_pkey PRIMARY KEY (id),
   constraint metrics_attribution_map_provider_check CHECK ((provider = ANY (ARRAY['sendgrid'::text, 'resend'::text, 'facebook'::text, 'instagram'::text, 'linkedin'::text, 'mailgun'::text]))),
@@ -343,6 +345,20 @@ CASE
     WHEN (email_delivered <> 0) THEN round(((100.0 * (email_unique_clicked)::numeric) / (email_delivered)::numeric), 2)
     ELSE (0)::numeric
 END) stored,
+  email_machine_opened bigint default 0 not null,
+  email_bot_clicked bigint default 0 not null,
+  email_unique_human_opened bigint default 0 not null,
+  email_unique_human_clicked bigint default 0 not null,
+  human_open_rate numeric(30,2) generated always as (
+CASE
+    WHEN (email_delivered <> 0) THEN round(((100.0 * (email_unique_human_opened)::numeric) / (email_delivered)::numeric), 2)
+    ELSE (0)::numeric
+END) stored,
+  human_click_rate numeric(30,2) generated always as (
+CASE
+    WHEN (email_delivered <> 0) THEN round(((100.0 * (email_unique_human_clicked)::numeric) / (email_delivered)::numeric), 2)
+    ELSE (0)::numeric
+END) stored,
   constraint metrics_rollups_channel_check CHECK ((channel = ANY (ARRAY['email'::text, 'social'::text]))),
   constraint metrics_rollups_key UNIQUE NULLS NOT DISTINCT (workspace_id, circuit_execution_id, ab_test_id, variant_id, channel, time_bucket),
   constraint metrics_rollups_pkey PRIMARY KEY (id),
@@ -402,7 +418,10 @@ create table public.metrics_webhook_events (
   quantity integer default 1 not null,
   recipient_hash text,
   applied_at timestamp with time zone,
+  engagement_class text,
+  class_signal text,
   constraint metrics_webhook_events_channel_check CHECK ((channel = ANY (ARRAY['email'::text, 'social'::text]))),
+  constraint metrics_webhook_events_engagement_class_check CHECK ((((engagement_class IS NULL) = (class_signal IS NULL)) AND ((engagement_class IS NULL) OR (engagement_class = ANY (ARRAY['human'::text, 'machine'::text, 'bot'::text, 'unknown'::text]))) AND ((class_signal IS NULL) OR (class_signal ~ '^[a-z0-9_]{1,64}$'::text)))),
   constraint metrics_webhook_events_pkey PRIMARY KEY (id),
   constraint metrics_webhook_events_provider_check CHECK ((provider = ANY (ARRAY['sendgrid'::text, 'resend'::text, 'facebook'::text, 'instagram'::text, 'linkedin'::text, 'mailgun'::text]))),
   constraint metrics_webhook_events_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES workspaces(id),
@@ -568,7 +587,13 @@ create view public.metrics_rollup_latest as
     social_engagement_rate,
     delivery_rate,
     open_rate,
-    engagement_rate
+    engagement_rate,
+    email_machine_opened,
+    email_bot_clicked,
+    email_unique_human_opened,
+    email_unique_human_clicked,
+    human_open_rate,
+    human_click_rate
    FROM metrics_rollups
   ORDER BY workspace_id, ab_test_id, variant_id, channel, time_bucket DESC;
 
@@ -1568,14 +1593,19 @@ begin
     insert into metrics_webhook_events (
       workspace_id, provider, provider_event_id, event_type, provider_event_type, provider_object_id,
       channel, occurred_at, received_at, quantity, recipient_hash, raw_payload, signature_verified,
-      processed, processed_at, applied_at)
+      processed, processed_at, applied_at, engagement_class, class_signal)
     select p_workspace_id, p_provider, r.provider_event_id, r.event_type, r.provider_event_type,
            r.provider_object_id, r.channel, r.occurred_at, now(), coalesce(r.quantity, 1),
            r.recipient_hash, coalesce(r.raw_payload, '{}'::jsonb), coalesce(p_signature_verified, false),
            -- Done at once: nothing to attribute, counted now, or its object was given up on.
            r.nothing_to_attribute or r.map_status in ('mapped', 'orphaned'),
            case when r.nothing_to_attribute or r.map_status in ('mapped', 'orphaned') then now() end,
-           case when not r.nothing_to_attribute and r.map_status = 'mapped' then now() end
+           case when not r.nothing_to_attribute and r.map_status = 'mapped' then now() end,
+           -- Opens and clicks always carry a class (unknown where the normaliser said nothing);
+           -- other kinds never do.
+           case when r.event_type in ('email_open', 'email_click') then coalesce(r.engagement_class, 'unknown') end,
+           case when r.event_type in ('email_open', 'email_click')
+                then case when r.engagement_class is null then 'no_provider_signal' else r.class_signal end end
     from resolved r
     order by r.provider_event_id
     on conflict (workspace_id, provider, provider_event_id) do nothing
@@ -2261,7 +2291,7 @@ begin
   -- The events to count with their object's mapping (per-event probes, see 20251218).
   with counting as (
     select e.workspace_id, m.id as map_id, m.circuit_execution_id, m.ab_test_id, m.variant_id, m.channel,
-           e.occurred_at, e.event_type, e.quantity
+           e.occurred_at, e.event_type, e.quantity, e.engagement_class
     from (select distinct unnest(p_event_ids) as id) a
     cross join lateral (
       select e.* from metrics_webhook_events e
@@ -2277,7 +2307,9 @@ begin
   earliest as (
     select c.map_id,
            min(c.occurred_at) filter (where c.event_type = 'email_open') as open_at,
-           min(c.occurred_at) filter (where c.event_type = 'email_click') as click_at
+           min(c.occurred_at) filter (where c.event_type = 'email_click') as click_at,
+           min(c.occurred_at) filter (where c.event_type = 'email_open' and c.engagement_class = 'human') as human_open_at,
+           min(c.occurred_at) filter (where c.event_type = 'email_click' and c.engagement_class = 'human') as human_click_at
     from counting c
     where c.event_type in ('email_open', 'email_click')
     group by c.map_id
@@ -2286,24 +2318,33 @@ begin
     select m.id as map_id, m.workspace_id, m.circuit_execution_id, m.ab_test_id, m.variant_id, m.channel,
            m.first_opened_at as old_open, m.first_clicked_at as old_click,
            case when x.open_at < coalesce(m.first_opened_at, 'infinity') then x.open_at end as new_open,
-           case when x.click_at < coalesce(m.first_clicked_at, 'infinity') then x.click_at end as new_click
+           case when x.click_at < coalesce(m.first_clicked_at, 'infinity') then x.click_at end as new_click,
+           m.first_human_opened_at as old_human_open, m.first_human_clicked_at as old_human_click,
+           case when x.human_open_at < coalesce(m.first_human_opened_at, 'infinity') then x.human_open_at end as new_human_open,
+           case when x.human_click_at < coalesce(m.first_human_clicked_at, 'infinity') then x.human_click_at end as new_human_click
     from earliest x join metrics_attribution_map m on m.id = x.map_id
   ),
   remembered as (
     update metrics_attribution_map m
        set first_opened_at = coalesce(v.new_open, m.first_opened_at),
-           first_clicked_at = coalesce(v.new_click, m.first_clicked_at)
+           first_clicked_at = coalesce(v.new_click, m.first_clicked_at),
+           first_human_opened_at = coalesce(v.new_human_open, m.first_human_opened_at),
+           first_human_clicked_at = coalesce(v.new_human_click, m.first_human_clicked_at)
       from moves v
-     where m.id = v.map_id and (v.new_open is not null or v.new_click is not null)
+     where m.id = v.map_id
+       and (v.new_open is not null or v.new_click is not null or v.new_human_open is not null or v.new_human_click is not null)
     returning 1
   ),
   unique_deltas as (
-    select v.workspace_id, v.circuit_execution_id, v.ab_test_id, v.variant_id, v.channel, d.at, d.opened, d.clicked
+    select v.workspace_id, v.circuit_execution_id, v.ab_test_id, v.variant_id, v.channel, d.at,
+           d.opened, d.clicked, d.human_opened, d.human_clicked
     from moves v
     cross join lateral (values
-      (v.new_open, 1, 0), (case when v.new_open is not null then v.old_open end, -1, 0),
-      (v.new_click, 0, 1), (case when v.new_click is not null then v.old_click end, 0, -1)
-    ) as d(at, opened, clicked)
+      (v.new_open, 1, 0, 0, 0), (case when v.new_open is not null then v.old_open end, -1, 0, 0, 0),
+      (v.new_click, 0, 1, 0, 0), (case when v.new_click is not null then v.old_click end, 0, -1, 0, 0),
+      (v.new_human_open, 0, 0, 1, 0), (case when v.new_human_open is not null then v.old_human_open end, 0, 0, -1, 0),
+      (v.new_human_click, 0, 0, 0, 1), (case when v.new_human_click is not null then v.old_human_click end, 0, 0, 0, -1)
+    ) as d(at, opened, clicked, human_opened, human_clicked)
     where d.at is not null
   ),
   increments as (
@@ -2312,6 +2353,9 @@ begin
            sum(email_complained) as email_complained, sum(email_unsubscribed) as email_unsubscribed,
            sum(email_opened) as email_opened, sum(email_clicked) as email_clicked,
            sum(email_unique_opened) as email_unique_opened, sum(email_unique_clicked) as email_unique_clicked,
+           sum(email_machine_opened) as email_machine_opened, sum(email_bot_clicked) as email_bot_clicked,
+           sum(email_unique_human_opened) as email_unique_human_opened,
+           sum(email_unique_human_clicked) as email_unique_human_clicked,
            sum(social_impressions) as social_impressions, sum(social_likes) as social_likes,
            sum(social_comments) as social_comments, sum(social_shares) as social_shares, sum(social_clicks) as social_clicks
     from (
@@ -2325,6 +2369,9 @@ begin
              case when c.event_type = 'email_open' then c.quantity else 0 end as email_opened,
              case when c.event_type = 'email_click' then c.quantity else 0 end as email_clicked,
              0 as email_unique_opened, 0 as email_unique_clicked,
+             case when c.event_type = 'email_open' and c.engagement_class = 'machine' then c.quantity else 0 end as email_machine_opened,
+             case when c.event_type = 'email_click' and c.engagement_class = 'bot' then c.quantity else 0 end as email_bot_clicked,
+             0 as email_unique_human_opened, 0 as email_unique_human_clicked,
              case when c.event_type = 'social_impression' then c.quantity else 0 end as social_impressions,
              case when c.event_type = 'social_like' then c.quantity else 0 end as social_likes,
              case when c.event_type = 'social_comment' then c.quantity else 0 end as social_comments,
@@ -2333,7 +2380,8 @@ begin
       from counting c
       union all
       select u.workspace_id, u.circuit_execution_id, u.ab_test_id, u.variant_id, u.channel,
-             date_trunc('hour', u.at), 0, 0, 0, 0, 0, 0, 0, u.opened, u.clicked, 0, 0, 0, 0, 0
+             date_trunc('hour', u.at), 0, 0, 0, 0, 0, 0, 0, u.opened, u.clicked, 0, 0, u.human_opened, u.human_clicked,
+             0, 0, 0, 0, 0
       from unique_deltas u
     ) all_deltas
     group by 1, 2, 3, 4, 5, 6
@@ -2343,10 +2391,12 @@ begin
       workspace_id, circuit_execution_id, ab_test_id, variant_id, channel, time_bucket,
       email_sent, email_delivered, email_bounced, email_complained, email_unsubscribed,
       email_opened, email_clicked, email_unique_opened, email_unique_clicked,
+      email_machine_opened, email_bot_clicked, email_unique_human_opened, email_unique_human_clicked,
       social_impressions, social_likes, social_comments, social_shares, social_clicks)
     select workspace_id, circuit_execution_id, ab_test_id, variant_id, channel, time_bucket,
            email_sent, email_delivered, email_bounced, email_complained, email_unsubscribed,
            email_opened, email_clicked, email_unique_opened, email_unique_clicked,
+           email_machine_opened, email_bot_clicked, email_unique_human_opened, email_unique_human_clicked,
            social_impressions, social_likes, social_comments, social_shares, social_clicks
     from increments
     -- One lock order for every writer, so concurrent batches cannot deadlock on rollup rows.
@@ -2361,6 +2411,10 @@ begin
       email_clicked = r.email_clicked + excluded.email_clicked,
       email_unique_opened = r.email_unique_opened + excluded.email_unique_opened,
       email_unique_clicked = r.email_unique_clicked + excluded.email_unique_clicked,
+      email_machine_opened = r.email_machine_opened + excluded.email_machine_opened,
+      email_bot_clicked = r.email_bot_clicked + excluded.email_bot_clicked,
+      email_unique_human_opened = r.email_unique_human_opened + excluded.email_unique_human_opened,
+      email_unique_human_clicked = r.email_unique_human_clicked + excluded.email_unique_human_clicked,
       social_impressions = r.social_impressions + excluded.social_impressions,
       social_likes = r.social_likes + excluded.social_likes,
       social_comments = r.social_comments + excluded.social_comments,

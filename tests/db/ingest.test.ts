@@ -261,6 +261,8 @@ describe.each(DATABASE_KINDS)('exactly-once ingestion on %s', (kind) => {
       'email_clicked',
       'email_unique_opened',
       'email_unique_clicked',
+      'email_unique_human_opened',
+      'email_unique_human_clicked',
       'social_impressions',
       'social_likes',
       'social_comments',

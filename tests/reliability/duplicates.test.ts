@@ -28,6 +28,7 @@ import {
 import { createRng, type Rng } from '../../src/lib/random/seeded-rng';
 import { signedWebhookRequest, signingKeysFromEnv } from '../../tooling/simulator/request-signing';
 import { instagramStoryInsights } from '../../src/lib/decision-circuits/metrics/providers/meta/payloads';
+import { SCANNER_USER_AGENTS, type SimulatedEngagement } from '../../src/lib/decision-circuits/metrics/providers/kit/sample-payloads';
 import {
   facebookComment,
   facebookReaction,
@@ -59,6 +60,8 @@ interface UniqueEvent {
   copies: number;
   /** Email: the message, for the unique open/click counters. */
   objectId?: string;
+  /** Opens and clicks: the class the payload shows (SendGrid's flag and scanner agent; Resend opens tell nothing). */
+  engagement?: 'human' | 'machine' | 'bot' | 'unknown';
   /** Resend: the svix-id every copy carries. */
   deliveryId?: string;
   /** Meta: the entry the change belongs to. */
@@ -118,7 +121,14 @@ function plan(seed: string): Plan {
         ...(m === 3 ? (['deferred'] as const) : []),
       ];
       kinds.forEach((kind, i) => {
-        const payload = sendGridEvent(rng, message, kind, at(m * 5 + i));
+        // Some first opens are Apple's proxy (sg_machine_open), some clicks a scanner announcing itself.
+        const who: SimulatedEngagement | undefined =
+          kind === 'open' && i === 2 && m % 3 === 0
+            ? { actor: 'apple_proxy' }
+            : kind === 'click' && m % 4 === 1
+              ? { actor: 'scanner', link: 0, userAgent: SCANNER_USER_AGENTS[m % SCANNER_USER_AGENTS.length] }
+              : undefined;
+        const payload = sendGridEvent(rng, message, kind, at(m * 5 + i), who);
         events.push({
           provider: 'sendgrid',
           payload,
@@ -127,6 +137,9 @@ function plan(seed: string): Plan {
           quantity: 1,
           copies: copies(rng),
           objectId: message.xMessageId,
+          ...(kind === 'open' || kind === 'click'
+            ? { engagement: who?.actor === 'apple_proxy' ? 'machine' : who?.actor === 'scanner' ? 'bot' : 'human' }
+            : {}),
         });
       });
     }
@@ -143,6 +156,7 @@ function plan(seed: string): Plan {
           copies: copies(rng),
           deliveryId: svixMessageId(rng),
           objectId: message.emailId,
+          ...(type === 'email.opened' ? { engagement: 'unknown' as const } : {}),
         });
       }
     }
@@ -359,11 +373,16 @@ describe.each(DATABASE_KINDS)('every event delivered up to 46 times, concurrentl
       for (const e of p.events) {
         if (e.variant !== variant || !e.counter) continue;
         expected[e.counter] += e.quantity;
-        const unique = UNIQUE_COUNTER_OF[e.counter];
-        if (unique && !uniques.has(`${unique}|${e.objectId}`)) {
+        const once = (unique: RollupCounter) => {
+          if (uniques.has(`${unique}|${e.objectId}`)) return;
           uniques.add(`${unique}|${e.objectId}`);
           expected[unique] += 1;
-        }
+        };
+        const unique = UNIQUE_COUNTER_OF[e.counter];
+        if (unique) once(unique);
+        const isOpen = e.counter === 'email_opened';
+        if (e.engagement === 'human') once(isOpen ? 'email_unique_human_opened' : 'email_unique_human_clicked');
+        if (e.engagement === (isOpen ? 'machine' : 'bot')) expected[isOpen ? 'email_machine_opened' : 'email_bot_clicked'] += e.quantity;
       }
       const summary = await fetch(
         `${app.url}/api/circuits/metrics/summary?workspaceId=${DEV_WORKSPACE_ID}&abTestId=${p.abTestId}&variantId=${variant}`,

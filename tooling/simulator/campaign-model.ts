@@ -1,5 +1,10 @@
 // The simulated A/B campaign's vocabulary: options, variant profiles, and the plan it becomes.
-import type { EventCounter, MetricsChannel, MetricsProvider } from '../../src/lib/decision-circuits/metrics/metrics-types';
+import type {
+  EngagementVerdict,
+  EventCounter,
+  MetricsChannel,
+  MetricsProvider,
+} from '../../src/lib/decision-circuits/metrics/metrics-types';
 import type { Rng } from '../../src/lib/random/seeded-rng';
 import type { EngagementTruth, SimulatedActor } from '../../src/lib/decision-circuits/metrics/providers/kit/sample-payloads';
 
@@ -159,6 +164,8 @@ export interface SimEngagement {
   truth: EngagementTruth;
   /** The class the provider's own flag gives (SendGrid `sg_machine_open`, Mailgun `client-info.bot`); null: no flag. */
   marked: EngagementTruth | null;
+  /** What the app's classifier decides from the payload (the flag, a heuristic, or `unknown`). */
+  classified: EngagementVerdict;
 }
 
 /** The body mapping as the attribution route takes it. */

@@ -3,6 +3,7 @@
 // through the simulation its folder provides.
 import { hashEmail } from '../../src/lib/decision-circuits/metrics/providers/kit/provider';
 import type { MetricsProvider } from '../../src/lib/decision-circuits/metrics/metrics-types';
+import { appClassification } from './app-classification';
 import { simulationOf, type EmailStep } from './provider-simulation';
 import {
   mappingFor,
@@ -219,7 +220,9 @@ export function planEmail(ctx: PlanContext): PlannedPart {
       who?: SimulatedEngagement,
       marked: SimEngagement['marked'] = null,
     ) => {
-      const engagement: SimEngagement | undefined = who ? { actor: who.actor, truth: CLASS_OF_ACTOR[who.actor], marked } : undefined;
+      const classified = appClassification(recipient.provider, draft.counter, payload);
+      const engagement: SimEngagement | undefined =
+        who && classified ? { actor: who.actor, truth: CLASS_OF_ACTOR[who.actor], marked, classified } : undefined;
       part.drafts.push({
         event: { key: ctx.nextEventKey(), provider: recipient.provider, ...draft, ...(engagement ? { engagement } : {}) },
         payload,

@@ -1,7 +1,7 @@
 // The simulator's "people and machines" text: per variant the human, machine and total rates of
 // the ground truth, and per provider how many machine opens and scanner clicks its flags reveal.
 import type { CampaignPlan } from './campaign-model';
-import { engagementRates, engagementTallies, providerFlagPairs, scoreClass, type ClassScore } from './engagement-truth';
+import { appClassPairs, engagementRates, engagementTallies, providerFlagPairs, scoreClass, type ClassScore } from './engagement-truth';
 import type { Acknowledgements } from './ground-truth';
 import { formatTable } from './report-table';
 
@@ -11,6 +11,27 @@ function flagCell(score: ClassScore): string {
   if (score.actual === 0) return 'none present';
   if (score.predicted === 0) return 'no flag';
   return `recall ${pct(score.recall)}, precision ${pct(score.precision)}`;
+}
+
+function scoreCell(score: ClassScore): string {
+  if (score.actual === 0 && score.predicted === 0) return 'none present';
+  return `precision ${pct(score.precision)}, recall ${pct(score.recall)}`;
+}
+
+/** Per provider and kind: what decided the app's classes, and how well they find machines and people. */
+function classificationRows(plan: CampaignPlan, acks?: Acknowledgements): string[][] {
+  const pairs = appClassPairs(plan, acks);
+  const groups = new Map<string, typeof pairs>();
+  for (const pair of pairs) {
+    const key = `${pair.provider}|${pair.kind}`;
+    groups.set(key, [...(groups.get(key) ?? []), pair]);
+  }
+  return [...groups.entries()].map(([key, group]) => {
+    const [provider = '', kind = ''] = key.split('|');
+    const by = [...new Set(group.map((p) => p.by))].sort().join(' + ');
+    const machineClass = kind === 'open' ? 'machine' : 'bot';
+    return [provider, kind, by, scoreCell(scoreClass(group, machineClass)), scoreCell(scoreClass(group, 'human'))];
+  });
 }
 
 export function engagementText(plan: CampaignPlan, acks?: Acknowledgements): string {
@@ -63,5 +84,8 @@ export function engagementText(plan: CampaignPlan, acks?: Acknowledgements): str
     '',
     "What each provider's own flags reveal (the app's heuristics must find the rest):",
     formatTable(['provider', 'machine share of opens', 'machine-open flag', 'bot share of clicks', 'scanner flag'], providerRows),
+    '',
+    "The app's classes against who really opened and clicked (--verify holds the counters to the providers' flags where they flag, to the heuristics elsewhere):",
+    formatTable(['provider', 'kind', 'decided by', 'machine (opens) / bot (clicks)', 'human'], classificationRows(plan, acks)),
   ].join('\n');
 }

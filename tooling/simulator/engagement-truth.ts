@@ -130,3 +130,35 @@ export function providerFlagPairs(
   }
   return out;
 }
+
+/** Signals that are a provider's own flag; every other signal but `no_provider_signal` is a heuristic. */
+const FLAG_SIGNALS = new Set(['sendgrid_machine_open_flag', 'mailgun_client_info_bot', 'mailgun_client_info_no_bot']);
+
+export type DecidedBy = 'flag' | 'heuristic' | 'no signal';
+
+export function decidedBy(signal: string): DecidedBy {
+  if (FLAG_SIGNALS.has(signal)) return 'flag';
+  return signal === 'no_provider_signal' ? 'no signal' : 'heuristic';
+}
+
+/** What the app's classifier says, event by event, against who really opened and clicked (`unknown` counts as no prediction). */
+export function appClassPairs(
+  plan: CampaignPlan,
+  acks?: Acknowledgements,
+): { provider: MetricsProvider; kind: 'open' | 'click'; truth: EngagementTruth; predicted: EngagementTruth | null; by: DecidedBy }[] {
+  const out: ReturnType<typeof appClassPairs> = [];
+  for (const { event } of countedEvents(plan, acks)) {
+    if (!event.engagement) continue;
+    const kind = event.counter === 'email_opened' ? 'open' : event.counter === 'email_clicked' ? 'click' : null;
+    if (!kind) continue;
+    const { engagement_class: cls, class_signal: signal } = event.engagement.classified;
+    out.push({
+      provider: event.provider,
+      kind,
+      truth: event.engagement.truth,
+      predicted: cls === 'unknown' ? null : cls,
+      by: decidedBy(signal),
+    });
+  }
+  return out;
+}

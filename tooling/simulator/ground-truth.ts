@@ -9,7 +9,7 @@ import {
   type RollupCounter,
   type RollupCounters,
 } from '../../src/lib/decision-circuits/metrics/metrics-types';
-import { objectKey, type CampaignPlan, type SimEvent, type SimObject, type SimVariant } from './campaign-model';
+import { objectKey, type CampaignPlan, type SimEngagement, type SimEvent, type SimObject, type SimVariant } from './campaign-model';
 import { hourBucket } from '../../src/lib/random/seeded-rng';
 
 export interface RollupKey {
@@ -85,6 +85,22 @@ export function countedEvents(
   return out;
 }
 
+/**
+ * The class the app must have recorded: the provider's own flag where it sends one (an oracle
+ * independent of the app's code), else what the app's heuristics make of the payload (so the
+ * counting is checked exactly; how well the heuristics find people is a separate score).
+ */
+export function expectedClass(engagement: SimEngagement | undefined): SimEngagement['classified']['engagement_class'] {
+  if (!engagement) return 'unknown';
+  return engagement.marked ?? engagement.classified.engagement_class;
+}
+
+/** The class counters an open or click moves: machine opens, bot clicks, first human open / click. */
+const CLASS_COUNTERS: Partial<Record<EventCounter, { human: RollupCounter; other: { class: string; counter: RollupCounter } }>> = {
+  email_opened: { human: 'email_unique_human_opened', other: { class: 'machine', counter: 'email_machine_opened' } },
+  email_clicked: { human: 'email_unique_human_clicked', other: { class: 'bot', counter: 'email_bot_clicked' } },
+};
+
 export function expectedRollups(plan: CampaignPlan, acks?: Acknowledgements): ExpectedRollup[] {
   const rows = new Map<string, ExpectedRollup>();
   const firsts = new Map<string, { counter: RollupCounter; rollup: RollupKey; occurredAtMs: number }>();
@@ -100,15 +116,22 @@ export function expectedRollups(plan: CampaignPlan, acks?: Acknowledgements): Ex
     const row = rows.get(id) ?? { ...key, ...emptyCounters() };
     row[event.counter] += event.quantity;
     rows.set(id, row);
-    const uniqueCounter = UNIQUE_COUNTER_OF[event.counter];
-    if (uniqueCounter) {
+    const remember = (uniqueCounter: RollupCounter) => {
       const firstKey = `${uniqueCounter}|${objectKey(event.provider, event.objectId)}`;
       const first = firsts.get(firstKey);
       if (!first || event.occurredAtMs < first.occurredAtMs)
         firsts.set(firstKey, { counter: uniqueCounter, rollup: { ...key }, occurredAtMs: event.occurredAtMs });
+    };
+    const uniqueCounter = UNIQUE_COUNTER_OF[event.counter];
+    if (uniqueCounter) remember(uniqueCounter);
+    const classCounters = CLASS_COUNTERS[event.counter];
+    if (classCounters) {
+      const cls = expectedClass(event.engagement);
+      if (cls === 'human') remember(classCounters.human);
+      if (cls === classCounters.other.class) row[classCounters.other.counter] += event.quantity;
     }
   }
-  // Unique counters: each message once, in the hour of its earliest open (click).
+  // Unique counters: each message once, in the hour of its earliest (human) open (click).
   for (const { counter, rollup } of firsts.values()) {
     const id = rollupKeyString(rollup);
     const row = rows.get(id) ?? { ...rollup, ...emptyCounters() };

@@ -127,7 +127,7 @@ export function groundTruthDocument(
     totals: variantTotals(plan, expectedRollups(plan, acks)).map((t) => ({ variant: t.key, channel: t.channel, ...t.totals })),
     // Deduplicated, attributable events only: exactly what GET /api/circuits/metrics/rollups should return.
     expected_rollups: expectedRollups(plan, acks),
-    // Every open and click planned: who made it and what the provider's payload flags it as (null: no flag).
+    // Every open and click planned: who made it, what the provider's payload flags it as (null: no flag) and what the app records.
     engagement_events: plan.events.flatMap((e) =>
       e.engagement
         ? [
@@ -140,6 +140,9 @@ export function groundTruthDocument(
               class: e.engagement.truth,
               actor: e.engagement.actor,
               provider_flag: e.engagement.marked,
+              // What the app records for it (engagement_class / class_signal in the ledger).
+              app_class: e.engagement.classified.engagement_class,
+              class_signal: e.engagement.classified.class_signal,
             },
           ]
         : [],

@@ -3,7 +3,17 @@
 // it (or not), and a ground truth that knows who did what.
 import { describe, expect, it } from 'vitest';
 import { LINKS, SCANNER_USER_AGENTS } from '../../../src/lib/decision-circuits/metrics/providers/kit/sample-payloads';
-import { engagementRates, engagementTallies, planCampaign, providerFlagPairs, scoreClass, type SimEvent } from '../../../tooling/simulator';
+import {
+  appClassPairs,
+  engagementRates,
+  engagementTallies,
+  engagementText,
+  expectedRollups,
+  planCampaign,
+  providerFlagPairs,
+  scoreClass,
+  type SimEvent,
+} from '../../../tooling/simulator';
 
 const START = Date.UTC(2025, 2, 2, 9, 40);
 const plan = planCampaign({
@@ -134,6 +144,51 @@ describe('simulated machines', () => {
     expect(opens('sendgrid').recall).toBeLessThan(1);
     expect(opens('sendgrid').recall).toBeGreaterThan(0.6);
     expect(opens('resend').predicted).toBe(0);
+  });
+
+  it('classifies as the app does: exactly the flag where a provider flags, unknown for Resend opens, heuristics for the other clicks', () => {
+    const pairs = appClassPairs(plan);
+    for (const event of plan.events.filter((e) => e.engagement)) {
+      const { marked, classified } = event.engagement!;
+      if (marked !== null) expect(classified.engagement_class, event.key).toBe(marked);
+      if (event.provider === 'resend' && isOpen(event))
+        expect(classified).toEqual({ engagement_class: 'unknown', class_signal: 'no_provider_signal' });
+    }
+    const of = (provider: string, kind: 'open' | 'click') => pairs.filter((p) => p.provider === provider && p.kind === kind);
+    expect(new Set(of('sendgrid', 'open').map((p) => p.by))).toEqual(new Set(['flag']));
+    expect(new Set(of('mailgun', 'click').map((p) => p.by))).toEqual(new Set(['flag']));
+    expect(new Set(of('resend', 'open').map((p) => p.by))).toEqual(new Set(['no signal']));
+    expect(new Set(of('resend', 'click').map((p) => p.by))).toEqual(new Set(['heuristic']));
+    // Resend's click timing finds scanners whatever agent they show; SendGrid's clicks have only the agent.
+    const resendBots = scoreClass(of('resend', 'click'), 'bot');
+    const sendgridBots = scoreClass(of('sendgrid', 'click'), 'bot');
+    expect(resendBots.recall).toBeGreaterThan(0.9);
+    expect(resendBots.precision).toBeGreaterThan(0.9);
+    expect(sendgridBots.precision).toBe(1);
+    expect(sendgridBots.recall).toBeGreaterThan(0.3);
+    expect(sendgridBots.recall).toBeLessThan(0.9);
+  });
+
+  it('expects the human and machine counters the classes give, and prints the heuristics’ precision and recall', () => {
+    const rows = expectedRollups(plan);
+    const sum = (counter: 'email_machine_opened' | 'email_bot_clicked' | 'email_unique_human_opened' | 'email_unique_human_clicked') =>
+      rows.reduce((n, r) => n + r[counter], 0);
+    const pairs = appClassPairs(plan);
+    expect(sum('email_machine_opened')).toBe(pairs.filter((p) => p.kind === 'open' && p.predicted === 'machine').length);
+    expect(sum('email_bot_clicked')).toBe(pairs.filter((p) => p.kind === 'click' && p.predicted === 'bot').length);
+    const humanMessages = (kind: 'open' | 'click') =>
+      new Set(
+        plan.events
+          .filter((e) => (kind === 'open' ? isOpen(e) : isClick(e)) && e.engagement?.classified.engagement_class === 'human')
+          .map((e) => `${e.provider}|${e.objectId}`),
+      );
+    // Every message in the plan is mapped and delivered here (no retries to lose, unmapped ones aside).
+    expect(sum('email_unique_human_opened')).toBeLessThanOrEqual(humanMessages('open').size);
+    expect(sum('email_unique_human_opened')).toBeGreaterThan(0.8 * humanMessages('open').size);
+    expect(sum('email_unique_human_clicked')).toBeGreaterThan(0);
+    const text = engagementText(plan);
+    expect(text).toMatch(/resend\s+\|?\s*click\s+\|?\s*heuristic\s+\|?\s*precision \d/);
+    expect(text).toMatch(/resend\s+\|?\s*open\s+\|?\s*no signal/);
   });
 
   it('keeps the share settable: no protected inbox and no scanner means only people open and click', () => {

@@ -10,9 +10,11 @@ import { normalizeProviderEvents } from './ingest/normalize';
 import { IngestCoalescer, coalescerOptionsFrom } from './ingest/coalescer';
 import { toNumber } from './core/rows';
 import {
+  ENGAGEMENT_CLASSES,
   METRICS_CHANNELS,
   METRICS_EVENT_TYPES,
   MAX_EVENT_FUTURE_SKEW_HOURS,
+  type EngagementClass,
   type MetricsProvider,
   type NormalizedEvent,
   type SignatureBlock,
@@ -63,6 +65,7 @@ export const normalizedEventSchema = z.object({
   recipient_hash: z.string().max(128).nullable(),
   recipient_identifier: z.string().max(320).nullable(),
   attribution: selfAttributionSchema.nullable(),
+  engagement: z.object({ engagement_class: z.enum(ENGAGEMENT_CLASSES), class_signal: z.string().regex(/^[a-z0-9_]{1,64}$/) }).optional(),
   // A plain-object check: z.record would copy every key of every payload (a third of this
   // schema's cost on a 500-event batch) only to confirm what normalisers already built.
   raw_payload: z.custom<Record<string, unknown>>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), {
@@ -75,7 +78,10 @@ function emptyCounts(): Record<IngestOutcome, number> {
 }
 
 /** What metrics_ingest_events reads of an event (its metrics_ingest_event type): the row, no more. */
-type StorableEvent = Omit<NormalizedEvent, 'recipient_identifier' | 'provider'>;
+type StorableEvent = Omit<NormalizedEvent, 'recipient_identifier' | 'provider' | 'engagement'> & {
+  engagement_class?: EngagementClass;
+  class_signal?: string;
+};
 
 /**
  * One new object of the row's fields: recipient_identifier never reaches the ledger row itself
@@ -93,6 +99,8 @@ function storableEvent(event: NormalizedEvent): StorableEvent {
     recipient_hash: event.recipient_hash,
     attribution: event.attribution,
     raw_payload: event.raw_payload,
+    // Only what the classifier said; the SQL function gives opens and clicks without one `unknown`.
+    ...(event.engagement ?? {}),
   };
 }
 

@@ -156,7 +156,31 @@ export interface LatestRollup {
   delivery_rate: number;
   open_rate: number;
   engagement_rate: number;
+  email_machine_opened: number;
+  email_bot_clicked: number;
+  email_unique_human_opened: number;
+  email_unique_human_clicked: number;
+  human_open_rate: number;
+  human_click_rate: number;
 }
+
+/** The view's numeric columns, in its order after the keys and the time bucket. */
+const LATEST_NUMBERS = [
+  'email_delivered',
+  'email_opened',
+  'email_clicked',
+  'social_impressions',
+  'social_engagement_rate',
+  'delivery_rate',
+  'open_rate',
+  'engagement_rate',
+  'email_machine_opened',
+  'email_bot_clicked',
+  'email_unique_human_opened',
+  'email_unique_human_clicked',
+  'human_open_rate',
+  'human_click_rate',
+] as const satisfies readonly (keyof LatestRollup)[];
 
 /** The newest rollup per variant and channel (the metrics_rollup_latest view). */
 export async function getLatestRollups(
@@ -178,13 +202,6 @@ export async function getLatestRollups(
     variant_id: (row.variant_id as string | null) ?? null,
     channel: row.channel as MetricsRollup['channel'],
     time_bucket: toIso(row.time_bucket) ?? '',
-    email_delivered: toNumber(row.email_delivered),
-    email_opened: toNumber(row.email_opened),
-    email_clicked: toNumber(row.email_clicked),
-    social_impressions: toNumber(row.social_impressions),
-    social_engagement_rate: toNumber(row.social_engagement_rate),
-    delivery_rate: toNumber(row.delivery_rate),
-    open_rate: toNumber(row.open_rate),
-    engagement_rate: toNumber(row.engagement_rate),
+    ...(Object.fromEntries(LATEST_NUMBERS.map((key) => [key, toNumber(row[key])])) as Record<(typeof LATEST_NUMBERS)[number], number>),
   }));
 }

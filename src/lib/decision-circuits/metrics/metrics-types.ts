@@ -50,6 +50,13 @@ export const ROLLUP_COUNTERS = [
   // email_delivered, unlike the event counts above (repeat opens make those exceed deliveries).
   'email_unique_opened',
   'email_unique_clicked',
+  // People and machines apart (the totals above keep counting every open and click): open events
+  // a privacy proxy made, click events a scanner made, and messages a person opened / clicked,
+  // in the hour of the earliest human one. See ENGAGEMENT_CLASSES.
+  'email_machine_opened',
+  'email_bot_clicked',
+  'email_unique_human_opened',
+  'email_unique_human_clicked',
   'social_impressions',
   'social_likes',
   'social_comments',
@@ -58,7 +65,9 @@ export const ROLLUP_COUNTERS = [
 ] as const;
 export type RollupCounter = (typeof ROLLUP_COUNTERS)[number];
 /** Counters that move by an event's quantity; the unique ones move once per message. */
-export type EventCounter = Exclude<RollupCounter, 'email_unique_opened' | 'email_unique_clicked'>;
+export type EventCounter = Exclude<RollupCounter, 'email_unique_opened' | 'email_unique_clicked' | EngagementCounter>;
+/** Counters of one engagement class, beside the event counter of their kind. */
+export type EngagementCounter = 'email_machine_opened' | 'email_bot_clicked' | 'email_unique_human_opened' | 'email_unique_human_clicked';
 /** The unique counter beside each event counter that has one. */
 export const UNIQUE_COUNTER_OF: Partial<Record<EventCounter, RollupCounter>> = {
   email_opened: 'email_unique_opened',
@@ -91,9 +100,25 @@ export const DERIVED_RATES = [
   'social_engagement_rate',
   'unique_open_rate',
   'unique_click_rate',
+  'human_open_rate',
+  'human_click_rate',
 ] as const;
 export type DerivedRate = (typeof DERIVED_RATES)[number];
 export type DerivedMetrics = Record<DerivedRate, number>;
+
+/**
+ * Who made an open or click, as decided at ingest from the event's own payload: a person, a
+ * privacy proxy prefetching a protected inbox (`machine`), a security scanner following links
+ * (`bot`), or `unknown` where the payload carries no signal (never guessed).
+ */
+export const ENGAGEMENT_CLASSES = ['human', 'machine', 'bot', 'unknown'] as const;
+export type EngagementClass = (typeof ENGAGEMENT_CLASSES)[number];
+
+/** A class and the short stable code of what decided it (e.g. `sendgrid_machine_open_flag`). */
+export interface EngagementVerdict {
+  engagement_class: EngagementClass;
+  class_signal: string;
+}
 
 export interface MetricsGuardrails {
   webhook_signature_required: boolean;
@@ -149,6 +174,8 @@ export interface NormalizedEvent {
   /** Raw recipient, only when METRICS_STORE_RAW_EMAIL=true. */
   recipient_identifier: string | null;
   attribution: SelfAttribution | null;
+  /** Opens and clicks: who made it, per the provider's classifier; absent means no signal (`unknown`). */
+  engagement?: EngagementVerdict;
   /** This event's own slice of the payload, with emails redacted unless opted in. */
   raw_payload: Record<string, unknown>;
 }

@@ -16,7 +16,7 @@ export function percentage(numerator: number, denominator: number): number {
   return negative ? -value : value;
 }
 
-/** The release notes' rate formulas plus the unique ones; the SQL generated columns are the same (a test holds them equal). */
+/** The release notes' rate formulas plus the unique and human ones; the SQL generated columns are the same (a test holds them equal). */
 export function computeDerivedMetrics(rollup: Partial<RollupCounters>): DerivedMetrics {
   const c = (key: RollupCounter): number => rollup[key] ?? 0;
   return {
@@ -32,6 +32,9 @@ export function computeDerivedMetrics(rollup: Partial<RollupCounters>): DerivedM
     // Proportions of delivered messages (each message counted once), unlike open_rate/click_rate.
     unique_open_rate: percentage(c('email_unique_opened'), c('email_delivered')),
     unique_click_rate: percentage(c('email_unique_clicked'), c('email_delivered')),
+    // Messages a person opened / clicked (machines and scanners left out) per delivered message.
+    human_open_rate: percentage(c('email_unique_human_opened'), c('email_delivered')),
+    human_click_rate: percentage(c('email_unique_human_clicked'), c('email_delivered')),
   };
 }
 

@@ -29,6 +29,7 @@ import {
   type ProviderSecret,
   type VerifyInput,
 } from '../kit/provider';
+import { classifyMailgunEngagement } from './engagement';
 import { MAILGUN, mailgunEventKey } from './facts';
 
 export const MAILGUN_SCHEMES = { signature: 'hmac-sha256', parent: 'hmac-sha256-parent' } as const;
@@ -243,6 +244,7 @@ function normalizeEventData(eventData: Readonly<Record<string, unknown>>, ctx: N
     ...recipientFields(extractAddress(eventData.recipient), ctx),
     // Custom variables set at send (X-Mailgun-Variables / v: parameters); an empty set is `[]`.
     attribution: isRecord(variables) ? readSelfAttribution(variables) : null,
+    engagement: classifyMailgunEngagement(eventType, eventData),
     // The signature block is never stored: its token could be replayed while it is valid.
     raw_payload: ctx.storeRawEmail ? { ...eventData } : redactEventData(eventData),
   });

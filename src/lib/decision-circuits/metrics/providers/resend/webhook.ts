@@ -1,5 +1,6 @@
 // Resend webhooks, delivered by Svix (Standard Webhooks with `svix-` header names).
 import type { NormalizedEvent } from '../../metrics-types';
+import { classifyResendEngagement } from './engagement';
 import { RESEND } from './facts';
 import {
   addItem,
@@ -143,6 +144,7 @@ function normalizeOne(payload: Record<string, unknown>, ctx: NormalizeContext): 
     quantity: 1,
     ...recipientFields(firstRecipient(data), ctx),
     attribution: tags === null ? null : readSelfAttribution(tags),
+    engagement: classifyResendEngagement(eventType, payload),
     raw_payload: ctx.storeRawEmail ? { ...payload } : redactPayload(payload, type),
   });
 }

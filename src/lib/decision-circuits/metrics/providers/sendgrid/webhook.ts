@@ -2,6 +2,7 @@
 import { createPublicKey, createVerify, type KeyObject } from 'node:crypto';
 
 import type { NormalizedEvent } from '../../metrics-types';
+import { classifySendGridEngagement } from './engagement';
 import { SENDGRID } from './facts';
 import {
   addItem,
@@ -193,17 +194,19 @@ function normalizeOne(item: unknown, ctx: NormalizeContext): NormalizedEvent | s
   if (isTooLong(objectId)) return 'Message id too long';
 
   const hasEmail = Object.hasOwn(item, 'email');
+  const eventType = mapEventType(SENDGRID.events, name);
   return makeEvent(SENDGRID, {
     // Legacy Marketing unsubscribes carry no sg_event_id: hash the event itself instead.
     provider_event_id: sgEventId ?? deterministicId(`sendgrid|${canonicalJson(item)}`),
     provider_object_id: objectId,
-    event_type: mapEventType(SENDGRID.events, name),
+    event_type: eventType,
     provider_event_type: name,
     occurred_at: occurredAt([item.timestamp], ctx),
     quantity: 1,
     ...recipientFields(extractAddress(item.email), ctx),
     // custom_args arrive flattened into the event's top level.
     attribution: readSelfAttribution(item),
+    engagement: classifySendGridEngagement(eventType, item),
     raw_payload: ctx.storeRawEmail || !hasEmail ? { ...item } : { ...item, email: redactAddress(item.email) },
   });
 }
