@@ -16,6 +16,24 @@ create table public.metrics_ab_test_variants (
 );
 alter table public.metrics_ab_test_variants enable row level security;
 
+create table public.metrics_ab_test_verdicts (
+  workspace_id uuid not null,
+  ab_test_id uuid not null,
+  sequence integer not null,
+  verdict text not null,
+  winner_variant_id uuid,
+  metric text not null,
+  history_id bigint,
+  decided_at timestamp with time zone default now() not null,
+  constraint metrics_ab_test_verdicts_history_id_fkey FOREIGN KEY (history_id) REFERENCES metrics_alert_history(id) ON DELETE SET NULL,
+  constraint metrics_ab_test_verdicts_metric_check CHECK (((length(metric) >= 1) AND (length(metric) <= 64))),
+  constraint metrics_ab_test_verdicts_pkey PRIMARY KEY (workspace_id, ab_test_id, sequence),
+  constraint metrics_ab_test_verdicts_sequence_check CHECK ((sequence >= 1)),
+  constraint metrics_ab_test_verdicts_verdict_check CHECK (((length(verdict) >= 1) AND (length(verdict) <= 64))),
+  constraint metrics_ab_test_verdicts_workspace_id_ab_test_id_fkey FOREIGN KEY (workspace_id, ab_test_id) REFERENCES metrics_ab_tests(workspace_id, ab_test_id) ON DELETE CASCADE
+);
+alter table public.metrics_ab_test_verdicts enable row level security;
+
 create table public.metrics_ab_tests (
   workspace_id uuid not null,
   ab_test_id uuid not null,
@@ -500,6 +518,7 @@ CREATE INDEX idx_metrics_webhook_events_processed ON public.metrics_webhook_even
 CREATE INDEX idx_metrics_webhook_events_received_at_all ON public.metrics_webhook_events USING btree (received_at);
 CREATE INDEX idx_workspace_members_user ON public.workspace_members USING btree (user_id);
 CREATE UNIQUE INDEX metrics_ab_test_variants_pkey ON public.metrics_ab_test_variants USING btree (workspace_id, ab_test_id, variant_id);
+CREATE UNIQUE INDEX metrics_ab_test_verdicts_pkey ON public.metrics_ab_test_verdicts USING btree (workspace_id, ab_test_id, sequence);
 CREATE UNIQUE INDEX metrics_ab_tests_pkey ON public.metrics_ab_tests USING btree (workspace_id, ab_test_id);
 CREATE UNIQUE INDEX metrics_alert_channels_pkey ON public.metrics_alert_channels USING btree (id);
 CREATE UNIQUE INDEX metrics_alert_deliveries_history_id_channel_id_key ON public.metrics_alert_deliveries USING btree (history_id, channel_id);
@@ -534,9 +553,11 @@ CREATE UNIQUE INDEX workspaces_pkey ON public.workspaces USING btree (id);
 -- Policies
 create policy metrics_ab_test_variants_member_read on public.metrics_ab_test_variants as permissive for select to authenticated using ((workspace_id = ( SELECT get_current_workspace_id() AS get_current_workspace_id)));
 create policy metrics_ab_tests_member_read on public.metrics_ab_tests as permissive for select to authenticated using ((workspace_id = ( SELECT get_current_workspace_id() AS get_current_workspace_id)));
+create policy metrics_alert_states_member_read on public.metrics_alert_states as permissive for select to authenticated using ((workspace_id = ( SELECT get_current_workspace_id() AS get_current_workspace_id)));
 create policy metrics_api_keys_admin_read on public.metrics_api_keys as permissive for select to authenticated using (((workspace_id = ( SELECT get_current_workspace_id() AS get_current_workspace_id)) AND (( SELECT get_current_workspace_role() AS get_current_workspace_role) = ANY (ARRAY['admin'::text, 'owner'::text]))));
 create policy metrics_attribution_map_tenant_isolation on public.metrics_attribution_map as permissive for select to authenticated using ((workspace_id = ( SELECT get_current_workspace_id() AS get_current_workspace_id)));
 create policy metrics_backfill_jobs_tenant_isolation on public.metrics_backfill_jobs as permissive for select to authenticated using ((workspace_id = ( SELECT get_current_workspace_id() AS get_current_workspace_id)));
+create policy metrics_ingest_activity_member_read on public.metrics_ingest_activity as permissive for select to authenticated using ((workspace_id = ( SELECT get_current_workspace_id() AS get_current_workspace_id)));
 create policy metrics_provider_connections_admin_read on public.metrics_provider_connections as permissive for select to authenticated using (((workspace_id = ( SELECT get_current_workspace_id() AS get_current_workspace_id)) AND (( SELECT get_current_workspace_role() AS get_current_workspace_role) = ANY (ARRAY['admin'::text, 'owner'::text]))));
 create policy metrics_rollups_tenant_isolation on public.metrics_rollups as permissive for select to authenticated using ((workspace_id = ( SELECT get_current_workspace_id() AS get_current_workspace_id)));
 create policy metrics_webhook_events_tenant_isolation on public.metrics_webhook_events as permissive for select to authenticated using ((workspace_id = ( SELECT get_current_workspace_id() AS get_current_workspace_id)));
@@ -729,6 +750,46 @@ AS $function$
   from per_look
   window running as (partition by variant_id order by look)
   order by look, variant_id
+$function$
+;
+
+CREATE OR REPLACE FUNCTION public.metrics_ab_test_verdict_change(p_workspace_id uuid, p_ab_test_id uuid, p_verdict text, p_winner_variant_id uuid, p_metric text, p_summary text, p_quiet_first boolean)
+ RETURNS TABLE(history_id bigint, sequence integer, previous_verdict text, previous_winner_variant_id uuid, changed_at timestamp with time zone)
+ LANGUAGE plpgsql
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+#variable_conflict use_column
+declare
+  last_sequence integer;
+  last_verdict text;
+  last_winner uuid;
+  next_sequence integer;
+  added integer;
+  entry bigint;
+begin
+  select v.sequence, v.verdict, v.winner_variant_id into last_sequence, last_verdict, last_winner
+    from metrics_ab_test_verdicts v
+   where v.workspace_id = p_workspace_id and v.ab_test_id = p_ab_test_id
+   order by v.sequence desc
+   limit 1;
+  if last_sequence is not null and last_verdict = p_verdict and last_winner is not distinct from p_winner_variant_id then
+    return;
+  end if;
+  next_sequence := coalesce(last_sequence, 0) + 1;
+  insert into metrics_ab_test_verdicts (workspace_id, ab_test_id, sequence, verdict, winner_variant_id, metric)
+  values (p_workspace_id, p_ab_test_id, next_sequence, p_verdict, p_winner_variant_id, p_metric)
+  on conflict do nothing;
+  get diagnostics added = row_count;
+  if added = 0 or (last_sequence is null and p_quiet_first) then
+    return;
+  end if;
+  insert into metrics_alert_history as h (workspace_id, rule, subject, state, summary)
+  values (p_workspace_id, 'ab_test_verdict', p_ab_test_id::text, 'firing', left(p_summary, 1000))
+  returning h.id into entry;
+  update metrics_ab_test_verdicts v set history_id = entry
+   where v.workspace_id = p_workspace_id and v.ab_test_id = p_ab_test_id and v.sequence = next_sequence;
+  return query select entry, next_sequence, last_verdict, last_winner, now();
+end
 $function$
 ;
 
@@ -2556,6 +2617,7 @@ $function$
 -- Table grants to the API roles
 grant select on public.metrics_ab_test_variants to authenticated;
 grant delete, insert, references, select, trigger, truncate, update on public.metrics_ab_test_variants to service_role;
+grant delete, insert, references, select, trigger, truncate, update on public.metrics_ab_test_verdicts to service_role;
 grant select on public.metrics_ab_tests to authenticated;
 grant delete, insert, references, select, trigger, truncate, update on public.metrics_ab_tests to service_role;
 grant delete, insert, references, select, trigger, truncate, update on public.metrics_alert_channel_creations to service_role;
@@ -2563,6 +2625,7 @@ grant delete, insert, references, select, trigger, truncate, update on public.me
 grant delete, insert, references, select, trigger, truncate, update on public.metrics_alert_deliveries to service_role;
 grant delete, insert, references, select, trigger, truncate, update on public.metrics_alert_history to service_role;
 grant delete, insert, references, select, trigger, truncate, update on public.metrics_alert_rules to service_role;
+grant select on public.metrics_alert_states to authenticated;
 grant delete, insert, references, select, trigger, truncate, update on public.metrics_alert_states to service_role;
 grant delete, insert, references, select, trigger, truncate, update on public.metrics_api_keys to service_role;
 grant select on public.metrics_attribution_health to authenticated;
@@ -2571,6 +2634,7 @@ grant select on public.metrics_attribution_map to authenticated;
 grant delete, insert, references, select, trigger, truncate, update on public.metrics_attribution_map to service_role;
 grant select on public.metrics_backfill_jobs to authenticated;
 grant delete, insert, references, select, trigger, truncate, update on public.metrics_backfill_jobs to service_role;
+grant select on public.metrics_ingest_activity to authenticated;
 grant delete, insert, references, select, trigger, truncate, update on public.metrics_ingest_activity to service_role;
 grant select on public.metrics_provider_connections to authenticated;
 grant delete, insert, references, select, trigger, truncate, update on public.metrics_provider_connections to service_role;
@@ -2597,6 +2661,7 @@ grant execute on function current_user_id() to authenticated, service_role;
 grant execute on function get_current_workspace_id() to authenticated, service_role;
 grant execute on function get_current_workspace_role() to authenticated, service_role;
 grant execute on function metrics_ab_test_message_looks(uuid,uuid,integer) to authenticated, service_role;
+grant execute on function metrics_ab_test_verdict_change(uuid,uuid,text,uuid,text,text,boolean) to service_role;
 grant execute on function metrics_actor_role(uuid,uuid) to service_role;
 grant execute on function metrics_admit_signature_blocks(uuid,jsonb) to service_role;
 grant execute on function metrics_alert_channel_audit_append(jsonb,jsonb) to service_role;

@@ -20,6 +20,7 @@ describe.each(DATABASE_KINDS)('schema on %s', (kind) => {
     );
     expect(rows.map((r) => r.table_name)).toEqual([
       'metrics_ab_test_variants',
+      'metrics_ab_test_verdicts',
       'metrics_ab_tests',
       'metrics_alert_channel_creations',
       'metrics_alert_channels',
@@ -46,7 +47,7 @@ describe.each(DATABASE_KINDS)('schema on %s', (kind) => {
     const rows = await t.db.query<{ tablename: string; rowsecurity: boolean }>(
       `select schemaname, tablename, rowsecurity from pg_tables where tablename like 'metrics_%'`,
     );
-    expect(rows).toHaveLength(20);
+    expect(rows).toHaveLength(21);
     expect(rows.every((r) => r.rowsecurity === true)).toBe(true);
   });
 
@@ -100,9 +101,11 @@ describe.each(DATABASE_KINDS)('schema on %s', (kind) => {
     expect(rows.map((r) => r.policyname)).toEqual([
       'metrics_ab_test_variants_member_read',
       'metrics_ab_tests_member_read',
+      'metrics_alert_states_member_read',
       'metrics_api_keys_admin_read',
       'metrics_attribution_map_tenant_isolation',
       'metrics_backfill_jobs_tenant_isolation',
+      'metrics_ingest_activity_member_read',
       'metrics_provider_connections_admin_read',
       'metrics_rollups_tenant_isolation',
       'metrics_webhook_events_tenant_isolation',

@@ -61,3 +61,17 @@ export function metaPageCommentEntry(page: string, n: number) {
     })),
   };
 }
+
+/** `n` SendGrid delivered events of just now, each its own message, attributed to one test variant. */
+export function sendgridDelivered(n: number, abTestId: string, variantId: string, circuitExecutionId = 'exec-live'): object[] {
+  return Array.from({ length: n }, () => ({
+    email: 'x@example.com',
+    timestamp: Math.floor(Date.now() / 1000) - 30,
+    event: 'delivered',
+    sg_event_id: randomUUID(),
+    sg_message_id: `${randomUUID()}.filter0001`,
+    circuit_execution_id: circuitExecutionId,
+    ab_test_id: abTestId,
+    variant_id: variantId,
+  }));
+}

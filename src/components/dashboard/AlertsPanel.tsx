@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { formatUtc } from '@/lib/dashboard/format';
 import { AlertChannelActions } from './AlertChannelActions';
+import { LIVE_CHANGE_EVENT } from './live-events';
 
 // What GET /api/circuits/metrics/alerts answers (only the fields shown here).
 interface RuleView {
@@ -46,6 +47,7 @@ const RULE_LABELS: Record<string, { name: string; unit: string | null }> = {
   provider_silent: { name: 'Provider silent', unit: 'hours' },
   verification_failures: { name: 'Verification failures', unit: 'per hour' },
   backfill_failed: { name: 'Backfill failed', unit: null },
+  ab_test_verdict: { name: 'A/B test verdict changed', unit: null },
 };
 
 async function errorOf(response: Response): Promise<string> {
@@ -97,7 +99,13 @@ export function AlertsPanel({ workspaceId }: { workspaceId: string }) {
   useEffect(() => {
     // Loaded from a timer, not the effect body: the answer's setState then runs outside render.
     const timeout = setTimeout(() => void load(), 0);
-    return () => clearTimeout(timeout);
+    // The page's live version moved (an alert changed state, say): read the panel again.
+    const reload = () => void load();
+    window.addEventListener(LIVE_CHANGE_EVENT, reload);
+    return () => {
+      clearTimeout(timeout);
+      window.removeEventListener(LIVE_CHANGE_EVENT, reload);
+    };
   }, [load]);
 
   async function send(url: string, method: string, body: unknown, done: string) {

@@ -1,7 +1,13 @@
 // Everything the A/B test view shows for one workspace: its tests (registered or seen in the
 // rollups), the chosen test's variants by name over a range, their hourly series, and the
 // statistics engine's decision (getAbTestDecision: the same verdict the API and CX09 read).
-import { getVariantComparison, type MetricsSummary, type RollupCounter } from '../decision-circuits/metrics';
+import {
+  getLiveVersion,
+  getVariantComparison,
+  type LiveVersion,
+  type MetricsSummary,
+  type RollupCounter,
+} from '../decision-circuits/metrics';
 import {
   listAbTestDefinitions,
   shortId,
@@ -86,6 +92,8 @@ export interface AbTestView {
   variants: VariantView[];
   /** Over the whole test, whatever the range: a decision on part of a test would not be valid. */
   decision: AbTestDecisionReport | null;
+  /** The selected test's live version, read before its numbers: the page polls for a newer one. */
+  live: LiveVersion | null;
 }
 
 export async function loadAbTestView(
@@ -103,7 +111,9 @@ export async function loadAbTestView(
   const listing = listings.find((l) => l.ab_test_id === selected?.ab_test_id);
   const span = { first: listing?.first_bucket ?? null, last: listing?.last_bucket ?? null };
   const range = resolveRange(query, span, now);
-  if (!selected) return { tests, selected, missingTestId, range, span, method, variants: [], decision: null };
+  if (!selected) return { tests, selected, missingTestId, range, span, method, variants: [], decision: null, live: null };
+  // Before the numbers: an event counted in between moves the version again, never the reverse.
+  const live = await getLiveVersion({ workspaceId, abTestId: selected.ab_test_id }, access);
 
   const chartStart = range.chartHours[0];
   const chartEnd = range.chartHours.at(-1);
@@ -134,5 +144,5 @@ export async function loadAbTestView(
     return { key: summary.variant_id ?? 'none', variantId: summary.variant_id, summary, series, ...nameOf(summary.variant_id) };
   });
 
-  return { tests, selected, missingTestId, range, span, method, variants, decision };
+  return { tests, selected, missingTestId, range, span, method, variants, decision, live };
 }

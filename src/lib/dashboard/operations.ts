@@ -4,7 +4,9 @@ import {
   findProviderSecret,
   getAttributionHealth,
   getIngestionHealth,
+  getLiveVersion,
   type AttributionHealthSummary,
+  type LiveVersion,
   type IngestionHealthReport,
   type MetricsChannel,
   type MetricsProvider,
@@ -52,6 +54,8 @@ export interface OperationsView {
   attributionAlerts: MetricsProvider[];
   ingestion: IngestionHealthReport;
   connections: ProviderConnection[];
+  /** The workspace's live version, read before the numbers: the page polls for a newer one. */
+  live: LiveVersion;
 }
 
 export function webhookUrl(baseUrl: string, provider: MetricsProvider, workspaceId: string): string {
@@ -78,6 +82,8 @@ export function providerConnections(baseUrl: string, workspaceId: string, env: N
 
 export async function loadOperationsView(session: DashboardSession, workspaceId: string, baseUrl: string): Promise<OperationsView> {
   const access = { claims: session.claims };
+  // Before the numbers: an event counted in between moves the version again, never the reverse.
+  const live = await getLiveVersion({ workspaceId }, { ...access, requireMembership: true });
   const [attribution, ingestion] = await Promise.all([
     getAttributionHealth(workspaceId, undefined, access),
     getIngestionHealth(workspaceId, access),
@@ -92,6 +98,7 @@ export async function loadOperationsView(session: DashboardSession, workspaceId:
       .map((s) => s.subject as MetricsProvider),
     ingestion,
     connections: providerConnections(baseUrl, workspaceId),
+    live,
   };
 }
 

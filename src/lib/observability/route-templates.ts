@@ -25,6 +25,7 @@ export const API_ROUTE_TEMPLATES = [
   '/api/circuits/metrics/decision',
   '/api/circuits/metrics/health',
   '/api/circuits/metrics/latest',
+  '/api/circuits/metrics/live',
   '/api/circuits/metrics/rollups',
   '/api/circuits/metrics/summary',
   '/api/circuits/metrics/variants',

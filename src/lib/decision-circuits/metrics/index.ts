@@ -39,6 +39,11 @@ export {
   type ReprocessSummary,
 } from './metrics-ingestion';
 export { getIngestionHealth, INGESTION_HEALTH_EXACT_UP_TO, type IngestionHealthReport, type ProviderIngestionHealth } from './ops/health';
+// Live numbers: the cheap version pages poll.
+export { getLiveVersion, liveVersionQuerySchema, type LiveVersion, type LiveVersionQuery, type ProviderLastEvent } from './ops/live';
+// CX09: wait in-process for one test's next change, or iterate over its verdict changes.
+export { waitForDecisionChange, watchDecision, type DecisionChange, type WaitOptions, type WatchTarget } from './ops/watch';
+export { evaluateVerdicts, type VerdictChange, type VerdictEvaluationSummary } from './ops/alerts/verdicts';
 // The release notes' names, as documented aliases of the API above.
 export {
   verifySendGridSignature,

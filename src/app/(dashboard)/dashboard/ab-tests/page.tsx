@@ -4,9 +4,11 @@ import { DashboardNav } from '@/components/dashboard/DashboardNav';
 import { ChartLegend, HourlyChart, niceCeiling } from '@/components/dashboard/HourlyChart';
 import { SendTestWebhookHelp } from '@/components/dashboard/SendTestWebhookHelp';
 import { DecisionCard } from '@/components/dashboard/DecisionCard';
+import { LiveUpdates } from '@/components/dashboard/LiveUpdates';
 import { CHANNEL_TABLES, channelsWithData, VariantTable } from '@/components/dashboard/VariantTable';
 import { WorkspaceNotice } from '@/components/dashboard/WorkspaceNotice';
 import { loadAbTestView, SERIES_KEYS, type AbTestView } from '@/lib/dashboard/ab-tests';
+import { PROVIDER_LABELS } from '@/lib/dashboard/operations';
 import { formatUtc } from '@/lib/dashboard/format';
 import { pageMetadata } from '@/lib/dashboard/metadata';
 import { withQuery, type SearchParams } from '@/lib/dashboard/params';
@@ -76,6 +78,10 @@ function AbTestContent({ workspaceId, view, baseUrl }: { workspaceId: string; vi
           : `${selected.control_rule} Register the test (POST /api/circuits/metrics/ab-tests) to name it and its variants. `}
         Test id <code>{selected.ab_test_id}</code>.
       </p>
+
+      {view.live && (
+        <LiveUpdates workspaceId={workspaceId} abTestId={selected.ab_test_id} initial={view.live} providerLabels={PROVIDER_LABELS} />
+      )}
 
       {decision && <DecisionCard report={decision} />}
 

@@ -4,9 +4,16 @@ import { BackfillPanel } from '@/components/dashboard/BackfillPanel';
 import { ConnectProviders } from '@/components/dashboard/ConnectProviders';
 import { DashboardNav } from '@/components/dashboard/DashboardNav';
 import { AttributionHealthTable, IngestionHealthPanel } from '@/components/dashboard/HealthTables';
+import { LiveUpdates } from '@/components/dashboard/LiveUpdates';
 import { SendTestWebhookHelp } from '@/components/dashboard/SendTestWebhookHelp';
 import { WorkspaceNotice } from '@/components/dashboard/WorkspaceNotice';
-import { defaultBackfillDates, loadOperationsView, MAPPED_ALERT_THRESHOLD, type OperationsView } from '@/lib/dashboard/operations';
+import {
+  defaultBackfillDates,
+  loadOperationsView,
+  MAPPED_ALERT_THRESHOLD,
+  PROVIDER_LABELS,
+  type OperationsView,
+} from '@/lib/dashboard/operations';
 import { pageMetadata } from '@/lib/dashboard/metadata';
 import type { SearchParams } from '@/lib/dashboard/params';
 import { loadWorkspacePage } from '@/lib/dashboard/workspace-page';
@@ -37,6 +44,8 @@ function OperationsContent({ workspaceId, baseUrl, view }: { workspaceId: string
   const noEvents = view.ingestion.total_events === 0;
   return (
     <>
+      <LiveUpdates workspaceId={workspaceId} initial={view.live} providerLabels={PROVIDER_LABELS} />
+
       <section aria-labelledby="attribution-title">
         <h2 id="attribution-title">Attribution health</h2>
         {view.attribution.length === 0 ? (

@@ -1,5 +1,6 @@
 // GET|POST /api/cron/metrics/alerts (every 10 minutes): evaluates every workspace's alert rules
-// and notifies its channels once when a condition fires and once when it resolves.
+// and notifies its channels once when a condition fires and once when it resolves, and once per
+// change of a registered A/B test's verdict.
 import { evaluateAlerts } from '@/lib/decision-circuits/metrics/ops';
 import { withCron } from '@/lib/http/handlers';
 import { cronSummaryResponse } from '@/lib/http/cron-response';

@@ -9,7 +9,14 @@ import type { OutboundPolicy } from '../../../../net/outbound';
 import { describeError, getLogger } from '../../../../observability/logger';
 import { getMetrics } from '../../../../observability/metrics';
 import { openChannel, openPreviousSecret } from './channel-secrets';
-import { notificationMessage, postNotification, type AlertTransition, type AttemptResult, type DeliveryResult } from './notify';
+import {
+  notificationMessage,
+  postNotification,
+  type AlertTransition,
+  type AttemptResult,
+  type DeliveryResult,
+  type NotificationMessage,
+} from './notify';
 
 /** Six attempts: now, then about 2, 4, 8, 16 and 32 minutes after each failure (about an hour in all). */
 export const MAX_DELIVERY_ATTEMPTS = 6;
@@ -41,24 +48,31 @@ export interface DeliveryRunSummary {
   given_up: number;
 }
 
-interface ChannelForQueue {
+export interface ChannelForQueue {
   id: string;
   workspace_id: string;
   kind: 'slack' | 'webhook';
 }
 
-/** One delivery row per transition and channel of its workspace; answers how many were added. */
-export async function enqueueDeliveries(
+/** A history entry to notify, with what it says on each kind of channel. */
+export interface QueuedNotification {
+  history_id: string;
+  workspace_id: string;
+  message: (kind: ChannelForQueue['kind']) => NotificationMessage;
+}
+
+/** One delivery row per notification and channel of its workspace; answers how many were added. */
+export async function enqueueMessages(
   db: Database,
-  transitions: readonly AlertTransition[],
+  notifications: readonly QueuedNotification[],
   channels: readonly ChannelForQueue[],
 ): Promise<number> {
   let added = 0;
-  for (const t of transitions) {
-    for (const channel of channels.filter((c) => c.workspace_id === t.workspace_id)) {
-      const message = notificationMessage(channel.kind, t);
+  for (const n of notifications) {
+    for (const channel of channels.filter((c) => c.workspace_id === n.workspace_id)) {
+      const message = n.message(channel.kind);
       const [row] = await db.query<{ added: boolean }>('select metrics_alert_delivery_enqueue($1, $2, $3, $4, $5) as added', [
-        t.history_id,
+        n.history_id,
         channel.id,
         message.webhookId,
         message.body,
@@ -68,6 +82,19 @@ export async function enqueueDeliveries(
     }
   }
   return added;
+}
+
+/** enqueueMessages for alert transitions (fired or resolved). */
+export function enqueueDeliveries(
+  db: Database,
+  transitions: readonly AlertTransition[],
+  channels: readonly ChannelForQueue[],
+): Promise<number> {
+  return enqueueMessages(
+    db,
+    transitions.map((t) => ({ history_id: t.history_id, workspace_id: t.workspace_id, message: (kind) => notificationMessage(kind, t) })),
+    channels,
+  );
 }
 
 interface ClaimedDelivery {

@@ -2,7 +2,8 @@
 // moves each (workspace, rule, subject) state in SQL (metrics_alert_transition) and notifies the
 // workspace's channels only for the transitions this evaluator won. Repeated or concurrent runs
 // therefore queue one notification per channel when a condition fires and one when it resolves;
-// each run then sends what is due (deliveries.ts), retrying failed ones with backoff.
+// each run then sends what is due (deliveries.ts), retrying failed ones with backoff. The same run
+// reads the registered A/B tests' verdicts and notifies each change once (verdicts.ts).
 import type { SecretBoxKeys } from '../../../../crypto/secret-box';
 import { getDb, type Database } from '../../../../db';
 import { outboundPolicy } from '../../../../net/outbound';
@@ -13,6 +14,7 @@ import { sealPlainChannels } from './channel-secrets';
 import { ATTRIBUTION_MIN_MAPPINGS, DEFAULT_THRESHOLDS } from './config';
 import { deliverDue, enqueueDeliveries } from './deliveries';
 import type { AlertTransition } from './notify';
+import { evaluateVerdicts } from './verdicts';
 
 interface Condition {
   workspace_id: string;
@@ -67,6 +69,9 @@ export interface AlertEvaluationSummary {
   /** Of the failed attempts: rescheduled with backoff, and given up (no attempt left). */
   notifications_retry_scheduled: number;
   notifications_given_up: number;
+  /** A/B tests whose decision was read, and the verdict changes this run recorded (each notified once). */
+  verdict_tests: number;
+  verdicts_changed: number;
 }
 
 const keyOf = (c: { workspace_id: string; rule: string; subject: string }) => `${c.workspace_id}|${c.rule}|${c.subject}`;
@@ -123,6 +128,8 @@ export async function evaluateAlerts(
     notifications_failed: 0,
     notifications_retry_scheduled: 0,
     notifications_given_up: 0,
+    verdict_tests: 0,
+    verdicts_changed: 0,
   };
   const transitions: AlertTransition[] = [];
   for (const condition of conditions) {
@@ -146,6 +153,9 @@ export async function evaluateAlerts(
     );
     await enqueueDeliveries(db, transitions, channels);
   }
+  const verdicts = await evaluateVerdicts(db);
+  summary.verdict_tests = verdicts.tests;
+  summary.verdicts_changed = verdicts.changed;
   // This run's new notifications and every retry that has come due, from any earlier run.
   const sent = await deliverDue(db, { keys, policy: outboundPolicy(env) });
   summary.notifications_delivered = sent.delivered;
