@@ -66,8 +66,7 @@ const config = [
   {
     // App code reaches the domain through its public modules only: the domain's index.ts and
     // metrics-*.ts, and each room's face (tenancy/, ab-tests/, ops/, delivery/, ingest/, providers/,
-    // backfill/). A file inside a room is the room's own business. (api/, the request schemas, is
-    // on its way to the routes.)
+    // backfill/). A file inside a room is the room's own business.
     files: ['src/app/**', 'src/components/**', 'src/lib/dashboard/**'],
     // A `route.bench.ts` is compiled only into the benchmarks' build (next.config.ts).
     ignores: ['src/app/**/route.bench.ts'],
@@ -78,7 +77,7 @@ const config = [
           patterns: [
             { group: ['**/tooling/**'], message: 'Development tooling (the simulator) is never part of the app.' },
             {
-              group: ['**/decision-circuits/metrics/*/**', '!**/decision-circuits/metrics/api/**'],
+              group: ['**/decision-circuits/metrics/*/**'],
               message: "Import the domain through its public modules: the metrics index, a metrics-*.ts module or a room's folder.",
             },
           ],

@@ -110,7 +110,17 @@ export function toErrorResponse(error: unknown, context: Record<string, unknown>
   return errorResponse('internal_error', 'Internal error', context);
 }
 
+const notAllowedHandlers = new WeakSet<object>();
+
 /** JSON 405 for the methods a route does not serve (Next's default 405 has no body). */
 export function methodNotAllowed(allowed: readonly string[]): () => Response {
-  return () => errorResponse('method_not_allowed', `Method not allowed; use ${allowed.join(' or ')}`, {}, { allow: allowed.join(', ') });
+  const handler = () =>
+    errorResponse('method_not_allowed', `Method not allowed; use ${allowed.join(' or ')}`, {}, { allow: allowed.join(', ') });
+  notAllowedHandlers.add(handler);
+  return handler;
+}
+
+/** Whether a route's export is a methodNotAllowed answer (so its contract need not describe it). */
+export function isMethodNotAllowed(handler: unknown): boolean {
+  return typeof handler === 'function' && notAllowedHandlers.has(handler);
 }

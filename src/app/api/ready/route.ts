@@ -3,18 +3,21 @@
 import { getDb, isDatabaseRoleError } from '@/lib/db';
 import { encryptionKeysProblem } from '@/lib/crypto/secret-box';
 import { checkReadiness, describeCause } from '@/lib/db/readiness';
+import { respond } from '@/lib/http/contract';
 import { unavailableCause } from '@/lib/http/errors';
 import { withRequestLog } from '@/lib/http/handlers';
-import { jsonResponse } from '@/lib/http/json-response';
 import { annotateRequest } from '@/lib/observability/request-log';
+import { contract } from './contract';
 
 export const dynamic = 'force-dynamic';
 
-function notReady(problems: string[], extra: Record<string, unknown> = {}): Response {
+function notReady(problems: string[], extra: { pending_migrations?: string[] } = {}): Response {
   annotateRequest({ unavailable_cause: `not ready: ${problems.join('; ')}`.slice(0, 500) });
-  return jsonResponse(
+  return respond(
+    contract.GET,
+    503,
     { status: 'not_ready', problems, ...extra, timestamp: new Date().toISOString() },
-    { status: 503, headers: { 'cache-control': 'no-store', 'retry-after': '30' } },
+    { headers: { 'cache-control': 'no-store', 'retry-after': '30' } },
   );
 }
 
@@ -48,5 +51,5 @@ export const GET = withRequestLog(async () => {
   }
   if (!report.ready) return notReady([...configuration, ...report.problems], { pending_migrations: report.pending_migrations });
   if (configuration.length > 0) return notReady(configuration);
-  return jsonResponse({ status: 'ready', timestamp: new Date().toISOString() }, { headers: { 'cache-control': 'no-store' } });
+  return respond(contract.GET, 200, { status: 'ready', timestamp: new Date().toISOString() }, { headers: { 'cache-control': 'no-store' } });
 });

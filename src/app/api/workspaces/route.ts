@@ -1,16 +1,17 @@
 // /api/workspaces: the caller's workspaces (GET) and a new one, owned by the caller (POST, 201).
 import { listUserWorkspaces } from '@/lib/decision-circuits/metrics/ab-tests';
-import { createWorkspace, workspaceCreateSchema } from '@/lib/decision-circuits/metrics/tenancy';
+import { createWorkspace } from '@/lib/decision-circuits/metrics/tenancy';
 import { readJsonBody } from '@/lib/http/body';
+import { respond } from '@/lib/http/contract';
 import { methodNotAllowed } from '@/lib/http/errors';
 import { withUser } from '@/lib/http/handlers';
-import { jsonResponse } from '@/lib/http/json-response';
 import { WORKSPACE_CREATE_LIMITS, enforceRateLimits } from '@/lib/http/rate-limit';
+import { contract } from './contract';
 
 export const dynamic = 'force-dynamic';
 
 export const POST = withUser(async (request, { claims }) => {
-  const { name } = workspaceCreateSchema.parse(await readJsonBody(request));
+  const { name } = contract.POST.body.parse(await readJsonBody(request));
   await enforceRateLimits([
     {
       name: 'workspace-create:user',
@@ -20,12 +21,12 @@ export const POST = withUser(async (request, { claims }) => {
     },
   ]);
   const workspace = await createWorkspace(claims.sub, name);
-  return jsonResponse({ ...workspace, timestamp: new Date().toISOString() }, { status: 201 });
+  return respond(contract.POST, 201, { ...workspace, timestamp: new Date().toISOString() });
 });
 
 export const GET = withUser(async (_request, { claims }) => {
   const workspaces = await listUserWorkspaces({ claims });
-  return jsonResponse({ workspaces, count: workspaces.length, timestamp: new Date().toISOString() });
+  return respond(contract.GET, 200, { workspaces, count: workspaces.length, timestamp: new Date().toISOString() });
 });
 
 const notAllowed = methodNotAllowed(['GET', 'POST']);

@@ -25,6 +25,7 @@ export {
   getRollupSummary,
   getVariantComparison,
   getLatestRollups,
+  LATEST_NUMBERS,
   type LatestRollup,
   type VariantComparison,
 } from './metrics-rollup';

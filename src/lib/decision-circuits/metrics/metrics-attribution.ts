@@ -18,26 +18,29 @@ export { normalizeProviderEvents } from './ingest/normalize';
 
 export const UNMAPPED_CIRCUIT_EXECUTION_ID = 'UNMAPPED';
 
-export const attributionInputSchema = z
-  .object({
-    workspace_id: z.guid(),
-    provider: z.enum(METRICS_PROVIDERS),
-    provider_object_id: z.string().trim().min(1).max(512),
-    circuit_execution_id: z.string().trim().min(1).max(256),
-    ab_test_id: z.guid().nullish(),
-    variant_id: z.guid().nullish(),
-    channel: z.enum(METRICS_CHANNELS),
-    platform: z.string().max(64).nullish(),
-    recipient_hash: z
-      .string()
-      .regex(/^[0-9a-f]{64}$/, 'must be a lower-case hex sha256 (use hashEmail)')
-      .nullish(),
-    recipient_identifier: z.string().max(320).nullish(),
-  })
-  .refine((input) => PROVIDER_CHANNEL[input.provider] === input.channel, {
-    message: 'channel does not match the provider',
-    path: ['channel'],
-  });
+const mappingFields = {
+  provider: z.enum(METRICS_PROVIDERS),
+  provider_object_id: z.string().trim().min(1).max(512),
+  circuit_execution_id: z.string().trim().min(1).max(256),
+  ab_test_id: z.guid().nullish(),
+  variant_id: z.guid().nullish(),
+  channel: z.enum(METRICS_CHANNELS),
+  platform: z.string().max(64).nullish(),
+  recipient_hash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'must be a lower-case hex sha256 (use hashEmail)')
+    .nullish(),
+  recipient_identifier: z.string().max(320).nullish(),
+};
+
+const channelMatchesProvider = (input: { provider: MetricsProvider; channel: string }) =>
+  PROVIDER_CHANNEL[input.provider] === input.channel;
+const channelIssue = { message: 'channel does not match the provider', path: ['channel'] };
+
+/** One mapping as the HTTP API takes it: the workspace is the request's. */
+export const attributionMappingSchema = z.object(mappingFields).refine(channelMatchesProvider, channelIssue);
+
+export const attributionInputSchema = z.object({ workspace_id: z.guid(), ...mappingFields }).refine(channelMatchesProvider, channelIssue);
 
 export function rowToAttribution(row: Record<string, unknown>): AttributionMap {
   return {

@@ -165,7 +165,7 @@ export interface LatestRollup {
 }
 
 /** The view's numeric columns, in its order after the keys and the time bucket. */
-const LATEST_NUMBERS = [
+export const LATEST_NUMBERS = [
   'email_delivered',
   'email_opened',
   'email_clicked',

@@ -1,7 +1,7 @@
 // Dashboard read queries: the caller's workspaces, the A/B tests in one, and a test's hourly
 // series per variant. All run as the user (role `authenticated`), so RLS decides what is seen.
 import { getDb, withUserContext, type Database } from '../../../db';
-import { readScoped, runScoped, type AccessOptions } from '../tenancy/access';
+import { readScoped, runScoped, type AccessOptions, type WorkspaceRole } from '../tenancy/access';
 import { toIso, toNumber } from '../core/rows';
 import { ROLLUP_COUNTERS, type RollupCounters } from '../metrics-types';
 
@@ -10,7 +10,7 @@ type Claims = Readonly<Record<string, unknown>>;
 export interface UserWorkspace {
   id: string;
   name: string;
-  role: string;
+  role: WorkspaceRole;
   /** The caller's explicit choice of the workspace the dashboard opens. */
   is_default: boolean;
 }
@@ -31,7 +31,12 @@ export async function listUserWorkspaces(options: { claims: Claims; db?: Databas
        order by m.default_since desc nulls last, m.created_at, w.id`,
     ),
   );
-  return rows.map((row) => ({ id: String(row.id), name: String(row.name), role: String(row.role), is_default: row.is_default === true }));
+  return rows.map((row) => ({
+    id: String(row.id),
+    name: String(row.name),
+    role: String(row.role) as WorkspaceRole,
+    is_default: row.is_default === true,
+  }));
 }
 
 export interface AbTestListing {

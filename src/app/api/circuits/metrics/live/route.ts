@@ -1,10 +1,11 @@
 // GET /api/circuits/metrics/live: the live version of a page's numbers (an A/B test with
 // ?abTestId=, else the workspace's operations), for pages that update themselves by polling it.
 // A strong ETag: a poll with If-None-Match gets 304 and no body while nothing changed.
-import { getLiveVersion, liveVersionQuerySchema } from '@/lib/decision-circuits/metrics';
+import { getLiveVersion } from '@/lib/decision-circuits/metrics';
+import { respond } from '@/lib/http/contract';
 import { methodNotAllowed } from '@/lib/http/errors';
 import { withWorkspace } from '@/lib/http/handlers';
-import { jsonResponse } from '@/lib/http/json-response';
+import { contract } from './contract';
 
 export const dynamic = 'force-dynamic';
 
@@ -17,7 +18,7 @@ function matches(ifNoneMatch: string | null, etag: string): boolean {
   });
 }
 
-export const GET = withWorkspace({ query: liveVersionQuerySchema, apiKey: 'read' }, async ({ request, query, access }) => {
+export const GET = withWorkspace(contract.GET, async ({ request, query, access }) => {
   const live = await getLiveVersion(query, { access });
   const etag = `"${live.version}"`;
   // private: per caller; no-cache: always revalidated, so a change is seen on the next poll.
@@ -29,7 +30,7 @@ export const GET = withWorkspace({ query: liveVersionQuerySchema, apiKey: 'read'
     'x-counted-up-to': live.counted_up_to,
   };
   if (matches(request.headers.get('if-none-match'), etag)) return new Response(null, { status: 304, headers });
-  return jsonResponse(live, { headers });
+  return respond(contract.GET, 200, live, { headers });
 });
 
 const notAllowed = methodNotAllowed(['GET']);

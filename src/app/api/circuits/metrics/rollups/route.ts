@@ -1,14 +1,15 @@
 // GET /api/circuits/metrics/rollups: hourly rollups for a workspace, newest first (release notes).
 import { getRollups } from '@/lib/decision-circuits/metrics';
-import { rollupsQuerySchema, toRollupFilters } from '@/lib/decision-circuits/metrics/api/read-schemas';
+import { respond } from '@/lib/http/contract';
 import { withWorkspace } from '@/lib/http/handlers';
-import { jsonResponse } from '@/lib/http/json-response';
+import { rollupFilters } from '../read-contract';
+import { contract } from './contract';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = withWorkspace({ query: rollupsQuerySchema, apiKey: 'read' }, async ({ query, access }) => {
-  const rollups = await getRollups(toRollupFilters(query), { access });
-  return jsonResponse({
+export const GET = withWorkspace(contract.GET, async ({ query, access }) => {
+  const rollups = await getRollups(rollupFilters(query), { access });
+  return respond(contract.GET, 200, {
     workspace_id: query.workspaceId,
     ab_test_id: query.abTestId ?? null,
     variant_id: query.variantId ?? null,

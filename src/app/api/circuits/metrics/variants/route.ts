@@ -1,12 +1,13 @@
 // GET /api/circuits/metrics/variants: every variant of one A/B test side by side.
 import { getVariantComparison } from '@/lib/decision-circuits/metrics';
-import { toRollupFilters, variantsQuerySchema } from '@/lib/decision-circuits/metrics/api/read-schemas';
+import { respond } from '@/lib/http/contract';
 import { withWorkspace } from '@/lib/http/handlers';
-import { jsonResponse } from '@/lib/http/json-response';
+import { rollupFilters } from '../read-contract';
+import { contract } from './contract';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = withWorkspace({ query: variantsQuerySchema, apiKey: 'read' }, async ({ query, access }) => {
-  const comparison = await getVariantComparison({ ...toRollupFilters(query), ab_test_id: query.abTestId }, { access });
-  return jsonResponse({ ...comparison, count: comparison.variants.length, timestamp: new Date().toISOString() });
+export const GET = withWorkspace(contract.GET, async ({ query, access }) => {
+  const comparison = await getVariantComparison({ ...rollupFilters(query), ab_test_id: query.abTestId }, { access });
+  return respond(contract.GET, 200, { ...comparison, count: comparison.variants.length, timestamp: new Date().toISOString() });
 });

@@ -3,7 +3,9 @@
 // change of a registered A/B test's verdict.
 import { evaluateAlerts } from '@/lib/decision-circuits/metrics/ops';
 import { withCron } from '@/lib/http/handlers';
-import { cronSummaryResponse } from '@/lib/http/cron-response';
+import { respond } from '@/lib/http/contract';
+import { cronSummaryBody } from '@/lib/http/cron-response';
+import { contract } from './contract';
 
 export const dynamic = 'force-dynamic';
 export const maxDuration = 60;
@@ -11,7 +13,7 @@ export const maxDuration = 60;
 const handler = withCron(async () => {
   const startedAt = Date.now();
   const summary = await evaluateAlerts();
-  return cronSummaryResponse('alerts', summary, startedAt);
+  return respond(contract.GET, 200, cronSummaryBody('alerts', summary, startedAt));
 });
 
 export { handler as GET, handler as POST };

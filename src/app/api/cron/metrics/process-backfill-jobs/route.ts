@@ -3,7 +3,9 @@
 import { processBackfillJobs } from '@/lib/decision-circuits/metrics';
 import { CRON_TIME_BUDGET_MS } from '@/lib/decision-circuits/metrics/ops';
 import { withCron } from '@/lib/http/handlers';
-import { cronSummaryResponse } from '@/lib/http/cron-response';
+import { respond } from '@/lib/http/contract';
+import { cronSummaryBody } from '@/lib/http/cron-response';
+import { contract } from './contract';
 
 export const dynamic = 'force-dynamic';
 export const maxDuration = 60;
@@ -11,7 +13,7 @@ export const maxDuration = 60;
 const handler = withCron(async () => {
   const startedAt = Date.now();
   const summary = await processBackfillJobs({ timeBudgetMs: CRON_TIME_BUDGET_MS });
-  return cronSummaryResponse('process-backfill-jobs', summary, startedAt);
+  return respond(contract.GET, 200, cronSummaryBody('process-backfill-jobs', summary, startedAt));
 });
 
 export { handler as GET, handler as POST };

@@ -1,18 +1,13 @@
 // /api/invitations/<id>/accept and /decline (POST): the invitee's answer. Accepting makes the
 // caller a member with the invited role. 404 for an invitation that is not the caller's, 410 once
 // expired or withdrawn, 409 once answered.
-import { z } from 'zod';
 import { answerInvitation } from '@/lib/decision-circuits/metrics/tenancy';
+import { respond } from '@/lib/http/contract';
 import { methodNotAllowed } from '@/lib/http/errors';
 import { withUser } from '@/lib/http/handlers';
-import { jsonResponse } from '@/lib/http/json-response';
+import { contract } from './contract';
 
 export const dynamic = 'force-dynamic';
-
-const paramsSchema = z.object({
-  invitationId: z.guid({ message: 'invitation id must be a UUID' }),
-  answer: z.enum(['accept', 'decline'], { message: 'must be accept or decline' }),
-});
 
 interface RouteContext {
   params: Promise<Record<string, string | string[] | undefined>>;
@@ -20,9 +15,9 @@ interface RouteContext {
 
 export function POST(request: Request, context: RouteContext): Promise<Response> {
   return withUser(async (_request, { claims }) => {
-    const { invitationId, answer } = paramsSchema.parse(await context.params);
+    const { invitationId, answer } = contract.POST.params.parse(await context.params);
     const result = await answerInvitation(claims.sub, claims.email, invitationId, answer);
-    return jsonResponse({ ...result, timestamp: new Date().toISOString() });
+    return respond(contract.POST, 200, { ...result, timestamp: new Date().toISOString() });
   })(request);
 }
 
