@@ -56,8 +56,8 @@ describe('provider definitions', () => {
       expect(definition.backfill.provider).toBe(id);
       expect(definition.label.length).toBeGreaterThan(0);
       expect(['connection', 'account']).toContain(definition.routing);
-      // Account-routed providers must be able to cut a delivery per account.
-      expect(definition.webhook.splitByAccount !== undefined).toBe(definition.routing === 'account');
+      // Account-routed providers must be able to say which account each event is for.
+      expect(definition.webhook.accountOf !== undefined).toBe(definition.routing === 'account');
     }
   });
 

@@ -12,11 +12,11 @@ import {
   type MetricsProvider,
 } from '../decision-circuits/metrics';
 import {
-  type ProviderSecretKind,
   getProviderModule,
   METRICS_PROVIDERS,
   PROVIDER_CHANNEL,
   PROVIDER_LABELS,
+  secretKindLabel,
 } from '../decision-circuits/metrics/providers';
 import { getAlertOverview } from '../decision-circuits/metrics/ops';
 import type { DashboardSession } from './session';
@@ -26,14 +26,6 @@ import { MAPPED_ALERT_THRESHOLD } from '../decision-circuits/metrics/metrics-typ
 export { MAPPED_ALERT_THRESHOLD };
 
 export { PROVIDER_LABELS };
-
-const SECRET_KIND_LABELS: Record<ProviderSecretKind, string> = {
-  ecdsa_public_key: 'ECDSA verification key',
-  hmac: 'HMAC secret',
-  svix: 'Svix signing secret',
-  meta_app_secret: 'App secret',
-  linkedin_client_secret: 'Client secret',
-};
 
 export interface ProviderConnection {
   provider: MetricsProvider;
@@ -74,7 +66,7 @@ export function providerConnections(baseUrl: string, workspaceId: string, env: N
       webhookUrl: webhookUrl(baseUrl, provider, workspaceId),
       secretEnvVars: providerModule.secretEnvVars,
       secretConfigured: secret !== null,
-      secretKind: secret ? SECRET_KIND_LABELS[secret.kind] : null,
+      secretKind: secret ? secretKindLabel(provider, secret.kind) : null,
       handshakeEnv: (providerModule.handshakeEnvVars ?? []).map((name) => ({ name, configured: Boolean(env[name]?.trim()) })),
     };
   });

@@ -64,7 +64,7 @@ describe('one error type', () => {
       new DomainError('gone', 'expired'),
       new UnknownWorkspaceError('w'),
       new InsufficientRoleError('w', 'admin', 'viewer'),
-      new WebhookVerificationError('Signature verification failed: Signature mismatch', 'sendgrid', 'signature_mismatch'),
+      new WebhookVerificationError('sendgrid', { reason: 'signature_mismatch', error: 'Signature mismatch' }),
     ]) {
       expect(error).toBeInstanceOf(AppError);
       expect(isAppError(error)).toBe(true);
@@ -74,9 +74,7 @@ describe('one error type', () => {
   });
 
   it('a signature refusal is 401 signature_invalid, naming the provider', async () => {
-    const response = toErrorResponse(
-      new WebhookVerificationError('Signature verification failed: Signature mismatch', 'resend', 'signature_mismatch'),
-    );
+    const response = toErrorResponse(new WebhookVerificationError('resend', { reason: 'signature_mismatch', error: 'Signature mismatch' }));
     expect(response.status).toBe(401);
     expect(await response.json()).toMatchObject({ code: 'signature_invalid', provider: 'resend' });
   });

@@ -37,6 +37,7 @@ describe('LinkedIn signature (X-LI-Signature)', () => {
     const headers = signLinkedIn({ clientSecret: CLIENT_SECRET, body: batchText });
     expect(linkedinModule.verify({ headers, rawBody: batchText.replace('5603453321', '5603453320') }, secret)).toEqual({
       valid: false,
+      reason: 'signature_mismatch',
       error: 'Signature mismatch',
     });
     expect(linkedinModule.verify({ headers, rawBody: batchText }, { ...secret, value: 'other' }).valid).toBe(false);

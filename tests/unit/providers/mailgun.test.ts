@@ -102,9 +102,13 @@ describe('Mailgun signature', () => {
     const verifyAt = (offsetSeconds: number) =>
       createMailgunWebhook().verify({ headers: {}, rawBody, now: new Date((at + offsetSeconds) * 1000) }, secret);
     expect(verifyAt(MAILGUN_SIGNATURE_MAX_AGE_SECONDS - 1).valid).toBe(true);
-    expect(verifyAt(MAILGUN_SIGNATURE_MAX_AGE_SECONDS + 1)).toEqual({ valid: false, error: 'Timestamp outside tolerance' });
+    expect(verifyAt(MAILGUN_SIGNATURE_MAX_AGE_SECONDS + 1)).toEqual({
+      valid: false,
+      reason: 'timestamp_out_of_tolerance',
+      error: 'Timestamp outside tolerance',
+    });
     expect(verifyAt(-299).valid).toBe(true);
-    expect(verifyAt(-301)).toEqual({ valid: false, error: 'Timestamp outside tolerance' });
+    expect(verifyAt(-301)).toEqual({ valid: false, reason: 'timestamp_out_of_tolerance', error: 'Timestamp outside tolerance' });
   });
 
   it('hands over the block with the digest of its event-data: a replay under other event-data differs, a retry does not', () => {
@@ -145,7 +149,7 @@ describe('Mailgun signature', () => {
       { headers: {}, rawBody: text('complained.json'), now: signedAt(body) },
       { kind: 'hmac', value: 'old-key' },
     );
-    expect(result).toEqual({ valid: false, error: 'Signature mismatch' });
+    expect(result).toEqual({ valid: false, reason: 'signature_mismatch', error: 'Signature mismatch' });
   });
 
   it('names what is wrong with a malformed body', () => {

@@ -69,9 +69,21 @@ describe('verifyWebhookSignature', () => {
 
   it('fails closed, without throwing, for a missing secret, an unknown provider or odd input', () => {
     const headers = signMeta({ appSecret: 'fb', body });
-    expect(verifyWebhookSignature('facebook', headers, body, '')).toEqual({ valid: false, error: 'Webhook secret not configured' });
-    expect(verifyWebhookSignature('facebook', headers, body, null)).toEqual({ valid: false, error: 'Webhook secret not configured' });
-    expect(verifyWebhookSignature('x' as MetricsProvider, headers, body, 'fb')).toEqual({ valid: false, error: 'Unknown provider' });
+    expect(verifyWebhookSignature('facebook', headers, body, '')).toEqual({
+      valid: false,
+      reason: 'secret_not_configured',
+      error: 'Webhook secret not configured',
+    });
+    expect(verifyWebhookSignature('facebook', headers, body, null)).toEqual({
+      valid: false,
+      reason: 'secret_not_configured',
+      error: 'Webhook secret not configured',
+    });
+    expect(verifyWebhookSignature('x' as MetricsProvider, headers, body, 'fb')).toEqual({
+      valid: false,
+      reason: 'other',
+      error: 'Unknown provider',
+    });
     expect(
       verifyWebhookSignature('resend', { 'svix-signature': 'v1,x', 'svix-id': 'a', 'svix-timestamp': '1' }, body, 'whsec_!!').valid,
     ).toBe(false);

@@ -78,17 +78,18 @@ describe('parseTimestamp', () => {
 describe('checkTimestampTolerance', () => {
   const now = new Date('2025-01-01T00:00:00Z');
   const seconds = now.getTime() / 1000;
+  const outside = { valid: false, reason: 'timestamp_out_of_tolerance', error: 'Timestamp outside tolerance' };
 
   it('accepts timestamps within five minutes either way and rejects beyond', () => {
     expect(checkTimestampTolerance(String(seconds - 299), now)).toBeNull();
     expect(checkTimestampTolerance(String(seconds + 299), now)).toBeNull();
-    expect(checkTimestampTolerance(String(seconds - 301), now)).toBe('Timestamp outside tolerance');
-    expect(checkTimestampTolerance(String(seconds + 301), now)).toBe('Timestamp outside tolerance');
+    expect(checkTimestampTolerance(String(seconds - 301), now)).toEqual(outside);
+    expect(checkTimestampTolerance(String(seconds + 301), now)).toEqual(outside);
   });
 
   it('rejects non-numeric timestamps and reads milliseconds only when allowed', () => {
-    expect(checkTimestampTolerance('hello', now)).toBe('Invalid timestamp header');
-    expect(checkTimestampTolerance(String(now.getTime()), now)).toBe('Timestamp outside tolerance');
+    expect(checkTimestampTolerance('hello', now)).toEqual({ valid: false, reason: 'invalid_timestamp', error: 'Invalid timestamp header' });
+    expect(checkTimestampTolerance(String(now.getTime()), now)).toEqual(outside);
     expect(checkTimestampTolerance(String(now.getTime()), now, 300, true)).toBeNull();
   });
 });

@@ -63,6 +63,7 @@ describe('Resend signature (Svix)', () => {
       const now = new Date(vectorNow.getTime() - offset * 1000);
       expect(resendModule.verify({ headers: vectorHeaders, rawBody: VECTOR.body, now }, secret)).toEqual({
         valid: false,
+        reason: 'timestamp_out_of_tolerance',
         error: 'Timestamp outside tolerance',
       });
     }

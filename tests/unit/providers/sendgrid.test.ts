@@ -72,6 +72,7 @@ describe('SendGrid signature (ECDSA P-256)', () => {
     const trimmed = single.toString('utf8').trimEnd();
     expect(sendgridModule.verify({ headers, rawBody: trimmed }, ecdsa(OFFICIAL_SINGLE.publicKey))).toEqual({
       valid: false,
+      reason: 'signature_mismatch',
       error: 'Signature mismatch',
     });
   });
@@ -98,7 +99,7 @@ describe('SendGrid signature (ECDSA P-256)', () => {
 
   it('reports an unusable public key without echoing it', () => {
     const result = sendgridModule.verify({ headers, rawBody: single }, ecdsa('not-a-key'));
-    expect(result).toEqual({ valid: false, error: 'Invalid SendGrid public key' });
+    expect(result).toEqual({ valid: false, reason: 'invalid_secret', error: 'Invalid SendGrid public key' });
   });
 
   it('verifies what the signer produces with a generated key pair', () => {
@@ -137,7 +138,11 @@ describe('SendGrid signature (release notes HMAC variant)', () => {
     expect(sendgridModule.verify({ headers: viaHmac, rawBody: body, now }, both).scheme).toBe('hmac-sha256');
     expect(sendgridModule.verify({ headers: viaEcdsa, rawBody: body, now }, both).scheme).toBe('ecdsa-p256-sha256');
     const wrong = signSendGridHmac({ secret: 'other', body, timestamp: ts });
-    expect(sendgridModule.verify({ headers: wrong, rawBody: body, now }, both)).toEqual({ valid: false, error: 'Signature mismatch' });
+    expect(sendgridModule.verify({ headers: wrong, rawBody: body, now }, both)).toEqual({
+      valid: false,
+      reason: 'signature_mismatch',
+      error: 'Signature mismatch',
+    });
   });
 });
 

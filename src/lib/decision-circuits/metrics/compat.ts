@@ -1,5 +1,6 @@
 // The release notes' names that CX09 and older callers may use, kept as documented aliases of the
-// current API in this one file (each tested in tests/unit/compat.test.ts and tests/db/compat.test.ts).
+// current API in this one file (tested in tests/db/compat.test.ts, and the pure ones beside what they
+// alias in tests/unit/providers/metrics-signatures.test.ts and metrics-normalize.test.ts).
 // New code calls what each comment names instead.
 import { getDb, type Database } from '../../db';
 import { isDomainError } from './core/errors';

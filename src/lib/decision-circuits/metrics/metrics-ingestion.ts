@@ -6,7 +6,7 @@ import { getMetrics } from '../../observability/metrics';
 import { inSpan } from '../../observability/tracing';
 import { isUnknownWorkspaceSqlError, sqlState, UnknownWorkspaceError } from './core/errors';
 import { plainlyValidEventTime } from './ingest/event-check';
-import { normalizeProviderEvents } from './ingest/normalize';
+import { normalizeProviderEvents, type NormalizeResult } from './ingest/normalize';
 import { IngestCoalescer, coalescerOptionsFrom } from './ingest/coalescer';
 import { toNumber } from './core/rows';
 import {
@@ -228,7 +228,7 @@ export async function ingestNormalizedEvents(
     ingested = await callIngestFunction(db, workspaceId, provider, valid, signatureVerified, options.signatureBlock ?? null);
   } catch (error) {
     if (sqlState(error) === REPLAYED_SIGNATURE_SQLSTATE) {
-      throw new WebhookVerificationError('Signature verification failed: Replayed signature', provider, 'replayed_signature');
+      throw new WebhookVerificationError(provider, { reason: 'replayed_signature', error: 'Replayed signature' });
     }
     throw error;
   }
@@ -249,18 +249,28 @@ export interface WebhookPayloadInput {
   receivedAt?: Date;
 }
 
-/** Normalise a provider payload (often a batch) and ingest it; the release notes' batch entry point. */
-export async function ingestWebhookPayload(input: WebhookPayloadInput, options: { db?: Database } = {}): Promise<IngestResult> {
-  const normalized = normalizeProviderEvents(input.provider, input.payload, {
+/** A delivery's payload as events, read the way every ingest path reads it (receive time, dedup id, raw email setting). */
+export function normalizeDelivery(input: Pick<WebhookPayloadInput, 'provider' | 'payload' | 'deliveryId' | 'receivedAt'>): NormalizeResult {
+  return normalizeProviderEvents(input.provider, input.payload, {
     receivedAt: input.receivedAt ?? new Date(),
     deliveryId: input.deliveryId ?? null,
     storeRawEmail: process.env.METRICS_STORE_RAW_EMAIL === 'true',
   });
+}
+
+/** The items normalisation could not read, counted and listed ahead of those the ingest call refused. */
+export function withUnreadable(result: IngestResult, unreadable: readonly RejectedEvent[]): IngestResult {
+  return { ...result, failed: result.failed + unreadable.length, rejected: [...unreadable, ...result.rejected] };
+}
+
+/** Normalise a provider payload (often a batch) and ingest it; the release notes' batch entry point. */
+export async function ingestWebhookPayload(input: WebhookPayloadInput, options: { db?: Database } = {}): Promise<IngestResult> {
+  const normalized = normalizeDelivery(input);
   const result = await ingestNormalizedEvents(input.workspaceId, input.provider, normalized.events, input.signatureVerified, {
     ...options,
     signatureBlock: input.signatureBlock ?? null,
   });
-  return { ...result, failed: result.failed + normalized.rejected.length, rejected: [...normalized.rejected, ...result.rejected] };
+  return withUnreadable(result, normalized.rejected);
 }
 
 export interface ReprocessSummary {

@@ -41,15 +41,15 @@ export function verifyWebhookSignature(
   options: VerifyOptions = {},
 ): VerificationResult {
   try {
-    if (!isMetricsProvider(provider)) return { valid: false, error: 'Unknown provider' };
+    if (!isMetricsProvider(provider)) return { valid: false, reason: 'other', error: 'Unknown provider' };
     const providerModule = getProviderModule(provider);
     const resolved = typeof secret === 'string' ? stringSecret(providerModule, secret) : (secret ?? null);
     if (resolved === null || resolved.value.trim() === '') {
-      return { valid: false, error: 'Webhook secret not configured' };
+      return { valid: false, reason: 'secret_not_configured', error: 'Webhook secret not configured' };
     }
     return providerModule.verify({ headers, rawBody, now: options.now }, resolved);
   } catch {
-    return { valid: false, error: 'Signature verification failed' };
+    return { valid: false, reason: 'other', error: 'Signature verification failed' };
   }
 }
 

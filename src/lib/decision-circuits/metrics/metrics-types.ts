@@ -307,14 +307,46 @@ export interface SignatureBlock {
   expires_at: string;
 }
 
-export interface VerificationResult {
-  valid: boolean;
-  error?: string;
+/**
+ * Why a delivery failed verification, as one of a closed set of codes: what a provider module
+ * answers beside its message, safe as a metric label and a log field (the messages are free text).
+ */
+export const VERIFICATION_FAILURE_REASONS = [
+  'secret_not_configured',
+  'missing_signature',
+  'missing_timestamp',
+  'missing_delivery_id',
+  'malformed_signature',
+  'invalid_timestamp',
+  'timestamp_out_of_tolerance',
+  'invalid_secret',
+  'signature_mismatch',
+  // A signature block seen before with other contents (providers that sign only a token, Mailgun).
+  'replayed_signature',
+  'other',
+] as const;
+export type VerificationFailureReason = (typeof VERIFICATION_FAILURE_REASONS)[number];
+
+export interface VerificationPassed {
+  valid: true;
   /** Which scheme matched, for logs (never the secret). */
-  scheme?: string;
+  scheme: string;
   /** Set when the signature does not cover the whole body: pass it to the ingest call. */
   signatureBlock?: SignatureBlock;
+  reason?: undefined;
+  error?: undefined;
 }
+
+export interface VerificationFailed {
+  valid: false;
+  reason: VerificationFailureReason;
+  /** For people: what exactly was wrong (never the secret). */
+  error: string;
+  scheme?: undefined;
+  signatureBlock?: undefined;
+}
+
+export type VerificationResult = VerificationPassed | VerificationFailed;
 
 /** Lower-cased header lookup; route handlers pass `Headers`, tests may pass plain objects. */
 export type HeaderBag = Headers | Readonly<Record<string, string | undefined>>;

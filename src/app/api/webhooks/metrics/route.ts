@@ -1,13 +1,13 @@
 // /api/webhooks/metrics: provider webhooks in (POST), health and provider handshakes (GET).
-import { answerHandshake, honoursWorkspaceUrl, isAccountRoutedProvider } from '@/lib/decision-circuits/metrics/delivery';
+import { answerHandshake, receiveDelivery } from '@/lib/decision-circuits/metrics/delivery';
+import { MAX_PAYLOAD_BYTES } from '@/lib/decision-circuits/metrics/metrics-types';
 import { METRICS_PROVIDERS, isMetricsProvider } from '../../../../lib/decision-circuits/metrics/providers';
-import { requireJsonContentType } from '@/lib/http/body';
+import { readRawBody, requireJsonContentType } from '@/lib/http/body';
 import { methodNotAllowed } from '@/lib/http/errors';
 import { withRequestLog } from '@/lib/http/handlers';
 import { jsonResponse } from '@/lib/http/json-response';
-import { annotateRequest } from '@/lib/observability/request-log';
-import { receiveByAccount, receiveForConnection, receiveForWorkspace } from './receive';
-import { parseProviderParam, parseWebhookWorkspaceId } from './request';
+import { acceptedWebhookBody } from '@/lib/http/webhook-response';
+import { parseDeliveryAddress } from './request';
 
 export const dynamic = 'force-dynamic';
 
@@ -17,30 +17,10 @@ function providerContext(request: Request): Record<string, unknown> {
 }
 
 export const POST = withRequestLog(async (request) => {
-  const url = new URL(request.url);
-  const providerParam = url.searchParams.get('provider');
-  const connectionToken = url.searchParams.get('connection');
-  if (connectionToken !== null) {
-    requireJsonContentType(request);
-    return receiveForConnection(connectionToken, request, providerParam);
-  }
-  const provider = parseProviderParam(providerParam);
-  annotateRequest({ provider });
-  const workspaceGiven =
-    request.headers.has('x-workspace-id') || url.searchParams.has('workspace_id') || url.searchParams.has('workspaceId');
-  if (!workspaceGiven && isAccountRoutedProvider(provider)) {
-    requireJsonContentType(request);
-    return receiveByAccount(provider, request);
-  }
-  const workspaceId = parseWebhookWorkspaceId(request.headers, url.searchParams);
-  if (!honoursWorkspaceUrl(provider, workspaceId)) {
-    // A Meta or LinkedIn delivery's URL proves no workspace: routed by account instead.
-    requireJsonContentType(request);
-    return receiveByAccount(provider, request);
-  }
-  annotateRequest({ workspace_id: workspaceId });
+  const address = parseDeliveryAddress(request);
   requireJsonContentType(request);
-  return receiveForWorkspace(provider, workspaceId, request);
+  const rawBody = await readRawBody(request, MAX_PAYLOAD_BYTES);
+  return acceptedWebhookBody(await receiveDelivery({ address, headers: request.headers, rawBody }));
 }, providerContext);
 
 export const GET = withRequestLog(async (request) => {

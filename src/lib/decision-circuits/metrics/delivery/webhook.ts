@@ -1,18 +1,11 @@
 // What the webhook route needs beyond ingestion: who may post, and the providers' GET handshakes.
 import { DEV_WORKSPACE_ID } from '../../../db/dev-seed';
-import { describeError, getLogger } from '../../../observability/logger';
-import { annotateRequest } from '../../../observability/request-log';
 import { inSpanSync } from '../../../observability/tracing';
 import { findProviderSecret, verifyWebhookSignature } from '../metrics-signatures';
-import {
-  WebhookVerificationError,
-  classifyVerificationFailure,
-  isWebhookVerificationError,
-  recordVerificationFailure,
-} from '../ingest/verification-failures';
+import { WebhookVerificationError } from '../ingest/verification-failures';
 import { getProvider, PROVIDER_MODULES, PROVIDER_WEBHOOK_HEADERS } from '../providers/registry';
-import { getFirstHeader, type HandshakeAnswer } from '../providers/kit/provider';
-import { type HeaderBag, type MetricsProvider, type SignatureBlock } from '../metrics-types';
+import { fail, getFirstHeader, type HandshakeAnswer, type ProviderSecret } from '../providers/kit/provider';
+import { type HeaderBag, type MetricsProvider, type SignatureBlock, type VerificationFailed } from '../metrics-types';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -54,6 +47,32 @@ export interface WebhookAuthentication {
   signatureBlock: SignatureBlock | null;
 }
 
+const notConfigured = (provider: MetricsProvider): VerificationFailed =>
+  fail('secret_not_configured', `no signing secret configured for ${provider}`);
+
+/**
+ * The first of `secrets` the signature verifies against; else a 401 with the last refusal (or
+ * `withoutSecret`, when there is none to try).
+ */
+function verifyAgainst(
+  provider: MetricsProvider,
+  headers: HeaderBag,
+  rawBody: Uint8Array,
+  secrets: readonly ProviderSecret[],
+  withoutSecret: VerificationFailed,
+): WebhookAuthentication {
+  return inSpanSync('webhook.verify_signature', { 'metrics_engine.provider': provider }, (span) => {
+    let refusal = withoutSecret;
+    for (const secret of secrets) {
+      const result = verifyWebhookSignature(provider, headers, rawBody, secret);
+      if (result.valid) return { signatureVerified: true, signatureBlock: result.signatureBlock ?? null };
+      refusal = result;
+    }
+    span.setAttribute('metrics_engine.verification_failure', refusal.reason);
+    throw new WebhookVerificationError(provider, refusal);
+  });
+}
+
 /**
  * 401 unless the signature verifies against the configured secret. With no secret configured,
  * only a development server accepts the event, recorded as signature_verified = false.
@@ -64,25 +83,19 @@ export function authenticateWebhook(
   rawBody: Uint8Array,
   env: Env = process.env,
 ): WebhookAuthentication {
-  return inSpanSync('webhook.verify_signature', { 'metrics_engine.provider': provider }, (span) => {
-    const secret = findProviderSecret(provider, env);
-    if (!secret) {
-      if (env.NODE_ENV === 'development') return { signatureVerified: false, signatureBlock: null };
-      span.setAttribute('metrics_engine.verification_failure', 'secret_not_configured');
-      throw new WebhookVerificationError(
-        `Signature verification failed: no signing secret configured for ${provider}`,
-        provider,
-        'secret_not_configured',
-      );
-    }
-    const result = verifyWebhookSignature(provider, headers, rawBody, secret);
-    if (!result.valid) {
-      const reason = classifyVerificationFailure(result.error);
-      span.setAttribute('metrics_engine.verification_failure', reason);
-      throw new WebhookVerificationError(`Signature verification failed: ${result.error ?? 'Signature mismatch'}`, provider, reason);
-    }
-    return { signatureVerified: true, signatureBlock: result.signatureBlock ?? null };
-  });
+  const secret = findProviderSecret(provider, env);
+  if (!secret && env.NODE_ENV === 'development') return { signatureVerified: false, signatureBlock: null };
+  return verifyAgainst(provider, headers, rawBody, secret ? [secret] : [], notConfigured(provider));
+}
+
+/** 401 unless the signature verifies against one of a connection's secrets (several while one is rotated). */
+export function authenticateConnectionWebhook(
+  provider: MetricsProvider,
+  headers: HeaderBag,
+  rawBody: Uint8Array,
+  secrets: readonly ProviderSecret[],
+): WebhookAuthentication {
+  return verifyAgainst(provider, headers, rawBody, secrets, fail('signature_mismatch', 'Signature mismatch'));
 }
 
 /** Meta's hub.challenge and LinkedIn's challengeCode; null when the request is neither. */
@@ -97,28 +110,4 @@ export function answerHandshake(
     if (answer) return answer;
   }
   return null;
-}
-
-/**
- * authenticateWebhook for a delivery addressed to a workspace: a failure is put on the request's
- * log line and counted for that workspace (the verification-failure alert reads the count).
- */
-export async function authenticateDelivery(
-  provider: MetricsProvider,
-  workspaceId: string,
-  headers: HeaderBag,
-  rawBody: Uint8Array,
-): Promise<WebhookAuthentication> {
-  try {
-    return authenticateWebhook(provider, headers, rawBody);
-  } catch (error) {
-    if (isWebhookVerificationError(error)) {
-      annotateRequest({ verification_failure: error.reason });
-      // The 401 matters more than the count: a database problem here must not turn it into a 503.
-      await recordVerificationFailure(workspaceId, provider).catch((countError: unknown) =>
-        getLogger().warn({ err: describeError(countError), provider }, 'verification failure not counted'),
-      );
-    }
-    throw error;
-  }
 }

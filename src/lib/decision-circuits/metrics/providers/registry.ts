@@ -39,6 +39,11 @@ export function getProviderModule(provider: MetricsProvider): MetricsProviderMod
 }
 
 export const PROVIDER_MODULES = derive((definition) => definition.webhook);
+
+/** What a configured secret is, for people ("ECDSA verification key"), as its provider names it. */
+export function secretKindLabel(provider: MetricsProvider, kind: string): string {
+  return getProvider(provider).secretKinds[kind] ?? kind;
+}
 export const PROVIDER_CHANNEL: Readonly<Record<MetricsProvider, MetricsChannel>> = derive((definition) => definition.channel);
 export const PROVIDER_LABELS = derive((definition) => definition.label);
 /** The release notes' header table; null where the signature travels in the body. */

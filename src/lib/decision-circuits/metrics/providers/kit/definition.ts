@@ -33,6 +33,8 @@ export interface ProviderFacts {
   label: string;
   channel: MetricsChannel;
   routing: 'connection' | 'account';
+  /** The kinds of signing material its secrets may be (ProviderSecret.kind), each with its label for people. */
+  secretKinds: Readonly<Record<string, string>>;
   /** Signature header names; null where the signature travels in the body (Mailgun). */
   headers: WebhookHeaderNames | null;
   /** Provider event string → normalised kind; anything absent is `provider_only`. */

@@ -9,21 +9,23 @@ import {
   type MetricsProvider,
   type NormalizedEvent,
   type SelfAttribution,
+  type VerificationFailed,
+  type VerificationFailureReason,
+  type VerificationPassed,
   type VerificationResult,
 } from '../../metrics-types';
-
-export type ProviderSecretKind = 'hmac' | 'ecdsa_public_key' | 'svix' | 'meta_app_secret' | 'linkedin_client_secret';
 
 /** What a connection's stored verification material is (metrics_provider_connections.secret_kind). */
 export const STORED_SECRET_KINDS = ['hmac_secret', 'ecdsa_p256_public_key'] as const;
 export type StoredSecretKind = (typeof STORED_SECRET_KINDS)[number];
 
 /**
- * A configured verification secret. `value` is the primary one; SendGrid may also carry the notes'
- * HMAC secret in `hmacSecret` next to its ECDSA public key, and then either scheme may validate.
+ * A configured verification secret. `kind` is one of the provider's own `secretKinds` (its facts
+ * name and label them); `value` is the primary one; SendGrid may also carry the notes' HMAC secret
+ * in `hmacSecret` next to its ECDSA public key, and then either scheme may validate.
  */
 export interface ProviderSecret {
-  kind: ProviderSecretKind;
+  kind: string;
   value: string;
   hmacSecret?: string;
 }
@@ -81,30 +83,11 @@ export interface MetricsProviderModule {
   /** Never throws, whatever JSON value it is given. */
   normalize(payload: unknown, ctx: NormalizeContext): NormalizeResult;
   /**
-   * Providers signed by the deployment's one app secret (Meta, LinkedIn): the payload cut into
-   * one envelope per account it concerns (page, Instagram account, organization), so each part
-   * goes to the workspace that owns that account. Parts whose account cannot be read have null.
+   * Providers signed by the deployment's one app secret (Meta, LinkedIn): the account a normalised
+   * event concerns (page, Instagram account, organization), so it goes to the workspace that owns
+   * that account; null when it names none.
    */
-  splitByAccount?(payload: unknown): AccountPart[];
-}
-
-export interface AccountPart {
-  account: string | null;
-  payload: unknown;
-}
-
-/** Groups `items` of an envelope by account, each group rebuilt as an envelope of its own. */
-export function groupByAccount(
-  items: readonly unknown[],
-  accountOf: (item: unknown) => string | null,
-  envelope: (group: unknown[]) => unknown,
-): AccountPart[] {
-  const groups = new Map<string | null, unknown[]>();
-  for (const item of items) {
-    const account = accountOf(item);
-    groups.set(account, [...(groups.get(account) ?? []), item]);
-  }
-  return [...groups].map(([account, group]) => ({ account, payload: envelope(group) }));
+  accountOf?(event: NormalizedEvent): string | null;
 }
 
 /** Provider ids and names longer than this are rejected rather than stored as keys. */
@@ -175,23 +158,26 @@ export function decodeMac(value: string): Buffer | null {
   return null;
 }
 
-export const fail = (error: string): VerificationResult => ({ valid: false, error });
-export const pass = (scheme: string): VerificationResult => ({ valid: true, scheme });
+/** A refusal: the code callers act on, and the words for whoever reads the log. */
+export const fail = (reason: VerificationFailureReason, error: string): VerificationFailed => ({ valid: false, reason, error });
+export const pass = (scheme: string): VerificationPassed => ({ valid: true, scheme });
 
 /**
  * Checks a Unix timestamp header against `now` in both directions.
- * Returns a failure reason, or null when the timestamp is acceptable.
+ * Returns the refusal, or null when the timestamp is acceptable.
  */
 export function checkTimestampTolerance(
   header: string,
   now: Date,
   toleranceSeconds: number = SIGNATURE_TOLERANCE_SECONDS,
   allowMilliseconds = false,
-): string | null {
-  if (!/^\d{1,16}$/.test(header)) return 'Invalid timestamp header';
+): VerificationFailed | null {
+  if (!/^\d{1,16}$/.test(header)) return fail('invalid_timestamp', 'Invalid timestamp header');
   let seconds = Number(header);
   if (allowMilliseconds && seconds > 1e12) seconds /= 1000;
-  return Math.abs(now.getTime() / 1000 - seconds) > toleranceSeconds ? 'Timestamp outside tolerance' : null;
+  return Math.abs(now.getTime() / 1000 - seconds) > toleranceSeconds
+    ? fail('timestamp_out_of_tolerance', 'Timestamp outside tolerance')
+    : null;
 }
 
 // ---------- hashing and ids ----------

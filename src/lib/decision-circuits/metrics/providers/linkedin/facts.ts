@@ -6,6 +6,7 @@ export const LINKEDIN = {
   label: 'LinkedIn',
   channel: 'social',
   routing: 'account',
+  secretKinds: { linkedin_client_secret: 'Client secret' },
   connectionForm: {
     kind: 'account',
     optionLabel: 'LinkedIn organization',

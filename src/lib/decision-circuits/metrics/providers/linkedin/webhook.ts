@@ -9,7 +9,6 @@ import {
   deterministicId,
   fail,
   getHeader,
-  groupByAccount,
   hmacSha256,
   isRecord,
   isTooLong,
@@ -76,9 +75,9 @@ function stripPrefix(value: string, prefixes: readonly string[]): string {
 function verifyLinkedIn(input: VerifyInput, secret: ProviderSecret): ReturnType<MetricsProviderModule['verify']> {
   const liSignature = getHeader(input.headers, LI_SIGNATURE_HEADER);
   const notesSignature = getHeader(input.headers, HEADERS.signature);
-  if (liSignature === null && notesSignature === null) return fail('Missing signature header');
+  if (liSignature === null && notesSignature === null) return fail('missing_signature', 'Missing signature header');
   const body = toBytes(input.rawBody);
-  let reason = 'Signature mismatch';
+  let refusal = fail('signature_mismatch', 'Signature mismatch');
 
   if (liSignature !== null) {
     const hex = stripPrefix(liSignature, [LI_PREFIX]);
@@ -93,15 +92,15 @@ function verifyLinkedIn(input: VerifyInput, secret: ProviderSecret): ReturnType<
   }
   if (notesSignature !== null) {
     const timestamp = getHeader(input.headers, NOTES_TIMESTAMP_HEADER);
-    if (timestamp === null) return fail(liSignature === null ? 'Missing timestamp header' : reason);
+    if (timestamp === null) return liSignature === null ? fail('missing_timestamp', 'Missing timestamp header') : refusal;
     const mac = decodeMac(stripPrefix(notesSignature, [LI_PREFIX, 'sha256=']));
     if (mac !== null && safeEqual(mac, hmacSha256(secret.value, timestamp, body))) {
       const stale = checkTimestampTolerance(timestamp, input.now ?? new Date(), undefined, true);
       if (stale === null) return pass(LINKEDIN_SCHEMES.notes);
-      reason = stale;
+      refusal = stale;
     }
   }
-  return fail(reason);
+  return refusal;
 }
 
 function readSecret(env: EnvBag): ProviderSecret | null {
@@ -187,14 +186,5 @@ export const linkedinModule: MetricsProviderModule = {
   handshake: handshakeLinkedIn,
   normalize: normalizeLinkedIn,
   // Each notification names the organization it is for.
-  splitByAccount: (payload) =>
-    isRecord(payload) && Array.isArray(payload.notifications)
-      ? groupByAccount(
-          payload.notifications as unknown[],
-          (n) => (isRecord(n) ? (readString(n.organizationalEntity)?.trim() ?? null) : null),
-          (notifications) => ({ ...payload, notifications }),
-        )
-      : isRecord(payload) && Object.hasOwn(payload, 'action')
-        ? [{ account: readString(payload.organizationalEntity)?.trim() ?? null, payload }]
-        : [{ account: null, payload }],
+  accountOf: (event) => readString(event.raw_payload.organizationalEntity)?.trim() ?? null,
 };

@@ -6,6 +6,7 @@ export const MAILGUN = {
   label: 'Mailgun',
   channel: 'email',
   routing: 'connection',
+  secretKinds: { hmac: 'HMAC secret' },
   connectionForm: {
     kind: 'secret',
     optionLabel: 'Mailgun',

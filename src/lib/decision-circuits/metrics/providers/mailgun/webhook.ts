@@ -1,6 +1,6 @@
 // Mailgun webhooks: one event per POST, `{"signature": {timestamp, token, signature}, "event-data": {…}}`,
 // signed with the account's HTTP webhook signing key as hex HMAC-SHA256(key, timestamp + token).
-import { SIGNATURE_TOLERANCE_SECONDS, type NormalizedEvent, type VerificationResult } from '../../metrics-types';
+import { SIGNATURE_TOLERANCE_SECONDS, type NormalizedEvent, type VerificationFailed, type VerificationResult } from '../../metrics-types';
 import {
   addItem,
   canonicalJson,
@@ -67,19 +67,19 @@ function parseBody(rawBody: Uint8Array | string): unknown {
 }
 
 /** The body's signature block and event-data, or why they cannot be read. */
-function readSignatureBlock(body: unknown): SignatureBlock | string {
-  if (body === undefined) return 'Body is not JSON';
-  if (!isRecord(body)) return 'Expected a JSON object with signature and event-data';
+function readSignatureBlock(body: unknown): SignatureBlock | VerificationFailed {
+  if (body === undefined) return fail('other', 'Body is not JSON');
+  if (!isRecord(body)) return fail('other', 'Expected a JSON object with signature and event-data');
   const block = body.signature;
-  if (!isRecord(block)) return 'Missing signature object';
+  if (!isRecord(block)) return fail('missing_signature', 'Missing signature object');
   const rawTimestamp = block.timestamp;
-  if (rawTimestamp === undefined || rawTimestamp === null || rawTimestamp === '') return 'Missing timestamp';
+  if (rawTimestamp === undefined || rawTimestamp === null || rawTimestamp === '') return fail('missing_timestamp', 'Missing timestamp');
   // Documented as an integer, sent as a string: the MAC covers the digits either way.
   const timestamp = typeof rawTimestamp === 'number' && Number.isSafeInteger(rawTimestamp) ? String(rawTimestamp) : rawTimestamp;
-  if (typeof timestamp !== 'string' || !UNIX_SECONDS.test(timestamp)) return 'Invalid timestamp';
+  if (typeof timestamp !== 'string' || !UNIX_SECONDS.test(timestamp)) return fail('invalid_timestamp', 'Invalid timestamp');
   const token = readString(block.token);
-  if (token === null) return 'Missing token';
-  if (token.length > MAX_TOKEN_LENGTH) return 'Malformed token';
+  if (token === null) return fail('other', 'Missing token');
+  if (token.length > MAX_TOKEN_LENGTH) return fail('malformed_signature', 'Malformed token');
   // parent-signature: events of a subaccount are also signed with the parent account's key.
   const candidates: { value: string; scheme: string }[] = [];
   for (const [field, scheme] of [
@@ -89,15 +89,17 @@ function readSignatureBlock(body: unknown): SignatureBlock | string {
     const value = block[field];
     if (typeof value === 'string' && value !== '') candidates.push({ value, scheme });
   }
-  if (candidates.length === 0) return 'Missing signature';
+  if (candidates.length === 0) return fail('missing_signature', 'Missing signature');
   // What the event-data holds is normalize's to judge: a signed block with a wrong shape beside
   // it is a 202 with a rejection, not a verification failure. Its digest binds it all the same.
   return { timestamp, token, candidates, eventData: body['event-data'] };
 }
 
-function ageProblem(timestamp: string, now: Date): string | null {
+function ageProblem(timestamp: string, now: Date): VerificationFailed | null {
   const age = now.getTime() / 1000 - Number(timestamp);
-  return age > MAILGUN_SIGNATURE_MAX_AGE_SECONDS || -age > MAILGUN_SIGNATURE_MAX_SKEW_SECONDS ? 'Timestamp outside tolerance' : null;
+  return age > MAILGUN_SIGNATURE_MAX_AGE_SECONDS || -age > MAILGUN_SIGNATURE_MAX_SKEW_SECONDS
+    ? fail('timestamp_out_of_tolerance', 'Timestamp outside tolerance')
+    : null;
 }
 
 /** The route refuses JSON nested deeper than this (src/lib/http/body.ts) before storing anything. */
@@ -140,18 +142,20 @@ export function signatureBlockHash(timestamp: string, token: string, signature: 
 export function verifyMailgun(input: VerifyInput, secret: ProviderSecret): VerificationResult {
   try {
     const key = secret.value.trim();
-    if (key === '') return fail('Webhook secret not configured');
+    if (key === '') return fail('secret_not_configured', 'Webhook secret not configured');
     const block = readSignatureBlock(parseBody(input.rawBody));
-    if (typeof block === 'string') return fail(block);
+    if (!('candidates' in block)) return block;
 
     const expected = hmacSha256(key, block.timestamp, block.token);
     const matched = block.candidates.find((c) => HEX_SHA256.test(c.value) && safeEqual(Buffer.from(c.value, 'hex'), expected));
     if (matched === undefined) {
-      return fail(block.candidates.some((c) => HEX_SHA256.test(c.value)) ? 'Signature mismatch' : 'Malformed signature');
+      return block.candidates.some((c) => HEX_SHA256.test(c.value))
+        ? fail('signature_mismatch', 'Signature mismatch')
+        : fail('malformed_signature', 'Malformed signature');
     }
     const now = input.now ?? new Date();
     const stale = ageProblem(block.timestamp, now);
-    if (stale !== null) return fail(stale);
+    if (stale !== null) return stale;
 
     // Kept while the signature is valid: after that it cannot verify anyway.
     const expiresAtMs = (Number(block.timestamp) + MAILGUN_SIGNATURE_MAX_AGE_SECONDS) * 1000;
@@ -164,7 +168,7 @@ export function verifyMailgun(input: VerifyInput, secret: ProviderSecret): Verif
       },
     };
   } catch {
-    return fail('Signature verification failed');
+    return fail('other', 'Signature verification failed');
   }
 }
 

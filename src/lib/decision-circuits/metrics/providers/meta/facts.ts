@@ -3,12 +3,15 @@
 import type { ProviderFacts } from '../kit/definition';
 
 const META_HEADERS = { signature: 'x-hub-signature-256' } as const;
+/** Both sign with the one Meta app's secret. */
+const META_SECRET_KINDS = { meta_app_secret: 'App secret' } as const;
 
 export const FACEBOOK = {
   id: 'facebook',
   label: 'Facebook',
   channel: 'social',
   routing: 'account',
+  secretKinds: META_SECRET_KINDS,
   connectionForm: {
     kind: 'account',
     optionLabel: 'Facebook page',
@@ -28,6 +31,7 @@ export const INSTAGRAM = {
   label: 'Instagram',
   channel: 'social',
   routing: 'account',
+  secretKinds: META_SECRET_KINDS,
   connectionForm: {
     kind: 'account',
     optionLabel: 'Instagram account',

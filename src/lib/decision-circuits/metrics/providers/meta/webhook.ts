@@ -10,7 +10,6 @@ import {
   hmacSha256,
   isRecord,
   isTooLong,
-  groupByAccount,
   makeEvent,
   mapEventType,
   occurredAt,
@@ -39,11 +38,11 @@ const MAX_CHALLENGE_LENGTH = 512;
 function verifyMeta(input: VerifyInput, secret: ProviderSecret): ReturnType<MetricsProviderModule['verify']> {
   // Same header for both; the legacy sha1 `x-hub-signature` is deliberately ignored.
   const header = getHeader(input.headers, FACEBOOK.headers.signature);
-  if (header === null) return fail('Missing signature header');
+  if (header === null) return fail('missing_signature', 'Missing signature header');
   const match = SIGNATURE.exec(header);
-  if (match === null) return fail('Malformed signature header');
+  if (match === null) return fail('malformed_signature', 'Malformed signature header');
   const expected = hmacSha256(secret.value, toBytes(input.rawBody));
-  return safeEqual(Buffer.from(match[1] ?? '', 'hex'), expected) ? pass(META_SCHEME) : fail('Signature mismatch');
+  return safeEqual(Buffer.from(match[1] ?? '', 'hex'), expected) ? pass(META_SCHEME) : fail('signature_mismatch', 'Signature mismatch');
 }
 
 const text = (status: number, body: string): HandshakeAnswer => ({ status, body, contentType: 'text/plain' });
@@ -184,15 +183,8 @@ function createMetaModule(provider: MetaProvider, secretEnvVars: readonly string
     verify: verifyMeta,
     handshake: handshakeMeta,
     normalize: (payload, ctx) => normalizeMeta(provider, payload, ctx),
-    // entry[].id is the page (Facebook) or the Instagram account the changes belong to.
-    splitByAccount: (payload) =>
-      isRecord(payload) && Array.isArray(payload.entry)
-        ? groupByAccount(
-            payload.entry as unknown[],
-            (entry) => (isRecord(entry) ? readId(entry.id) : null),
-            (entry) => ({ ...payload, entry }),
-          )
-        : [{ account: null, payload }],
+    // entry[].id is the page (Facebook) or the Instagram account the change belongs to.
+    accountOf: (event) => readString(event.raw_payload.entry_id),
   };
 }
 

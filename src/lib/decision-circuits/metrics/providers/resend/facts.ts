@@ -6,6 +6,7 @@ export const RESEND = {
   label: 'Resend',
   channel: 'email',
   routing: 'connection',
+  secretKinds: { svix: 'Svix signing secret' },
   connectionForm: {
     kind: 'secret',
     optionLabel: 'Resend',

@@ -53,17 +53,17 @@ export function decodeSvixSecret(secret: string): Buffer | null {
 
 function verifyResend(input: VerifyInput, secret: ProviderSecret): ReturnType<MetricsProviderModule['verify']> {
   const signature = getFirstHeader(input.headers, SIGNATURE_HEADERS);
-  if (signature === null) return fail('Missing signature header');
+  if (signature === null) return fail('missing_signature', 'Missing signature header');
   const id = getFirstHeader(input.headers, ID_HEADERS);
-  if (id === null) return fail('Missing svix-id header');
+  if (id === null) return fail('missing_delivery_id', 'Missing svix-id header');
   const timestamp = getFirstHeader(input.headers, TIMESTAMP_HEADERS);
-  if (timestamp === null) return fail('Missing timestamp header');
+  if (timestamp === null) return fail('missing_timestamp', 'Missing timestamp header');
 
   const key = decodeSvixSecret(secret.value);
-  if (key === null) return fail('Invalid webhook secret');
+  if (key === null) return fail('invalid_secret', 'Invalid webhook secret');
   // Both Svix and Standard Webhooks reject too old *and* too new (5 minutes).
   const stale = checkTimestampTolerance(timestamp, input.now ?? new Date());
-  if (stale !== null) return fail(stale);
+  if (stale !== null) return stale;
 
   const expected = hmacSha256(key, `${id}.${timestamp}.`, toBytes(input.rawBody));
   // Several space-separated `version,signature` entries during secret rotation; any v1 may match.
@@ -74,7 +74,7 @@ function verifyResend(input: VerifyInput, secret: ProviderSecret): ReturnType<Me
     if (!BASE64.test(encoded)) continue;
     if (safeEqual(Buffer.from(encoded, 'base64'), expected)) return pass(RESEND_SCHEME);
   }
-  return fail('Signature mismatch');
+  return fail('signature_mismatch', 'Signature mismatch');
 }
 
 function readSecret(env: EnvBag): ProviderSecret | null {

@@ -6,6 +6,7 @@ export const SENDGRID = {
   label: 'SendGrid',
   channel: 'email',
   routing: 'connection',
+  secretKinds: { ecdsa_public_key: 'ECDSA verification key', hmac: 'HMAC secret' },
   connectionForm: {
     kind: 'secret',
     optionLabel: 'SendGrid',

@@ -84,20 +84,20 @@ function verifyEcdsa(key: KeyObject, timestamp: string, body: Buffer, signature:
 
 function verifySendGrid(input: VerifyInput, secret: ProviderSecret): ReturnType<MetricsProviderModule['verify']> {
   const signature = getHeader(input.headers, HEADERS.signature);
-  if (signature === null) return fail('Missing signature header');
+  if (signature === null) return fail('missing_signature', 'Missing signature header');
   const timestamp = getHeader(input.headers, TIMESTAMP_HEADER);
-  if (timestamp === null) return fail('Missing timestamp header');
+  if (timestamp === null) return fail('missing_timestamp', 'Missing timestamp header');
 
   const publicKey = secret.kind === 'ecdsa_public_key' ? secret.value : null;
   const hmacSecret = secret.kind === 'hmac' ? secret.value : (secret.hmacSecret ?? null);
-  if (publicKey === null && hmacSecret === null) return fail('Webhook secret not configured');
+  if (publicKey === null && hmacSecret === null) return fail('secret_not_configured', 'Webhook secret not configured');
 
   const body = toBytes(input.rawBody);
-  let reason = 'Signature mismatch';
+  let refusal = fail('signature_mismatch', 'Signature mismatch');
   if (publicKey !== null) {
     const key = loadSendGridPublicKey(publicKey);
     // No age check: SendGrid documents no replay window and retries for 24 h; sg_event_id dedups.
-    if (key === null) reason = 'Invalid SendGrid public key';
+    if (key === null) refusal = fail('invalid_secret', 'Invalid SendGrid public key');
     else if (verifyEcdsa(key, timestamp, body, signature)) return pass(SENDGRID_SCHEMES.ecdsa);
   }
   if (hmacSecret !== null) {
@@ -105,10 +105,10 @@ function verifySendGrid(input: VerifyInput, secret: ProviderSecret): ReturnType<
     if (mac !== null && safeEqual(mac, hmacSha256(hmacSecret, timestamp, body))) {
       const stale = checkTimestampTolerance(timestamp, input.now ?? new Date(), undefined, true);
       if (stale === null) return pass(SENDGRID_SCHEMES.hmac);
-      reason = stale;
+      refusal = stale;
     }
   }
-  return fail(reason);
+  return refusal;
 }
 
 function secretFromString(value: string): ProviderSecret {
