@@ -45,7 +45,7 @@ create table public.metrics_ab_tests (
   window_hours integer default 24 not null,
   constraint metrics_ab_tests_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200))),
   constraint metrics_ab_tests_pkey PRIMARY KEY (workspace_id, ab_test_id),
-  constraint metrics_ab_tests_primary_metric_check CHECK ((primary_metric = ANY (ARRAY['unique_open_rate'::text, 'unique_click_rate'::text, 'delivery_rate'::text, 'social_engagement_rate'::text, 'social_click_rate'::text]))),
+  constraint metrics_ab_tests_primary_metric_check CHECK ((primary_metric = ANY (ARRAY['unique_open_rate'::text, 'unique_click_rate'::text, 'unique_human_open_rate'::text, 'unique_human_click_rate'::text, 'delivery_rate'::text, 'social_engagement_rate'::text, 'social_click_rate'::text]))),
   constraint metrics_ab_tests_window_hours_check CHECK (((window_hours >= 1) AND (window_hours <= 168))),
   constraint metrics_ab_tests_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES workspaces(id)
 );
@@ -699,7 +699,7 @@ $function$
 ;
 
 CREATE OR REPLACE FUNCTION public.metrics_ab_test_message_looks(p_workspace_id uuid, p_ab_test_id uuid, p_window_hours integer)
- RETURNS TABLE(variant_id uuid, look timestamp with time zone, sends bigint, delivered bigint, delivery_events bigint, opened bigint, clicked bigint, complained bigint, unsubscribed bigint, bounced bigint)
+ RETURNS TABLE(variant_id uuid, look timestamp with time zone, sends bigint, delivered bigint, delivery_events bigint, opened bigint, clicked bigint, complained bigint, unsubscribed bigint, bounced bigint, human_opened bigint, human_clicked bigint)
  LANGUAGE sql
  STABLE
  SET search_path TO 'public', 'pg_temp'
@@ -718,7 +718,9 @@ AS $function$
              min(x.occurred_at) filter (where x.event_type = 'email_click') as clicked_at,
              min(x.occurred_at) filter (where x.event_type = 'email_complaint') as complained_at,
              min(x.occurred_at) filter (where x.event_type = 'email_unsubscribe') as unsubscribed_at,
-             min(x.occurred_at) filter (where x.event_type = 'email_bounce') as bounced_at
+             min(x.occurred_at) filter (where x.event_type = 'email_bounce') as bounced_at,
+             min(x.occurred_at) filter (where x.event_type = 'email_open' and x.engagement_class = 'human') as human_opened_at,
+             min(x.occurred_at) filter (where x.event_type = 'email_click' and x.engagement_class = 'human') as human_clicked_at
       from public.metrics_webhook_events x
       where x.workspace_id = m.workspace_id and x.provider = m.provider and x.provider_object_id = m.provider_object_id
         and x.provider_object_id is not null and x.event_type <> 'provider_only' and x.applied_at is not null
@@ -739,14 +741,17 @@ AS $function$
            count(*) filter (where clicked_at <= closes_at) as clicked,
            count(*) filter (where complained_at <= closes_at) as complained,
            count(*) filter (where unsubscribed_at <= closes_at) as unsubscribed,
-           count(*) filter (where bounced_at <= closes_at) as bounced
+           count(*) filter (where bounced_at <= closes_at) as bounced,
+           count(*) filter (where human_opened_at <= closes_at) as human_opened,
+           count(*) filter (where human_clicked_at <= closes_at) as human_clicked
     from messages
     group by 1, 2
   )
   select variant_id, look,
          (sum(sends) over running)::bigint, (sum(delivered) over running)::bigint, (sum(delivery_events) over running)::bigint,
          (sum(opened) over running)::bigint, (sum(clicked) over running)::bigint, (sum(complained) over running)::bigint,
-         (sum(unsubscribed) over running)::bigint, (sum(bounced) over running)::bigint
+         (sum(unsubscribed) over running)::bigint, (sum(bounced) over running)::bigint,
+         (sum(human_opened) over running)::bigint, (sum(human_clicked) over running)::bigint
   from per_look
   window running as (partition by variant_id order by look)
   order by look, variant_id

@@ -87,6 +87,8 @@ function eventsFor(plan: SeededVariant): object[] {
     circuit_execution_id: `exec-${plan.test.slice(0, 8)}`,
     ab_test_id: plan.test,
     variant_id: plan.variant,
+    // SendGrid marks each open: these are people's (the unregistered tests default to human opens).
+    ...(kind === 'open' ? { sg_machine_open: false } : {}),
   });
   for (let i = 0; i < plan.sent; i++) {
     const hour = i % 3;
@@ -498,6 +500,9 @@ describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`A/B decisions in Chromium on %
         r.replace(/\s+/g, ' ').trim(),
       );
       expect(reasons, c.verdict).toEqual(report.reasons.map((r) => r.replace(/\s+/g, ' ').trim()));
+      // Which metric decided, and why: the registered one, or the default for SendGrid (human opens).
+      expect(report.metric.choice.choice, c.verdict).toBe(c.registered ? 'metric_registered' : 'default_human_opens');
+      expect(await text(page, `${card} [data-testid="decision-metric"]`), c.verdict).toBe(`Metric: ${report.metric.why}`);
       const hours = c.windowHours ?? 24;
       expect(report.window?.hours, c.verdict).toBe(hours);
       expect(await text(page, `${card} [data-testid="decision-window"]`), c.verdict).toContain(

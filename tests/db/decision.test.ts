@@ -192,7 +192,7 @@ describe.each(DATABASE_KINDS)('getAbTestDecision on %s', (kind) => {
     const [abTestId, control, challenger] = ids.clear as [string, string, string];
     const report = await getAbTestDecision({ workspace_id: ws, ab_test_id: abTestId }, { db: t.db, asOf: LATER });
     expect(report.method).toBe('sequential');
-    expect(report.metric).toMatchObject({ key: 'unique_click_rate', label: 'Unique click rate' });
+    expect(report.metric).toMatchObject({ key: 'unique_click_rate', label: 'Unique click rate', choice: { choice: 'metric_registered' } });
     expect(report.unit).toBe('message');
     expect(report.window).toEqual({ hours: 24, source: 'registered', pendingMessages: 0 });
     // Messages delivered on the hour enter a look 24 h later, the rest of each hour's an hour after that.
@@ -315,7 +315,8 @@ describe.each(DATABASE_KINDS)('getAbTestDecision on %s', (kind) => {
     // No split registered: the engine is told, and the decision says the even split was assumed.
     expect(report.splitRegistered).toBe(false);
     expect(report.flags).toContain('even_split_assumed');
-    expect(report.metric.key).toBe('unique_open_rate');
+    // Not registered, SendGrid only: the default reads people's opens (decision-metric-choice.test.ts).
+    expect(report.metric).toMatchObject({ key: 'unique_human_open_rate', choice: { choice: 'default_human_opens' } });
     expect(report.variants.find((v) => v.isControl)?.variantId).toBe(first);
   });
 
@@ -344,6 +345,7 @@ describe.each(DATABASE_KINDS)('getAbTestDecision on %s', (kind) => {
       key: 'social_engagement_rate',
       successes: 'social_likes + social_comments + social_shares + social_clicks',
       trials: 'social_impressions',
+      why: 'Engagement rate: the default for social tests.',
     });
     expect(report.unit).toBe('impression');
     expect(report.window).toBeNull();

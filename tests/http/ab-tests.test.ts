@@ -131,7 +131,11 @@ describe.each(DATABASE_KINDS)('/api/circuits/metrics/ab-tests on %s', (kind) => 
       ab_test_id: body.ab_test_id,
       decision: 'insufficient_data',
       method: 'sequential',
-      metric: { key: 'unique_click_rate' },
+      metric: {
+        key: 'unique_click_rate',
+        choice: { code: 'metric_choice', choice: 'metric_registered' },
+        why: 'Unique click rate: the metric registered for this test.',
+      },
       test: { name: body.name, registered: true },
       variants: [
         { name: 'Statement (control)', isControl: true, trials: 0 },
@@ -141,6 +145,8 @@ describe.each(DATABASE_KINDS)('/api/circuits/metrics/ab-tests on %s', (kind) => 
     const bad = await decision(`abTestId=${body.ab_test_id}&method=peeking`);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as Json).error).toContain('method');
+    const asked = await decision(`abTestId=${body.ab_test_id}&metric=unique_human_open_rate`);
+    expect(await asked.json()).toMatchObject({ metric: { key: 'unique_human_open_rate', choice: { choice: 'metric_requested' } } });
     expect((await decision(`abTestId=${body.ab_test_id}`, await tokenFor(OTHER_USER_ID))).status).toBe(403);
     expect((await decision(`abTestId=${randomUUID()}`)).status).toBe(404);
   });
@@ -195,6 +201,19 @@ describe.each(DATABASE_KINDS)('/api/circuits/metrics/ab-tests on %s', (kind) => 
     expect((await call('POST', member, registration())).status).toBe(201);
   });
 
+  it('registers a test on the unique human click rate and decides it on that metric', async () => {
+    const body = { ...registration(), primary_metric: 'unique_human_click_rate' };
+    const created = await call('POST', owner, body);
+    expect(created.status).toBe(201);
+    expect(created.json.test).toMatchObject({ primary_metric: 'unique_human_click_rate', primary_metric_choice: 'metric_registered' });
+    const response = await fetch(`${app.url}/api/circuits/metrics/decision?workspaceId=${DEV_WORKSPACE_ID}&abTestId=${body.ab_test_id}`, {
+      headers: { authorization: `Bearer ${owner}` },
+    });
+    expect(await response.json()).toMatchObject({
+      metric: { key: 'unique_human_click_rate', label: 'Unique human click rate', successes: 'messages a person clicked within 24 h' },
+    });
+  });
+
   it('lists an unregistered test by short ids, with the variant that sent first as control', async ({ skip }) => {
     skip(
       kind !== 'postgres',
@@ -233,12 +252,24 @@ describe.each(DATABASE_KINDS)('/api/circuits/metrics/ab-tests on %s', (kind) => 
     expect(test).toMatchObject({
       name: `Test ${abTestId.slice(0, 8)}`,
       registered: false,
-      primary_metric: 'unique_open_rate',
+      // SendGrid flags machine opens: the default reads people's opens.
+      primary_metric: 'unique_human_open_rate',
+      primary_metric_choice: 'default_human_opens',
+      providers: ['sendgrid'],
       control_rule: 'Not registered: the control is the variant that sent first, and the split is assumed even.',
       variants: [
         { variant_id: early, name: early.slice(0, 8), is_control: true, weight: 1 },
         { variant_id: late, name: late.slice(0, 8), is_control: false, weight: 1 },
       ],
+    });
+    const decision = await fetch(`${app.url}/api/circuits/metrics/decision?workspaceId=${DEV_WORKSPACE_ID}&abTestId=${abTestId}`, {
+      headers: { authorization: `Bearer ${owner}` },
+    });
+    expect(await decision.json()).toMatchObject({
+      metric: {
+        key: 'unique_human_open_rate',
+        why: expect.stringMatching(/^Unique human open rate: every provider in this test \(SendGrid\) flags machine opens/),
+      },
     });
   });
 });

@@ -144,6 +144,9 @@ export function DecisionCard({ report }: { report: AbTestDecisionReport }) {
       <p className="small" data-testid="decision-window">
         <WindowText report={report} />
       </p>
+      <p className="small" data-testid="decision-metric" data-metric={report.metric.key} data-choice={report.metric.choice.choice}>
+        <strong>Metric:</strong> {report.metric.why}
+      </p>
       <p className="small muted">
         Decided on the <strong>{report.metric.label.toLowerCase()}</strong> ({report.metric.successes.replaceAll('_', ' ')} per{' '}
         {report.metric.trials.replaceAll('_', ' ')}) over the whole test up to {report.asOf.slice(0, 16).replace('T', ' ')} UTC (

@@ -40,7 +40,8 @@ export {
 export { absoluteLiftInterval, relativeLiftInterval, type Interval } from './lift';
 export { lookSufficiency, type LookSufficiency } from './look-sufficiency';
 export { describeDecision, describeReason, METHOD_DESCRIPTIONS } from './wording';
-export type { CountName, DecisionReason, DecisionReasonCode } from './reasons';
+export type { CountName, DecisionReason, DecisionReasonCode, MetricChoiceCode } from './reasons';
+export { METRIC_CHOICE_CODES } from './reasons';
 export {
   DEFAULT_MIXING_RELATIVE_SD,
   msprtLook,

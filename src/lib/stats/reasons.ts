@@ -7,6 +7,20 @@ import type { Interval } from './lift';
 /** A counter that cannot exceed another one (unique opens ≤ deliveries ≤ sends, …). */
 export type CountName = 'successes' | 'trials' | 'complaints' | 'unsubscribes' | 'bounces' | 'sends';
 
+/**
+ * Why a test is decided on its metric: the one it registered, the one the caller asked for, or
+ * the default rule (email: human opens where every provider flags machine opens, else human
+ * clicks; social: the engagement rate).
+ */
+export const METRIC_CHOICE_CODES = [
+  'metric_registered',
+  'metric_requested',
+  'default_human_opens',
+  'default_human_clicks',
+  'default_social',
+] as const;
+export type MetricChoiceCode = (typeof METRIC_CHOICE_CODES)[number];
+
 /** A reason code with its parameters. */
 export type DecisionReason =
   | { code: 'too_few_variants'; count: number }
@@ -51,6 +65,7 @@ export type DecisionReason =
   | { code: 'estimate_outside_interval'; variant: string; observed: number; interval: Interval }
   | { code: 'window'; hours: number; metric: string }
   // What the stored counts add to a test's decision (email windows, repeated events, social posts).
+  | { code: 'metric_choice'; choice: MetricChoiceCode; metric: string; providers: string[]; withoutOpenSignal: string[] }
   | { code: 'messages_pending'; messages: number; hours: number }
   | { code: 'duplicate_deliveries'; events: number }
   | { code: 'social_split_unchecked' };

@@ -75,6 +75,30 @@ function listNames(items: readonly string[]): string {
   return items.join(', ');
 }
 
+/** "SendGrid", "SendGrid and Mailgun", "SendGrid, Mailgun and Resend". */
+function listAnd(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
+/** Why the decision reads the metric it reads (the decision's `metric.why`). */
+function describeMetricChoice(reason: Extract<DecisionReason, { code: 'metric_choice' }>): string {
+  const metric = reason.metric.charAt(0).toUpperCase() + reason.metric.slice(1);
+  switch (reason.choice) {
+    case 'metric_registered':
+      return `${metric}: the metric registered for this test.`;
+    case 'metric_requested':
+      return `${metric}: the metric asked for in this request.`;
+    case 'default_social':
+      return `${metric}: the default for social tests.`;
+    case 'default_human_opens':
+      return `${metric}: every provider in this test (${listAnd(reason.providers)}) flags machine opens, so privacy-proxy opens are left out and people are compared.`;
+    case 'default_human_clicks':
+      return reason.withoutOpenSignal.length > 0
+        ? `${metric}: ${listAnd(reason.withoutOpenSignal)} cannot tell machine opens from people's, so opens are not compared; clicks with scanners left out are.`
+        : `${metric}: no message of this test is mapped to a provider yet, so opens cannot be known to be flagged; clicks with scanners left out are compared.`;
+  }
+}
+
 /** The one sentence for a reason code. */
 export function describeReason(reason: DecisionReason): string {
   switch (reason.code) {
@@ -149,6 +173,8 @@ export function describeReason(reason: DecisionReason): string {
       return `${reason.events} repeated delivered events were counted once per message.`;
     case 'social_split_unchecked':
       return 'The traffic split is not checked for social tests: posts have no send counts.';
+    case 'metric_choice':
+      return describeMetricChoice(reason);
   }
 }
 

@@ -9,17 +9,21 @@ import {
   type AbTestDecision,
   type AbTestMethod,
   type AbTestVariantCounts,
+  describeReason,
   type DecisionReason,
+  type MetricChoiceCode,
 } from '../../../stats';
 import {
   abTestDefinitionsFrom,
   abTestDefinitionStatements,
   DECISION_METRIC_KEYS,
   DECISION_METRICS,
+  flagsMachineOpens,
   type AbTestDefinition,
   type DecisionMetric,
   type DecisionMetricSpec,
 } from './registry';
+import { PROVIDER_LABELS } from '../providers';
 import { readScoped, type AccessOptions } from '../tenancy/access';
 import { UnknownAbTestError } from '../core/errors';
 import { toIso, toNumber } from '../core/rows';
@@ -49,7 +53,16 @@ export interface AbTestDecisionReport extends AbTestDecision {
   workspace_id: string;
   ab_test_id: string;
   test: Pick<AbTestDefinition, 'name' | 'registered' | 'control_rule' | 'channel' | 'started_at'>;
-  metric: { key: DecisionMetric; label: string; successes: string; trials: string };
+  metric: {
+    key: DecisionMetric;
+    label: string;
+    successes: string;
+    trials: string;
+    /** Why this metric decided: registered, asked for, or the default rule (with the providers it looked at). */
+    choice: Extract<DecisionReason, { code: 'metric_choice' }>;
+    /** The choice in words, e.g. "Unique human open rate: every provider in this test (SendGrid) flags machine opens, …". */
+    why: string;
+  };
   /** What one trial is: a message (email) or an impression (social). Never a person. */
   unit: 'message' | 'impression';
   /** Email: the fixed per-message window; null for social tests (impressions have no delivery time). */
@@ -74,7 +87,18 @@ type Totals = Record<RollupCounter, number>;
 const zeroTotals = (): Totals => Object.fromEntries(ROLLUP_COUNTERS.map((c) => [c, 0])) as Totals;
 
 /** Cumulative per-message counts at one look (metrics_ab_test_message_looks). */
-const MESSAGE_COUNTS = ['sends', 'delivered', 'delivery_events', 'opened', 'clicked', 'complained', 'unsubscribed', 'bounced'] as const;
+const MESSAGE_COUNTS = [
+  'sends',
+  'delivered',
+  'delivery_events',
+  'opened',
+  'clicked',
+  'human_opened',
+  'human_clicked',
+  'complained',
+  'unsubscribed',
+  'bounced',
+] as const;
 type MessageCounts = Record<(typeof MESSAGE_COUNTS)[number], number>;
 const zeroMessages = (): MessageCounts => Object.fromEntries(MESSAGE_COUNTS.map((c) => [c, 0])) as MessageCounts;
 
@@ -89,8 +113,19 @@ function isEmailMetric(metric: DecisionMetric): metric is EmailDecisionMetric {
 const MESSAGE_METRICS = {
   unique_open_rate: { successes: 'opened', trials: 'delivered' },
   unique_click_rate: { successes: 'clicked', trials: 'delivered' },
+  unique_human_open_rate: { successes: 'human_opened', trials: 'delivered' },
+  unique_human_click_rate: { successes: 'human_clicked', trials: 'delivered' },
   delivery_rate: { successes: 'delivered', trials: 'sends' },
 } as const satisfies Record<EmailDecisionMetric, { successes: keyof MessageCounts; trials: keyof MessageCounts }>;
+
+/** What a counted message did, in words: "messages a person opened within 24 h". */
+const SUCCESS_WORDS: Partial<Record<keyof MessageCounts, string>> = {
+  opened: 'opened',
+  clicked: 'clicked',
+  delivered: 'delivered',
+  human_opened: 'a person opened',
+  human_clicked: 'a person clicked',
+};
 
 function successCounters(metric: DecisionMetric): readonly RollupCounter[] {
   const spec: DecisionMetricSpec['successes'] = DECISION_METRICS[metric].successes;
@@ -185,6 +220,17 @@ function rollupLooks(metric: DecisionMetric, variantIds: string[], hourly: Recor
   return { history, current, looks: buckets.length };
 }
 
+/** Why the decision reads its metric, with the providers named as people know them. */
+function metricChoice(
+  definition: AbTestDefinition,
+  code: MetricChoiceCode,
+  label: string,
+): Extract<DecisionReason, { code: 'metric_choice' }> {
+  const names = definition.providers.map((p) => PROVIDER_LABELS[p]);
+  const withoutOpenSignal = definition.providers.filter((p) => !flagsMachineOpens(p)).map((p) => PROVIDER_LABELS[p]);
+  return { code: 'metric_choice', choice: code, metric: label.toLowerCase(), providers: names, withoutOpenSignal };
+}
+
 /**
  * The verdict on one test. Email tests count messages, each read in a fixed window after its
  * delivery (metrics_ab_test_message_looks); social tests count the rollups' engagements per
@@ -194,11 +240,16 @@ export async function getAbTestDecision(query: AbTestDecisionQuery, options: Dec
   const { workspace_id: workspaceId, ab_test_id: abTestId, metric: requestedMetric, method } = abTestDecisionQuerySchema.parse(query);
   const asOf = options.asOf ?? new Date();
   const { asOf: _asOf, ...access } = options;
-  const [registry = [], traffic = []] = await readScoped(workspaceId, access, abTestDefinitionStatements(workspaceId, abTestId));
-  const [definition] = abTestDefinitionsFrom(registry, traffic);
+  const [registry = [], traffic = [], providers = []] = await readScoped(
+    workspaceId,
+    access,
+    abTestDefinitionStatements(workspaceId, abTestId),
+  );
+  const [definition] = abTestDefinitionsFrom(registry, traffic, providers);
   if (!definition) throw new UnknownAbTestError(workspaceId, abTestId);
   const metric = requestedMetric ?? definition.primary_metric;
   const spec = DECISION_METRICS[metric];
+  const choice = metricChoice(definition, requestedMetric ? 'metric_requested' : definition.primary_metric_choice, spec.label);
   const email = isEmailMetric(metric);
   const variantIds = definition.variants.map((v) => v.variant_id);
 
@@ -272,8 +323,12 @@ export async function getAbTestDecision(query: AbTestDecisionQuery, options: Dec
     metric: {
       key: metric,
       label: spec.label,
-      successes: email ? `messages ${MESSAGE_METRICS[metric].successes} within ${window!.hours} h` : successCounters(metric).join(' + '),
+      successes: email
+        ? `messages ${SUCCESS_WORDS[MESSAGE_METRICS[metric].successes]} within ${window!.hours} h`
+        : successCounters(metric).join(' + '),
       trials: email ? (MESSAGE_METRICS[metric].trials === 'sends' ? 'messages sent' : 'messages delivered') : spec.trials,
+      choice,
+      why: describeReason(choice),
     },
     unit: email ? 'message' : 'impression',
     window,

@@ -1,14 +1,16 @@
 // The A/B test registry: named tests and variants, the control, the intended split and the
 // primary metric. A test that was never registered still works: its variants come from the
 // rollups, named by short id, with the variant that sent first as the control (said so in
-// `control_rule`), equal weights and the unique open rate (email) or engagement rate (social).
+// `control_rule`), equal weights and the default metric (defaultPrimaryMetric: a unique human
+// rate for email, the engagement rate for social).
 import { z } from 'zod';
 import { isoTimestamp } from '../../../validation/bounded';
 import { getDb, type Database, type Statement } from '../../../db';
 import { readScoped, type AccessOptions } from '../tenancy/access';
 import { isUnknownWorkspaceSqlError, UnknownWorkspaceError } from '../core/errors';
 import { toIso, toNumber } from '../core/rows';
-import type { MetricsChannel, RollupCounter } from '../metrics-types';
+import type { MetricChoiceCode } from '../../../stats';
+import type { MetricsChannel, MetricsProvider, RollupCounter } from '../metrics-types';
 
 /** A decision metric: successes (one counter or the sum of several) per trial, named by rollup counters. */
 export interface DecisionMetricSpec {
@@ -25,6 +27,18 @@ export interface DecisionMetricSpec {
 export const DECISION_METRICS = {
   unique_open_rate: { channel: 'email', label: 'Unique open rate', successes: 'email_unique_opened', trials: 'email_delivered' },
   unique_click_rate: { channel: 'email', label: 'Unique click rate', successes: 'email_unique_clicked', trials: 'email_delivered' },
+  unique_human_open_rate: {
+    channel: 'email',
+    label: 'Unique human open rate',
+    successes: 'email_unique_human_opened',
+    trials: 'email_delivered',
+  },
+  unique_human_click_rate: {
+    channel: 'email',
+    label: 'Unique human click rate',
+    successes: 'email_unique_human_clicked',
+    trials: 'email_delivered',
+  },
   delivery_rate: { channel: 'email', label: 'Delivery rate', successes: 'email_delivered', trials: 'email_sent' },
   social_engagement_rate: {
     channel: 'social',
@@ -38,6 +52,37 @@ export type DecisionMetric = keyof typeof DECISION_METRICS;
 export const DECISION_METRIC_KEYS = Object.keys(DECISION_METRICS) as [DecisionMetric, ...DecisionMetric[]];
 
 export const MAX_VARIANTS_PER_TEST = 20;
+
+/**
+ * Email providers whose open events say when a machine opened (SendGrid's `sg_machine_open`,
+ * Mailgun's `client-info.bot`). Resend's opens carry no such signal: every one is `unknown`, so a
+ * human open rate would read 0 there.
+ */
+const PROVIDERS_FLAGGING_MACHINE_OPENS: ReadonlySet<MetricsProvider> = new Set(['sendgrid', 'mailgun']);
+
+export function flagsMachineOpens(provider: MetricsProvider): boolean {
+  return PROVIDERS_FLAGGING_MACHINE_OPENS.has(provider);
+}
+
+/** The metric a test is decided on, and why: registered, or the default for its channel and providers. */
+export interface PrimaryMetricChoice {
+  metric: DecisionMetric;
+  choice: MetricChoiceCode;
+}
+
+/**
+ * The default metric of a test that registered none. Email: the unique human open rate when every
+ * provider of the test's messages flags machine opens, else the unique human click rate (scanner
+ * clicks are classified for every email provider). Machine opens and scanner clicks land in both
+ * arms alike and dilute the lift, so people are compared (docs/statistics.md).
+ */
+export function defaultPrimaryMetric(channel: MetricsChannel | null, providers: readonly MetricsProvider[]): PrimaryMetricChoice {
+  if (channel === 'social') return { metric: 'social_engagement_rate', choice: 'default_social' };
+  const everyFlags = providers.length > 0 && providers.every(flagsMachineOpens);
+  return everyFlags
+    ? { metric: 'unique_human_open_rate', choice: 'default_human_opens' }
+    : { metric: 'unique_human_click_rate', choice: 'default_human_clicks' };
+}
 
 /**
  * Hours after delivery within which an email open or click counts, and after which a message
@@ -103,6 +148,10 @@ export interface AbTestDefinition {
   name: string;
   registered: boolean;
   primary_metric: DecisionMetric;
+  /** Why primary_metric: `metric_registered`, or the default rule that picked it. */
+  primary_metric_choice: MetricChoiceCode;
+  /** The providers of the test's mapped messages (email), sorted; empty when none is mapped yet. */
+  providers: MetricsProvider[];
   started_at: string | null;
   channel: MetricsChannel | null;
   /** Email: the per-message window in hours (the registered one, else DEFAULT_WINDOW_HOURS). */
@@ -152,8 +201,14 @@ interface TrafficRow {
   first_send: unknown;
 }
 
-function inferredDefinition(abTestId: string, traffic: TrafficRow[]): AbTestDefinition {
+interface ProviderRow {
+  ab_test_id: string;
+  providers: MetricsProvider[] | null;
+}
+
+function inferredDefinition(abTestId: string, traffic: TrafficRow[], providers: MetricsProvider[]): AbTestDefinition {
   const channel = traffic[0]?.channel ?? null;
+  const primary = defaultPrimaryMetric(channel, providers);
   // The control of an unregistered test: the variant whose first send came first (ties by id).
   const ordered = [...traffic].sort(
     (a, b) =>
@@ -164,7 +219,9 @@ function inferredDefinition(abTestId: string, traffic: TrafficRow[]): AbTestDefi
     ab_test_id: abTestId,
     name: `Test ${shortId(abTestId)}`,
     registered: false,
-    primary_metric: channel === 'social' ? 'social_engagement_rate' : 'unique_open_rate',
+    primary_metric: primary.metric,
+    primary_metric_choice: primary.choice,
+    providers,
     started_at: toIso(ordered[0]?.first_bucket ?? null),
     channel,
     window_hours: DEFAULT_WINDOW_HOURS,
@@ -179,13 +236,15 @@ function inferredDefinition(abTestId: string, traffic: TrafficRow[]): AbTestDefi
   };
 }
 
-function registeredDefinition(row: RegistryRow, traffic: TrafficRow[]): AbTestDefinition {
+function registeredDefinition(row: RegistryRow, traffic: TrafficRow[], providers: MetricsProvider[]): AbTestDefinition {
   const firstBucket = new Map(traffic.map((t) => [t.variant_id, toIso(t.first_bucket)]));
   return {
     ab_test_id: row.ab_test_id,
     name: row.name,
     registered: true,
     primary_metric: row.primary_metric,
+    primary_metric_choice: 'metric_registered',
+    providers,
     started_at: toIso(row.started_at),
     channel: DECISION_METRICS[row.primary_metric].channel,
     window_hours: toNumber(row.window_hours),
@@ -200,8 +259,11 @@ function registeredDefinition(row: RegistryRow, traffic: TrafficRow[]): AbTestDe
   };
 }
 
-/** The two reads a test definition comes from: the registry, and the traffic seen in the rollups. */
-export function abTestDefinitionStatements(workspaceId: string, onlyAbTestId: string | null = null): [Statement, Statement] {
+/**
+ * The three reads a test definition comes from: the registry, the traffic seen in the rollups and
+ * the providers of the test's mapped email messages (which pick the default metric).
+ */
+export function abTestDefinitionStatements(workspaceId: string, onlyAbTestId: string | null = null): [Statement, Statement, Statement] {
   return [
     {
       text: `select t.ab_test_id, t.name, t.primary_metric, t.started_at, t.window_hours,
@@ -221,18 +283,35 @@ export function abTestDefinitionStatements(workspaceId: string, onlyAbTestId: st
              group by ab_test_id, variant_id`,
       params: [workspaceId, onlyAbTestId],
     },
+    {
+      text: `select ab_test_id, array_agg(distinct provider order by provider) as providers
+             from metrics_attribution_map
+             where workspace_id = $1 and ab_test_id is not null and variant_id is not null
+               and status = 'mapped' and channel = 'email' and ($2::uuid is null or ab_test_id = $2)
+             group by ab_test_id`,
+      params: [workspaceId, onlyAbTestId],
+    },
   ];
 }
 
 /** Definitions from the rows of abTestDefinitionStatements, most recently active first. */
-export function abTestDefinitionsFrom(registryRows: Record<string, unknown>[], trafficRows: Record<string, unknown>[]): AbTestDefinition[] {
+export function abTestDefinitionsFrom(
+  registryRows: Record<string, unknown>[],
+  trafficRows: Record<string, unknown>[],
+  providerRows: Record<string, unknown>[],
+): AbTestDefinition[] {
   const registry = registryRows as unknown as RegistryRow[];
   const traffic = trafficRows as unknown as TrafficRow[];
+  const providersByTest = new Map((providerRows as unknown as ProviderRow[]).map((row) => [row.ab_test_id, row.providers ?? []]));
+  const providersOf = (abTestId: string) => providersByTest.get(abTestId) ?? [];
   const trafficByTest = new Map<string, TrafficRow[]>();
   for (const row of traffic) trafficByTest.set(row.ab_test_id, [...(trafficByTest.get(row.ab_test_id) ?? []), row]);
-  const definitions = registry.map((row) => registeredDefinition(row, trafficByTest.get(row.ab_test_id) ?? []));
+  const definitions = registry.map((row) =>
+    registeredDefinition(row, trafficByTest.get(row.ab_test_id) ?? [], providersOf(row.ab_test_id)),
+  );
   const registered = new Set(registry.map((row) => row.ab_test_id));
-  for (const [abTestId, rows] of trafficByTest) if (!registered.has(abTestId)) definitions.push(inferredDefinition(abTestId, rows));
+  for (const [abTestId, rows] of trafficByTest)
+    if (!registered.has(abTestId)) definitions.push(inferredDefinition(abTestId, rows, providersOf(abTestId)));
   const lastActivity = (d: AbTestDefinition) =>
     d.variants
       .map((v) => v.first_bucket ?? '')
@@ -249,8 +328,12 @@ export async function listAbTestDefinitions(
   options: AccessOptions = {},
   onlyAbTestId: string | null = null,
 ): Promise<AbTestDefinition[]> {
-  const [registry = [], traffic = []] = await readScoped(workspaceId, options, abTestDefinitionStatements(workspaceId, onlyAbTestId));
-  return abTestDefinitionsFrom(registry, traffic);
+  const [registry = [], traffic = [], providers = []] = await readScoped(
+    workspaceId,
+    options,
+    abTestDefinitionStatements(workspaceId, onlyAbTestId),
+  );
+  return abTestDefinitionsFrom(registry, traffic, providers);
 }
 
 /** One test's definition, registered or inferred; null when neither the registry nor the rollups know it. */
