@@ -1,7 +1,8 @@
 // /api/circuits/metrics/ab-tests: registering a test and listing them, with the test shape both answer.
 import { z } from 'zod';
 import { DECISION_METRIC_KEYS, abTestRegistrationSchema } from '@/lib/decision-circuits/metrics/ab-tests';
-import { METRICS_CHANNELS } from '@/lib/decision-circuits/metrics';
+import { METRICS_CHANNELS, METRICS_PROVIDERS } from '@/lib/decision-circuits/metrics';
+import { METRIC_CHOICE_CODES } from '@/lib/stats';
 import { defineOperation, defineRoute, isoInstant, stamped, workspaceList, workspaceQuerySchema } from '@/lib/http/contract';
 
 export const abTestSchema = z
@@ -10,6 +11,10 @@ export const abTestSchema = z
     name: z.string(),
     registered: z.boolean(),
     primary_metric: z.enum(DECISION_METRIC_KEYS),
+    primary_metric_choice: z
+      .enum(METRIC_CHOICE_CODES)
+      .meta({ description: 'metric_registered, or the default rule that picked primary_metric for an unregistered test' }),
+    providers: z.array(z.enum(METRICS_PROVIDERS)).meta({ description: "The providers of the test's mapped email messages, sorted" }),
     started_at: isoInstant.nullable(),
     channel: z.enum(METRICS_CHANNELS).nullable(),
     window_hours: z.number().int(),

@@ -3,7 +3,14 @@
 import { z } from 'zod';
 import { METRICS_CHANNELS, abTestDecisionQuerySchema } from '@/lib/decision-circuits/metrics';
 import { defineOperation, defineRoute, isoInstant, uuidParam } from '@/lib/http/contract';
-import { AB_TEST_METHODS, AB_TEST_VERDICTS, COMPARISON_OUTCOMES, DECISION_FLAGS, GUARDRAIL_METRICS } from '@/lib/stats';
+import {
+  AB_TEST_METHODS,
+  AB_TEST_VERDICTS,
+  COMPARISON_OUTCOMES,
+  DECISION_FLAGS,
+  GUARDRAIL_METRICS,
+  METRIC_CHOICE_CODES,
+} from '@/lib/stats';
 
 const decisionFields = abTestDecisionQuerySchema.shape;
 
@@ -93,7 +100,22 @@ export const decisionReportSchema = z
       channel: z.enum(METRICS_CHANNELS).nullable(),
       started_at: isoInstant.nullable(),
     }),
-    metric: z.looseObject({ key: decisionFields.metric.unwrap(), label: z.string(), successes: z.string(), trials: z.string() }),
+    metric: z.looseObject({
+      key: decisionFields.metric.unwrap(),
+      label: z.string(),
+      successes: z.string(),
+      trials: z.string(),
+      choice: z
+        .looseObject({
+          code: z.literal('metric_choice'),
+          choice: z.enum(METRIC_CHOICE_CODES),
+          metric: z.string(),
+          providers: z.array(z.string()),
+          withoutOpenSignal: z.array(z.string()),
+        })
+        .meta({ description: 'Why this metric decided: registered, requested, or the default rule, with the providers it looked at' }),
+      why: z.string().meta({ description: 'The choice in one sentence' }),
+    }),
     unit: z.enum(['message', 'impression']),
     window: z.looseObject({ hours: z.number(), source: z.enum(['registered', 'default']), pendingMessages: z.number().int() }).nullable(),
     duplicateDeliveries: z.number().int(),
