@@ -396,6 +396,74 @@ create table public.metrics_signature_blocks (
 );
 alter table public.metrics_signature_blocks enable row level security;
 
+create table public.metrics_social_insight_accounts (
+  workspace_id uuid not null,
+  provider text not null,
+  last_fetched_at timestamp with time zone,
+  backoff_until timestamp with time zone,
+  throttled_count integer default 0 not null,
+  last_error text,
+  last_error_kind text,
+  last_error_at timestamp with time zone,
+  constraint metrics_social_insight_accounts_last_error_check CHECK ((length(last_error) <= 300)),
+  constraint metrics_social_insight_accounts_last_error_kind_check CHECK ((last_error_kind = ANY (ARRAY['throttled'::text, 'token_rejected'::text, 'no_token'::text, 'provider_error'::text]))),
+  constraint metrics_social_insight_accounts_pkey PRIMARY KEY (workspace_id, provider),
+  constraint metrics_social_insight_accounts_throttled_count_check CHECK ((throttled_count >= 0)),
+  constraint metrics_social_insight_accounts_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES workspaces(id) ON DELETE CASCADE
+);
+alter table public.metrics_social_insight_accounts enable row level security;
+
+create table public.metrics_social_insight_posts (
+  workspace_id uuid not null,
+  provider text not null,
+  provider_object_id text not null,
+  posted_at timestamp with time zone not null,
+  state text default 'polling'::text not null,
+  stop_reason text,
+  next_poll_at timestamp with time zone default now() not null,
+  last_polled_at timestamp with time zone,
+  unchanged_polls integer default 0 not null,
+  counted_impressions bigint default 0 not null,
+  latest_observed_at timestamp with time zone,
+  latest_impressions bigint,
+  latest_reach bigint,
+  latest_views bigint,
+  decreased_at timestamp with time zone,
+  decreased_from bigint,
+  decreased_to bigint,
+  constraint metrics_social_insight_posts_check CHECK (((state = 'stopped'::text) = (stop_reason IS NOT NULL))),
+  constraint metrics_social_insight_posts_counted_impressions_check CHECK ((counted_impressions >= 0)),
+  constraint metrics_social_insight_posts_pkey PRIMARY KEY (workspace_id, provider, provider_object_id),
+  constraint metrics_social_insight_posts_state_check CHECK ((state = ANY (ARRAY['polling'::text, 'stopped'::text]))),
+  constraint metrics_social_insight_posts_stop_reason_check CHECK ((stop_reason = ANY (ARRAY['aged_out'::text, 'unchanged'::text, 'deleted'::text]))),
+  constraint metrics_social_insight_posts_unchanged_polls_check CHECK ((unchanged_polls >= 0)),
+  constraint metrics_social_insight_posts_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES workspaces(id) ON DELETE CASCADE,
+  constraint metrics_social_insight_posts_workspace_id_provider_provide_fkey FOREIGN KEY (workspace_id, provider, provider_object_id) REFERENCES metrics_attribution_map(workspace_id, provider, provider_object_id) ON DELETE CASCADE
+);
+alter table public.metrics_social_insight_posts enable row level security;
+
+create table public.metrics_social_insight_snapshots (
+  workspace_id uuid not null,
+  provider text not null,
+  provider_object_id text not null,
+  observed_at timestamp with time zone not null,
+  metric text not null,
+  impressions bigint not null,
+  reach bigint,
+  views bigint,
+  added bigint not null,
+  decreased boolean not null,
+  recorded_at timestamp with time zone default now() not null,
+  constraint metrics_social_insight_snapsh_workspace_id_provider_provid_fkey FOREIGN KEY (workspace_id, provider, provider_object_id) REFERENCES metrics_social_insight_posts(workspace_id, provider, provider_object_id) ON DELETE CASCADE,
+  constraint metrics_social_insight_snapshots_added_check CHECK ((added >= 0)),
+  constraint metrics_social_insight_snapshots_impressions_check CHECK ((impressions >= 0)),
+  constraint metrics_social_insight_snapshots_metric_check CHECK (((length(metric) >= 1) AND (length(metric) <= 100))),
+  constraint metrics_social_insight_snapshots_pkey PRIMARY KEY (workspace_id, provider, provider_object_id, observed_at),
+  constraint metrics_social_insight_snapshots_reach_check CHECK ((reach >= 0)),
+  constraint metrics_social_insight_snapshots_views_check CHECK ((views >= 0))
+);
+alter table public.metrics_social_insight_snapshots enable row level security;
+
 create table public.metrics_unrouted_events (
   provider text not null,
   external_account_id text not null,
@@ -513,6 +581,7 @@ CREATE INDEX idx_metrics_rollups_time_bucket ON public.metrics_rollups USING btr
 CREATE INDEX idx_metrics_rollups_workspace_test_variant_time ON public.metrics_rollups USING btree (workspace_id, ab_test_id, variant_id, time_bucket DESC);
 CREATE INDEX idx_metrics_rollups_workspace_time ON public.metrics_rollups USING btree (workspace_id, time_bucket DESC);
 CREATE INDEX idx_metrics_rollups_workspace_variant_time ON public.metrics_rollups USING btree (workspace_id, variant_id, time_bucket DESC);
+CREATE INDEX idx_metrics_social_insight_posts_due ON public.metrics_social_insight_posts USING btree (next_poll_at) WHERE (state = 'polling'::text);
 CREATE INDEX idx_metrics_webhook_events_object ON public.metrics_webhook_events USING btree (workspace_id, provider, provider_object_id) WHERE ((provider_object_id IS NOT NULL) AND (event_type <> 'provider_only'::text));
 CREATE INDEX idx_metrics_webhook_events_processed ON public.metrics_webhook_events USING btree (processed);
 CREATE INDEX idx_metrics_webhook_events_received_at_all ON public.metrics_webhook_events USING btree (received_at);
@@ -539,6 +608,9 @@ CREATE INDEX metrics_rate_limits_window_end ON public.metrics_rate_limits USING 
 CREATE UNIQUE INDEX metrics_rollups_key ON public.metrics_rollups USING btree (workspace_id, circuit_execution_id, ab_test_id, variant_id, channel, time_bucket) NULLS NOT DISTINCT;
 CREATE UNIQUE INDEX metrics_rollups_pkey ON public.metrics_rollups USING btree (id);
 CREATE UNIQUE INDEX metrics_signature_blocks_pkey ON public.metrics_signature_blocks USING btree (workspace_id, block_hash);
+CREATE UNIQUE INDEX metrics_social_insight_accounts_pkey ON public.metrics_social_insight_accounts USING btree (workspace_id, provider);
+CREATE UNIQUE INDEX metrics_social_insight_posts_pkey ON public.metrics_social_insight_posts USING btree (workspace_id, provider, provider_object_id);
+CREATE UNIQUE INDEX metrics_social_insight_snapshots_pkey ON public.metrics_social_insight_snapshots USING btree (workspace_id, provider, provider_object_id, observed_at);
 CREATE UNIQUE INDEX metrics_unrouted_events_pkey ON public.metrics_unrouted_events USING btree (provider, external_account_id);
 CREATE UNIQUE INDEX metrics_verification_failures_pkey ON public.metrics_verification_failures USING btree (workspace_id, provider, hour);
 CREATE UNIQUE INDEX metrics_webhook_events_pkey ON public.metrics_webhook_events USING btree (id);
@@ -560,6 +632,9 @@ create policy metrics_backfill_jobs_tenant_isolation on public.metrics_backfill_
 create policy metrics_ingest_activity_member_read on public.metrics_ingest_activity as permissive for select to authenticated using ((workspace_id = ( SELECT get_current_workspace_id() AS get_current_workspace_id)));
 create policy metrics_provider_connections_admin_read on public.metrics_provider_connections as permissive for select to authenticated using (((workspace_id = ( SELECT get_current_workspace_id() AS get_current_workspace_id)) AND (( SELECT get_current_workspace_role() AS get_current_workspace_role) = ANY (ARRAY['admin'::text, 'owner'::text]))));
 create policy metrics_rollups_tenant_isolation on public.metrics_rollups as permissive for select to authenticated using ((workspace_id = ( SELECT get_current_workspace_id() AS get_current_workspace_id)));
+create policy metrics_social_insight_accounts_tenant_isolation on public.metrics_social_insight_accounts as permissive for select to authenticated using ((workspace_id = ( SELECT get_current_workspace_id() AS get_current_workspace_id)));
+create policy metrics_social_insight_posts_tenant_isolation on public.metrics_social_insight_posts as permissive for select to authenticated using ((workspace_id = ( SELECT get_current_workspace_id() AS get_current_workspace_id)));
+create policy metrics_social_insight_snapshots_tenant_isolation on public.metrics_social_insight_snapshots as permissive for select to authenticated using ((workspace_id = ( SELECT get_current_workspace_id() AS get_current_workspace_id)));
 create policy metrics_webhook_events_tenant_isolation on public.metrics_webhook_events as permissive for select to authenticated using ((workspace_id = ( SELECT get_current_workspace_id() AS get_current_workspace_id)));
 create policy metrics_workspace_invitations_admin_or_invitee_read on public.metrics_workspace_invitations as permissive for select to authenticated using ((((workspace_id = ( SELECT get_current_workspace_id() AS get_current_workspace_id)) AND (( SELECT get_current_workspace_role() AS get_current_workspace_role) = ANY (ARRAY['admin'::text, 'owner'::text]))) OR (email = lower(btrim((( SELECT current_request_claims() AS current_request_claims) ->> 'email'::text))))));
 create policy workspace_members_self on public.workspace_members as permissive for select to authenticated using (((user_id = ( SELECT current_user_id() AS current_user_id)) OR (workspace_id = ( SELECT get_current_workspace_id() AS get_current_workspace_id))));
@@ -2497,6 +2572,185 @@ end
 $function$
 ;
 
+CREATE OR REPLACE FUNCTION public.metrics_social_insight_account_note(p_workspace_id uuid, p_provider text, p_fetched_at timestamp with time zone, p_error_kind text, p_error text, p_backoff_ms bigint, p_backoff_max_ms bigint)
+ RETURNS timestamp with time zone
+ LANGUAGE plpgsql
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+declare
+  v_until timestamptz;
+begin
+  insert into metrics_social_insight_accounts as a (workspace_id, provider, last_fetched_at, throttled_count,
+                                                    last_error, last_error_kind, last_error_at)
+  values (p_workspace_id, p_provider, p_fetched_at, case when p_error_kind = 'throttled' then 1 else 0 end,
+          left(p_error, 300), p_error_kind, case when p_error_kind is not null then now() end)
+  on conflict (workspace_id, provider) do update
+    set last_fetched_at = coalesce(excluded.last_fetched_at, a.last_fetched_at),
+        throttled_count = case when p_error_kind = 'throttled' then a.throttled_count + 1
+                               when p_error_kind is null then 0 else a.throttled_count end,
+        last_error = excluded.last_error,
+        last_error_kind = excluded.last_error_kind,
+        last_error_at = coalesce(excluded.last_error_at, a.last_error_at);
+
+  update metrics_social_insight_accounts a
+     set backoff_until = case
+           when p_backoff_ms is null then null
+           when p_error_kind = 'throttled' then now() + make_interval(secs => least(
+             p_backoff_max_ms::double precision, p_backoff_ms * power(2, greatest(a.throttled_count - 1, 0))) / 1000)
+           else now() + make_interval(secs => p_backoff_ms::double precision / 1000) end
+   where a.workspace_id = p_workspace_id and a.provider = p_provider
+  returning a.backoff_until into v_until;
+  return v_until;
+end
+$function$
+;
+
+CREATE OR REPLACE FUNCTION public.metrics_social_insight_apply(p_workspace_id uuid, p_provider text, p_provider_object_id text, p_observed_at timestamp with time zone, p_metric text, p_impressions bigint, p_reach bigint, p_views bigint)
+ RETURNS TABLE(added bigint, duplicate boolean, decreased boolean, changed boolean)
+ LANGUAGE plpgsql
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+declare
+  v_post metrics_social_insight_posts%rowtype;
+  v_map metrics_attribution_map%rowtype;
+  v_before bigint;
+  v_added bigint := 0;
+  v_decreased boolean;
+begin
+  if p_impressions is null or p_impressions < 0 or p_observed_at is null then
+    raise exception 'a reading needs a time and a non-negative impressions figure' using errcode = '22023';
+  end if;
+  select * into v_post from metrics_social_insight_posts p
+  where p.workspace_id = p_workspace_id and p.provider = p_provider and p.provider_object_id = p_provider_object_id
+  for update;
+  if not found then
+    raise exception 'post is not under insights poll' using errcode = '22023';
+  end if;
+
+  -- An earlier reading above this one: the platform's total went down.
+  select max(s.impressions) into v_before from metrics_social_insight_snapshots s
+  where s.workspace_id = p_workspace_id and s.provider = p_provider and s.provider_object_id = p_provider_object_id
+    and s.observed_at < p_observed_at;
+  v_decreased := coalesce(p_impressions < v_before, false);
+
+  select * into v_map from metrics_attribution_map m
+  where m.workspace_id = p_workspace_id and m.provider = p_provider and m.provider_object_id = p_provider_object_id
+    and m.status = 'mapped';
+  -- Only a reading newer than the newest one counted may add (an older one arriving late adds nothing).
+  if found and p_impressions > v_post.counted_impressions
+     and (v_post.latest_observed_at is null or p_observed_at > v_post.latest_observed_at) then
+    v_added := p_impressions - v_post.counted_impressions;
+  end if;
+
+  insert into metrics_social_insight_snapshots as s (
+    workspace_id, provider, provider_object_id, observed_at, metric, impressions, reach, views, added, decreased)
+  values (p_workspace_id, p_provider, p_provider_object_id, p_observed_at, p_metric, p_impressions, p_reach, p_views,
+          v_added, v_decreased)
+  on conflict do nothing;
+  if not found then
+    return query select 0::bigint, true, false, false;
+    return;
+  end if;
+
+  if v_added > 0 then
+    insert into metrics_rollups as r (workspace_id, circuit_execution_id, ab_test_id, variant_id, channel, time_bucket,
+                                      social_impressions)
+    values (v_map.workspace_id, v_map.circuit_execution_id, v_map.ab_test_id, v_map.variant_id, v_map.channel,
+            date_trunc('hour', p_observed_at), v_added)
+    on conflict on constraint metrics_rollups_key do update
+      set social_impressions = r.social_impressions + excluded.social_impressions, updated_at = now();
+  end if;
+
+  update metrics_social_insight_posts p
+     set counted_impressions = p.counted_impressions + v_added,
+         latest_observed_at = greatest(p.latest_observed_at, p_observed_at),
+         latest_impressions = case when p.latest_observed_at is null or p_observed_at > p.latest_observed_at
+                                   then p_impressions else p.latest_impressions end,
+         latest_reach = case when p.latest_observed_at is null or p_observed_at > p.latest_observed_at
+                             then p_reach else p.latest_reach end,
+         latest_views = case when p.latest_observed_at is null or p_observed_at > p.latest_observed_at
+                             then p_views else p.latest_views end,
+         decreased_at = case when v_decreased then p_observed_at else p.decreased_at end,
+         decreased_from = case when v_decreased then v_before else p.decreased_from end,
+         decreased_to = case when v_decreased then p_impressions else p.decreased_to end
+   where p.workspace_id = p_workspace_id and p.provider = p_provider and p.provider_object_id = p_provider_object_id;
+
+  return query select v_added, false, v_decreased,
+    (v_post.latest_impressions is distinct from p_impressions
+     and (v_post.latest_observed_at is null or p_observed_at > v_post.latest_observed_at));
+end
+$function$
+;
+
+CREATE OR REPLACE FUNCTION public.metrics_social_insight_claim(p_limit integer, p_lease interval)
+ RETURNS TABLE(workspace_id uuid, provider text, provider_object_id text, posted_at timestamp with time zone, unchanged_polls integer, counted_impressions bigint)
+ LANGUAGE plpgsql
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+begin
+  return query
+  with due as (
+    select p.workspace_id, p.provider, p.provider_object_id
+    from metrics_social_insight_posts p
+    where p.state = 'polling' and p.next_poll_at <= now()
+      and not exists (
+        select 1 from metrics_social_insight_accounts a
+        where a.workspace_id = p.workspace_id and a.provider = p.provider and a.backoff_until > now())
+    order by p.next_poll_at, p.workspace_id, p.provider, p.provider_object_id
+    limit greatest(p_limit, 0)
+    for update of p skip locked
+  )
+  update metrics_social_insight_posts p
+     set next_poll_at = now() + p_lease
+    from due d
+   where p.workspace_id = d.workspace_id and p.provider = d.provider and p.provider_object_id = d.provider_object_id
+  returning p.workspace_id, p.provider, p.provider_object_id, p.posted_at, p.unchanged_polls, p.counted_impressions;
+end
+$function$
+;
+
+CREATE OR REPLACE FUNCTION public.metrics_social_insight_enrol(p_max_age interval)
+ RETURNS integer
+ LANGUAGE plpgsql
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+declare
+  v_added int;
+begin
+  insert into metrics_social_insight_posts (workspace_id, provider, provider_object_id, posted_at)
+  select m.workspace_id, m.provider, m.provider_object_id, m.created_at
+  from metrics_attribution_map m
+  where m.channel = 'social' and m.status = 'mapped'
+    and m.provider in ('facebook', 'instagram', 'linkedin')
+    and m.created_at > now() - p_max_age
+    and exists (
+      select 1 from metrics_provider_connections c
+      where c.workspace_id = m.workspace_id and c.provider = m.provider and c.status = 'active'
+        and c.api_key_ciphertext is not null and (c.claim_status is null or c.claim_status = 'verified'))
+  on conflict do nothing;
+  get diagnostics v_added = row_count;
+  return v_added;
+end
+$function$
+;
+
+CREATE OR REPLACE FUNCTION public.metrics_social_insight_schedule(p_workspace_id uuid, p_provider text, p_provider_object_id text, p_polled_at timestamp with time zone, p_unchanged_polls integer, p_next_poll_at timestamp with time zone, p_stop_reason text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+begin
+  update metrics_social_insight_posts p
+     set last_polled_at = coalesce(p_polled_at, p.last_polled_at),
+         unchanged_polls = p_unchanged_polls,
+         next_poll_at = coalesce(p_next_poll_at, p.next_poll_at),
+         state = case when p_stop_reason is null then 'polling' else 'stopped' end,
+         stop_reason = p_stop_reason
+   where p.workspace_id = p_workspace_id and p.provider = p_provider and p.provider_object_id = p_provider_object_id;
+end
+$function$
+;
+
 CREATE OR REPLACE FUNCTION public.metrics_upsert_attribution(p_workspace_id uuid, p_provider text, p_provider_object_id text, p_circuit_execution_id text, p_ab_test_id uuid, p_variant_id uuid, p_channel text, p_platform text, p_recipient_hash text, p_recipient_identifier text)
  RETURNS TABLE(mapping jsonb, applied_events integer)
  LANGUAGE plpgsql
@@ -2649,6 +2903,12 @@ grant delete, insert, references, select, trigger, truncate, update on public.me
 grant select on public.metrics_rollups to authenticated;
 grant delete, insert, references, select, trigger, truncate, update on public.metrics_rollups to service_role;
 grant delete, insert, select, update on public.metrics_signature_blocks to service_role;
+grant select on public.metrics_social_insight_accounts to authenticated;
+grant delete, insert, references, select, trigger, truncate, update on public.metrics_social_insight_accounts to service_role;
+grant select on public.metrics_social_insight_posts to authenticated;
+grant delete, insert, references, select, trigger, truncate, update on public.metrics_social_insight_posts to service_role;
+grant select on public.metrics_social_insight_snapshots to authenticated;
+grant delete, insert, references, select, trigger, truncate, update on public.metrics_social_insight_snapshots to service_role;
 grant delete, insert, references, select, trigger, truncate, update on public.metrics_unrouted_events to service_role;
 grant delete, insert, references, select, trigger, truncate, update on public.metrics_verification_failures to service_role;
 grant select on public.metrics_webhook_events to authenticated;
@@ -2727,6 +2987,11 @@ grant execute on function metrics_reprocess_batch(uuid,integer,interval) to serv
 grant execute on function metrics_require_role(uuid,uuid,text) to service_role;
 grant execute on function metrics_retention_batch(text,interval,integer) to service_role;
 grant execute on function metrics_rollup_events(uuid[]) to service_role;
+grant execute on function metrics_social_insight_account_note(uuid,text,timestamp with time zone,text,text,bigint,bigint) to service_role;
+grant execute on function metrics_social_insight_apply(uuid,text,text,timestamp with time zone,text,bigint,bigint,bigint) to service_role;
+grant execute on function metrics_social_insight_claim(integer,interval) to service_role;
+grant execute on function metrics_social_insight_enrol(interval) to service_role;
+grant execute on function metrics_social_insight_schedule(uuid,text,text,timestamp with time zone,integer,timestamp with time zone,text) to service_role;
 grant execute on function metrics_upsert_attribution(uuid,text,text,text,uuid,uuid,text,text,text,text) to service_role;
 grant execute on function metrics_verified_email(uuid,text) to service_role;
 grant execute on function metrics_workspace_create(uuid,text) to service_role;

@@ -268,7 +268,7 @@ describe('Meta Graph clients', () => {
     expect(sleeps).toHaveLength(1);
   });
 
-  it('lists Instagram media with views and shares from insights, skipping "not enough viewers"', async () => {
+  it('lists Instagram media with shares from insights (views are the insights poll\'s), skipping "not enough viewers"', async () => {
     const media = fixture<{ data: { id: string; timestamp: string; like_count: number; comments_count: number }[] }>(
       'instagram/media.json',
     ).data;
@@ -288,7 +288,6 @@ describe('Meta Graph clients', () => {
     expect(records[0]?.totals).toEqual({
       social_like: { value: 120, field: 'like_count' },
       social_comment: { value: 8, field: 'comments_count' },
-      social_impression: { value: 2200, field: 'insights.views' },
       social_share: { value: 9, field: 'insights.shares' },
     });
     expect(records[1]?.totals).toEqual({
@@ -296,7 +295,7 @@ describe('Meta Graph clients', () => {
       social_comment: { value: 0, field: 'comments_count' },
     });
     expect(pages.flatMap((p) => p.warnings)).toEqual([expect.stringContaining('Not enough viewers')]);
-    expect(server.requests.find((r) => r.path.endsWith('/insights'))?.query.get('metric')).toBe('views,shares');
+    expect(server.requests.find((r) => r.path.endsWith('/insights'))?.query.get('metric')).toBe('shares');
   });
 
   it('fails on an invalid token with the Graph message', async () => {
@@ -357,7 +356,6 @@ describe('LinkedIn share statistics client', () => {
       )
     ).flatMap((p) => p.records);
     expect(records[0]?.totals).toEqual({
-      social_impression: { value: 1400, field: 'impressionCount' },
       social_click: { value: 21, field: 'clickCount' },
       social_like: { value: 40, field: 'likeCount' },
       social_comment: { value: 6, field: 'commentCount' },

@@ -6,7 +6,7 @@ import { DEV_WORKSPACE_ID, TEST_SECRETS, startApp, type AppUnderTest } from '../
 import { DATABASE_KINDS } from '../helpers/db';
 import { makeEvent } from '../helpers/factories';
 
-const ROUTES = ['reprocess-unmapped', 'process-backfill-jobs', 'retention'] as const;
+const ROUTES = ['reprocess-unmapped', 'process-backfill-jobs', 'retention', 'poll-insights'] as const;
 const SERVER_DB_ON_POSTGRES_ONLY =
   'PostgreSQL only: the test writes to the database the server uses, and an embedded one belongs to the server process';
 type Json = Record<string, unknown>;
@@ -62,6 +62,11 @@ describe.each(DATABASE_KINDS)('cron routes on %s', (kind) => {
   it('process-backfill-jobs with nothing queued claims nothing', async () => {
     const { json } = await run('process-backfill-jobs', 'POST');
     expect(json).toMatchObject({ claimed: 0, completed: 0, failed: 0, paused: 0, jobs: [], budget_exhausted: false });
+  });
+
+  it('poll-insights with no connected social account reads nothing', async () => {
+    const { json } = await run('poll-insights', 'POST');
+    expect(json).toMatchObject({ enrolled: 0, posts_read: 0, impressions_added: 0, accounts: [], budget_exhausted: false });
   });
 
   it('two reprocess runs at once apply a 400-event backlog exactly once', async ({ skip }) => {

@@ -49,6 +49,10 @@ function attacks(workspaceId: string, otherEventId: string): Record<string, stri
     'mint an API key by function': `select * from metrics_api_key_create(gen_random_uuid(), ${ws}, gen_random_uuid(), 'x', array['read'], repeat('a', 64), null, 50)`,
     'revive a revoked API key': `update metrics_api_keys set revoked_at = null where workspace_id = ${ws}`,
     'read the applied migrations': 'select * from metrics_applied_migrations()',
+    'add impressions by applying an insights snapshot': `select * from metrics_social_insight_apply(${ws}, 'facebook', 'p', now(), 'post_media_view', 999999, null, null)`,
+    'rewind a post under insights poll': `update metrics_social_insight_posts set counted_impressions = 0 where workspace_id = ${ws}`,
+    'forge an insights snapshot': `insert into metrics_social_insight_snapshots (workspace_id, provider, provider_object_id, observed_at, metric, impressions, added, decreased) values (${ws}, 'facebook', 'p', now(), 'm', 1, 1, false)`,
+    'lift an account back-off': `select metrics_social_insight_account_note(${ws}, 'facebook', now(), null, null, null, null)`,
   };
 }
 

@@ -36,6 +36,9 @@ describe.each(DATABASE_KINDS)('schema on %s', (kind) => {
       'metrics_rate_limits',
       'metrics_rollups',
       'metrics_signature_blocks',
+      'metrics_social_insight_accounts',
+      'metrics_social_insight_posts',
+      'metrics_social_insight_snapshots',
       'metrics_unrouted_events',
       'metrics_verification_failures',
       'metrics_webhook_events',
@@ -47,7 +50,7 @@ describe.each(DATABASE_KINDS)('schema on %s', (kind) => {
     const rows = await t.db.query<{ tablename: string; rowsecurity: boolean }>(
       `select schemaname, tablename, rowsecurity from pg_tables where tablename like 'metrics_%'`,
     );
-    expect(rows).toHaveLength(21);
+    expect(rows).toHaveLength(24);
     expect(rows.every((r) => r.rowsecurity === true)).toBe(true);
   });
 
@@ -108,6 +111,9 @@ describe.each(DATABASE_KINDS)('schema on %s', (kind) => {
       'metrics_ingest_activity_member_read',
       'metrics_provider_connections_admin_read',
       'metrics_rollups_tenant_isolation',
+      'metrics_social_insight_accounts_tenant_isolation',
+      'metrics_social_insight_posts_tenant_isolation',
+      'metrics_social_insight_snapshots_tenant_isolation',
       'metrics_webhook_events_tenant_isolation',
       'metrics_workspace_invitations_admin_or_invitee_read',
     ]);

@@ -18,6 +18,7 @@ import {
   listAbTests,
   type HourlyVariantPoint,
 } from '../decision-circuits/metrics/ab-tests';
+import { getInsightsStatus, type InsightsAccountStatus } from '../decision-circuits/metrics/insights';
 import { AB_TEST_METHODS, type AbTestMethod } from '../stats';
 import { resolveRange, type ResolvedRange } from './range';
 import type { DashboardSession } from './session';
@@ -94,6 +95,8 @@ export interface AbTestView {
   decision: AbTestDecisionReport | null;
   /** The selected test's live version, read before its numbers: the page polls for a newer one. */
   live: LiveVersion | null;
+  /** Per connected social account: when the platforms' insights (impressions) were last fetched. */
+  insights: InsightsAccountStatus[];
 }
 
 export async function loadAbTestView(
@@ -111,13 +114,13 @@ export async function loadAbTestView(
   const listing = listings.find((l) => l.ab_test_id === selected?.ab_test_id);
   const span = { first: listing?.first_bucket ?? null, last: listing?.last_bucket ?? null };
   const range = resolveRange(query, span, now);
-  if (!selected) return { tests, selected, missingTestId, range, span, method, variants: [], decision: null, live: null };
+  if (!selected) return { tests, selected, missingTestId, range, span, method, variants: [], decision: null, live: null, insights: [] };
   // Before the numbers: an event counted in between moves the version again, never the reverse.
   const live = await getLiveVersion({ workspaceId, abTestId: selected.ab_test_id }, access);
 
   const chartStart = range.chartHours[0];
   const chartEnd = range.chartHours.at(-1);
-  const [comparison, points, decision] = await Promise.all([
+  const [comparison, points, decision, insights] = await Promise.all([
     getVariantComparison(
       { workspace_id: workspaceId, ab_test_id: selected.ab_test_id, time_start: range.timeStart, time_end: range.timeEnd },
       access,
@@ -129,6 +132,7 @@ export async function loadAbTestView(
         )
       : Promise.resolve([] as HourlyVariantPoint[]),
     getAbTestDecision({ workspace_id: workspaceId, ab_test_id: selected.ab_test_id, method }, access),
+    getInsightsStatus(workspaceId, access),
   ]);
 
   const nameOf = variantNamer(selected);
@@ -144,5 +148,5 @@ export async function loadAbTestView(
     return { key: summary.variant_id ?? 'none', variantId: summary.variant_id, summary, series, ...nameOf(summary.variant_id) };
   });
 
-  return { tests, selected, missingTestId, range, span, method, variants, decision, live };
+  return { tests, selected, missingTestId, range, span, method, variants, decision, live, insights };
 }

@@ -7,9 +7,9 @@ export function formatCount(value: number): string {
   return COUNT.format(value);
 }
 
-/** A rate already in percent (the API's 0–100 numbers with two decimals). */
-export function formatPercent(value: number): string {
-  return `${value.toFixed(2)} %`;
+/** A rate already in percent (the API's 0–100 numbers with two decimals); `—` where it is unknown (null). */
+export function formatPercent(value: number | null): string {
+  return value === null ? '—' : `${value.toFixed(2)} %`;
 }
 
 /** A fraction (0.153) as percent with two decimals. */

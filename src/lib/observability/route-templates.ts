@@ -30,6 +30,7 @@ export const API_ROUTE_TEMPLATES = [
   '/api/circuits/metrics/summary',
   '/api/circuits/metrics/variants',
   '/api/cron/metrics/alerts',
+  '/api/cron/metrics/poll-insights',
   '/api/cron/metrics/process-backfill-jobs',
   '/api/cron/metrics/reprocess-unmapped',
   '/api/cron/metrics/retention',

@@ -68,6 +68,8 @@ export type DecisionReason =
   | { code: 'metric_choice'; choice: MetricChoiceCode; metric: string; providers: string[]; withoutOpenSignal: string[] }
   | { code: 'messages_pending'; messages: number; hours: number }
   | { code: 'duplicate_deliveries'; events: number }
-  | { code: 'social_split_unchecked' };
+  | { code: 'social_split_unchecked' }
+  // Social variants without an impressions figure yet: their engagements are not counted.
+  | { code: 'impressions_unknown'; variants: number };
 
 export type DecisionReasonCode = DecisionReason['code'];

@@ -175,6 +175,8 @@ export function describeReason(reason: DecisionReason): string {
       return 'The traffic split is not checked for social tests: posts have no send counts.';
     case 'metric_choice':
       return describeMetricChoice(reason);
+    case 'impressions_unknown':
+      return `${reason.variants} ${reason.variants === 1 ? 'variant has' : 'variants have'} no impressions figure from the platforms' insights yet: engagements per impression are unknown there and not counted.`;
   }
 }
 

@@ -2,7 +2,7 @@
 import type { Statement } from '../../db';
 import { DERIVED_RATES, ROLLUP_COUNTERS, ROLLUPS_DEFAULT_LIMIT, ROLLUPS_MAX_LIMIT } from './metrics-types';
 import type { MetricsRollup, MetricsSummary, RollupCounters, RollupFilters } from './metrics-types';
-import { computeDerivedMetrics, emptyCounters } from './core/rates';
+import { computeDerivedMetrics, emptyCounters, socialEngagementRateOf } from './core/rates';
 import { toIso, toNumber } from './core/rows';
 import { readScoped, type AccessOptions } from './tenancy/access';
 
@@ -36,6 +36,7 @@ export function rowToRollup(row: Record<string, unknown>): MetricsRollup {
     created_at: toIso(row.created_at),
   };
   for (const key of [...ROLLUP_COUNTERS, ...DERIVED_RATES]) rollup[key] = toNumber(row[key]);
+  rollup.social_engagement_rate = socialEngagementRateOf(row);
   return rollup as unknown as MetricsRollup;
 }
 
@@ -152,7 +153,8 @@ export interface LatestRollup {
   email_opened: number;
   email_clicked: number;
   social_impressions: number;
-  social_engagement_rate: number;
+  /** Null while the variant has no impressions figure (unknown, not 0 %). */
+  social_engagement_rate: number | null;
   delivery_rate: number;
   open_rate: number;
   engagement_rate: number;
@@ -203,5 +205,6 @@ export async function getLatestRollups(
     channel: row.channel as MetricsRollup['channel'],
     time_bucket: toIso(row.time_bucket) ?? '',
     ...(Object.fromEntries(LATEST_NUMBERS.map((key) => [key, toNumber(row[key])])) as Record<(typeof LATEST_NUMBERS)[number], number>),
+    social_engagement_rate: socialEngagementRateOf(row),
   }));
 }

@@ -104,7 +104,11 @@ export const DERIVED_RATES = [
   'human_click_rate',
 ] as const;
 export type DerivedRate = (typeof DERIVED_RATES)[number];
-export type DerivedMetrics = Record<DerivedRate, number>;
+/**
+ * The rates. social_engagement_rate is null where no impression figure exists yet (the platforms'
+ * insights lag by hours): engagements per impression are unknown then, not 0 %.
+ */
+export type DerivedMetrics = Record<Exclude<DerivedRate, 'social_engagement_rate'>, number> & { social_engagement_rate: number | null };
 
 /**
  * Who made an open or click, as decided at ingest from the event's own payload: a person, a

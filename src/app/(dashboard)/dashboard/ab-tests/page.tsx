@@ -4,6 +4,7 @@ import { DashboardNav } from '@/components/dashboard/DashboardNav';
 import { ChartLegend, HourlyChart, niceCeiling } from '@/components/dashboard/HourlyChart';
 import { SendTestWebhookHelp } from '@/components/dashboard/SendTestWebhookHelp';
 import { DecisionCard } from '@/components/dashboard/DecisionCard';
+import { InsightsFreshness } from '@/components/dashboard/InsightsFreshness';
 import { LiveUpdates } from '@/components/dashboard/LiveUpdates';
 import { CHANNEL_TABLES, channelsWithData, VariantTable } from '@/components/dashboard/VariantTable';
 import { WorkspaceNotice } from '@/components/dashboard/WorkspaceNotice';
@@ -100,8 +101,13 @@ function AbTestContent({ workspaceId, view, baseUrl }: { workspaceId: string; vi
               <VariantTable
                 channel={channel}
                 variants={variants}
-                caption={`${selected.name}, ${covered}. Opens and clicks count every event; unique opens and clicks count each message once. Rates are computed from the totals.`}
+                caption={
+                  channel === 'social'
+                    ? `${selected.name}, ${covered}. Impressions come from the platforms' insights, which lag by hours; the engagement rate (likes + comments + shares + clicks per impression) is — until a variant has an impressions figure.`
+                    : `${selected.name}, ${covered}. Opens and clicks count every event; unique opens and clicks count each message once. Rates are computed from the totals.`
+                }
               />
+              {channel === 'social' && <InsightsFreshness accounts={view.insights} />}
             </section>
           ))
         )}

@@ -57,9 +57,15 @@ const counterFields = Object.fromEntries(ROLLUP_COUNTERS.map((counter) => [count
   RollupCounter,
   z.ZodNumber
 >;
-const rateFields = Object.fromEntries(
-  DERIVED_RATES.map((rate) => [rate, z.number().meta({ description: 'A percentage, 0..100 (two decimals)' })]),
-) as Record<DerivedRate, z.ZodNumber>;
+const rateFields = {
+  ...(Object.fromEntries(
+    DERIVED_RATES.map((rate) => [rate, z.number().meta({ description: 'A percentage, 0..100 (two decimals)' })]),
+  ) as Record<Exclude<DerivedRate, 'social_engagement_rate'>, z.ZodNumber>),
+  social_engagement_rate: z
+    .number()
+    .nullable()
+    .meta({ description: 'A percentage, 0..100 (two decimals); null while no impressions figure exists yet (unknown, not 0)' }),
+};
 
 export const countersSchema = z.strictObject(counterFields).meta({ id: 'RollupCounters' });
 export const ratesSchema = z.strictObject(rateFields).meta({ id: 'RollupRates' });

@@ -199,6 +199,15 @@ function messageLooks(metric: EmailDecisionMetric, variantIds: string[], rows: R
   return { looks: { history, current, looks: lookTimes.length } satisfies VariantLooks, pendingMessages, duplicateDeliveries };
 }
 
+/**
+ * Engagements per impression, counted only once the variant has an impressions figure: the
+ * insights lag by hours, and engagements without impressions are an unknown rate, not a success rate.
+ */
+function impressionLook(metric: DecisionMetric, totals: Totals): Look {
+  const trials = trialsOf(metric, totals);
+  return { trials, successes: trials > 0 ? successesOf(metric, totals) : 0 };
+}
+
 /** Social: hourly rollups, cumulative (impressions have no delivery time to open a window on). */
 function rollupLooks(metric: DecisionMetric, variantIds: string[], hourly: Record<string, unknown>[], asOf: Date): VariantLooks {
   const rows = hourly.filter((row) => new Date(String(toIso(row.time_bucket))) < asOf);
@@ -211,12 +220,11 @@ function rollupLooks(metric: DecisionMetric, variantIds: string[], hourly: Recor
       const totals = running.get(String(rows[index]!.variant_id));
       if (totals) for (const column of ROLLUP_COUNTERS) totals[column] += toNumber(rows[index]![column]);
     }
-    for (const [id, totals] of running) history.get(id)!.push({ trials: trialsOf(metric, totals), successes: successesOf(metric, totals) });
+    for (const [id, totals] of running) history.get(id)!.push(impressionLook(metric, totals));
   }
   const current: VariantLooks['current'] = new Map();
   // Social posts have no sends to split: the sample ratio is only checked for email.
-  for (const [id, totals] of running)
-    current.set(id, { sends: 0, trials: trialsOf(metric, totals), successes: successesOf(metric, totals) });
+  for (const [id, totals] of running) current.set(id, { sends: 0, ...impressionLook(metric, totals) });
   return { history, current, looks: buckets.length };
 }
 
@@ -308,7 +316,11 @@ export async function getAbTestDecision(query: AbTestDecisionQuery, options: Dec
   if (window && window.pendingMessages > 0)
     counting.push({ code: 'messages_pending', messages: window.pendingMessages, hours: window.hours });
   if (duplicateDeliveries > 0) counting.push({ code: 'duplicate_deliveries', events: duplicateDeliveries });
-  if (!email) counting.push({ code: 'social_split_unchecked' });
+  if (!email) {
+    counting.push({ code: 'social_split_unchecked' });
+    const unknown = variants.filter((v) => v.trials === 0).length;
+    if (unknown > 0) counting.push({ code: 'impressions_unknown', variants: unknown });
+  }
   return {
     ...describeDecision({ ...coded, reasonCodes: [...coded.reasonCodes, ...counting] }),
     workspace_id: workspaceId,

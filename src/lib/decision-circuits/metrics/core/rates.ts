@@ -1,3 +1,4 @@
+import { toNumber } from './rows';
 import { ROLLUP_COUNTERS, type DerivedMetrics, type RollupCounter, type RollupCounters } from '../metrics-types';
 
 /**
@@ -25,10 +26,12 @@ export function computeDerivedMetrics(rollup: Partial<RollupCounters>): DerivedM
     open_rate: percentage(c('email_opened'), c('email_delivered')),
     click_rate: percentage(c('email_clicked'), c('email_delivered')),
     engagement_rate: percentage(c('email_opened') + c('email_clicked'), c('email_delivered')),
-    social_engagement_rate: percentage(
-      c('social_likes') + c('social_comments') + c('social_shares') + c('social_clicks'),
-      c('social_impressions'),
-    ),
+    // Unknown (null), not 0 %, until the insights poll has an impressions figure (the generated
+    // column says 0 there; readers map it through socialEngagementRateOf).
+    social_engagement_rate:
+      c('social_impressions') === 0
+        ? null
+        : percentage(c('social_likes') + c('social_comments') + c('social_shares') + c('social_clicks'), c('social_impressions')),
     // Proportions of delivered messages (each message counted once), unlike open_rate/click_rate.
     unique_open_rate: percentage(c('email_unique_opened'), c('email_delivered')),
     unique_click_rate: percentage(c('email_unique_clicked'), c('email_delivered')),
@@ -40,4 +43,9 @@ export function computeDerivedMetrics(rollup: Partial<RollupCounters>): DerivedM
 
 export function emptyCounters(): RollupCounters {
   return Object.fromEntries(ROLLUP_COUNTERS.map((key) => [key, 0])) as RollupCounters;
+}
+
+/** The stored social_engagement_rate as the API returns it: null while impressions are 0 (unknown). */
+export function socialEngagementRateOf(row: { social_impressions?: unknown; social_engagement_rate?: unknown }): number | null {
+  return toNumber(row.social_impressions) === 0 ? null : toNumber(row.social_engagement_rate);
 }

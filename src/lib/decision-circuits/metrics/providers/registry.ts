@@ -8,6 +8,7 @@ import { instagramProvider } from './instagram';
 import { linkedinProvider } from './linkedin';
 import { mailgunProvider } from './mailgun';
 import type { MetricsProviderModule } from './kit/provider';
+import type { InsightsProviderClient } from './kit/insights-client';
 import { resendProvider } from './resend';
 import { sendgridProvider } from './sendgrid';
 
@@ -59,4 +60,11 @@ export const SAMPLE_KINDS = derive((definition) => definition.samples.kinds);
 
 export function getBackfillClient(provider: MetricsProvider) {
   return getProvider(provider).backfill;
+}
+
+/** The providers whose posts the insights poll reads, with their clients. */
+export const INSIGHTS_CLIENTS: readonly InsightsProviderClient[] = METRICS_PROVIDERS.flatMap((id) => DEFINITIONS[id].insights ?? []);
+
+export function getInsightsClient(provider: MetricsProvider): InsightsProviderClient | null {
+  return getProvider(provider).insights ?? null;
 }

@@ -1,5 +1,6 @@
 // Facebook Pages, whole. Signature, handshake and Graph API code are Meta's, shared with Instagram.
 import type { ProviderDefinition } from '../kit/definition';
+import { facebookInsightsClient } from '../meta/insights';
 import { facebookBackfillClient } from '../meta/backfill';
 import { FACEBOOK } from '../meta/facts';
 import { facebookSamples } from '../meta/samples';
@@ -10,6 +11,7 @@ export const facebookProvider: ProviderDefinition = {
   ...FACEBOOK,
   webhook: facebookModule,
   backfill: facebookBackfillClient,
+  insights: facebookInsightsClient,
   signer: metaSigner,
   samples: facebookSamples,
 };

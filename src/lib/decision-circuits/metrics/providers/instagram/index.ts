@@ -1,5 +1,6 @@
 // Instagram, whole. Signature, handshake and Graph API code are Meta's, shared with Facebook.
 import type { ProviderDefinition } from '../kit/definition';
+import { instagramInsightsClient } from '../meta/insights';
 import { instagramBackfillClient } from '../meta/backfill';
 import { INSTAGRAM } from '../meta/facts';
 import { instagramSamples } from '../meta/samples';
@@ -10,6 +11,7 @@ export const instagramProvider: ProviderDefinition = {
   ...INSTAGRAM,
   webhook: instagramModule,
   backfill: instagramBackfillClient,
+  insights: instagramInsightsClient,
   signer: metaSigner,
   samples: instagramSamples,
 };

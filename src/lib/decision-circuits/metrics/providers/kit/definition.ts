@@ -1,6 +1,7 @@
 // What one provider is. Everything the app, the backfill worker, the test-event button and the
 // tooling know about a provider lives in its folder and is reached through one of these.
 import type { BackfillProviderClient } from './backfill-client';
+import type { InsightsProviderClient } from './insights-client';
 import type { EventCounter, MetricsChannel, MetricsEventType, MetricsProvider } from '../../metrics-types';
 import type { MetricsProviderModule, StoredSecretKind } from './provider';
 
@@ -114,6 +115,8 @@ export interface ConnectionMaterial {
 export interface ProviderDefinition extends ProviderFacts {
   webhook: MetricsProviderModule;
   backfill: BackfillProviderClient;
+  /** Lifetime impressions per post for the insights poll (social platforms only). */
+  insights?: InsightsProviderClient;
   signer: ProviderSigner;
   samples: ProviderSamples;
   /** What is wrong with a connection's verification material, for the person adding it; null if usable. */

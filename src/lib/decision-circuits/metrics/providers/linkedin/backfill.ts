@@ -21,22 +21,23 @@ export const LINKEDIN_API_BASE_URL = 'https://api.linkedin.com/rest';
 export const LINKEDIN_DEFAULT_API_VERSION = '202509';
 /** URNs per statistics request (keeps the URL well under common 8 KB limits). */
 export const LINKEDIN_URNS_PER_REQUEST = 20;
-const LABEL = 'LinkedIn API';
-const ENDPOINT = 'GET /organizationalEntityShareStatistics';
+export const LINKEDIN_LABEL = 'LinkedIn API';
+export const LINKEDIN_STATISTICS_ENDPOINT = 'GET /organizationalEntityShareStatistics';
 
-const statsSchema = z
+export const linkedinStatsSchema = z
   .object({
     impressionCount: z.number().optional(),
+    uniqueImpressionsCount: z.number().optional(),
     clickCount: z.number().optional(),
     likeCount: z.number().optional(),
     commentCount: z.number().optional(),
     shareCount: z.number().optional(),
   })
   .loose();
-const responseSchema = z
+export const linkedinStatisticsResponseSchema = z
   .object({
     elements: z.array(
-      z.object({ share: z.string().optional(), ugcPost: z.string().optional(), totalShareStatistics: statsSchema }).loose(),
+      z.object({ share: z.string().optional(), ugcPost: z.string().optional(), totalShareStatistics: linkedinStatsSchema }).loose(),
     ),
   })
   .loose();
@@ -48,7 +49,7 @@ export function restliList(urns: readonly string[]): string {
   return `List(${urns.map((urn) => encodeURIComponent(urn)).join(',')})`;
 }
 
-function statisticsUrl(base: string, organization: string, shares: string[], ugcPosts: string[]): URL {
+export function statisticsUrl(base: string, organization: string, shares: string[], ugcPosts: string[]): URL {
   const parts = ['q=organizationalEntity', `organizationalEntity=${encodeURIComponent(organization)}`];
   if (shares.length > 0) parts.push(`shares=${restliList(shares)}`);
   if (ugcPosts.length > 0) parts.push(`ugcPosts=${restliList(ugcPosts)}`);
@@ -56,10 +57,11 @@ function statisticsUrl(base: string, organization: string, shares: string[], ugc
   return new URL(`${base}/organizationalEntityShareStatistics?${parts.join('&')}`);
 }
 
-function toTotals(stats: z.output<typeof statsSchema>): BackfillRecord['totals'] {
+function toTotals(stats: z.output<typeof linkedinStatsSchema>): BackfillRecord['totals'] {
   const totals: BackfillRecord['totals'] = {};
+  // No impressionCount: impressions are the insights poll's (counted straight into the rollups,
+  // not through the ledger this top-up compares against), so backfill adding them would count twice.
   const pairs = [
-    ['social_impression', stats.impressionCount, 'impressionCount'],
     ['social_click', stats.clickCount, 'clickCount'],
     ['social_like', stats.likeCount, 'likeCount'],
     ['social_comment', stats.commentCount, 'commentCount'],
@@ -100,8 +102,12 @@ async function* pages(config: LinkedInConfig, ctx: BackfillContext, saved: unkno
 
     const records: BackfillRecord[] = [];
     if (shares.length + ugcPosts.length > 0) {
-      const body = await ctx.http.getJson(statisticsUrl(config.base, config.organization, shares, ugcPosts), headers, ENDPOINT);
-      for (const element of parseResponse(responseSchema, body, LABEL, ENDPOINT).elements) {
+      const body = await ctx.http.getJson(
+        statisticsUrl(config.base, config.organization, shares, ugcPosts),
+        headers,
+        LINKEDIN_STATISTICS_ENDPOINT,
+      );
+      for (const element of parseResponse(linkedinStatisticsResponseSchema, body, LINKEDIN_LABEL, LINKEDIN_STATISTICS_ENDPOINT).elements) {
         const urn = element.share ?? element.ugcPost;
         const firstSeen = urn === undefined ? undefined : createdAt.get(urn);
         // Only the URNs asked for: an element for anything else is not ours to count.
@@ -124,7 +130,7 @@ async function* pages(config: LinkedInConfig, ctx: BackfillContext, saved: unkno
 
 export const linkedinBackfillClient: BackfillProviderClient = {
   provider: 'linkedin',
-  label: LABEL,
+  label: LINKEDIN_LABEL,
   envVars: ['LINKEDIN_ACCESS_TOKEN', 'LINKEDIN_ORGANIZATION_URN', 'LINKEDIN_API_BASE_URL', 'LINKEDIN_API_VERSION'],
   accountVar: 'LINKEDIN_ORGANIZATION_URN',
   open(env: EnvBag) {

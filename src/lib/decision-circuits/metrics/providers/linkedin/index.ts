@@ -1,5 +1,6 @@
 // LinkedIn, whole: facts, webhook verification, handshake and normalisation, backfill, signer, samples.
 import type { ProviderDefinition } from '../kit/definition';
+import { linkedinInsightsClient } from './insights';
 import { linkedinBackfillClient } from './backfill';
 import { LINKEDIN } from './facts';
 import { linkedinSamples } from './samples';
@@ -10,6 +11,7 @@ export const linkedinProvider: ProviderDefinition = {
   ...LINKEDIN,
   webhook: linkedinModule,
   backfill: linkedinBackfillClient,
+  insights: linkedinInsightsClient,
   signer: linkedinSigner,
   samples: linkedinSamples,
 };

@@ -129,7 +129,9 @@ const INSTAGRAM: MetaSurface = {
       social_comment: count(media.comments_count, 'comments_count'),
     };
   },
-  insights: { views: 'social_impression', shares: 'social_share' },
+  // No views: impressions are the insights poll's (providers/meta/insights.ts), counted straight
+  // into the rollups; a top-up through the ledger would count them twice.
+  insights: { shares: 'social_share' },
 };
 
 async function fetchInsights(
