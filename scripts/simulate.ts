@@ -9,13 +9,17 @@ import {
   DEFAULT_CAMPAIGN_OPTIONS as D,
   accessToken,
   campaignStartFor,
+  fetchRollups,
   groundTruthDocument,
+  insightsReport,
   loadAppEnv,
   localSigningKeys,
+  mappedObjectIds,
   mismatchText,
   planCampaign,
   progressLine,
   runCampaign,
+  simulateInsights,
   summaryText,
   verifyCampaign,
 } from '../tooling/simulator';
@@ -167,9 +171,20 @@ console.log(
 );
 
 let ok = outcome.failures.length === 0 && !abort.signal.aborted;
+// Impressions are in no webhook: the platforms' insights (a local stand-in) are read by the poll.
+const insights = await simulateInsights(plan, { baseUrl, workspaceId, token, env, mappedObjectIds: mappedObjectIds(plan, outcome.acks) });
+if (insights.skipped)
+  console.log(`\nInsights not simulated: ${insights.skipped}. Social variants have no impressions (engagement rate unknown).`);
+else console.log(`\nInsights poll: ${insights.poll?.posts_read} posts read, ${insights.poll?.impressions_added} impressions added.`);
+const impressions = insightsReport(plan, insights, await fetchRollups(plan, { baseUrl, workspaceId, token }));
+console.log(impressions.lines.join('\n'));
 if (values.verify) {
-  const verification = await verifyCampaign(plan, outcome, { baseUrl, workspaceId, token });
+  const verification = await verifyCampaign(plan, outcome, { baseUrl, workspaceId, token, impressionsApart: insights.skipped === null });
   console.log(`\n${mismatchText(plan, verification.mismatches, verification.expected.length)}`);
-  ok &&= verification.mismatches.length === 0;
+  for (const m of impressions.mismatches)
+    console.log(`✗ variant ${m.variant}: ${m.actual} impressions, the insights' truth is ${m.expected}`);
+  if (insights.skipped === null && impressions.mismatches.length === 0)
+    console.log('✓ impressions per variant match the insights the platforms reported.');
+  ok &&= verification.mismatches.length === 0 && impressions.mismatches.length === 0;
 }
 process.exit(ok ? 0 : 1);

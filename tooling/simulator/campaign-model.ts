@@ -213,6 +213,20 @@ export interface CampaignPlan {
   registrations: MappingRegistration[];
   /** Sorted by atMs. */
   deliveries: SimDelivery[];
+  /** The social accounts and each post's lifetime impressions as the platforms' insights report them. */
+  insights?: SocialInsightsTruth;
+}
+
+/** What the simulated platforms' insights APIs serve: the ground truth of impressions. */
+export interface SocialInsightsTruth {
+  accounts: { pageId: string; igAccountId: string; organization: string };
+  posts: {
+    provider: 'facebook' | 'instagram' | 'linkedin';
+    objectId: string;
+    variantKey: string | null;
+    impressions: number;
+    reach: number;
+  }[];
 }
 
 /** An event with its provider-specific payload piece, before it is packed into deliveries. */

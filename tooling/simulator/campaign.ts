@@ -127,5 +127,6 @@ export function planCampaign(input: CampaignInput): CampaignPlan {
     events: drafts.map((draft) => draft.event),
     registrations: groupRegistrations([...email.registrations, ...social.registrations]),
     deliveries: packDeliveries(rng.fork('deliveries'), drafts, options.startMs, durationMs, options),
+    ...(social.insights ? { insights: social.insights } : {}),
   };
 }

@@ -52,6 +52,11 @@ function mappedObjects(plan: CampaignPlan, acks?: Acknowledgements): Map<string,
   return mapped;
 }
 
+/** Object ids (any provider) whose mapping the app knows. */
+export function mappedObjectIds(plan: CampaignPlan, acks?: Acknowledgements): Set<string> {
+  return new Set([...mappedObjects(plan, acks).values()].map((object) => object.objectId));
+}
+
 /** Event keys that reached the app at least once. */
 export function deliveredEventKeys(plan: CampaignPlan, acks?: Acknowledgements): Set<string> {
   const keys = new Set<string>();

@@ -12,6 +12,7 @@ export * from './engagement-report';
 export * from './request-signing';
 export * from './ab-test-registration';
 export * from './runner';
+export * from './insights-simulation';
 export * from './report';
 export * from './local-config';
 export * from '../../src/lib/decision-circuits/metrics/providers/sample-deliveries';

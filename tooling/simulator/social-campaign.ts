@@ -9,6 +9,7 @@ import {
   type PlanContext,
   type SimObject,
   type SimVariant,
+  type SocialInsightsTruth,
   type VariantProfile,
 } from './campaign-model';
 import { lateRegistrationTimes, type PlannedPart } from './email-campaign';
@@ -202,10 +203,18 @@ function linkedInPostEvents(ctx: PlanContext, rng: Rng, accounts: Accounts, post
 
 const POST_EVENTS = { facebook: facebookPostEvents, instagram: instagramPostEvents, linkedin: linkedInPostEvents };
 
-export function planSocial(ctx: PlanContext): PlannedPart {
+/** Lifetime impressions per post: a few dozen per engagement event, reach most of that. */
+function insightsFor(rng: Rng, post: { provider: SocialProvider; objectId: string; variantKey: string | null }, engagements: number) {
+  const impressions = Math.round((engagements + 1) * rng.between(15, 40) + rng.int(20, 200));
+  return { ...post, impressions, reach: Math.round(impressions * rng.between(0.6, 0.9)) };
+}
+
+export function planSocial(ctx: PlanContext): PlannedPart & { insights?: SocialInsightsTruth } {
   const rng = ctx.rng.fork('social');
+  // Its own stream, so adding insights changed none of the other draws of a seed.
+  const insightsRng = ctx.rng.fork('social-insights');
   const { options } = ctx;
-  const part: PlannedPart = { objects: [], drafts: [], registrations: [] };
+  const part: PlannedPart & { insights?: SocialInsightsTruth } = { objects: [], drafts: [], registrations: [] };
   const platforms = SOCIAL_PROVIDERS.filter((p) => options.providers.includes(p as MetricsProvider));
   if (platforms.length === 0) return part;
 
@@ -233,6 +242,11 @@ export function planSocial(ctx: PlanContext): PlannedPart {
     for (const provider of platforms) posts.push({ provider, variant: null, fate: 'never', publishAt });
   }
 
+  const insights: SocialInsightsTruth = {
+    accounts: { pageId: accounts.pageId, igAccountId: accounts.igAccountId, organization: accounts.organization },
+    posts: [],
+  };
+  part.insights = insights;
   const lateTimes = lateRegistrationTimes(ctx.durationMs);
   const organicProfile = ctx.variants[0]?.profile;
   for (const post of posts) {
@@ -251,6 +265,8 @@ export function planSocial(ctx: PlanContext): PlannedPart {
       recipientHash: null,
     };
     part.objects.push(object);
+    const engagements = drafts.filter((d) => d.event.counter !== null).length;
+    insights.posts.push(insightsFor(insightsRng, { provider: post.provider, objectId, variantKey: object.variantKey }, engagements));
     if (post.variant && post.fate !== 'never') {
       const atMs = post.fate === 'late' ? rng.pick(lateTimes) : post.publishAt + 2 * SECOND_MS;
       part.registrations.push({ atMs, late: post.fate === 'late', mapping: mappingFor(object, post.variant, ctx.abTestId) });
