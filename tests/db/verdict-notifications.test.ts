@@ -106,8 +106,18 @@ describe.each(DATABASE_KINDS)('verdict notifications on %s', (kind) => {
     await seedMessages(t.db, ws, TEST, CONTROL, campaign(150, 20));
     await seedMessages(t.db, ws, TEST, CHALLENGER, campaign(150, 2));
     await t.db.query('analyze metrics_attribution_map, metrics_webhook_events, metrics_rollups');
-    const changed = await waiting;
+    let changed = await waiting;
     expect(changed?.version).not.toBe(since);
+    // The first change seen may be a state between the two seeds (one arm counted, the other not
+    // yet: a split alert); waiting on from each version seen must end at the winner.
+    const deadline = Date.now() + 20_000;
+    while (changed && changed.decision.decision !== 'winner' && Date.now() < deadline) {
+      changed = await waitForDecisionChange({ workspace_id: ws, ab_test_id: TEST }, changed.version, {
+        db: t.db,
+        timeoutMs: Math.max(1, deadline - Date.now()),
+        intervalMs: { first: 50, max: 200 },
+      });
+    }
     expect(changed?.decision).toMatchObject({ decision: 'winner', winnerVariantId: CHALLENGER });
 
     const summaries = await Promise.all([run(), run()]);
