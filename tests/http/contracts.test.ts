@@ -137,7 +137,7 @@ describe.each(DATABASE_KINDS)('route contracts on %s', (kind) => {
     await expectStatus(200, call('GET', '/api/webhooks/metrics', { token: null }));
     await expectStatus(200, call('GET', '/api/ready', { token: null }));
     await expectStatus(401, call('GET', '/api/cron/metrics/retention', { token: 'wrong' }));
-    for (const job of ['alerts', 'reprocess-unmapped', 'retention']) await expectStatus(200, cron(job));
+    for (const job of ['alerts', 'reprocess-unmapped', 'retention', 'poll-insights']) await expectStatus(200, cron(job));
   });
 
   it('answers the read API as declared', async () => {
