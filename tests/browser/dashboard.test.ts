@@ -76,6 +76,8 @@ function eventsFor(plan: VariantPlan): object[] {
     circuit_execution_id: `exec-${plan.test.slice(0, 8)}`,
     ab_test_id: plan.test,
     variant_id: plan.variant,
+    // SendGrid flags every open (a person's here), so the decision reads human opens.
+    ...(kind === 'open' ? { sg_machine_open: false } : {}),
   });
   for (let i = 0; i < plan.sent; i++) {
     events.push(base('processed', i, 0));

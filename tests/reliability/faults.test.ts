@@ -47,6 +47,11 @@ interface Campaign {
 const emptyCounters = () => Object.fromEntries(ROLLUP_COUNTERS.map((c) => [c, 0])) as Record<RollupCounter, number>;
 
 /** SendGrid traffic for `messages` self-attributed messages over three hours, shuffled into batches. */
+const HUMAN_UNIQUE_OF: Partial<Record<RollupCounter, RollupCounter>> = {
+  email_opened: 'email_unique_human_opened',
+  email_clicked: 'email_unique_human_clicked',
+};
+
 function sendGridCampaign(rng: Rng, messages: number, batchSize: number): Campaign {
   const abTestId = rng.uuid();
   const variants = [rng.uuid(), rng.uuid()];
@@ -83,6 +88,9 @@ function sendGridCampaign(rng: Rng, messages: number, batchSize: number): Campai
       expected.set(key, row);
       const unique = UNIQUE_COUNTER_OF[counter];
       if (unique) earliest.set(unique, Math.min(earliest.get(unique) ?? Infinity, atMs));
+      // Every open and click here is a person's (sg_machine_open false, a mail client's agent).
+      const human = HUMAN_UNIQUE_OF[counter];
+      if (human) earliest.set(human, Math.min(earliest.get(human) ?? Infinity, atMs));
     });
     for (const [unique, atMs] of earliest) {
       const key = `${variant}|${hourBucket(atMs)}`;
