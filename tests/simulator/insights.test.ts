@@ -94,7 +94,7 @@ describe('simulated insights against the real server', () => {
       },
       mappedObjectIds: new Set(),
     });
-    expect(run.skipped).toMatch(/not from one local stand-in: set META_GRAPH_BASE_URL=/);
+    expect(run.skipped).toMatch(/not from one local stand-in: unset both .*, or set META_GRAPH_BASE_URL=/);
     expect(run.poll).toBeNull();
   });
 });

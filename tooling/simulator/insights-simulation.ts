@@ -1,11 +1,18 @@
 // The platforms' insights for a simulated campaign. A local stand-in speaks Meta's Graph API
 // (`/me` for the proof of control, `/{object-id}/insights`) and LinkedIn's REST API
 // (`/organizationAcls`, `/organizationalEntityShareStatistics`) in their real formats and serves
-// each simulated post's lifetime impressions (the plan's ground truth). The app reaches it through
-// its own META_GRAPH_BASE_URL and LINKEDIN_API_BASE_URL, so those must name this machine.
-// Then: the simulated accounts are connected with their tokens and proven, the insights poll
-// runs once, and what it counted is compared with the truth per variant.
+// each simulated post's lifetime impressions (the plan's ground truth). The app must reach it:
+// where its META_GRAPH_BASE_URL and LINKEDIN_API_BASE_URL name this machine the stand-in listens
+// there; where neither is set it listens on a free port and says so in .data/dev-stand-ins.json,
+// which a development server (`npm run dev`) reads (src/lib/net/dev-stand-ins.ts), together with
+// a cron secret of the simulator's own when CRON_SECRET is unset. Then: the simulated accounts are
+// connected with their tokens and proven, the insights poll runs once, and what it counted is
+// compared with the truth per variant.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import path from 'node:path';
+import { DEV_STAND_INS_FILE, type DevStandIns } from '../../src/lib/net/dev-stand-ins';
 import type { EnvBag } from '../../src/lib/decision-circuits/metrics/providers/kit/provider';
 import type { CampaignPlan, SocialInsightsTruth } from './campaign-model';
 import type { ReportedRollup } from './ground-truth';
@@ -107,22 +114,51 @@ function standIn(truth: SocialInsightsTruth, tokens: ReturnType<typeof tokensFor
   });
 }
 
-/** The loopback origin and path both base URLs share, or why the stand-in cannot serve them. */
-function standInAddress(env: EnvBag): { host: string; port: number; paths: { graph: string; linkedin: string } } | string {
+interface StandInAddress {
+  host: string;
+  port: number;
+  paths: { graph: string; linkedin: string };
+  /** The app sets neither base URL: listen on a free port and announce it (a development server reads it). */
+  announce: boolean;
+}
+
+const EXPLICIT_HINT =
+  'unset both (a development server then finds the stand-in by itself), or set META_GRAPH_BASE_URL=http://127.0.0.1:4319/v23.0 and LINKEDIN_API_BASE_URL=http://127.0.0.1:4319/rest in .env.local, and restart the app';
+const DEV_SERVER_HINT = `only a development server (npm run dev) reads the stand-in's address and the simulator's cron secret from ${DEV_STAND_INS_FILE}; for another server set CRON_SECRET, META_GRAPH_BASE_URL=http://127.0.0.1:4319/v23.0 and LINKEDIN_API_BASE_URL=http://127.0.0.1:4319/rest in .env.local and restart it`;
+/** How long the announcement holds if the simulator dies before removing it. */
+const ANNOUNCEMENT_TTL_MS = 10 * 60 * 1000;
+
+/** Where the stand-in listens: where the app's base URLs point, or anywhere when it has none; or why it cannot. */
+function standInAddress(env: EnvBag): StandInAddress | string {
   const graph = env.META_GRAPH_BASE_URL?.trim();
   const linkedin = env.LINKEDIN_API_BASE_URL?.trim();
-  const hint =
-    'set META_GRAPH_BASE_URL=http://127.0.0.1:4319/v23.0 and LINKEDIN_API_BASE_URL=http://127.0.0.1:4319/rest in .env.local and restart the app';
-  if (!graph || !linkedin) return `the app's META_GRAPH_BASE_URL and LINKEDIN_API_BASE_URL are not set: ${hint}`;
+  if (!graph && !linkedin) return { host: '127.0.0.1', port: 0, paths: { graph: '/v23.0', linkedin: '/rest' }, announce: true };
+  if (!graph || !linkedin) return `the app sets only one of META_GRAPH_BASE_URL and LINKEDIN_API_BASE_URL: ${EXPLICIT_HINT}`;
   const [g, l] = [new URL(graph), new URL(linkedin)];
   const loopback = (u: URL) => u.protocol === 'http:' && ['127.0.0.1', 'localhost'].includes(u.hostname);
   if (!loopback(g) || !loopback(l) || g.port !== l.port || !g.port) {
-    return `the app reads insights from ${g.origin} and ${l.origin}, not from one local stand-in: ${hint}`;
+    return `the app reads insights from ${g.origin} and ${l.origin}, not from one local stand-in: ${EXPLICIT_HINT}`;
   }
   return {
     host: g.hostname,
     port: Number(g.port),
     paths: { graph: g.pathname.replace(/\/+$/, ''), linkedin: l.pathname.replace(/\/+$/, '') },
+    announce: false,
+  };
+}
+
+/** Writes the announcement a development server reads; returns a function that removes it if it is still this one. */
+function announce(cwd: string, content: DevStandIns): () => void {
+  const file = path.join(cwd, DEV_STAND_INS_FILE);
+  const text = `${JSON.stringify(content, null, 2)}\n`;
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, text, { mode: 0o600 });
+  return () => {
+    try {
+      if (readFileSync(file, 'utf8') === text) rmSync(file);
+    } catch {
+      // Already gone.
+    }
   };
 }
 
@@ -155,15 +191,25 @@ export function expectedImpressions(plan: CampaignPlan, mappedObjectIds: Readonl
  */
 export async function simulateInsights(
   plan: CampaignPlan,
-  options: { baseUrl: string; workspaceId: string; token: string; env: EnvBag; mappedObjectIds: ReadonlySet<string> },
+  options: {
+    baseUrl: string;
+    workspaceId: string;
+    token: string;
+    env: EnvBag;
+    mappedObjectIds: ReadonlySet<string>;
+    /** The project directory a development server runs in (default the current one). */
+    cwd?: string;
+  },
 ): Promise<InsightsRun> {
   const expected = expectedImpressions(plan, options.mappedObjectIds);
   const truth = plan.insights;
   if (!truth || truth.posts.length === 0) return { skipped: 'the campaign has no social posts', poll: null, expected };
-  const cronSecret = options.env.CRON_SECRET?.trim();
-  if (!cronSecret) return { skipped: "the app's CRON_SECRET is not set (the poll route needs it)", poll: null, expected };
   const address = standInAddress(options.env);
   if (typeof address === 'string') return { skipped: address, poll: null, expected };
+  // The app's own secret where it has one; else one of ours, which only a development server takes.
+  const configuredSecret = options.env.CRON_SECRET || null;
+  const cronSecret = configuredSecret ?? randomBytes(24).toString('base64url');
+  const viaDevServer = address.announce || configuredSecret === null;
 
   const tokens = tokensFor(plan);
   const server = standIn(truth, tokens, address.paths);
@@ -175,6 +221,18 @@ export async function simulateInsights(
   } catch (error) {
     return { skipped: `the insights stand-in cannot listen on ${address.host}:${address.port} (${String(error)})`, poll: null, expected };
   }
+  const bound = server.address();
+  const origin = `http://${address.host}:${typeof bound === 'object' && bound ? bound.port : address.port}`;
+  const withdraw = viaDevServer
+    ? announce(options.cwd ?? process.cwd(), {
+        base_urls: address.announce
+          ? { META_GRAPH_BASE_URL: `${origin}${address.paths.graph}`, LINKEDIN_API_BASE_URL: `${origin}${address.paths.linkedin}` }
+          : {},
+        cron_secret: configuredSecret === null ? cronSecret : null,
+        expires_at: new Date(Date.now() + ANNOUNCEMENT_TTL_MS).toISOString(),
+      })
+    : () => undefined;
+  const hint = viaDevServer ? ` (${DEV_SERVER_HINT})` : '';
   try {
     const member = { 'content-type': 'application/json', authorization: `Bearer ${options.token}` };
     const connections = `${options.baseUrl}/api/circuits/metrics/connections`;
@@ -193,7 +251,7 @@ export async function simulateInsights(
       const id = created.body.connection_id;
       if (created.status !== 201 || typeof id !== 'string') {
         return {
-          skipped: `connecting the ${provider} account answered ${created.status}: ${JSON.stringify(created.body).slice(0, 200)}`,
+          skipped: `connecting the ${provider} account answered ${created.status}: ${JSON.stringify(created.body).slice(0, 200)}${hint}`,
           poll: null,
           expected,
         };
@@ -205,7 +263,7 @@ export async function simulateInsights(
       });
       if (proven.status !== 200) {
         return {
-          skipped: `proving the ${provider} account answered ${proven.status}: ${JSON.stringify(proven.body).slice(0, 200)}`,
+          skipped: `proving the ${provider} account answered ${proven.status}: ${JSON.stringify(proven.body).slice(0, 200)}${hint}`,
           poll: null,
           expected,
         };
@@ -216,9 +274,10 @@ export async function simulateInsights(
       headers: { authorization: `Bearer ${cronSecret}` },
     });
     if (poll.status !== 200)
-      return { skipped: `the poll route answered ${poll.status}: ${JSON.stringify(poll.body).slice(0, 200)}`, poll: null, expected };
+      return { skipped: `the poll route answered ${poll.status}: ${JSON.stringify(poll.body).slice(0, 200)}${hint}`, poll: null, expected };
     return { skipped: null, poll: poll.body, expected };
   } finally {
+    withdraw();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }

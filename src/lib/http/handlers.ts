@@ -4,6 +4,7 @@ import type { ApiKeyScope } from '../auth/api-keys';
 import { authenticateCaller, authenticateRequest, type Caller } from '../auth/request-auth';
 import type { VerifiedClaims } from '../auth/tokens';
 import { requireApiKeyScope, WorkspaceAccess, type ApiKeyGrant, type WorkspaceRole } from '../decision-circuits/metrics/tenancy/access';
+import { cronSecret } from '../net/dev-stand-ins';
 import { observeRequest } from '../observability/request-log';
 import { readJsonBody } from './body';
 import { AppError, toErrorResponse } from './errors';
@@ -143,11 +144,14 @@ export function bearerMatches(request: Request, expected: string): boolean {
   return sameSecret(token, expected);
 }
 
-/** Vercel Cron routes: `Authorization: Bearer $CRON_SECRET`, else 401. */
+/**
+ * Vercel Cron routes: `Authorization: Bearer $CRON_SECRET`, else 401. (A development server
+ * without CRON_SECRET takes the simulator's own secret instead: net/dev-stand-ins.ts.)
+ */
 export function withCron(handler: (request: Request) => Promise<Response>) {
   return observeRequest('cron', async (request) => {
     try {
-      const secret = process.env.CRON_SECRET;
+      const secret = cronSecret();
       if (!secret) throw new AppError('unauthorized', 'Cron is not configured: set CRON_SECRET');
       if (!bearerMatches(request, secret)) throw new AppError('unauthorized', 'Invalid cron credentials');
       return await handler(request);

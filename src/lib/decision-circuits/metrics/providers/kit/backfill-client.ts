@@ -1,6 +1,7 @@
 // The backfill provider contract: each provider module lists the records (messages, emails,
 // posts) of a job's window with their current totals; the worker turns totals into top-ups.
 import type { z } from 'zod';
+import { devStandInBaseUrl } from '../../../../net/dev-stand-ins';
 import type { MetricsEventType, MetricsProvider } from '../../metrics-types';
 import type { EnvBag } from './provider';
 import { ProviderApiError, type ErrorClassifier, type ProviderHttp } from './backfill-http';
@@ -79,9 +80,12 @@ export function readEnv(env: EnvBag, name: string): string | null {
   return value ? value : null;
 }
 
-/** A base URL from env (tests point it at a local server) or the provider's default. */
+/**
+ * A base URL from env (tests point it at a local server), else the simulator's stand-in on a
+ * development server (net/dev-stand-ins.ts), else the provider's default.
+ */
 export function baseUrl(env: EnvBag, name: string, fallback: string): string {
-  return (readEnv(env, name) ?? fallback).replace(/\/+$/, '');
+  return (readEnv(env, name) ?? devStandInBaseUrl(env, name) ?? fallback).replace(/\/+$/, '');
 }
 
 export function missingConfig(label: string, names: readonly string[]): string {
