@@ -2605,6 +2605,20 @@ end
 $function$
 ;
 
+CREATE OR REPLACE FUNCTION public.metrics_social_insight_account_pending(p_workspace_id uuid, p_provider text, p_run_started_at timestamp with time zone, p_due_at timestamp with time zone)
+ RETURNS integer
+ LANGUAGE sql
+ STABLE
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+  select count(*)::int
+  from metrics_social_insight_posts p
+  where p.workspace_id = p_workspace_id and p.provider = p_provider and p.state = 'polling'
+    and p.next_poll_at <= greatest(now(), p_due_at)
+    and (p.last_polled_at is null or p.last_polled_at < p_run_started_at)
+$function$
+;
+
 CREATE OR REPLACE FUNCTION public.metrics_social_insight_apply(p_workspace_id uuid, p_provider text, p_provider_object_id text, p_observed_at timestamp with time zone, p_metric text, p_impressions bigint, p_reach bigint, p_views bigint)
  RETURNS TABLE(added bigint, duplicate boolean, decreased boolean, changed boolean)
  LANGUAGE plpgsql
@@ -2988,6 +3002,7 @@ grant execute on function metrics_require_role(uuid,uuid,text) to service_role;
 grant execute on function metrics_retention_batch(text,interval,integer) to service_role;
 grant execute on function metrics_rollup_events(uuid[]) to service_role;
 grant execute on function metrics_social_insight_account_note(uuid,text,timestamp with time zone,text,text,bigint,bigint) to service_role;
+grant execute on function metrics_social_insight_account_pending(uuid,text,timestamp with time zone,timestamp with time zone) to service_role;
 grant execute on function metrics_social_insight_apply(uuid,text,text,timestamp with time zone,text,bigint,bigint,bigint) to service_role;
 grant execute on function metrics_social_insight_claim(integer,interval) to service_role;
 grant execute on function metrics_social_insight_enrol(interval) to service_role;

@@ -278,6 +278,64 @@ describe.each(DATABASE_KINDS)('insights poll on %s', (kind) => {
     expect((await impressions(ws)).total).toBe(33);
   });
 
+  it('a run that spends its budget part-way through an account does not mark it fetched; the next run reads the rest', async () => {
+    const page = `8${Date.now()}`;
+    const posts = Array.from({ length: 5 }, (_, i) => `${page}_${i + 1}`);
+    const { ws } = await connectedAccount('facebook', page, 'EAApartial', posts);
+    const graph = metaGraphApi({
+      token: 'EAApartial',
+      insights: Object.fromEntries(posts.map((p, i) => [p, { post_media_view: 10 * (i + 1) }])),
+    });
+    // The budget's clock: the stand-in moves it an hour on while it answers call number `skewOnCall`.
+    let skewMs = 0;
+    let calls = 0;
+    let skewOnCall: number | null = null;
+    const api = await fakeApi((request) => {
+      calls += 1;
+      if (calls === skewOnCall) skewMs = HOUR;
+      return graph(request);
+    });
+    const env = { ...ENV, META_GRAPH_BASE_URL: `${api.url}/v23.0` };
+    const poll = () => processInsightsPoll({ db: t.db, env, http: noSleep, clock: () => Date.now() + skewMs, timeBudgetMs: 60_000 });
+    const postRows = () =>
+      t.db.query<{ provider_object_id: string; last_polled_at: Date | string; due: boolean }>(
+        `select provider_object_id, last_polled_at, next_poll_at <= now() as due
+         from metrics_social_insight_posts where workspace_id = $1 order by 1`,
+        [ws],
+      );
+    const fetchedAt = async () => (await getInsightsStatus(ws, { db: t.db }))[0]!.last_fetched_at!;
+
+    // A whole pass first.
+    expect(await poll()).toMatchObject({ posts_read: 5, budget_exhausted: false });
+    const wholePass = await fetchedAt();
+    expect(Math.max(...(await postRows()).map((p) => new Date(p.last_polled_at).getTime()))).toBe(Date.parse(wholePass));
+
+    // Part-way: the budget is spent while the second post is read.
+    await dueNow();
+    [calls, skewOnCall] = [0, 2];
+    const partial = await poll();
+    expect(partial).toMatchObject({ posts_read: 2, budget_exhausted: true });
+    expect(partial.accounts).toEqual([expect.objectContaining({ workspace_id: ws, outcome: 'paused', posts_read: 2 })]);
+    const rows = await postRows();
+    const readNow = rows.filter((p) => new Date(p.last_polled_at).getTime() > Date.parse(wholePass));
+    const rest = rows.filter((p) => new Date(p.last_polled_at).getTime() <= Date.parse(wholePass));
+    expect(readNow.map((p) => p.due)).toEqual([false, false]);
+    expect(rest.map((p) => p.due)).toEqual([true, true, true]);
+    // The account's time is still the whole pass's, not the partial run's.
+    expect(await fetchedAt()).toBe(wholePass);
+
+    // The next run reads exactly the three left, and then the account is fetched.
+    [skewMs, skewOnCall] = [0, null];
+    const before = api.requests.length;
+    expect(await poll()).toMatchObject({ posts_read: 3, budget_exhausted: false });
+    expect(new Set(api.requests.slice(before).map((r) => r.path))).toEqual(
+      new Set(rest.map((p) => `/v23.0/${p.provider_object_id}/insights`)),
+    );
+    expect(Date.parse(await fetchedAt())).toBeGreaterThan(Math.max(...readNow.map((p) => new Date(p.last_polled_at).getTime())));
+    // Each post counted once, at its one total.
+    expect((await impressions(ws)).total).toBe(10 + 20 + 30 + 40 + 50);
+  });
+
   it('reads each post once a run even when the app clock runs behind the database (the post is due again at once)', async () => {
     const page = `7${Date.now()}`;
     const { ws } = await connectedAccount('facebook', page, 'EAAskew', [`${page}_1`]);

@@ -3,6 +3,8 @@
 // the connection's own token, applies each reading exactly once (store.ts) and schedules the next
 // read by the post's age (cadence.ts). An account the platform throttles, or whose token it
 // rejects, backs off as a whole; a run that reaches its time budget hands its claimed posts back.
+// An account counts as fetched (its last_fetched_at) only once every post of it that was due has
+// been read: a run stopped part-way leaves the rest due, first in line for the next run.
 import { getDb, isDatabaseUnavailable, type Database } from '../../../db';
 import { describeError, getLogger } from '../../../observability/logger';
 import { CRON_TIME_BUDGET_MS } from '../ops/retention';
@@ -13,7 +15,16 @@ import { ProviderApiError, ProviderHttp, TimeBudgetExhaustedError, type Provider
 import { InsightsTokenRejectedError, type InsightReading, type InsightsProviderClient } from '../providers/kit/insights-client';
 import { getInsightsClient } from '../providers/registry';
 import { ACCOUNT_RETRY_BACKOFF, INSIGHTS_MAX_AGE_MS, THROTTLE_BACKOFF, TOKEN_REJECTED_BACKOFF, nextPoll } from './cadence';
-import { applySnapshot, claimDuePosts, enrolPosts, noteAccount, schedulePost, type AccountErrorKind, type ClaimedPost } from './store';
+import {
+  applySnapshot,
+  claimDuePosts,
+  enrolPosts,
+  noteAccount,
+  pendingPosts,
+  schedulePost,
+  type AccountErrorKind,
+  type ClaimedPost,
+} from './store';
 
 /** Posts claimed at a time. */
 export const INSIGHTS_CLAIM_BATCH = 100;
@@ -53,6 +64,8 @@ export interface InsightsPollOptions {
   timeBudgetMs?: number;
   /** The clock readings are stamped with (tests). */
   now?: () => Date;
+  /** The clock the time budget is measured on, in ms (tests; default Date.now). */
+  clock?: () => number;
   http?: Omit<ProviderHttpOptions, 'deadline'>;
 }
 
@@ -60,7 +73,10 @@ interface PollRun {
   db: Database;
   env: EnvBag;
   deadline: number;
+  clock: () => number;
   now: () => Date;
+  /** When the run started, on the `now` clock (its readings are stamped on it). */
+  startedAt: Date;
   http: Omit<ProviderHttpOptions, 'deadline'>;
   summary: InsightsPollSummary;
 }
@@ -123,24 +139,25 @@ async function pollAccount(run: PollRun, client: InsightsProviderClient, posts: 
   if (!first) throw new Error('an account run needs posts');
   const account = { workspace_id: first.workspace_id, provider: first.provider };
   const result: InsightsAccountRun = { ...account, outcome: 'fetched', posts_read: 0, error_message: null, backoff_until: null };
-  const fail = async (error: { kind: AccountErrorKind; message: string }, fetchedAt: Date | null, unread: ClaimedPost[]) => {
-    const until = await noteAccount(run.db, account, { fetchedAt, error, backoff: BACKOFF[error.kind] });
+  // A failed account is not fetched, whatever it read before failing: its posts' own readings say what was.
+  const fail = async (error: { kind: AccountErrorKind; message: string }, unread: ClaimedPost[]) => {
+    const until = await noteAccount(run.db, account, { fetchedAt: null, error, backoff: BACKOFF[error.kind] });
     await release(run, unread);
     return { ...result, outcome: error.kind, error_message: error.message, backoff_until: until?.toISOString() ?? null };
   };
 
   const credential = await openBackfillCredential(account.workspace_id, account.provider, { db: run.db, env: run.env });
-  if (!credential) return fail({ kind: 'no_token', message: `No active ${client.label} connection with a token` }, null, posts);
+  if (!credential) return fail({ kind: 'no_token', message: `No active ${client.label} connection with a token` }, posts);
 
   const http = new ProviderHttp(client.label, { ...INSIGHTS_HTTP_DEFAULTS, ...run.http, deadline: run.deadline }, client.classifyError);
   const base = baseUrl(run.env, client.baseUrlVar, client.defaultBaseUrl);
   let fetchedAt: Date | null = null;
   for (let i = 0; i < posts.length; i += client.postsPerRequest) {
     const chunk = posts.slice(i, i + client.postsPerRequest);
-    if (Date.now() >= run.deadline) {
+    if (run.clock() >= run.deadline) {
+      // Part-way: the account is not fetched; the posts read keep their readings, the rest are due.
       run.summary.budget_exhausted = true;
       await release(run, posts.slice(i));
-      if (fetchedAt) await noteAccount(run.db, account, { fetchedAt, error: null, backoff: null });
       return { ...result, outcome: 'paused' };
     }
     let readings: InsightReading[];
@@ -154,7 +171,7 @@ async function pollAccount(run: PollRun, client: InsightsProviderClient, posts: 
         await release(run, posts.slice(i));
         return { ...result, outcome: 'paused' };
       }
-      return fail(accountError(error), fetchedAt, posts.slice(i));
+      return fail(accountError(error), posts.slice(i));
     }
     const observedAt = run.now();
     fetchedAt = observedAt;
@@ -169,7 +186,10 @@ async function pollAccount(run: PollRun, client: InsightsProviderClient, posts: 
       result.posts_read += 1;
     }
   }
-  await noteAccount(run.db, account, { fetchedAt, error: null, backoff: null });
+  // Posts of the account still due (a later claim batch holds them): fetched once those are read too.
+  if ((await pendingPosts(run.db, account, run.startedAt, run.now())) === 0) {
+    await noteAccount(run.db, account, { fetchedAt, error: null, backoff: null });
+  }
   return result;
 }
 
@@ -192,13 +212,17 @@ function logRun(summary: InsightsPollSummary, durationMs: number): void {
  * reading is applied exactly once.
  */
 export async function processInsightsPoll(options: InsightsPollOptions = {}): Promise<InsightsPollSummary> {
-  const startedAt = Date.now();
+  const clock = options.clock ?? Date.now;
+  const startedAt = clock();
   const db = options.db ?? (await getDb());
+  const now = options.now ?? (() => new Date());
   const run: PollRun = {
     db,
     env: options.env ?? process.env,
     deadline: startedAt + (options.timeBudgetMs ?? CRON_TIME_BUDGET_MS),
-    now: options.now ?? (() => new Date()),
+    clock,
+    now,
+    startedAt: now(),
     http: options.http ?? {},
     summary: {
       enrolled: 0,
@@ -218,7 +242,7 @@ export async function processInsightsPoll(options: InsightsPollOptions = {}): Pr
   const read = new Set<string>();
   const keyOf = (p: ClaimedPost) => `${p.workspace_id}|${p.provider}|${p.provider_object_id}`;
   while (!run.summary.budget_exhausted) {
-    if (Date.now() >= run.deadline) {
+    if (clock() >= run.deadline) {
       run.summary.budget_exhausted = true;
       break;
     }
@@ -235,6 +259,6 @@ export async function processInsightsPoll(options: InsightsPollOptions = {}): Pr
       run.summary.accounts.push(await pollAccount(run, client, posts));
     }
   }
-  logRun(run.summary, Date.now() - startedAt);
+  logRun(run.summary, clock() - startedAt);
   return run.summary;
 }

@@ -86,6 +86,25 @@ export async function schedulePost(
   ]);
 }
 
+/**
+ * How many of an account's due posts a run that started at `runStartedAt` has not read (nor
+ * handed to another run); `now` is the run's clock, at which it hands unread posts back.
+ */
+export async function pendingPosts(
+  db: Queryable,
+  account: { workspace_id: string; provider: InsightsProvider },
+  runStartedAt: Date,
+  now: Date,
+): Promise<number> {
+  const [row] = await db.query<{ pending: unknown }>(`select metrics_social_insight_account_pending($1, $2, $3, $4) as pending`, [
+    account.workspace_id,
+    account.provider,
+    runStartedAt.toISOString(),
+    now.toISOString(),
+  ]);
+  return toNumber(row?.pending);
+}
+
 /** Records an account's fetch (error null) or failure and its back-off; returns when the back-off ends. */
 export async function noteAccount(
   db: Queryable,
