@@ -1,6 +1,7 @@
 // The app under test: the real server on PGlite (it seeds itself) or on a fresh PostgreSQL
 // database seeded with supabase/seed.sql. Both start with the same two seeded workspaces.
 import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
 import { seedDevWorkspace, DEV_USER_ID, DEV_WORKSPACE_ID, OTHER_USER_ID, OTHER_WORKSPACE_ID, type DatabaseKind } from '../../src/lib/db';
 import { mintAccessToken } from '../../tooling/auth/tokens';
 import { createTestDatabase, type TestDatabase } from './db';
@@ -25,11 +26,16 @@ export async function startApp(kind: DatabaseKind, env: Record<string, string> =
   }
   // The seeded workspace is the single workspace, so the release notes' ?workspace_id= form works
   // for every provider there; tests of multi-tenant routing use workspaces of their own.
-  const server = await startServer({
-    METRICS_SINGLE_WORKSPACE_ID: DEV_WORKSPACE_ID,
-    ...(testDb?.url ? { DATABASE_URL: testDb.url } : {}),
-    ...env,
-  });
+  const server = await startServer(
+    {
+      METRICS_SINGLE_WORKSPACE_ID: DEV_WORKSPACE_ID,
+      ...(testDb?.url ? { DATABASE_URL: testDb.url } : {}),
+      ...env,
+    },
+    // The embedded server starts on a copy of the run's migrated cluster (it still checks every
+    // migration and seeds itself, as on a first start).
+    { pgliteTemplate: inject('pgliteDataDir') || undefined },
+  );
   return {
     kind,
     server,

@@ -37,5 +37,7 @@ declare module 'vitest' {
     pgRunId: string;
     /** File holding a migrated PGlite data directory (dumpDataDir), or '' when none was made. */
     pgliteSnapshot: string;
+    /** A migrated PGlite data directory, for embedded servers to start on a copy of. */
+    pgliteDataDir: string;
   }
 }

@@ -1,6 +1,6 @@
 // The real HTTP server under test: `next start` on a free loopback port, with its own env.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -45,9 +45,16 @@ export const TEST_SECRETS = {
  * (removed on stop). Waits until the health route answers. `port` when the caller must know the
  * address before the server starts (METRICS_PUBLIC_URL); else a free one.
  */
-export async function startServer(env: Record<string, string> = {}, options: { port?: number } = {}): Promise<TestServer> {
+export async function startServer(
+  env: Record<string, string> = {},
+  options: {
+    port?: number;
+    /** A migrated embedded data directory to start on a copy of (skips initdb and the migrations). */ pgliteTemplate?: string;
+  } = {},
+): Promise<TestServer> {
   const port = options.port ?? (await freePort());
   const dataDir = env.DATABASE_URL ? null : mkdtempSync(path.join(tmpdir(), 'metrics-pglite-'));
+  if (dataDir && options.pgliteTemplate) cpSync(options.pgliteTemplate, path.join(dataDir, 'pglite'), { recursive: true });
   const child = spawn(
     process.execPath,
     [path.join(process.cwd(), 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(port), '-H', '127.0.0.1'],

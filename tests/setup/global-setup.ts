@@ -12,9 +12,13 @@ import { adminClient, databaseUrl, templateDbName, testDbPrefix } from '../helpe
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const runId = randomBytes(4).toString('hex');
   project.provide('pgRunId', runId);
-  const snapshot = await dumpMigratedPglite(runId);
+  const { snapshot, dataDir } = await migratedPglite(runId);
   project.provide('pgliteSnapshot', snapshot);
-  const removeSnapshot = () => rmSync(snapshot, { force: true });
+  project.provide('pgliteDataDir', dataDir);
+  const removeSnapshot = () => {
+    rmSync(snapshot, { force: true });
+    rmSync(dataDir, { recursive: true, force: true });
+  };
   const base = process.env.TEST_DATABASE_URL;
   if (!base) return async () => removeSnapshot();
   const template = templateDbName(runId);
@@ -39,11 +43,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
 }
 
 /**
- * One migrated PGlite for the run, dumped to a file: each test database loads it instead of
- * running initdb and every migration again.
+ * One migrated PGlite for the run, kept as a directory (an embedded server under test starts on a
+ * copy of it) and dumped to a file (each in-process test database loads it): neither runs initdb
+ * and every migration again.
  */
-async function dumpMigratedPglite(runId: string): Promise<string> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'metrics-pglite-'));
+async function migratedPglite(runId: string): Promise<{ snapshot: string; dataDir: string }> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'metrics-pglite-template-'));
   try {
     const db = await createPgliteDatabase(dataDir);
     try {
@@ -56,8 +61,9 @@ async function dumpMigratedPglite(runId: string): Promise<string> {
     await pg.close();
     const file = path.join(tmpdir(), `metrics-pglite-${runId}.tar`);
     writeFileSync(file, Buffer.from(await dump.arrayBuffer()));
-    return file;
-  } finally {
+    return { snapshot: file, dataDir };
+  } catch (error) {
     rmSync(dataDir, { recursive: true, force: true });
+    throw error;
   }
 }
