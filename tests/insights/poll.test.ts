@@ -278,6 +278,45 @@ describe.each(DATABASE_KINDS)('insights poll on %s', (kind) => {
     expect((await impressions(ws)).total).toBe(33);
   });
 
+  it('asks Meta only for the metrics it serves: a refused reach metric is asked again without it; a retired name in an answer is read', async () => {
+    const page = `9${Date.now()}`;
+    const [a, b] = [`${page}_1`, `${page}_2`];
+    const { ws } = await connectedAccount('facebook', page, 'EAAnames', [a, b]);
+    // Meta refuses the whole request when one metric is retired: here the unique "reach" one.
+    const graph = metaGraphApi({
+      token: 'EAAnames',
+      insights: { [a]: { post_media_view: 70, post_total_media_view_unique: 50 } },
+      refusedMetrics: ['post_total_media_view_unique'],
+    });
+    // An older Graph API version still answering under the former name.
+    const older: Handler = () => ({
+      json: {
+        data: [{ name: 'post_impressions', period: 'lifetime', values: [{ value: 30 }], id: `${b}/insights/post_impressions/lifetime` }],
+      },
+    });
+    const api = await fakeApi((request) => (request.path.includes(b) ? older(request) : graph(request)));
+    expect(await poll({ META_GRAPH_BASE_URL: `${api.url}/v23.0` }, new Date())).toMatchObject({ posts_read: 2, impressions_added: 100 });
+    const asked = (post: string) => api.requests.filter((r) => r.path.includes(post)).map((r) => r.query.get('metric'));
+    expect(asked(a)).toEqual(['post_media_view,post_total_media_view_unique', 'post_media_view']);
+    expect(asked(b)).toEqual(['post_media_view,post_total_media_view_unique']);
+    const snapshots = await t.db.query<{
+      provider_object_id: string;
+      metric: string;
+      impressions: string;
+      reach: string | null;
+      views: string | null;
+    }>(
+      `select provider_object_id, metric, impressions, reach, views from metrics_social_insight_snapshots where workspace_id = $1 order by 1`,
+      [ws],
+    );
+    expect(
+      snapshots.map((r) => [r.provider_object_id, r.metric, Number(r.impressions), r.reach, r.views === null ? null : Number(r.views)]),
+    ).toEqual([
+      [a, 'post_media_view', 70, null, 70],
+      [b, 'post_impressions', 30, null, null],
+    ]);
+  });
+
   it('a run that spends its budget part-way through an account does not mark it fetched; the next run reads the rest', async () => {
     const page = `8${Date.now()}`;
     const posts = Array.from({ length: 5 }, (_, i) => `${page}_${i + 1}`);

@@ -62,7 +62,13 @@ function standIn(truth: SocialInsightsTruth, tokens: ReturnType<typeof tokensFor
         post.provider === 'facebook'
           ? { post_media_view: post.impressions, post_total_media_view_unique: post.reach }
           : { views: post.impressions, reach: post.reach };
-      const metrics = (url.searchParams.get('metric') ?? '').split(',').filter((m) => m in values);
+      // Meta refuses a whole request naming a metric it does not serve (the retired impressions ones among them).
+      const metrics = (url.searchParams.get('metric') ?? '').split(',');
+      if (metrics.some((m) => !(m in values))) {
+        return send(400, {
+          error: { message: '(#100) The value must be a valid insights metric', type: 'OAuthException', code: 100, fbtrace_id: 'Sim' },
+        });
+      }
       return send(200, {
         data: metrics.map((name) => ({
           name,

@@ -1,7 +1,12 @@
 // Meta insights for the poll: `GET /{object-id}/insights?metric=…` per Facebook Page post or
 // Instagram media, lifetime values. Meta retired the "impressions" metrics in 2025 for "views":
-// Facebook posts read post_media_view (reach: post_total_media_view_unique), Instagram media read
-// views (reach: reach). The names live here only.
+// Facebook posts read post_media_view (reach: post_total_media_view_unique; post_impressions and
+// post_impressions_unique are refused since 2025-11-15 and 2025-06-15), Instagram media read views
+// (reach: reach; impressions is refused since v22). Meta refuses a whole request that names one
+// metric it no longer serves ("(#100) The value must be a valid insights metric"), so the retired
+// names are never asked for, and a request refused that way is asked again for the impressions
+// metric alone (Meta has been retiring unique "reach" metrics too). An answer that still carries a
+// retired name (an older Graph API version) is read under it. The names live here only.
 import { z } from 'zod';
 import { parseResponse, readCount } from '../kit/backfill-client';
 import { ProviderApiError, type ProviderHttp } from '../kit/backfill-http';
@@ -26,10 +31,18 @@ const insightsSchema = z
 interface MetaInsightMetrics {
   impressions: string;
   reach: string;
+  /** The names these replaced: read when an answer carries them instead, never asked for. */
+  formerImpressions: string;
+  formerReach: string;
 }
 
+/** Meta's answer to a request naming a metric it does not (or no longer) serve. */
+const INVALID_METRIC = /valid insights metric/i;
+
 const graphErrorSchema = z
-  .object({ error: z.object({ code: z.number().optional(), error_subcode: z.number().optional() }).loose() })
+  .object({
+    error: z.object({ code: z.number().optional(), error_subcode: z.number().optional(), message: z.string().optional() }).loose(),
+  })
   .loose();
 
 async function readOne(
@@ -38,9 +51,10 @@ async function readOne(
   token: string,
   metrics: MetaInsightMetrics,
   objectId: string,
+  names: readonly string[] = [metrics.impressions, metrics.reach],
 ): Promise<InsightReading> {
   const url = new URL(`${base}/${encodeURIComponent(objectId)}/insights`);
-  url.searchParams.set('metric', `${metrics.impressions},${metrics.reach}`);
+  url.searchParams.set('metric', names.join(','));
   url.searchParams.set('period', 'lifetime');
   let body: unknown;
   try {
@@ -49,6 +63,9 @@ async function readOne(
     if (!(error instanceof ProviderApiError) || error.kind !== 'http') throw error;
     const graph = graphErrorSchema.safeParse(error.body);
     const code = graph.success ? graph.data.error.code : undefined;
+    if (code === 100 && names.length > 1 && INVALID_METRIC.test(graph.success ? (graph.data.error.message ?? '') : '')) {
+      return readOne(http, base, token, metrics, objectId, [metrics.impressions]);
+    }
     if (code !== undefined && TOKEN_CODES.has(code)) throw new InsightsTokenRejectedError(error.message);
     if (code === 100 && graph.success && graph.data.error.error_subcode === MISSING_OBJECT_SUBCODE) {
       return { objectId, outcome: 'deleted', note: error.message };
@@ -61,16 +78,18 @@ async function readOne(
     const value = readCount(metric.values?.at(-1)?.value);
     if (value !== null) values.set(metric.name, value);
   }
-  const impressions = values.get(metrics.impressions);
+  const metric = values.has(metrics.impressions) ? metrics.impressions : metrics.formerImpressions;
+  const impressions = values.get(metric);
   // Meta answers an empty set, not 0, while it has nothing for the object.
   if (impressions === undefined) return { objectId, outcome: 'no_figure', note: `no ${metrics.impressions} value yet` };
   return {
     objectId,
     outcome: 'measured',
-    metric: metrics.impressions,
+    metric,
     impressions,
-    views: impressions,
-    reach: values.get(metrics.reach) ?? null,
+    // (The current names are views; the former ones counted impressions.)
+    views: metric === metrics.impressions ? impressions : null,
+    reach: values.get(metrics.reach) ?? values.get(metrics.formerReach) ?? null,
   };
 }
 
@@ -93,5 +112,12 @@ function metaInsightsClient(provider: 'facebook' | 'instagram', metrics: MetaIns
 export const facebookInsightsClient = metaInsightsClient('facebook', {
   impressions: 'post_media_view',
   reach: 'post_total_media_view_unique',
+  formerImpressions: 'post_impressions',
+  formerReach: 'post_impressions_unique',
 });
-export const instagramInsightsClient = metaInsightsClient('instagram', { impressions: 'views', reach: 'reach' });
+export const instagramInsightsClient = metaInsightsClient('instagram', {
+  impressions: 'views',
+  reach: 'reach',
+  formerImpressions: 'impressions',
+  formerReach: 'reach',
+});
