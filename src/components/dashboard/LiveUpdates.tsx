@@ -3,10 +3,11 @@
 // Keeps a server-rendered page current: polls the page's live version (GET
 // /api/circuits/metrics/live) with its ETag while the tab is visible, and when the version moves
 // asks Next to render the page's server components again (router.refresh(): same URL, scroll and
-// form state kept). Says how fresh the numbers are, shows a stale state with backoff when polls
+// form state kept), one render at a time: a version seen while a render is under way is rendered
+// once that one lands, so a busy server is never asked for overlapping renders of one page. Says how fresh the numbers are, shows a stale state with backoff when polls
 // fail, and tells screen readers about new numbers at most once per ANNOUNCE_EVERY_MS.
 import { useRouter } from 'next/navigation';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, useTransition } from 'react';
 import type { LiveVersion } from '@/lib/decision-circuits/metrics';
 import { LIVE_CHANGE_EVENT } from './live-events';
 
@@ -17,6 +18,7 @@ const MAX_BACKOFF_MS = 60_000;
 /** Failures in a row before the page says its numbers are stale. */
 const STALE_AFTER_FAILURES = 2;
 const ANNOUNCE_EVERY_MS = 30_000;
+const RENDER_GIVE_UP_MS = 15_000;
 
 type LiveSnapshot = Pick<LiveVersion, 'version' | 'counted_up_to' | 'providers'>;
 
@@ -61,6 +63,31 @@ export function LiveUpdates({ workspaceId, abTestId, initial, providerLabels }: 
   const lastAnnounced = useRef(0);
   const pendingAnnouncement = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const [round, setRound] = useState(0);
+  const [rendering, startRender] = useTransition();
+  // Read by the poll loop without restarting it whenever a render starts or lands.
+  const renderStartedAt = useRef<number | null>(null);
+  const renderAgain = useRef(false);
+
+  const startRendering = useCallback(() => {
+    renderStartedAt.current = Date.now();
+    startRender(() => router.refresh());
+  }, [router]);
+
+  const render = useCallback(() => {
+    // A render that never reported landing is not waited for past RENDER_GIVE_UP_MS.
+    const busy = renderStartedAt.current !== null && Date.now() - renderStartedAt.current < RENDER_GIVE_UP_MS;
+    if (busy) renderAgain.current = true;
+    else startRendering();
+  }, [startRendering]);
+
+  // The render under way landed: a version that moved meanwhile gets its render now.
+  useEffect(() => {
+    if (rendering) return;
+    renderStartedAt.current = null;
+    if (!renderAgain.current) return;
+    renderAgain.current = false;
+    startRendering();
+  }, [rendering, startRendering]);
 
   const announce = useCallback((text: string) => {
     clearTimeout(pendingAnnouncement.current);
@@ -90,12 +117,12 @@ export function LiveUpdates({ workspaceId, abTestId, initial, providerLabels }: 
       version.current = live.version;
       setSnapshot(live);
       setUpdatedAt(live.counted_up_to);
-      router.refresh();
+      render();
       window.dispatchEvent(new CustomEvent(LIVE_CHANGE_EVENT, { detail: { version: live.version } }));
       announce(`Numbers updated at ${clock(live.counted_up_to)}.`);
     }
     return true;
-  }, [endpoint, router, announce]);
+  }, [endpoint, render, announce]);
 
   useEffect(() => {
     let cancelled = false;
