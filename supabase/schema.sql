@@ -773,6 +773,31 @@ AS $function$
 $function$
 ;
 
+CREATE OR REPLACE FUNCTION public.metrics_ab_test_engagement_by_provider(p_workspace_id uuid, p_ab_test_id uuid, p_time_start timestamp with time zone DEFAULT NULL::timestamp with time zone, p_time_end timestamp with time zone DEFAULT NULL::timestamp with time zone)
+ RETURNS TABLE(provider text, event_type text, engagement_class text, events bigint)
+ LANGUAGE sql
+ STABLE
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+  select m.provider, x.event_type,
+         -- Opens and clicks always carry a class; a row without one is counted as unknown, never guessed.
+         coalesce(x.engagement_class, 'unknown') as engagement_class,
+         sum(x.quantity)::bigint as events
+  from public.metrics_attribution_map m
+  join public.metrics_webhook_events x
+    on x.workspace_id = m.workspace_id and x.provider = m.provider and x.provider_object_id = m.provider_object_id
+  where m.workspace_id = p_workspace_id and m.ab_test_id = p_ab_test_id
+    and m.status = 'mapped' and m.channel = 'email'
+    and x.provider_object_id is not null and x.event_type <> 'provider_only'
+    and x.event_type in ('email_open', 'email_click') and x.applied_at is not null
+    -- The rollups' buckets, both ends inclusive (as the variant comparison filters them).
+    and (p_time_start is null or date_trunc('hour', x.occurred_at) >= p_time_start)
+    and (p_time_end is null or date_trunc('hour', x.occurred_at) <= p_time_end)
+  group by 1, 2, 3
+  order by 1, 2, 3
+$function$
+;
+
 CREATE OR REPLACE FUNCTION public.metrics_ab_test_message_looks(p_workspace_id uuid, p_ab_test_id uuid, p_window_hours integer)
  RETURNS TABLE(variant_id uuid, look timestamp with time zone, sends bigint, delivered bigint, delivery_events bigint, opened bigint, clicked bigint, complained bigint, unsubscribed bigint, bounced bigint, human_opened bigint, human_clicked bigint)
  LANGUAGE sql
@@ -2939,6 +2964,7 @@ grant execute on function current_request_claims() to authenticated, service_rol
 grant execute on function current_user_id() to authenticated, service_role;
 grant execute on function get_current_workspace_id() to authenticated, service_role;
 grant execute on function get_current_workspace_role() to authenticated, service_role;
+grant execute on function metrics_ab_test_engagement_by_provider(uuid,uuid,timestamp with time zone,timestamp with time zone) to authenticated, service_role;
 grant execute on function metrics_ab_test_message_looks(uuid,uuid,integer) to authenticated, service_role;
 grant execute on function metrics_ab_test_verdict_change(uuid,uuid,text,uuid,text,text,boolean) to service_role;
 grant execute on function metrics_actor_role(uuid,uuid) to service_role;

@@ -14,7 +14,7 @@ const PRODUCT_RELATIONS = `c.relname in ('workspaces', 'workspace_members') or c
 const WRITE_PRIVILEGES = ['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'] as const;
 const CLAIM_HELPERS = ['current_request_claims', 'current_user_id', 'get_current_workspace_id', 'get_current_workspace_role'];
 /** Reads a member may call: security invoker, so row-level security decides what they return. */
-const MEMBER_READS = ['metrics_ab_test_message_looks'];
+const MEMBER_READS = ['metrics_ab_test_engagement_by_provider', 'metrics_ab_test_message_looks'];
 
 /** What a viewer could try through PostgREST or any SQL they can reach. */
 function attacks(workspaceId: string, otherEventId: string): Record<string, string> {
@@ -131,7 +131,8 @@ describe.each(DATABASE_KINDS.flatMap((kind) => PREPARATIONS.map((prep) => ({ kin
       const executable = await t.db.query<{ proname: string }>(
         `select p.proname, p.prosecdef, p.provolatile from pg_proc p join pg_namespace n on n.oid = p.pronamespace
          where n.nspname = 'public' and p.proname like 'metrics\\_%'
-           and has_function_privilege('authenticated', p.oid, 'EXECUTE')`,
+           and has_function_privilege('authenticated', p.oid, 'EXECUTE')
+         order by p.proname`,
       );
       // Only the reads, each running as its caller (not security definer) and unable to write (stable).
       expect(executable).toEqual(MEMBER_READS.map((proname) => ({ proname, prosecdef: false, provolatile: 's' })));

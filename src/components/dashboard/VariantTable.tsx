@@ -28,11 +28,41 @@ const SOCIAL_COLUMNS: Column[] = [
   { key: 'social_engagement_rate', label: 'Engagement rate', kind: 'rate' },
 ];
 
+// People and machines beside each total: machine opens and bot clicks are events (of the totals
+// before them); human opens and clicks are messages a person opened / clicked (of the unique ones).
+const OPENS_COLUMNS: Column[] = [
+  { key: 'email_opened', label: 'Opens', kind: 'count' },
+  { key: 'email_machine_opened', label: 'Machine opens', kind: 'count' },
+  { key: 'email_unique_opened', label: 'Unique opens', kind: 'count' },
+  { key: 'email_unique_human_opened', label: 'Human opens (unique)', kind: 'count' },
+  { key: 'open_rate', label: 'Open rate', kind: 'rate' },
+  { key: 'unique_open_rate', label: 'Unique open rate', kind: 'rate' },
+  { key: 'human_open_rate', label: 'Human open rate', kind: 'rate' },
+];
+
+const CLICKS_COLUMNS: Column[] = [
+  { key: 'email_clicked', label: 'Clicks', kind: 'count' },
+  { key: 'email_bot_clicked', label: 'Bot clicks', kind: 'count' },
+  { key: 'email_unique_clicked', label: 'Unique clicks', kind: 'count' },
+  { key: 'email_unique_human_clicked', label: 'Human clicks (unique)', kind: 'count' },
+  { key: 'click_rate', label: 'Click rate', kind: 'rate' },
+  { key: 'unique_click_rate', label: 'Unique click rate', kind: 'rate' },
+  { key: 'human_click_rate', label: 'Human click rate', kind: 'rate' },
+];
+
 export const CHANNEL_TABLES = {
   email: { title: 'Email', columns: EMAIL_COLUMNS },
   social: { title: 'Social', columns: SOCIAL_COLUMNS },
 } as const;
 export type ChannelTable = keyof typeof CHANNEL_TABLES;
+
+/** The email channel's breakdowns of opens and clicks by who made them. */
+export const ENGAGEMENT_TABLES = {
+  opens: { title: 'Opens: people and machines', columns: OPENS_COLUMNS },
+  clicks: { title: 'Clicks: people and scanners', columns: CLICKS_COLUMNS },
+} as const;
+export type EngagementTable = keyof typeof ENGAGEMENT_TABLES;
+const TABLES = { ...CHANNEL_TABLES, ...ENGAGEMENT_TABLES };
 
 /** Channels with any counter above zero in this range (email when there is nothing at all). */
 export function channelsWithData(variants: VariantView[]): ChannelTable[] {
@@ -43,8 +73,16 @@ export function channelsWithData(variants: VariantView[]): ChannelTable[] {
 }
 
 /** One channel's variants side by side: totals over the range and rates recomputed from them. */
-export function VariantTable({ channel, variants, caption }: { channel: ChannelTable; variants: VariantView[]; caption: string }) {
-  const { title, columns } = CHANNEL_TABLES[channel];
+export function VariantTable({
+  channel,
+  variants,
+  caption,
+}: {
+  channel: ChannelTable | EngagementTable;
+  variants: VariantView[];
+  caption: string;
+}) {
+  const { title, columns } = TABLES[channel];
   return (
     <div className="table-scroll" role="region" aria-label={`${title}: variants side by side`} tabIndex={0}>
       <table className="data-table stack-on-narrow" role="table" data-testid={`variant-table-${channel}`}>

@@ -15,8 +15,10 @@ import {
   getAbTestDecision,
   type AbTestDecisionReport,
   getAbTestHourlySeries,
+  getEngagementByProvider,
   listAbTests,
   type HourlyVariantPoint,
+  type ProviderEngagement,
 } from '../decision-circuits/metrics/ab-tests';
 import { getInsightsStatus, type InsightsAccountStatus } from '../decision-circuits/metrics/insights';
 import { AB_TEST_METHODS, type AbTestMethod } from '../stats';
@@ -97,6 +99,8 @@ export interface AbTestView {
   live: LiveVersion | null;
   /** Per connected social account: when the platforms' insights (impressions) were last fetched. */
   insights: InsightsAccountStatus[];
+  /** Per email provider over the range: opens and clicks by who made them, the machine share of opens. */
+  engagement: ProviderEngagement[];
 }
 
 export async function loadAbTestView(
@@ -114,13 +118,14 @@ export async function loadAbTestView(
   const listing = listings.find((l) => l.ab_test_id === selected?.ab_test_id);
   const span = { first: listing?.first_bucket ?? null, last: listing?.last_bucket ?? null };
   const range = resolveRange(query, span, now);
-  if (!selected) return { tests, selected, missingTestId, range, span, method, variants: [], decision: null, live: null, insights: [] };
+  if (!selected)
+    return { tests, selected, missingTestId, range, span, method, variants: [], decision: null, live: null, insights: [], engagement: [] };
   // Before the numbers: an event counted in between moves the version again, never the reverse.
   const live = await getLiveVersion({ workspaceId, abTestId: selected.ab_test_id }, access);
 
   const chartStart = range.chartHours[0];
   const chartEnd = range.chartHours.at(-1);
-  const [comparison, points, decision, insights] = await Promise.all([
+  const [comparison, points, decision, insights, engagement] = await Promise.all([
     getVariantComparison(
       { workspace_id: workspaceId, ab_test_id: selected.ab_test_id, time_start: range.timeStart, time_end: range.timeEnd },
       access,
@@ -133,6 +138,10 @@ export async function loadAbTestView(
       : Promise.resolve([] as HourlyVariantPoint[]),
     getAbTestDecision({ workspace_id: workspaceId, ab_test_id: selected.ab_test_id, method }, access),
     getInsightsStatus(workspaceId, access),
+    getEngagementByProvider(
+      { workspace_id: workspaceId, ab_test_id: selected.ab_test_id, time_start: range.timeStart, time_end: range.timeEnd },
+      access,
+    ),
   ]);
 
   const nameOf = variantNamer(selected);
@@ -148,5 +157,5 @@ export async function loadAbTestView(
     return { key: summary.variant_id ?? 'none', variantId: summary.variant_id, summary, series, ...nameOf(summary.variant_id) };
   });
 
-  return { tests, selected, missingTestId, range, span, method, variants, decision, live, insights };
+  return { tests, selected, missingTestId, range, span, method, variants, decision, live, insights, engagement };
 }

@@ -6,9 +6,10 @@ import { SendTestWebhookHelp } from '@/components/dashboard/SendTestWebhookHelp'
 import { DecisionCard } from '@/components/dashboard/DecisionCard';
 import { InsightsFreshness } from '@/components/dashboard/InsightsFreshness';
 import { LiveUpdates } from '@/components/dashboard/LiveUpdates';
-import { CHANNEL_TABLES, channelsWithData, VariantTable } from '@/components/dashboard/VariantTable';
+import { MachineShare } from '@/components/dashboard/MachineShare';
+import { CHANNEL_TABLES, channelsWithData, ENGAGEMENT_TABLES, VariantTable } from '@/components/dashboard/VariantTable';
 import { WorkspaceNotice } from '@/components/dashboard/WorkspaceNotice';
-import { loadAbTestView, SERIES_KEYS, type AbTestView } from '@/lib/dashboard/ab-tests';
+import { loadAbTestView, SERIES_KEYS, type AbTestView, type VariantView } from '@/lib/dashboard/ab-tests';
 import { PROVIDER_LABELS } from '@/lib/dashboard/operations';
 import { formatUtc } from '@/lib/dashboard/format';
 import { pageMetadata } from '@/lib/dashboard/metadata';
@@ -107,6 +108,9 @@ function AbTestContent({ workspaceId, view, baseUrl }: { workspaceId: string; vi
                     : `${selected.name}, ${covered}. Opens and clicks count every event; unique opens and clicks count each message once. Rates are computed from the totals.`
                 }
               />
+              {channel === 'email' && (
+                <PeopleAndMachines name={selected.name} covered={covered} variants={variants} engagement={view.engagement} />
+              )}
               {channel === 'social' && <InsightsFreshness accounts={view.insights} />}
             </section>
           ))
@@ -154,6 +158,51 @@ function AbTestContent({ workspaceId, view, baseUrl }: { workspaceId: string; vi
           <p className="muted">Nothing to chart in this range.</p>
         )}
       </section>
+    </>
+  );
+}
+
+/** Opens and clicks by who made them per variant, and the machine share of opens per provider. */
+function PeopleAndMachines({
+  name,
+  covered,
+  variants,
+  engagement,
+}: {
+  name: string;
+  covered: string;
+  variants: VariantView[];
+  engagement: AbTestView['engagement'];
+}) {
+  return (
+    <>
+      <section aria-labelledby="variants-opens-title" data-testid="variants-opens">
+        <h4 id="variants-opens-title" className="channel-title">
+          {ENGAGEMENT_TABLES.opens.title}
+        </h4>
+        <VariantTable
+          channel="opens"
+          variants={variants}
+          caption={`${name}, ${covered}. Opens count every open event; machine opens are the ones a privacy proxy made, fetching the message for a protected inbox. Unique opens count each message opened once; human opens count each message a person opened, even after a proxy did. Open rate: opens per delivered message; unique and human open rates: messages per delivered message.`}
+        />
+      </section>
+      <section aria-labelledby="variants-clicks-title" data-testid="variants-clicks">
+        <h4 id="variants-clicks-title" className="channel-title">
+          {ENGAGEMENT_TABLES.clicks.title}
+        </h4>
+        <VariantTable
+          channel="clicks"
+          variants={variants}
+          caption={`${name}, ${covered}. Clicks count every click event; bot clicks are the ones a security scanner made, following the message's links. Unique clicks count each message clicked once; human clicks count each message a person clicked. Click rate: clicks per delivered message; unique and human click rates: messages per delivered message.`}
+        />
+      </section>
+      {engagement.length > 0 && (
+        <MachineShare
+          engagement={engagement}
+          labels={PROVIDER_LABELS}
+          caption={`${name}, ${covered}. Opens by who made them: a person, a privacy proxy (machine), a security scanner (bot), or unknown where the event carries nothing that tells them apart. Machine share = machine opens / all opens.`}
+        />
+      )}
     </>
   );
 }

@@ -3,3 +3,4 @@
 export * from './registry';
 export * from './listing';
 export * from './decision';
+export * from './engagement';
