@@ -2,7 +2,8 @@
 // server every ~30 s, Resend one event per request, Meta envelopes of entries, LinkedIn batches
 // of up to 10, plus provider-style retries (identical body) and SendGrid's at-least-once duplicates.
 import type { MetricsProvider } from '../../src/lib/decision-circuits/metrics/metrics-types';
-import { simulationOf, type EmailSimulation } from './provider-simulation';
+import type { EmailSimulation } from './email-simulation';
+import { simulationOf } from './provider-simulation';
 import type { CampaignOptions, EventDraft, SimDelivery } from './campaign-model';
 import { sendGridBatchBody, svixMessageId } from './provider-payloads';
 import type { Rng } from '../../src/lib/random/seeded-rng';

@@ -4,7 +4,8 @@
 import { hashEmail } from '../../src/lib/decision-circuits/metrics/providers/kit/provider';
 import type { MetricsProvider } from '../../src/lib/decision-circuits/metrics/metrics-types';
 import { appClassification } from './app-classification';
-import { simulationOf, type EmailStep } from './provider-simulation';
+import type { EmailStep } from './email-simulation';
+import { simulationOf } from './provider-simulation';
 import {
   mappingFor,
   pickIndices,

@@ -1,6 +1,6 @@
 // How the campaign simulator plays Mailgun: one event per POST, each step of a message's life as
 // the event Mailgun reports for it, and Mailgun's documented retry schedule.
-import type { EmailSimulation, EmailStep, SimulatedEmailEvent, SimulatedMessage } from './provider-simulation';
+import type { EmailSimulation, EmailStep, SimulatedEmailEvent, SimulatedMessage } from './email-simulation';
 import type { Rng } from '../../src/lib/random/seeded-rng';
 import { CLASS_OF_ACTOR, type SimulatedEngagement } from '../../src/lib/decision-circuits/metrics/providers/kit/sample-payloads';
 import {
