@@ -565,7 +565,6 @@ CREATE INDEX idx_metrics_alert_history_workspace ON public.metrics_alert_history
 CREATE INDEX idx_metrics_api_keys_workspace ON public.metrics_api_keys USING btree (workspace_id, created_at DESC);
 CREATE INDEX idx_metrics_attribution_circuit ON public.metrics_attribution_map USING btree (circuit_execution_id);
 CREATE INDEX idx_metrics_attribution_created_at ON public.metrics_attribution_map USING btree (created_at);
-CREATE INDEX idx_metrics_attribution_provider_object ON public.metrics_attribution_map USING btree (workspace_id, provider, provider_object_id);
 CREATE INDEX idx_metrics_attribution_test ON public.metrics_attribution_map USING btree (ab_test_id, variant_id);
 CREATE INDEX idx_metrics_attribution_test_messages ON public.metrics_attribution_map USING btree (workspace_id, ab_test_id, variant_id) WHERE ((status = 'mapped'::text) AND (channel = 'email'::text) AND (ab_test_id IS NOT NULL) AND (variant_id IS NOT NULL));
 CREATE INDEX idx_metrics_attribution_unmapped ON public.metrics_attribution_map USING btree (created_at) WHERE (status = 'unmapped'::text);
@@ -583,7 +582,7 @@ CREATE INDEX idx_metrics_rollups_workspace_time ON public.metrics_rollups USING 
 CREATE INDEX idx_metrics_rollups_workspace_variant_time ON public.metrics_rollups USING btree (workspace_id, variant_id, time_bucket DESC);
 CREATE INDEX idx_metrics_social_insight_posts_due ON public.metrics_social_insight_posts USING btree (next_poll_at) WHERE (state = 'polling'::text);
 CREATE INDEX idx_metrics_webhook_events_object ON public.metrics_webhook_events USING btree (workspace_id, provider, provider_object_id) WHERE ((provider_object_id IS NOT NULL) AND (event_type <> 'provider_only'::text));
-CREATE INDEX idx_metrics_webhook_events_processed ON public.metrics_webhook_events USING btree (processed);
+CREATE INDEX idx_metrics_webhook_events_processed ON public.metrics_webhook_events USING btree (processed) WHERE (NOT processed);
 CREATE INDEX idx_metrics_webhook_events_received_at_all ON public.metrics_webhook_events USING btree (received_at);
 CREATE INDEX idx_workspace_members_user ON public.workspace_members USING btree (user_id);
 CREATE UNIQUE INDEX metrics_ab_test_variants_pkey ON public.metrics_ab_test_variants USING btree (workspace_id, ab_test_id, variant_id);

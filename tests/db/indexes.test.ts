@@ -55,7 +55,7 @@ const EVIDENCE: Record<string, Evidence> = {
     params: (ws) => [ws, 'fill-msg-77'],
   },
   idx_metrics_webhook_events_processed: {
-    usedBy: 'metrics_reprocess_batch (hourly): unprocessed events, a small share of the ledger',
+    usedBy: 'metrics_reprocess_batch (hourly): unprocessed events, a small share of the ledger (partial: only they have an entry)',
     sql: `select e.id from metrics_webhook_events e
           join metrics_attribution_map m
             on m.workspace_id = e.workspace_id and m.provider = e.provider
