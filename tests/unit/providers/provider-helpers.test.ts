@@ -16,6 +16,7 @@ import {
   readSelfAttribution,
   safeEqual,
   safeEqualString,
+  withEmailHashesMemoised,
 } from '../../../src/lib/decision-circuits/metrics/providers/kit/provider';
 
 describe('getHeader', () => {
@@ -98,6 +99,29 @@ describe('hashing', () => {
   it('hashes emails as sha256 of the trimmed lower-cased address', () => {
     const expected = createHash('sha256').update('ann@example.org').digest('hex');
     expect(hashEmail('  Ann@Example.ORG ')).toBe(expected);
+  });
+
+  it('hashes each address of a delivery once, and each to its own digest', () => {
+    const sha = (address: string) => createHash('sha256').update(address).digest('hex');
+    const addresses = ['ann@example.org', ' ANN@example.org', 'bob@example.org', 'ann@example.org', 'cy@example.org'];
+    const digests = withEmailHashesMemoised(() => addresses.map(hashEmail));
+    expect(digests).toEqual([
+      sha('ann@example.org'),
+      sha('ann@example.org'),
+      sha('bob@example.org'),
+      sha('ann@example.org'),
+      sha('cy@example.org'),
+    ]);
+    // Nested scopes share the outer memo; a throw ends the scope, and the next one starts afresh.
+    expect(withEmailHashesMemoised(() => withEmailHashesMemoised(() => hashEmail('Bob@example.org')))).toBe(sha('bob@example.org'));
+    expect(() =>
+      withEmailHashesMemoised(() => {
+        hashEmail('dee@example.org');
+        throw new Error('normaliser bug');
+      }),
+    ).toThrow('normaliser bug');
+    expect(withEmailHashesMemoised(() => hashEmail('dee@example.org'))).toBe(sha('dee@example.org'));
+    expect(hashEmail('eve@example.org')).toBe(sha('eve@example.org'));
   });
 
   it('produces the same canonical JSON and id whatever the key order', () => {

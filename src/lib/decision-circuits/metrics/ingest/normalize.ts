@@ -1,6 +1,6 @@
 // Provider payload → NormalizedEvent[], dispatching to the provider modules (pure, never throws).
 import type { MetricsProvider } from '../metrics-types';
-import { rejectWhole, type EnvBag, type NormalizeContext, type NormalizeResult } from '../providers/kit/provider';
+import { rejectWhole, withEmailHashesMemoised, type EnvBag, type NormalizeContext, type NormalizeResult } from '../providers/kit/provider';
 import { getProviderModule } from '../providers/registry';
 
 export { hashEmail } from '../providers/kit/provider';
@@ -17,7 +17,7 @@ export function defaultNormalizeContext(env: EnvBag = process.env): NormalizeCon
  */
 export function normalizeProviderEvents(provider: MetricsProvider, payload: unknown, ctx: NormalizeContext): NormalizeResult {
   try {
-    return getProviderModule(provider).normalize(payload, ctx);
+    return withEmailHashesMemoised(() => getProviderModule(provider).normalize(payload, ctx));
   } catch {
     // Modules do not throw; this keeps a future module's bug from failing a whole delivery.
     return rejectWhole('Unreadable payload');

@@ -187,9 +187,35 @@ export function sha256Hex(input: string | Uint8Array): string {
   return hash('sha256', input, 'hex');
 }
 
+/** Hashes already computed for the delivery being normalised (withEmailHashesMemoised); else null. */
+let emailHashMemo: Map<string, string> | null = null;
+
 /** sha256(lower(trim(email))) hex: the only form recipients are stored in by default. */
 export function hashEmail(email: string): string {
-  return sha256Hex(email.trim().toLowerCase());
+  const normalised = email.trim().toLowerCase();
+  if (emailHashMemo === null) return sha256Hex(normalised);
+  let digest = emailHashMemo.get(normalised);
+  if (digest === undefined) {
+    digest = sha256Hex(normalised);
+    emailHashMemo.set(normalised, digest);
+  }
+  return digest;
+}
+
+/**
+ * Runs a (synchronous) normaliser with each address hashed once: a batch names each recipient in
+ * every event of their message, and each event hashed it twice (recipient_hash and the redacted
+ * raw payload), 1,000 hashes for a 500-event batch of 100 messages instead of 100. The memo lives
+ * for this call only, so no address outlives the delivery it came in.
+ */
+export function withEmailHashesMemoised<T>(run: () => T): T {
+  if (emailHashMemo !== null) return run();
+  emailHashMemo = new Map();
+  try {
+    return run();
+  } finally {
+    emailHashMemo = null;
+  }
 }
 
 /** JSON with object keys sorted at every level, so equal values always hash equally. */
