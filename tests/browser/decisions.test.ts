@@ -518,7 +518,8 @@ describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`A/B decisions in Chromium on %
       if (c.verdict === 'srm_alert') expect(await page.locator('[data-testid="srm-alert"]').count()).toBe(1);
       expect(await seriousViolations(page), c.verdict).toEqual([]);
     }
-  });
+    // A page load and an axe run per verdict, after posting every case's events: a budget for all, not one minute.
+  }, 180_000);
 
   it("downloads the decision as CSV: the verdict, the window, the flags and each variant's numbers as on the card", async () => {
     for (const c of [VERDICT_CASES[0]!, VERDICT_CASES[1]!]) {
