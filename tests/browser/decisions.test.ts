@@ -5,7 +5,6 @@
 // email and social counters under A and B; axe finds nothing serious or critical on any page.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import axe from 'axe-core';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatCount, formatFraction, formatPercent, formatPValue } from '../../src/lib/dashboard/format';
@@ -14,7 +13,7 @@ import { ROLLUP_COUNTERS, type RollupCounter } from '../../src/lib/decision-circ
 import { campaignStartFor, expectedRollups, planCampaign, runCampaign, signingKeysFromEnv, variantTotals } from '../../tooling/simulator';
 import { DATABASE_KINDS } from '../helpers/db';
 import { DEV_USER_ID, DEV_WORKSPACE_ID, OTHER_WORKSPACE_ID, TEST_SECRETS, startApp, tokenFor, type AppUnderTest } from '../helpers/app';
-import { NO_BROWSER, SKIPPED, openChromium, text, type OpenBrowser } from './chromium';
+import { NO_BROWSER, SKIPPED, openChromium, seriousViolations, text, type OpenBrowser } from './chromium';
 import { postSendGrid, type VariantPlan } from './sendgrid-seed';
 
 // The control's id sorts after the challenger's: sorting ids would wrongly make "Question" the control.
@@ -238,28 +237,6 @@ function parseCsv(text: string): string[][] {
 function records(csv: string): Record<string, string>[] {
   const [header, ...rows] = parseCsv(csv);
   return rows.map((row) => Object.fromEntries(header!.map((name, i) => [name, row[i] ?? ''])));
-}
-
-interface AxeFinding {
-  id: string;
-  impact: string | null;
-  help: string;
-  targets: string[];
-}
-
-/** axe-core in the page: the violations of impact serious or critical. */
-async function seriousViolations(page: Page): Promise<AxeFinding[]> {
-  await page.addScriptTag({ content: axe.source });
-  const findings = await page.evaluate(async () => {
-    const result = await (window as unknown as { axe: typeof axe }).axe.run(document);
-    return result.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact ?? null,
-      help: v.help,
-      targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
-    }));
-  });
-  return findings.filter((f) => f.impact === 'serious' || f.impact === 'critical');
 }
 
 describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`A/B decisions in Chromium on %s${SKIPPED}`, (kind) => {

@@ -4,14 +4,13 @@
 // rates computed here from the events posted, the machine share of opens per provider, and the
 // note where a provider cannot tell machines apart; axe finds nothing serious at 1280 and 390 px.
 import { randomUUID } from 'node:crypto';
-import axe from 'axe-core';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatCount, formatPercent } from '../../src/lib/dashboard/format';
 import { signResend } from '../../tooling/signing';
 import { DATABASE_KINDS } from '../helpers/db';
 import { DEV_WORKSPACE_ID, TEST_SECRETS, startApp, type AppUnderTest } from '../helpers/app';
-import { NARROW, NO_BROWSER, SKIPPED, WIDE, openChromium, screenshots, text, type OpenBrowser } from './chromium';
+import { NARROW, NO_BROWSER, SKIPPED, WIDE, openChromium, screenshots, seriousViolations, text, type OpenBrowser } from './chromium';
 import { postSendGrid } from './sendgrid-seed';
 
 const TEST = 'e1a70001-0000-4000-8000-000000000001';
@@ -214,25 +213,6 @@ function expectedProvider(provider: Provider): Record<string, string> {
     machine_open_share: unknown === total ? 'Cannot tell' : share(machine),
     unknown_open_share: share(unknown),
   };
-}
-
-interface AxeFinding {
-  id: string;
-  impact: string | null;
-  targets: string[];
-}
-
-async function seriousViolations(page: Page): Promise<AxeFinding[]> {
-  await page.addScriptTag({ content: axe.source });
-  const findings = await page.evaluate(async () => {
-    const result = await (window as unknown as { axe: typeof axe }).axe.run(document);
-    return result.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact ?? null,
-      targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
-    }));
-  });
-  return findings.filter((f) => f.impact === 'serious' || f.impact === 'critical');
 }
 
 describe.skipIf(NO_BROWSER).each(DATABASE_KINDS)(`people and machines on the A/B view in Chromium on %s${SKIPPED}`, (kind) => {
