@@ -39,12 +39,14 @@ select is(
      and (c.relname in ('workspaces', 'workspace_members') or c.relname like 'metrics\_%')
      and has_table_privilege('authenticated', c.oid, 'INSERT')),
   0, 'authenticated holds no INSERT anywhere (backfill jobs go through metrics_backfill_enqueue)');
--- One exception, a read: the A/B decision's per-message looks, security invoker (RLS applies) and stable.
+-- Two exceptions, both reads, security invoker (RLS applies) and stable: the A/B decision's
+-- per-message looks and the A/B view's opens per provider by class.
 select is(
   (select count(*)::int from pg_proc p join pg_namespace n on n.oid = p.pronamespace
    where n.nspname = 'public' and p.proname like 'metrics\_%' and has_function_privilege('authenticated', p.oid, 'EXECUTE')
-     and not (p.proname = 'metrics_ab_test_message_looks' and not p.prosecdef and p.provolatile = 's')),
-  0, 'authenticated holds no EXECUTE on any metrics_* function but the per-message looks read (invoker, stable)');
+     and not (p.proname in ('metrics_ab_test_message_looks', 'metrics_ab_test_engagement_by_provider')
+              and not p.prosecdef and p.provolatile = 's')),
+  0, 'authenticated holds no EXECUTE on any metrics_* function but two reads (invoker, stable)');
 select ok(has_table_privilege('authenticated', 'metrics_rollups', 'SELECT'), 'authenticated may read rollups (RLS picks the rows)');
 select is(
   (select count(*)::int from pg_proc p join pg_namespace n on n.oid = p.pronamespace
