@@ -45,6 +45,10 @@ export async function openChromium(options: {
     args: CHROMIUM_ARGS,
     ...options,
   });
+  // A page render of the server under test competes with the other suites for two cores; a
+  // navigation slower than Playwright's 30 s default there is load, not a hung page (each test's
+  // own timeout still bounds it).
+  context.setDefaultNavigationTimeout(90_000);
   const page = context.pages()[0] ?? (await context.newPage());
   const problems: string[] = [];
   page.on('console', (m) => {
