@@ -1,9 +1,5 @@
-import type { ProviderEngagement } from '@/lib/decision-circuits/metrics/ab-tests';
-import type { MetricsProvider } from '@/lib/decision-circuits/metrics/metrics-types';
+import { machineOpenFlag, type ProviderEngagement } from '@/lib/decision-circuits/metrics/ab-tests';
 import { formatCount, formatPercent } from '@/lib/dashboard/format';
-
-/** The field of each provider's open event that says a machine opened. */
-const OPEN_FLAG: Partial<Record<MetricsProvider, string>> = { sendgrid: 'sg_machine_open', mailgun: 'client-info.bot' };
 
 const COLUMNS = [
   { key: 'opens_total', label: 'Opens', value: (p: ProviderEngagement) => formatCount(p.opens.total) },
@@ -32,7 +28,7 @@ function noteFor(p: ProviderEngagement, label: string): string | null {
   if (!p.flagsMachineOpens) {
     return `${label} cannot tell machines apart: its open events carry nothing about who opened, so ${unknown} are unknown and its machine share cannot be told (it is not 0 %). None of its opens counts as a human open; its clicks are classified.`;
   }
-  const flag = OPEN_FLAG[p.provider];
+  const flag = machineOpenFlag(p.provider);
   return `${label}: ${unknown} (${formatPercent(p.unknown_open_share)}) came without ${flag ? `the ${flag} field` : 'a machine signal'}, so they are unknown; the machine share counts only the flagged ones and may be higher.`;
 }
 

@@ -54,14 +54,19 @@ export const DECISION_METRIC_KEYS = Object.keys(DECISION_METRICS) as [DecisionMe
 export const MAX_VARIANTS_PER_TEST = 20;
 
 /**
- * Email providers whose open events say when a machine opened (SendGrid's `sg_machine_open`,
- * Mailgun's `client-info.bot`). Resend's opens carry no such signal: every one is `unknown`, so a
- * human open rate would read 0 there.
+ * Email providers whose open events say when a machine opened, and the field that says it.
+ * Resend's opens carry no such signal: every one is `unknown`, so a human open rate would read 0
+ * there.
  */
-const PROVIDERS_FLAGGING_MACHINE_OPENS: ReadonlySet<MetricsProvider> = new Set(['sendgrid', 'mailgun']);
+const MACHINE_OPEN_FLAGS: Partial<Record<MetricsProvider, string>> = { sendgrid: 'sg_machine_open', mailgun: 'client-info.bot' };
+
+/** The field of the provider's open events that says a machine opened; null where there is none. */
+export function machineOpenFlag(provider: MetricsProvider): string | null {
+  return MACHINE_OPEN_FLAGS[provider] ?? null;
+}
 
 export function flagsMachineOpens(provider: MetricsProvider): boolean {
-  return PROVIDERS_FLAGGING_MACHINE_OPENS.has(provider);
+  return machineOpenFlag(provider) !== null;
 }
 
 /** The metric a test is decided on, and why: registered, or the default for its channel and providers. */
