@@ -3,6 +3,7 @@
 // told. Run as the caller, so row-level security decides what is seen.
 import { z } from 'zod';
 import { readScoped, type AccessOptions } from '../tenancy/access';
+import { percentage } from '../core/rates';
 import { toNumber } from '../core/rows';
 import { ENGAGEMENT_CLASSES, METRICS_PROVIDERS, type EngagementClass, type MetricsProvider } from '../metrics-types';
 import { flagsMachineOpens } from './registry';
@@ -33,7 +34,6 @@ const querySchema = z.object({
 export type EngagementByProviderQuery = z.input<typeof querySchema>;
 
 const zeroCounts = (): ClassCounts & { total: number } => ({ human: 0, machine: 0, bot: 0, unknown: 0, total: 0 });
-const percent = (part: number, whole: number): number => Math.round((10_000 * part) / whole) / 100;
 
 /** Providers in the registry's order, only those with an open or click of the test in the range. */
 export async function getEngagementByProvider(
@@ -70,8 +70,8 @@ export async function getEngagementByProvider(
         flagsMachineOpens: flagsMachineOpens(provider),
         opens,
         clicks,
-        machine_open_share: told > 0 ? percent(opens.machine, opens.total) : null,
-        unknown_open_share: opens.total > 0 ? percent(opens.unknown, opens.total) : 0,
+        machine_open_share: told > 0 ? percentage(opens.machine, opens.total) : null,
+        unknown_open_share: opens.total > 0 ? percentage(opens.unknown, opens.total) : 0,
       },
     ];
   });
