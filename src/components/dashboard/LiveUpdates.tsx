@@ -4,8 +4,9 @@
 // /api/circuits/metrics/live) with its ETag while the tab is visible, and when the version moves
 // asks Next to render the page's server components again (router.refresh(): same URL, scroll and
 // form state kept), one render at a time: a version seen while a render is under way is rendered
-// once that one lands, so a busy server is never asked for overlapping renders of one page. Says how fresh the numbers are, shows a stale state with backoff when polls
-// fail, and tells screen readers about new numbers at most once per ANNOUNCE_EVERY_MS.
+// once that one lands, so a busy server is never asked for overlapping renders of one page. Says
+// how fresh the numbers are, shows a stale state with backoff when polls fail, and tells screen
+// readers about new numbers at most once per ANNOUNCE_EVERY_MS.
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState, useTransition } from 'react';
 import type { LiveVersion } from '@/lib/decision-circuits/metrics';

@@ -7,7 +7,13 @@ import { DecisionCard } from '@/components/dashboard/DecisionCard';
 import { InsightsFreshness } from '@/components/dashboard/InsightsFreshness';
 import { LiveUpdates } from '@/components/dashboard/LiveUpdates';
 import { MachineShare } from '@/components/dashboard/MachineShare';
-import { CHANNEL_TABLES, channelsWithData, ENGAGEMENT_TABLES, VariantTable } from '@/components/dashboard/VariantTable';
+import {
+  CHANNEL_TABLES,
+  channelsWithData,
+  ENGAGEMENT_TABLES,
+  VariantTable,
+  type EngagementTable,
+} from '@/components/dashboard/VariantTable';
 import { WorkspaceNotice } from '@/components/dashboard/WorkspaceNotice';
 import { loadAbTestView, SERIES_KEYS, type AbTestView, type VariantView } from '@/lib/dashboard/ab-tests';
 import { PROVIDER_LABELS } from '@/lib/dashboard/operations';
@@ -162,6 +168,14 @@ function AbTestContent({ workspaceId, view, baseUrl }: { workspaceId: string; vi
   );
 }
 
+const ENGAGEMENT_TABLE_KEYS: EngagementTable[] = ['opens', 'clicks'];
+const ENGAGEMENT_CAPTIONS: Record<EngagementTable, string> = {
+  opens:
+    'Opens count every open event; machine opens are the ones a privacy proxy made, fetching the message for a protected inbox. Unique opens count each message opened once; human opens count each message a person opened, even after a proxy did. Open rate: opens per delivered message; unique and human open rates: messages per delivered message.',
+  clicks:
+    "Clicks count every click event; bot clicks are the ones a security scanner made, following the message's links. Unique clicks count each message clicked once; human clicks count each message a person clicked. Click rate: clicks per delivered message; unique and human click rates: messages per delivered message.",
+};
+
 /** Opens and clicks by who made them per variant, and the machine share of opens per provider. */
 function PeopleAndMachines({
   name,
@@ -176,26 +190,14 @@ function PeopleAndMachines({
 }) {
   return (
     <>
-      <section aria-labelledby="variants-opens-title" data-testid="variants-opens">
-        <h4 id="variants-opens-title" className="channel-title">
-          {ENGAGEMENT_TABLES.opens.title}
-        </h4>
-        <VariantTable
-          channel="opens"
-          variants={variants}
-          caption={`${name}, ${covered}. Opens count every open event; machine opens are the ones a privacy proxy made, fetching the message for a protected inbox. Unique opens count each message opened once; human opens count each message a person opened, even after a proxy did. Open rate: opens per delivered message; unique and human open rates: messages per delivered message.`}
-        />
-      </section>
-      <section aria-labelledby="variants-clicks-title" data-testid="variants-clicks">
-        <h4 id="variants-clicks-title" className="channel-title">
-          {ENGAGEMENT_TABLES.clicks.title}
-        </h4>
-        <VariantTable
-          channel="clicks"
-          variants={variants}
-          caption={`${name}, ${covered}. Clicks count every click event; bot clicks are the ones a security scanner made, following the message's links. Unique clicks count each message clicked once; human clicks count each message a person clicked. Click rate: clicks per delivered message; unique and human click rates: messages per delivered message.`}
-        />
-      </section>
+      {ENGAGEMENT_TABLE_KEYS.map((table) => (
+        <section key={table} aria-labelledby={`variants-${table}-title`} data-testid={`variants-${table}`}>
+          <h4 id={`variants-${table}-title`} className="channel-title">
+            {ENGAGEMENT_TABLES[table].title}
+          </h4>
+          <VariantTable channel={table} variants={variants} caption={`${name}, ${covered}. ${ENGAGEMENT_CAPTIONS[table]}`} />
+        </section>
+      ))}
       {engagement.length > 0 && (
         <MachineShare
           engagement={engagement}
